@@ -1,0 +1,202 @@
+/**
+ * The one typed configuration module. Every setting Herald reads from the environment is declared
+ * here, validated at boot (all errors listed at once) and documented; no other module reads
+ * `process.env`. Secrets may be given as `NAME_FILE` pointing at a file holding the value.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** One documented setting; the README's configuration table is generated from this list. */
+export interface SettingDoc {
+  name: string;
+  default: string;
+  description: string;
+  secret?: boolean;
+}
+
+/** The documented settings, in the order the README shows them. */
+export const settingDocs: SettingDoc[] = [
+  { name: 'HERALD_PORT', default: '3000', description: 'HTTP port the API (and later the web app) listens on.' },
+  { name: 'HERALD_HOST', default: '0.0.0.0', description: 'Interface to bind.' },
+  { name: 'HERALD_PUBLIC_URL', default: 'http://localhost:3000', description: 'Address users reach Herald at (links, cookies).' },
+  { name: 'HERALD_DATA_DIR', default: './data', description: 'Folder for the embedded SQLite database and the generated secret key.' },
+  { name: 'HERALD_DATABASE_URL', default: '(SQLite in HERALD_DATA_DIR)', description: '`postgres://…` switches to PostgreSQL and graphile-worker; `sqlite:PATH` picks a SQLite file.' },
+  { name: 'HERALD_SECRET_KEY', default: '(generated on first embedded start)', description: '32-byte key (base64 or hex) that encrypts network credentials with AES-256-GCM. Required with PostgreSQL.', secret: true },
+  { name: 'HERALD_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
+  { name: 'HERALD_WORKER_CONCURRENCY', default: '16', description: 'Jobs one worker process runs at once.' },
+  { name: 'HERALD_COOKIE_SECURE', default: 'auto', description: '`true`, `false` or `auto` (secure when HERALD_PUBLIC_URL is https).' },
+  { name: 'HERALD_BLUESKY_DEFAULT_SERVICE', default: 'https://bsky.social', description: 'PDS used when an account is connected without a service URL.' },
+  { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
+  { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
+];
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const intFrom = (name: string, def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  HERALD_PORT: intFrom('HERALD_PORT', 3000, 0, 65535),
+  HERALD_HOST: z.string().default('0.0.0.0'),
+  HERALD_PUBLIC_URL: z.url({ message: 'HERALD_PUBLIC_URL must be an absolute URL' }).optional(),
+  HERALD_DATA_DIR: z.string().default('./data'),
+  HERALD_DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^(postgres(ql)?:\/\/|sqlite:)/.test(v), {
+      message: 'HERALD_DATABASE_URL must start with postgres://, postgresql:// or sqlite:',
+    }),
+  HERALD_SECRET_KEY: z.string().optional(),
+  HERALD_LOG_LEVEL: z.enum(logLevels).default('info'),
+  HERALD_WORKER_CONCURRENCY: intFrom('HERALD_WORKER_CONCURRENCY', 16, 1, 1000),
+  HERALD_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+  HERALD_BLUESKY_DEFAULT_SERVICE: z.url().default('https://bsky.social'),
+  HERALD_PUBLISH_LEASE_SECONDS: intFrom('HERALD_PUBLISH_LEASE_SECONDS', 60, 5, 3600),
+  HERALD_SCHEDULER_INTERVAL_MS: intFrom('HERALD_SCHEDULER_INTERVAL_MS', 2000, 50, 600000),
+});
+
+/** Which storage and queue backend Herald runs on. */
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string };
+
+/** Herald's validated configuration. */
+export interface HeraldConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  /** 32 raw bytes for AES-256-GCM. */
+  secretKey: Buffer;
+  logLevel: (typeof logLevels)[number];
+  workerConcurrency: number;
+  cookieSecure: boolean;
+  blueskyDefaultService: string;
+  publishLeaseMs: number;
+  schedulerIntervalMs: number;
+  /** Test switches (HERALD_TEST_*), read here so tests never touch process.env themselves. */
+  test: { requireAll: boolean };
+}
+
+/** Raised when the environment does not describe a runnable Herald; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Herald's configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Decodes a 32-byte key given as base64 or hex; returns null when it is neither. */
+export function decodeSecretKey(text: string): Buffer | null {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  const b = Buffer.from(t, 'base64');
+  return b.length === 32 ? b : null;
+}
+
+/** Resolves `NAME_FILE` indirections into plain values; a missing file is an error. */
+function resolveFileSecrets(env: Record<string, string | undefined>, problems: string[]) {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith('HERALD_') || !k.endsWith('_FILE') || !v) continue;
+    const base = k.slice(0, -'_FILE'.length);
+    if (env[base]) {
+      problems.push(`both ${base} and ${k} are set: keep one`);
+      continue;
+    }
+    try {
+      out[base] = readFileSync(v, 'utf8').trim();
+    } catch (e) {
+      problems.push(`${k}: cannot read "${v}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads and validates configuration. With SQLite and no key configured, a key is generated on first
+ * start into `DATA_DIR/secret.key` with 0600 permissions; PostgreSQL deployments must set one so every
+ * process of a scale-out shares it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): HeraldConfig {
+  const problems: string[] = [];
+  const resolved = resolveFileSecrets(env, problems);
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      problems.push(issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.HERALD_DATA_DIR);
+  let database: DatabaseConfig;
+  const url = e.HERALD_DATABASE_URL;
+  if (url && /^postgres/.test(url)) database = { dialect: 'postgres', url };
+  else if (url && url.startsWith('sqlite:')) database = { dialect: 'sqlite', path: resolve(url.slice('sqlite:'.length)) };
+  else database = { dialect: 'sqlite', path: resolve(dataDir, 'herald.sqlite') };
+
+  let secretKey: Buffer | null = null;
+  if (e.HERALD_SECRET_KEY) {
+    secretKey = decodeSecretKey(e.HERALD_SECRET_KEY);
+    if (!secretKey) problems.push('HERALD_SECRET_KEY must be 32 bytes, written as 64 hex characters or base64');
+  } else if (database.dialect === 'postgres') {
+    problems.push('HERALD_SECRET_KEY (or HERALD_SECRET_KEY_FILE) is required with PostgreSQL so every process shares one key');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  if (!secretKey) secretKey = loadOrCreateKeyFile(resolve(dataDir, 'secret.key'));
+
+  const publicUrl = e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`;
+  return {
+    port: e.HERALD_PORT,
+    host: e.HERALD_HOST,
+    publicUrl,
+    dataDir,
+    database,
+    secretKey,
+    logLevel: e.HERALD_LOG_LEVEL,
+    workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    cookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.HERALD_COOKIE_SECURE === 'true',
+    blueskyDefaultService: e.HERALD_BLUESKY_DEFAULT_SERVICE,
+    publishLeaseMs: e.HERALD_PUBLISH_LEASE_SECONDS * 1000,
+    schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
+    test: { requireAll: env.HERALD_TEST_REQUIRE_ALL === '1' },
+  };
+}
+
+function loadOrCreateKeyFile(path: string): Buffer {
+  if (existsSync(path)) {
+    const key = decodeSecretKey(readFileSync(path, 'utf8'));
+    if (!key) throw new ConfigError([`${path} does not hold a 32-byte key (hex or base64)`]);
+    return key;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return key;
+}
+
+/** Environment values tests and benches need (kept here so the rule "no process.env elsewhere" holds). */
+export function testEnv(env: Record<string, string | undefined> = process.env) {
+  return {
+    requireAll: env.HERALD_TEST_REQUIRE_ALL === '1',
+    postgresUrl: env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisHost: env.HERALD_TEST_REDIS_HOST ?? '127.0.0.1',
+  };
+}

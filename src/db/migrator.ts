@@ -1,0 +1,50 @@
+/**
+ * Forward-only migrations that run on both dialects. The list is explicit (no folder scanning) so the
+ * bundle and the order are obvious; there is no `down`: a mistake is fixed by a new migration.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import * as m0001 from './migrations/0001-initial.migration';
+
+/** What a migration may know about where it runs. */
+export interface MigrationContext {
+  dialect: 'sqlite' | 'postgres';
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** Every migration, in order. Append only. */
+const migrations: Array<[string, MigrationModule]> = [['0001-initial', m0001]];
+
+class ListProvider implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of migrations) out[name] = { up: (db) => mod.up(db, this.ctx) };
+    return out;
+  }
+}
+
+function migrator(db: Kysely<unknown>, ctx: MigrationContext) {
+  return new Migrator({
+    db,
+    provider: new ListProvider(ctx),
+    migrationTableName: 'herald_migrations',
+    migrationLockTableName: 'herald_migrations_lock',
+  });
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(db: Kysely<unknown>, ctx: MigrationContext): Promise<string[]> {
+  const all = await migrator(db, ctx).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/** Applies every pending migration; throws with the failing migration's name on error. */
+export async function migrateToLatest(db: Kysely<unknown>, ctx: MigrationContext): Promise<MigrationResult[]> {
+  const { error, results } = await migrator(db, ctx).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return results ?? [];
+}

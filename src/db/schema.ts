@@ -1,0 +1,260 @@
+/**
+ * Kysely table types shared by both dialects. Conventions that keep one query code for SQLite and
+ * PostgreSQL: ids are UUIDv7 text; timestamps are ISO-8601 UTC text with milliseconds (`toISOString()`),
+ * which sorts and compares correctly as text; booleans are integers 0/1; JSON is text; binary is
+ * blob/bytea (Buffer).
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Roles inside one workspace, strongest first. */
+export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
+export type WorkspaceRole = (typeof workspaceRoles)[number];
+
+/** Roles inside an organisation (agency): owners and admins see every client workspace. */
+export const organizationRoles = ['owner', 'admin', 'member'] as const;
+export type OrganizationRole = (typeof organizationRoles)[number];
+
+/** Account connection states. */
+export const accountStatuses = ['ok', 'needs_reconnect', 'disconnected'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
+
+/** Per-target publishing states (see src/domain/post-state.ts for the transitions). */
+export const targetStates = [
+  'draft', 'in_review', 'approved', 'scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'held', 'cancelled',
+] as const;
+export type TargetState = (typeof targetStates)[number];
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  locale: string;
+  created_at: string;
+}
+
+export interface OrganizationMembersTable {
+  organization_id: string;
+  user_id: string;
+  role: OrganizationRole;
+  created_at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  timezone: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  workspace_id: string;
+  user_id: string;
+  role: WorkspaceRole;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie value; the cookie itself is never stored. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the token; the token is shown once at creation. */
+  token_hash: string;
+  /** First characters, shown in lists so a user can tell tokens apart. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  workspace_id: string;
+  network: string;
+  /** The network's stable id for the account (a DID for Bluesky). */
+  external_id: string;
+  handle: string;
+  display_name: string | null;
+  service_url: string | null;
+  status: AccountStatus;
+  status_reason: string | null;
+  /** SecretBox-sealed credentials (context: `account:<id>:credentials`). */
+  credentials_enc: string;
+  /** SecretBox-sealed session tokens (context: `account:<id>:session`). */
+  session_enc: string | null;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+export interface PostsTable {
+  id: string;
+  workspace_id: string;
+  author_id: string;
+  /** IANA zone the author scheduled in. */
+  timezone: string;
+  /** Wall-clock time as the author typed it (`YYYY-MM-DDTHH:mm`), for display and DST audits. */
+  scheduled_local: string | null;
+  /** UTC instant. */
+  scheduled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface PostTargetsTable {
+  id: string;
+  post_id: string;
+  workspace_id: string;
+  account_id: string;
+  network: string;
+  state: TargetState;
+  text: string;
+  link: string | null;
+  /** JSON array of BCP-47 language tags. */
+  langs: string;
+  scheduled_at: string | null;
+  /** Bumped on every edit; a job carrying an older version does nothing. */
+  version: number;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error_kind: string | null;
+  last_error_message: string | null;
+  external_id: string | null;
+  external_url: string | null;
+  published_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MediaTable {
+  id: string;
+  workspace_id: string;
+  target_id: string;
+  position: number;
+  mime_type: string;
+  size_bytes: number;
+  alt: string;
+  sha256: string;
+  data: Buffer;
+  created_at: string;
+}
+
+export interface EventsTable {
+  id: string;
+  workspace_id: string | null;
+  type: string;
+  subject_id: string | null;
+  actor_id: string | null;
+  /** JSON. */
+  payload: string;
+  created_at: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  secret_enc: string;
+  /** JSON array of event types. */
+  events: string;
+  active: number;
+  created_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RateLimitWindowsTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
+/** The embedded job queue (SQLite only; PostgreSQL uses graphile-worker's own schema). */
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  payload: string;
+  job_key: string | null;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  role: string;
+  seen_at: string;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  organization_members: OrganizationMembersTable;
+  workspaces: WorkspacesTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_attempts: LoginAttemptsTable;
+  accounts: AccountsTable;
+  posts: PostsTable;
+  post_targets: PostTargetsTable;
+  media: MediaTable;
+  events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  rate_limit_windows: RateLimitWindowsTable;
+  jobs: JobsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type PostRow = Selectable<PostsTable>;
+export type PostTargetRow = Selectable<PostTargetsTable>;
+export type NewPostTarget = Insertable<PostTargetsTable>;
+export type PostTargetUpdate = Updateable<PostTargetsTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type EventRow = Selectable<EventsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
