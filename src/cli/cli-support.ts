@@ -16,6 +16,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A runtime problem worth a plain message and exit code 1 (no stack trace): e.g. an unknown user. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
 /** Ends the command with an exit code after its output was already printed (e.g. "invalid"). */
 export class SilentExit extends Error {
   constructor(public readonly exitCode: number) {

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DomainError } from '../domain/errors';
 import { ConnectorError } from '../connectors/connector';
-import { processDeps, SilentExit, UsageError, type CliDeps } from './cli-support';
+import { CliError, processDeps, SilentExit, UsageError, type CliDeps } from './cli-support';
 import { registerServeCommand } from './commands/serve.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerValidateCommand } from './commands/validate.command';
@@ -58,6 +58,7 @@ export function buildProgram(deps: CliDeps): Command {
 
 function describeError(e: unknown, debug: boolean): { message: string; code: number } {
   if (e instanceof UsageError) return { message: `error: ${e.message}\n(add --help for usage)`, code: 2 };
+  if (e instanceof CliError) return { message: `error: ${e.message}`, code: 1 };
   if (e instanceof ConfigError) return { message: e.message, code: 1 };
   // Matched by name so the CLI need not load the database driver just to classify errors.
   if (e instanceof Error && e.name === 'PendingMigrationsError') return { message: `error: ${e.message}`, code: 1 };

@@ -63,3 +63,13 @@ export async function startHeartbeat(opts: {
     },
   };
 }
+
+/** Heartbeat rows seen within `freshMs` (live workers and schedulers), newest first. */
+export async function liveHeartbeats(db: Kysely<Database>, now: Date, freshMs = 3 * heartbeatIntervalMs): Promise<Array<{ worker_id: string; role: string; seen_at: string }>> {
+  return db
+    .selectFrom('worker_heartbeats')
+    .selectAll()
+    .where('seen_at', '>=', new Date(now.getTime() - freshMs).toISOString())
+    .orderBy('seen_at', 'desc')
+    .execute();
+}
