@@ -1,0 +1,36 @@
+/**
+ * Presenter conventions: API objects are camelCase, ids are strings, timestamps ISO-8601 UTC; rows
+ * never leave the HTTP layer unconverted. Each presenter has a matching zod schema for OpenAPI.
+ */
+import { z } from '@hono/zod-openapi';
+import { workspaceRoles, type WorkspaceRow } from '../db/schema';
+import type { PublicUser } from '../use-cases/users.use-case';
+import type { WorkspaceWithRole } from '../use-cases/workspaces.use-case';
+
+/** Workspace roles as an OpenAPI enum. */
+export const RoleSchema = z.enum(workspaceRoles).openapi('WorkspaceRole');
+
+export const UserSchema = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), createdAt: z.string() })
+  .openapi('User');
+
+/** A user without secrets. */
+export function presentUser(u: PublicUser): z.infer<typeof UserSchema> {
+  return { id: u.id, email: u.email, name: u.name, createdAt: u.createdAt };
+}
+
+export const WorkspaceSchema = z
+  .object({
+    id: z.string(),
+    organizationId: z.string(),
+    name: z.string(),
+    timezone: z.string().openapi({ example: 'Europe/Berlin' }),
+    role: RoleSchema.openapi({ description: "The caller's effective role here" }),
+    createdAt: z.string(),
+  })
+  .openapi('Workspace');
+
+/** A workspace with the caller's role. */
+export function presentWorkspace(w: WorkspaceRow, role: WorkspaceWithRole['role']): z.infer<typeof WorkspaceSchema> {
+  return { id: w.id, organizationId: w.organization_id, name: w.name, timezone: w.timezone, role, createdAt: w.created_at };
+}

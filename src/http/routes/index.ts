@@ -1,0 +1,19 @@
+/**
+ * The route-module registry: every module exports `register<Name>Routes(app, services)` and is listed
+ * here once. A module should return the result of its chained `app.openapi(...)` calls so that the
+ * typed client (`hc<HeraldApp>`) learns its routes; returning nothing still registers them.
+ */
+import { registerHealthRoutes } from './health.routes';
+import { registerAuthRoutes } from './auth.routes';
+import { registerWorkspaceRoutes } from './workspaces.routes';
+import { registerMemberRoutes } from './members.routes';
+import { registerTokenRoutes } from './tokens.routes';
+
+/** Every route module, in registration order. Append one line per module. */
+export const routeModules = [
+  registerHealthRoutes,
+  registerAuthRoutes,
+  registerWorkspaceRoutes,
+  registerMemberRoutes,
+  registerTokenRoutes,
+] as const;

@@ -1,0 +1,146 @@
+/**
+ * The one place permission rules live. Routes and use cases ask `can`/`assertCan`; nothing else
+ * compares roles. Rules (see test/policies/policy.test.ts for the full matrix):
+ * - viewers (clients) may read everything in their workspace and change nothing;
+ * - contributors may create drafts, edit/delete their own drafts and posts in review, and submit their
+ *   own drafts for approval; they never approve, schedule or cancel;
+ * - editors may do everything on posts, including approve and schedule;
+ * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
+ *   workspace settings;
+ * - owners may do everything.
+ */
+import { ForbiddenError } from '../domain/errors';
+import { workspaceRoles, type OrganizationRole, type WorkspaceRole } from '../db/schema';
+
+/** Every action a permission check can name. */
+export const actions = [
+  'workspace.read',
+  'workspace.update',
+  'members.read',
+  'members.manage',
+  'tokens.manage',
+  'accounts.read',
+  'accounts.manage',
+  'posts.read',
+  'posts.create',
+  'posts.edit',
+  'posts.submit',
+  'posts.approve',
+  'posts.schedule',
+  'posts.cancel',
+  'posts.delete',
+  'webhooks.manage',
+  'queue.read',
+] as const;
+export type Action = (typeof actions)[number];
+
+/** Who asks: a user with their effective role in the workspace concerned. */
+export interface PolicyActor {
+  userId: string;
+  role: WorkspaceRole;
+}
+
+/**
+ * What the action touches, when the rule depends on it. For posts: `authorId` and `state` (the post's
+ * state, e.g. `draft` or `in_review`). For members.manage: `targetRole`, the role the member has or is
+ * being given (check both when changing a role). A rule that depends on the resource denies when the
+ * resource is not given, so a forgotten argument fails closed.
+ */
+export interface PolicyResource {
+  authorId?: string;
+  state?: string;
+  targetRole?: WorkspaceRole;
+}
+
+const rank: Record<WorkspaceRole, number> = { owner: 5, admin: 4, editor: 3, contributor: 2, viewer: 1 };
+
+/** True when `role` is at least as strong as `min`. */
+export function roleAtLeast(role: WorkspaceRole, min: WorkspaceRole): boolean {
+  return rank[role] >= rank[min];
+}
+
+/** The stronger of two roles (either may be absent). */
+export function strongerRole(a: WorkspaceRole | null | undefined, b: WorkspaceRole | null | undefined): WorkspaceRole | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return rank[a] >= rank[b] ? a : b;
+}
+
+/** Roles in order, strongest first (re-exported so callers need not reach into the schema). */
+export const rolesStrongestFirst: readonly WorkspaceRole[] = workspaceRoles;
+
+const contributorEditableStates = new Set(['draft', 'in_review']);
+
+function ownPost(actor: PolicyActor, resource: PolicyResource | undefined): boolean {
+  return resource?.authorId !== undefined && resource.authorId === actor.userId;
+}
+
+/** Whether `actor` may perform `action` (on `resource`, when the rule depends on it). */
+export function can(actor: PolicyActor, action: Action, resource?: PolicyResource): boolean {
+  const role = actor.role;
+  switch (action) {
+    case 'workspace.read':
+    case 'members.read':
+    case 'accounts.read':
+    case 'posts.read':
+    case 'queue.read':
+      return true;
+    case 'workspace.update':
+    case 'tokens.manage':
+    case 'accounts.manage':
+    case 'webhooks.manage':
+      return roleAtLeast(role, 'admin');
+    case 'members.manage':
+      if (role === 'owner') return true;
+      // Admins manage everyone below owner; the target role must be known to tell.
+      return role === 'admin' && resource?.targetRole !== undefined && resource.targetRole !== 'owner';
+    case 'posts.create':
+      return roleAtLeast(role, 'contributor');
+    case 'posts.edit':
+    case 'posts.delete':
+      if (roleAtLeast(role, 'editor')) return true;
+      return role === 'contributor' && ownPost(actor, resource) && contributorEditableStates.has(resource?.state ?? '');
+    case 'posts.submit':
+      if (roleAtLeast(role, 'editor')) return true;
+      return role === 'contributor' && ownPost(actor, resource) && resource?.state === 'draft';
+    case 'posts.approve':
+    case 'posts.schedule':
+    case 'posts.cancel':
+      return roleAtLeast(role, 'editor');
+    default: {
+      const unknown: never = action;
+      throw new Error(`unknown action ${String(unknown)}`);
+    }
+  }
+}
+
+/** Throws a 403 ForbiddenError unless `can` allows the action. */
+export function assertCan(actor: PolicyActor, action: Action, resource?: PolicyResource): void {
+  if (!can(actor, action, resource)) throw new ForbiddenError(`Your role (${actor.role}) does not allow ${action}`);
+}
+
+/**
+ * The workspace role an organisation role grants in every workspace of that organisation: agency
+ * owners and admins manage all client workspaces; plain members get nothing implicitly.
+ */
+export function roleGrantedByOrganization(role: OrganizationRole | null | undefined): WorkspaceRole | null {
+  if (role === 'owner') return 'owner';
+  if (role === 'admin') return 'admin';
+  return null;
+}
+
+/** A user's effective role in a workspace: the stronger of the direct and the organisation-granted role. */
+export function effectiveWorkspaceRole(workspaceRole: WorkspaceRole | null | undefined, organizationRole: OrganizationRole | null | undefined): WorkspaceRole | null {
+  return strongerRole(workspaceRole, roleGrantedByOrganization(organizationRole));
+}
+
+/** Organisation-level actions. */
+export type OrganizationAction = 'workspaces.create';
+
+/** Whether an organisation role allows an organisation-level action. */
+export function canInOrganization(role: OrganizationRole | null | undefined, action: OrganizationAction): boolean {
+  switch (action) {
+    case 'workspaces.create':
+      return role === 'owner' || role === 'admin';
+  }
+}
