@@ -1,0 +1,75 @@
+/**
+ * The scheduler sweep: repairs what crashes and lost jobs leave behind. Every step is either a
+ * guarded UPDATE … RETURNING (only one process gets each row) or a keyed enqueue (repeating it is
+ * harmless), so any number of processes may sweep at once.
+ */
+import { expireLeases, overdueScheduled, unconfirmedDue, updateTargetIf } from '../repositories/post-targets.repository';
+import type { AppServices } from '../server/services';
+import { recordEvent } from '../webhooks/webhook-events';
+import { enqueueConfirm, enqueuePublish } from './publish-jobs';
+import { publishingOptions, type PublishingOptions } from './publishing-options';
+import { targetEventPayload } from './target-events';
+
+/** What one sweep did (for logs and tests). */
+export interface SweepReport {
+  expired: number;
+  requeued: number;
+  confirms: number;
+}
+
+/** One sweep. */
+export async function sweepOnce(services: AppServices, opts: PublishingOptions): Promise<SweepReport> {
+  const db = services.database.db;
+  const now = services.now();
+  const nowIso = now.toISOString();
+
+  // 1. Leases that ran out: the worker died or hung mid-send. The post may exist: confirm, never re-send.
+  const expired = await db.transaction().execute(async (trx) => {
+    const rows = await expireLeases(trx, nowIso);
+    for (const row of rows) {
+      const connector = services.connectors.has(row.network) ? services.connectors.get(row.network) : null;
+      if (connector?.findPublished) await enqueueConfirm(services, trx, row.id, now);
+      else await updateTargetIf(trx, row.id, ['unconfirmed'], { next_attempt_at: null });
+      await recordEvent(services, trx, { workspaceId: row.workspace_id, type: 'post.target.unconfirmed', subjectId: row.id, actorId: null, payload: targetEventPayload(row) });
+    }
+    return rows.length;
+  });
+
+  // 2. Scheduled targets well past due: their job was lost (or never committed). Keyed, so idempotent.
+  const before = new Date(now.getTime() - opts.overdueGraceMs).toISOString();
+  const overdue = await overdueScheduled(db, before, opts.sweepBatch);
+  for (const t of overdue) await enqueuePublish(services, db, t.id, now);
+
+  // 3. Unconfirmed targets whose check never ran.
+  const unconfirmed = await unconfirmedDue(db, before, opts.sweepBatch);
+  for (const t of unconfirmed) await enqueueConfirm(services, db, t.id, now);
+
+  const report = { expired, requeued: overdue.length, confirms: unconfirmed.length };
+  if (expired || overdue.length || unconfirmed.length) services.log.info(report, 'scheduler sweep repaired targets');
+  return report;
+}
+
+/** Starts sweeping every `config.schedulerIntervalMs`; `stop()` waits for a running sweep. */
+export function startScheduler(services: AppServices, overrides: Partial<PublishingOptions> = {}): { stop(): Promise<void> } {
+  const opts = publishingOptions(services, overrides);
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+
+  const tick = () => {
+    running = sweepOnce(services, opts)
+      .then(() => undefined)
+      .catch((e: unknown) => services.log.error({ err: e }, 'scheduler sweep failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.schedulerIntervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** Posts (the container a person writes) and the lookups post use cases need about the workspace. */
+import type { PostRow, TargetState } from '../db/schema';
+import type { Executor } from '../jobs/job-queue';
+
+/** Inserts a post. */
+export async function insertPost(db: Executor, row: PostRow): Promise<void> {
+  await db.insertInto('posts').values(row).execute();
+}
+
+/** A live (not deleted) post of the workspace. */
+export async function findPost(db: Executor, workspaceId: string, id: string): Promise<PostRow | undefined> {
+  return db
+    .selectFrom('posts')
+    .selectAll()
+    .where('id', '=', id)
+    .where('workspace_id', '=', workspaceId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Any post by id (engine view). */
+export async function findPostById(db: Executor, id: string): Promise<PostRow | undefined> {
+  return db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Updates a post's schedule, zone or deletion mark. */
+export async function updatePost(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<PostRow, 'timezone' | 'scheduled_local' | 'scheduled_at' | 'updated_at' | 'deleted_at'>>,
+): Promise<void> {
+  await db.updateTable('posts').set(patch).where('id', '=', id).execute();
+}
+
+/** Filters for listing posts; `cursor` is the last id of the previous page (ids ascend). */
+export interface PostListFilter {
+  state?: TargetState;
+  accountId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Up to `limit` live posts after `cursor`, oldest first, filtered by any target's state or account. */
+export async function listPosts(db: Executor, workspaceId: string, f: PostListFilter): Promise<PostRow[]> {
+  let q = db.selectFrom('posts').selectAll('posts').where('posts.workspace_id', '=', workspaceId).where('posts.deleted_at', 'is', null);
+  if (f.state || f.accountId) {
+    q = q.where((eb) => {
+      let sub = eb.selectFrom('post_targets').select('post_targets.id').whereRef('post_targets.post_id', '=', 'posts.id');
+      if (f.state) sub = sub.where('post_targets.state', '=', f.state);
+      if (f.accountId) sub = sub.where('post_targets.account_id', '=', f.accountId);
+      return eb.exists(sub);
+    });
+  }
+  if (f.cursor) q = q.where('posts.id', '>', f.cursor);
+  return q.orderBy('posts.id').limit(f.limit).execute();
+}
+
+/** The workspace's default time zone ('UTC' when the workspace is unknown). */
+export async function workspaceTimezone(db: Executor, workspaceId: string): Promise<string> {
+  const w = await db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirst();
+  return w?.timezone ?? 'UTC';
+}
