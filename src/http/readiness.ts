@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { pingDatabase } from '../db/database';
 import { pendingMigrations } from '../db/migrator';
 import type { AppServices } from '../server/services';
+import { liveHeartbeats } from '../server/heartbeat';
 
 /** How fresh a worker heartbeat must be. */
 export const HEARTBEAT_MAX_AGE_MS = 30_000;
@@ -34,9 +35,8 @@ export async function checkReadiness(services: AppServices): Promise<ReadinessRe
     checks.migrations = `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
   try {
-    const since = new Date(services.now().getTime() - HEARTBEAT_MAX_AGE_MS).toISOString();
-    const row = await h.db.selectFrom('worker_heartbeats').select('seen_at').where('seen_at', '>', since).orderBy('seen_at', 'desc').limit(1).executeTakeFirst();
-    if (!row) checks.worker = `failed: no worker heartbeat in the last ${HEARTBEAT_MAX_AGE_MS / 1000} s`;
+    const live = await liveHeartbeats(h.db, services.now(), HEARTBEAT_MAX_AGE_MS);
+    if (live.length === 0) checks.worker = `failed: no worker heartbeat in the last ${HEARTBEAT_MAX_AGE_MS / 1000} s`;
   } catch (e) {
     checks.worker = `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
