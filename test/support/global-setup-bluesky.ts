@@ -18,7 +18,9 @@ declare module 'vitest' {
 
 async function selectedFilesNeedIt(project: TestProject): Promise<boolean> {
   try {
-    const { testFiles } = await project.globTestFiles(project.vitest.config.filters);
+    // The CLI file filters (`vitest run test/x`); vitest keeps them on an internal field.
+    const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+    const { testFiles } = await project.globTestFiles(filters);
     return testFiles.some((f) => /requireBlueskyPds|blueskyPdsUrl/.test(readFileSync(f, 'utf8')));
   } catch {
     return true; // when in doubt, start it
