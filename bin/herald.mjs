@@ -9,4 +9,7 @@ import { register } from 'tsx/esm/api';
 
 register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a one-shot command must not linger on a pool's idle timer. Output to pipes and
+// files is written synchronously on Linux and macOS, so nothing printed is lost.
+process.exit(code);
