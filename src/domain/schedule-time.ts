@@ -129,13 +129,13 @@ function parseWall(date: string, time: string): number {
   if (!dm || !tm) throw new ValidationError('The schedule date or time is not readable', problems);
   const [y, mo, d] = [Number(dm[1]), Number(dm[2]), Number(dm[3])];
   const [h, mi] = [Number(tm[1]), Number(tm[2])];
+  if (h > 23 || mi > 59) {
+    throw new ValidationError(`${time} is not a time of day`, [{ path: 'time', message: `${time} is not a time of day` }]);
+  }
   const wall = Date.UTC(y, mo - 1, d, h, mi);
   const check = new Date(wall);
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
     throw new ValidationError(`${date} is not a calendar date`, [{ path: 'date', message: `${date} is not a calendar date` }]);
-  }
-  if (h > 23 || mi > 59) {
-    throw new ValidationError(`${time} is not a time of day`, [{ path: 'time', message: `${time} is not a time of day` }]);
   }
   return wall;
 }
