@@ -64,18 +64,24 @@ export function validatePassword(password: string, path = 'password'): void {
   }
 }
 
-/** Returns the canonical IANA name of a time zone (e.g. `europe/berlin` → `Europe/Berlin`) or throws. */
+/** Returns the IANA time zone with its usual spelling (e.g. `europe/berlin` → `Europe/Berlin`) or throws. */
 export function validateTimeZone(timezone: string, path = 'timezone'): string {
   const bad = () =>
     new ValidationError(`"${timezone}" is not an IANA time zone`, [
       { path, code: 'invalid_timezone', message: 'Use an IANA time zone name such as Europe/Berlin or UTC' },
     ]);
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) throw bad();
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {
     throw bad();
   }
+  // ICU resolves some current names to legacy aliases (Asia/Kolkata → Asia/Calcutta): only take its
+  // spelling when it is the same name in another case, and otherwise keep what the user wrote.
+  if (resolved.toLowerCase() === timezone.toLowerCase()) return resolved;
+  const sameIgnoringCase = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === timezone.toLowerCase());
+  return sameIgnoringCase ?? timezone;
 }
 
 /** Throws a ValidationError unless the display name is usable. */
