@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { parsePort } from './serve.command';
-import type { CliDeps } from '../cli-support';
+import { CliError, type CliDeps } from '../cli-support';
 
 /** Registers `demo`. */
 export function registerDemoCommand(program: Command, deps: CliDeps): void {
@@ -21,7 +21,11 @@ the record read back from the PDS. Keeps running until Ctrl-C, then removes ever
 Requires the test peers: npm --prefix test-peers ci`,
     )
     .action(async (opts: { port: number }) => {
-      const { runDemo } = await import('../../demo/demo');
-      await runDemo({ port: opts.port, out: deps.out, err: deps.err });
+      const { DemoUnavailableError, runDemo } = await import('../../demo/demo');
+      try {
+        await runDemo({ port: opts.port, out: deps.out, err: deps.err });
+      } catch (e) {
+        throw e instanceof DemoUnavailableError ? new CliError(e.message) : e;
+      }
     });
 }
