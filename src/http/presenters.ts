@@ -10,6 +10,7 @@ import type { WorkspaceWithRole } from '../use-cases/workspaces.use-case';
 /** Workspace roles as an OpenAPI enum. */
 export const RoleSchema = z.enum(workspaceRoles).openapi('WorkspaceRole');
 
+/** OpenAPI schema of a user (no secrets). */
 export const UserSchema = z
   .object({ id: z.string(), email: z.string(), name: z.string(), createdAt: z.string() })
   .openapi('User');
@@ -19,6 +20,7 @@ export function presentUser(u: PublicUser): z.infer<typeof UserSchema> {
   return { id: u.id, email: u.email, name: u.name, createdAt: u.createdAt };
 }
 
+/** OpenAPI schema of a workspace with the caller's effective role. */
 export const WorkspaceSchema = z
   .object({
     id: z.string(),
