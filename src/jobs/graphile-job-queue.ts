@@ -9,7 +9,8 @@
  *
  * Workers get a pg pool of their own (so long jobs never starve the API's pool). New jobs wake workers
  * through graphile's LISTEN/NOTIFY; jobs due later are found by polling, hence the short default poll
- * interval: it bounds how late a scheduled post goes out.
+ * interval: it bounds how late a scheduled post goes out. One fetch per poll serves all of a
+ * worker's slots (graphile's local queue), so the short interval stays cheap when idle.
  */
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -24,9 +25,11 @@ export interface GraphileJobQueueOptions {
   /** Poll interval for jobs that become due later (new jobs arrive by NOTIFY). Default 100 ms. */
   pollIntervalMs?: number;
   /**
-   * graphile-worker's local queue (jobs fetched and locked per batch by the pool rather than one per
-   * worker slot). Default off (-1): batches lock jobs another process could be running, and Herald's
-   * jobs are slow network calls where a fetch round-trip does not matter.
+   * graphile-worker's local queue: the pool fetches (and locks) up to this many jobs per query and
+   * hands them to its worker slots, instead of every slot polling on its own. Default: the worker's
+   * concurrency; -1 turns it off. Measured here with concurrency 16 and a 100 ms poll: idle load drops
+   * from ~130 to ~14 queries/s per worker process, for ~35 ms more lateness (p50 71 ms, max 131 ms).
+   * The cost: up to this many due jobs may sit locked in one process while another is idle.
    */
   localQueueSize?: number;
   /** Extra pg connections per worker above its concurrency. Default 2 (LISTEN plus bookkeeping). */
@@ -79,14 +82,14 @@ export class GraphileJobQueue implements JobQueue {
   readonly kind = 'graphile' as const;
   private readonly url: string;
   private readonly glog: GraphileLogger;
-  private readonly opts: Required<GraphileJobQueueOptions>;
+  private readonly opts: Required<Omit<GraphileJobQueueOptions, 'localQueueSize'>> & { localQueueSize?: number };
   private readonly stops = new Set<() => Promise<void>>();
 
   constructor(private readonly database: HeraldDb, private readonly log: Logger, opts: GraphileJobQueueOptions = {}) {
     if (database.config.dialect !== 'postgres') throw new Error('GraphileJobQueue needs a PostgreSQL database');
     this.url = database.config.url;
     this.glog = graphileLogger(log);
-    this.opts = { pollIntervalMs: 100, localQueueSize: -1, extraConnections: 2, ...opts };
+    this.opts = { pollIntervalMs: 100, extraConnections: 2, ...opts };
   }
 
   /** Installs or upgrades graphile-worker's schema (it takes a lock, so concurrent starts are safe). */
@@ -124,8 +127,12 @@ export class GraphileJobQueue implements JobQueue {
       };
     }
     const pool = new pg.Pool({ connectionString: this.url, max: concurrency + this.opts.extraConnections });
-    // An idle client dropped by the server must not crash the process; graphile reconnects.
-    pool.on('error', (e) => this.log.warn({ err: e, workerId }, 'graphile-worker pool connection error'));
+    // A connection dropped by the server must not crash the process (an unhandled 'error' event
+    // would); graphile-worker reconnects. It wants handlers for idle and checked-out clients both.
+    pool.on('error', (e) => this.log.warn({ err: e, workerId }, 'graphile-worker idle connection error'));
+    pool.on('connect', (client) => {
+      client.on('error', (e) => this.log.warn({ err: e, workerId }, 'graphile-worker connection error'));
+    });
     let runner: Runner;
     try {
       runner = await run({
@@ -136,7 +143,7 @@ export class GraphileJobQueue implements JobQueue {
         noHandleSignals: true,
         logger: this.glog,
         parsedCronItems: [],
-        preset: { worker: { localQueue: { size: this.opts.localQueueSize } } },
+        preset: { worker: { localQueue: { size: this.opts.localQueueSize ?? (concurrency > 1 ? concurrency : -1) } } },
       });
     } catch (e) {
       await pool.end().catch(() => undefined);

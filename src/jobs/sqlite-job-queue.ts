@@ -190,13 +190,21 @@ export class SqliteJobQueue implements JobQueue {
     return rows.sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id));
   }
 
-  /** When the next job of these tasks becomes claimable (due time or lock expiry), or null if none. */
-  async nextClaimableAt(tasks: string[]): Promise<Date | null> {
+  /**
+   * The due time of the next waiting job of these tasks, if one falls due within `horizonMs`
+   * (null otherwise). The horizon keeps this an index range scan on `run_at` however many jobs are
+   * scheduled further out; expired locks are left to the next poll.
+   */
+  async nextDueWithin(tasks: string[], horizonMs: number): Promise<Date | null> {
     if (tasks.length === 0) return null;
+    const now = new Date();
+    const nowIso = now.toISOString();
     const row = await this.db
       .selectFrom('jobs')
-      .select(sql<string | null>`min(max(run_at, coalesce(locked_until, '')))`.as('next'))
+      .select((eb) => eb.fn.min('run_at').as('next'))
+      .where('run_at', '<=', new Date(now.getTime() + horizonMs).toISOString())
       .where('task', 'in', tasks)
+      .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', nowIso)]))
       .where((w) => w('attempts', '<', w.ref('max_attempts')))
       .executeTakeFirst();
     return row?.next ? new Date(row.next) : null;
@@ -351,7 +359,7 @@ class SqliteWorker {
       for (const job of jobs) this.run(job);
       if (jobs.length < free) {
         if (this.pumpAgain) continue;
-        const next = await this.queue.nextClaimableAt(this.tasks);
+        const next = await this.queue.nextDueWithin(this.tasks, this.s.pollIntervalMs);
         const untilNext = next ? next.getTime() - Date.now() : Infinity;
         this.sleep(Math.max(0, Math.min(this.s.pollIntervalMs, untilNext)));
         return;
