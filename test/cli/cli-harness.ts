@@ -49,7 +49,7 @@ export function runCli(args: string[], opts: { env: Env; input?: string; cwd?: s
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`herald ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
+    }, opts.timeoutMs ?? 90_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -84,7 +84,7 @@ export function startServe(args: string[], opts: { env: Env; timeoutMs?: number 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`serve did not start in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
+    }, opts.timeoutMs ?? 90_000);
     const handle: ServeProcess = {
       child,
       get url() {
@@ -124,6 +124,12 @@ export function startServe(args: string[], opts: { env: Env; timeoutMs?: number 
     });
   });
 }
+
+/**
+ * Budget for tests that run several CLI processes: each spawn pays tsx start-up, which takes seconds
+ * on a loaded two-core machine.
+ */
+export const multiProcessTestTimeoutMs = 240_000;
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {

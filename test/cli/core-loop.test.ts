@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAccount, getPostRecord, listPosts, requireBlueskyPds, uniqueAccountName, type BlueskyTestAccount } from '../support/bluesky-network';
-import { runCli, startServe, tempHome, waitFor, type ServeProcess } from './cli-harness';
+import { multiProcessTestTimeoutMs, runCli, startServe, tempHome, waitFor, type ServeProcess } from './cli-harness';
 
 const pdsUrl = requireBlueskyPds();
 
@@ -80,7 +80,7 @@ describe.skipIf(!pdsUrl)('core loop through the CLI (local Bluesky PDS)', () => 
         const view = JSON.parse(show.stdout) as { targets: Array<{ state: string; externalId: string | null; externalUrl: string | null }> };
         return view.targets[0]!.state === 'published' ? view.targets[0]! : null;
       },
-      { timeoutMs: 40_000, intervalMs: 500, what: 'the post to be published' },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'the post to be published' },
     );
     expect(published.externalId).toMatch(new RegExp(`^at://${alice.did}/app\\.bsky\\.feed\\.post/[a-z2-7]{13}$`));
 
@@ -106,7 +106,7 @@ describe.skipIf(!pdsUrl)('core loop through the CLI (local Bluesky PDS)', () => 
     const gone = await runCli(['post', 'show', post.id], { env });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('not found');
-  });
+  }, multiProcessTestTimeoutMs);
 
   it('post create refuses a text over the network limit before anything is stored', async () => {
     const count = async () => (JSON.parse((await runCli(['post', 'list', '--json'], { env })).stdout) as { items: unknown[] }).items.length;
@@ -115,5 +115,32 @@ describe.skipIf(!pdsUrl)('core loop through the CLI (local Bluesky PDS)', () => 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/300/);
     expect(await count()).toBe(before);
-  });
+  }, multiProcessTestTimeoutMs);
+
+  it('post create --draft, post schedule --at (wall time in a zone), post list --state, post cancel', async () => {
+    const draft = await runCli(['post', 'create', '--account', alice.handle, '--text', 'A draft for later', '--draft', '--json'], { env });
+    expect(draft.code, draft.stderr).toBe(0);
+    const id = (JSON.parse(draft.stdout) as { id: string; targets: Array<{ state: string }> }).id;
+    expect((JSON.parse(draft.stdout) as { targets: Array<{ state: string }> }).targets[0]!.state).toBe('draft');
+
+    const next = new Date().getUTCFullYear() + 1;
+    const scheduled = await runCli(['post', 'schedule', id, '--at', `${next}-07-01 09:30`, '--timezone', 'America/New_York', '--json'], { env });
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    const view = JSON.parse(scheduled.stdout) as { scheduledAt: string; scheduledLocal: string; timezone: string; targets: Array<{ state: string }> };
+    // 09:30 EDT (UTC-4) in July.
+    expect(view.scheduledAt).toBe(`${next}-07-01T13:30:00.000Z`);
+    expect(view).toMatchObject({ scheduledLocal: `${next}-07-01T09:30`, timezone: 'America/New_York' });
+    expect(view.targets[0]!.state).toBe('scheduled');
+
+    const listed = await runCli(['post', 'list', '--state', 'scheduled', '--json'], { env });
+    expect((JSON.parse(listed.stdout) as { items: Array<{ id: string }> }).items.map((p) => p.id)).toContain(id);
+
+    const badAt = await runCli(['post', 'schedule', id, '--at', 'tomorrow'], { env });
+    expect(badAt.code).toBe(2);
+    expect(badAt.stderr).toContain('YYYY-MM-DD HH:mm');
+
+    const cancelled = await runCli(['post', 'cancel', id], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain(`${alice.handle}: cancelled`);
+  }, multiProcessTestTimeoutMs);
 });

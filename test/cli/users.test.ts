@@ -2,7 +2,7 @@
  * Users, workspaces and tokens through the CLI, against a fresh embedded SQLite database.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from './cli-harness';
+import { multiProcessTestTimeoutMs, runCli, tempHome } from './cli-harness';
 
 const home = tempHome();
 afterAll(() => home.cleanup());
@@ -64,7 +64,7 @@ describe('herald user / workspace / token', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).not.toContain(t.token);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'CI' })]);
-  });
+  }, multiProcessTestTimeoutMs);
 
   it('--as with an unknown user is refused', async () => {
     const r = await runCli(['workspace', 'list', '--as', 'nobody@example.com'], { env: home.env });

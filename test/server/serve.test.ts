@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { freshDatabaseConfig, requireAll } from '../support/databases';
-import { runCli, startServe, tempHome, testSecretKey, waitFor, type ServeProcess } from '../cli/cli-harness';
+import { multiProcessTestTimeoutMs, runCli, startServe, tempHome, testSecretKey, waitFor, type ServeProcess } from '../cli/cli-harness';
 
 async function getStatus(url: string): Promise<number> {
   const r = await fetch(url);
@@ -31,7 +31,7 @@ describe('herald serve (embedded SQLite)', () => {
     started.push(s);
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await getStatus(`${s.url}/api/health`)).toBe(200);
-    await waitFor(async () => (await getStatus(`${s.url}/api/ready`)) === 200, { what: '/api/ready 200' });
+    await waitFor(async () => (await getStatus(`${s.url}/api/ready`)) === 200, { timeoutMs: 60_000, what: '/api/ready 200' });
     // First start without users says how to create the owner.
     expect(s.output().stderr).toContain('herald user create --owner');
     expect(s.output().stderr).toContain('/api/v1/setup');
@@ -42,7 +42,7 @@ describe('herald serve (embedded SQLite)', () => {
     expect(r).toEqual({ code: 0, signal: null });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(s.output().stdout).toContain('"msg":"stopped"');
-  });
+  }, multiProcessTestTimeoutMs);
 
   it('starts again on the now-migrated database without --migrate', async () => {
     const s = await startServe(['--role', 'api', '--port', '0'], { env: home.env });
@@ -50,7 +50,7 @@ describe('herald serve (embedded SQLite)', () => {
     expect(await getStatus(`${s.url}/api/health`)).toBe(200);
     expect(s.output().stdout).not.toContain('creating the embedded SQLite database');
     expect(await s.stop(10_000)).toEqual({ code: 0, signal: null });
-  });
+  }, multiProcessTestTimeoutMs);
 
   it('refuses an existing SQLite database with pending migrations until `herald migrate`', async () => {
     const other = tempHome();
@@ -76,7 +76,7 @@ describe('herald serve (embedded SQLite)', () => {
     } finally {
       other.cleanup();
     }
-  });
+  }, multiProcessTestTimeoutMs);
 });
 
 const hasPostgres = Boolean(inject('postgresAdminUrl'));
@@ -121,7 +121,7 @@ describe.skipIf(!hasPostgres)('herald serve (PostgreSQL)', () => {
     const worker = await startServe(['--role', 'worker'], { env });
     started.push(worker);
     expect(worker.url).toBeNull();
-    await waitFor(async () => (await getStatus(`${api.url}/api/ready`)) === 200, { what: 'api ready once the worker beats' });
+    await waitFor(async () => (await getStatus(`${api.url}/api/ready`)) === 200, { timeoutMs: 60_000, what: 'api ready once the worker beats' });
 
     const status = await runCli(['queue', 'status', '--json'], { env });
     expect(status.code).toBe(0);
@@ -131,5 +131,5 @@ describe.skipIf(!hasPostgres)('herald serve (PostgreSQL)', () => {
 
     expect(await worker.stop(10_000)).toEqual({ code: 0, signal: null });
     expect(await api.stop(10_000)).toEqual({ code: 0, signal: null });
-  });
+  }, multiProcessTestTimeoutMs);
 });
