@@ -35,7 +35,8 @@ export async function checkReadiness(services: AppServices): Promise<ReadinessRe
     checks.migrations = `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
   try {
-    const live = await liveHeartbeats(h.db, services.now(), HEARTBEAT_MAX_AGE_MS);
+    // Scheduler processes beat too; only a worker makes posts actually publish.
+    const live = (await liveHeartbeats(h.db, services.now(), HEARTBEAT_MAX_AGE_MS)).filter((b) => b.role === 'worker');
     if (live.length === 0) checks.worker = `failed: no worker heartbeat in the last ${HEARTBEAT_MAX_AGE_MS / 1000} s`;
   } catch (e) {
     checks.worker = `failed: ${e instanceof Error ? e.message : String(e)}`;

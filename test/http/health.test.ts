@@ -25,6 +25,9 @@ describe.each(dialects())('health and readiness (%s)', (dialect) => {
     const db = t.current.services.database.db;
     await beat(db, 'old-worker', 'worker', new Date(Date.now() - 31_000));
     expect((await t.current.request('/api/ready')).status).toBe(503);
+    // A scheduler beats too, but it publishes nothing: still not ready.
+    await beat(db, 'a-scheduler', 'scheduler', new Date());
+    expect((await t.current.request('/api/ready')).status).toBe(503);
 
     // A heartbeat from any worker, even of another process, makes the API ready.
     await beat(db, 'other-process', 'worker', new Date());
