@@ -27,6 +27,7 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
   { name: 'HERALD_WORKER_CONCURRENCY', default: '16', description: 'Jobs one worker process runs at once.' },
   { name: 'HERALD_COOKIE_SECURE', default: 'auto', description: '`true`, `false` or `auto` (secure when HERALD_PUBLIC_URL is https).' },
+  { name: 'HERALD_TRUST_PROXY', default: '0', description: 'Reverse proxies in front of Herald whose `X-Forwarded-For` is trusted (login rate limits use the client address). 0 = use the socket address.' },
   { name: 'HERALD_BLUESKY_DEFAULT_SERVICE', default: 'https://bsky.social', description: 'PDS used when an account is connected without a service URL.' },
   { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
   { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
@@ -63,6 +64,7 @@ const envSchema = z.object({
   HERALD_LOG_LEVEL: z.enum(logLevels).default('info'),
   HERALD_WORKER_CONCURRENCY: intFrom('HERALD_WORKER_CONCURRENCY', 16, 1, 1000),
   HERALD_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+  HERALD_TRUST_PROXY: intFrom('HERALD_TRUST_PROXY', 0, 0, 10),
   HERALD_BLUESKY_DEFAULT_SERVICE: z.url().default('https://bsky.social'),
   HERALD_PUBLISH_LEASE_SECONDS: intFrom('HERALD_PUBLISH_LEASE_SECONDS', 60, 5, 3600),
   HERALD_SCHEDULER_INTERVAL_MS: intFrom('HERALD_SCHEDULER_INTERVAL_MS', 2000, 50, 600000),
@@ -85,6 +87,8 @@ export interface HeraldConfig {
   logLevel: (typeof logLevels)[number];
   workerConcurrency: number;
   cookieSecure: boolean;
+  /** Trusted reverse-proxy hops for the client address. */
+  trustProxyHops: number;
   blueskyDefaultService: string;
   publishLeaseMs: number;
   schedulerIntervalMs: number;
@@ -172,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.HERALD_LOG_LEVEL,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     cookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.HERALD_COOKIE_SECURE === 'true',
+    trustProxyHops: e.HERALD_TRUST_PROXY,
     blueskyDefaultService: e.HERALD_BLUESKY_DEFAULT_SERVICE,
     publishLeaseMs: e.HERALD_PUBLISH_LEASE_SECONDS * 1000,
     schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,

@@ -49,6 +49,7 @@ export function testConfig(database: DatabaseConfig, overrides: Partial<HeraldCo
     logLevel: 'silent',
     workerConcurrency: 4,
     cookieSecure: false,
+    trustProxyHops: 0,
     blueskyDefaultService: 'http://127.0.0.1:2583',
     publishLeaseMs: 60_000,
     schedulerIntervalMs: 2_000,

@@ -107,7 +107,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: AppServic
     })
     .openapi(loginRoute, async (c) => {
       const body = c.req.valid('json');
-      const result = await login(ctx, { email: body.email, password: body.password, ip: clientIp(c) });
+      const result = await login(ctx, { email: body.email, password: body.password, ip: clientIp(c, services.config.trustProxyHops) });
       setSessionCookie(c, result.cookieValue, result.expiresAt);
       return c.json({ user: presentUser(result.user), csrfToken: result.csrfToken, expiresAt: result.expiresAt }, 200);
     })
