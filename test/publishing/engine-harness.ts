@@ -19,8 +19,8 @@ import { createTestServices, type TestServices } from '../support/test-app';
 
 /** Engine values small enough for a whole retry cycle to take well under a second. */
 export const fastEngine: Partial<PublishingOptions> = {
-  leaseMs: 1_500,
-  requestTimeoutMs: 600,
+  leaseMs: 4_000,
+  requestTimeoutMs: 2_000,
   backoff: { baseMs: 50, capMs: 200 },
   busyRetryMs: 60,
   overdueGraceMs: 1_500,

@@ -28,7 +28,7 @@ describe.each(dialects())('publishing engine (%s)', (dialect) => {
 
   it('publishes a scheduled post once when it is due', async () => {
     const { accountId } = await h.current.connect();
-    const post = await createPost(h.current.ctx(), { text: 'hello loopback', targets: [{ accountId }], schedule: inMs(300) });
+    const post = await createPost(h.current.ctx(), { text: 'hello loopback', targets: [{ accountId }], schedule: inMs(1_500) });
     const target = post.targets[0]!;
     expect(target.state).toBe('scheduled');
     expect(h.current.network.postsWithKey(target.id)).toHaveLength(0);
@@ -44,7 +44,7 @@ describe.each(dialects())('publishing engine (%s)', (dialect) => {
 
   it('publishes the edited text when the post is edited after its job was queued', async () => {
     const { accountId } = await h.current.connect();
-    const post = await createPost(h.current.ctx(), { text: 'old text', targets: [{ accountId }], schedule: inMs(700) });
+    const post = await createPost(h.current.ctx(), { text: 'old text', targets: [{ accountId }], schedule: inMs(1_500) });
     const edited = await editPost(h.current.ctx(), post.id, { text: 'new text' });
     expect(edited.targets[0]!.state).toBe('scheduled');
     expect(edited.targets[0]!.version).toBe(2);

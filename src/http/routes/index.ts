@@ -8,6 +8,10 @@ import { registerAuthRoutes } from './auth.routes';
 import { registerWorkspaceRoutes } from './workspaces.routes';
 import { registerMemberRoutes } from './members.routes';
 import { registerTokenRoutes } from './tokens.routes';
+import { registerNetworkRoutes } from './networks.routes';
+import { registerAccountRoutes } from './accounts.routes';
+import { registerPostRoutes } from './posts.routes';
+import { registerWebhookRoutes } from './webhooks.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -16,4 +20,8 @@ export const routeModules = [
   registerWorkspaceRoutes,
   registerMemberRoutes,
   registerTokenRoutes,
+  registerNetworkRoutes,
+  registerAccountRoutes,
+  registerPostRoutes,
+  registerWebhookRoutes,
 ] as const;
