@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/job-queue-throughput.ts [--jobs 5000] [--concurrency 16] [--modes sqlite,postgres]
  *     [--graphile-local-queue N]   (graphile-worker's localQueue size; default = concurrency, as in
- *                                   Herald; -1 = off, every worker slot polls on its own)
+ *                                   Herald; `off` = every worker slot polls on its own)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,9 @@ const { values: argv } = parseArgs({
 });
 const jobs = Number(argv.jobs);
 const concurrency = Number(argv.concurrency);
-const localQueue = argv['graphile-local-queue'] === undefined ? undefined : Number(argv['graphile-local-queue']);
+const lqArg = argv['graphile-local-queue'];
+const localQueue = lqArg === undefined ? undefined : lqArg === 'off' ? -1 : Number(lqArg);
+if (localQueue !== undefined && !Number.isInteger(localQueue)) throw new Error('--graphile-local-queue takes a whole number or "off"');
 const modes = (argv.modes ?? '').split(',').map((m) => m.trim()) as BenchDialect[];
 const log = createLogger('warn', process.stderr);
 
@@ -93,7 +95,7 @@ async function benchOne(dialect: BenchDialect): Promise<Figures> {
     if (stats.waiting !== 0 || stats.running !== 0) throw new Error(`${dialect}: queue not empty afterwards: ${JSON.stringify(stats)}`);
     const runSeconds = (lastAt - t1) / 1000;
     return {
-      mode: dialect === 'sqlite' ? 'sqlite (jobs table)' : `postgres (graphile-worker, localQueue ${localQueue ?? concurrency})`,
+      mode: dialect === 'sqlite' ? 'sqlite (jobs table)' : `postgres (graphile-worker, localQueue ${localQueue === -1 ? 'off' : (localQueue ?? concurrency)})`,
       enqueuePerS: jobs / enqueueS,
       runPerS: jobs / runSeconds,
       runSeconds,

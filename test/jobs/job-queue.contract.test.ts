@@ -3,6 +3,8 @@
  * GraphileJobQueue on a fresh PostgreSQL database. Everything here is real (no fakes): real databases,
  * real workers, real clocks. Times are kept short so each dialect finishes in a few seconds.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, freshDb, type Dialect } from '../support/databases';
 import { openDatabase, type HeraldDb } from '../../src/db/database';
@@ -345,6 +347,63 @@ describe.each(dialects())('job queue contract (%s)', (dialect) => {
         expect(await q.complete(claimed[0]!)).toBe(false);
       } finally {
         await q.close();
+      }
+    });
+
+    it('worker processes sharing the SQLite file run each of 600 jobs exactly once', async () => {
+      if (h.config.dialect !== 'sqlite') throw new Error('unreachable');
+      const entry = fileURLToPath(new URL('./support/sqlite-queue-child.ts', import.meta.url));
+      const counts = new Map<number, number>();
+      const byWorker = new Map<string, number>();
+      const ran = (who: string, n: number) => {
+        counts.set(n, (counts.get(n) ?? 0) + 1);
+        byWorker.set(who, (byWorker.get(who) ?? 0) + 1);
+      };
+      const children: ChildProcess[] = [];
+      try {
+        await Promise.all(
+          ['proc-a', 'proc-b'].map(
+            (id) =>
+              new Promise<void>((ready, fail) => {
+                const child = spawn(process.execPath, ['--import', 'tsx', entry, h.config.dialect === 'sqlite' ? h.config.path : '', id], {
+                  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+                });
+                children.push(child);
+                child.on('message', (m: { type?: string; n?: number }) => {
+                  if (m.type === 'ready') ready();
+                  if (m.type === 'ran') ran(id, Number(m.n));
+                });
+                child.once('exit', (code) => fail(new Error(`${id} exited early with ${code}`)));
+              }),
+          ),
+        );
+        const w = await start(queue, { 'contended-mp': async (payload) => ran('parent', Number(payload.n)) }, 4, 'proc-parent');
+        const t0 = Date.now();
+        for (let from = 0; from < 600; from += 100) {
+          await h.db.transaction().execute(async (trx) => {
+            for (let n = from; n < from + 100; n++) await queue.enqueue('contended-mp', { n }, {}, trx);
+          });
+        }
+        await waitFor('all 600 jobs', () => counts.size === 600, 20_000);
+        console.info(`[sqlite] 3 processes ran 600 jobs in ${Date.now() - t0} ms: ${JSON.stringify(Object.fromEntries(byWorker))}`);
+        await sleep(300);
+        await w.stop();
+        await Promise.all(
+          children.map(
+            (c) =>
+              new Promise<void>((stopped) => {
+                c.removeAllListeners('exit');
+                c.once('exit', () => stopped());
+                c.send({ type: 'stop' });
+              }),
+          ),
+        );
+        expect([...counts.values()].every((c) => c === 1)).toBe(true);
+        expect(byWorker.get('proc-a')).toBeGreaterThan(0);
+        expect(byWorker.get('proc-b')).toBeGreaterThan(0);
+        expect(await queue.stats()).toMatchObject({ waiting: 0, running: 0 });
+      } finally {
+        for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       }
     });
 
