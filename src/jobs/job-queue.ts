@@ -24,7 +24,8 @@ export interface EnqueueOptions {
    * De-duplication key. Enqueueing with a key that already names a waiting job replaces that job's
    * payload and run time instead of adding a second job (and resets its attempt count). When the keyed
    * job is running, the running one finishes (it is no longer retried if it fails) and a new job with
-   * the new payload and time is added, so a change made during a run is never lost. A key naming a
+   * the new payload and time is added, so a change made during a run is never lost; the new job may
+   * start while the old run is still going (handlers are idempotent). A key naming a
    * permanently failed job is released from it: the failed job stays failed and a new one is added.
    */
   key?: string;
