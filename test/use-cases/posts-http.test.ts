@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are checked field by field */
 /**
  * Posts and accounts through the HTTP API: validation per target, DST errors, the review workflow and
  * its roles, media, tenant isolation, credentials never echoed, deletion on the network.
@@ -49,12 +50,12 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
   afterAll(async () => worker?.stop());
 
   it('lists networks and validates through the shared contract', async () => {
-    const nets = await (await t.current.json('GET', '/api/v1/networks', undefined, owner)).json();
+    const nets = await (await t.current.json('GET', '/api/v1/networks', undefined, owner)).json() as any;
     expect(nets.items.map((x: { id: string }) => x.id)).toEqual(['loopback']);
     expect(nets.items[0].credentialFields.map((f: { name: string }) => f.name)).toEqual(['handle', 'password']);
     const res = await t.current.json('POST', '/api/v1/validate', { network: 'loopback', text: 'x'.repeat(301) }, owner);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ network: 'loopback', length: 301, max: 300, unit: 'characters', valid: false });
+    expect(await res.json() as any).toMatchObject({ network: 'loopback', length: 301, max: 300, unit: 'characters', valid: false });
     expect((await t.current.json('POST', '/api/v1/validate', { network: 'nope', text: 'x' }, owner)).status).toBe(404);
   });
 
@@ -82,7 +83,7 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
       owner,
     );
     expect(res.status).toBe(422);
-    const body = await res.json();
+    const body = await res.json() as any;
     expect(body.errors).toEqual([expect.objectContaining({ path: 'targets.1.text', code: 'too_long' })]);
     expect(body.detail).toContain('The text is 350 characters; the limit is 300');
     const after = await t.current.services.database.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -92,14 +93,14 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
   it('names the DST gap and refuses unknown zones and past times', async () => {
     const gap = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'gap', targets: [{ accountId }], schedule: { date: '2027-03-28', time: '02:30', timezone: 'Europe/Stockholm' } }, owner);
     expect(gap.status).toBe(422);
-    expect((await gap.json()).detail).toContain('2027-03-28 02:30 does not exist in Europe/Stockholm');
+    expect((await gap.json() as any).detail).toContain('2027-03-28 02:30 does not exist in Europe/Stockholm');
     const zone = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'z', targets: [{ accountId }], schedule: { date: '2027-06-01', time: '09:00', timezone: 'Moon/Base' } }, owner);
     expect(zone.status).toBe(422);
     const past = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'p', targets: [{ accountId }], schedule: { at: '2020-01-01T00:00:00Z' } }, owner);
     expect(past.status).toBe(422);
     const ok = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'fall', targets: [{ accountId }], schedule: { date: '2027-10-31', time: '02:30', timezone: 'Europe/Stockholm', fold: 'later' } }, owner);
     expect(ok.status).toBe(201);
-    const post = await ok.json();
+    const post = await ok.json() as any;
     expect(post.scheduledAt).toBe('2027-10-31T01:30:00.000Z');
     expect(post.scheduledLocal).toBe('2027-10-31T02:30');
   });
@@ -112,26 +113,26 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
     const when = { at: new Date(Date.now() + 3_600_000).toISOString() };
     const res = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'from a contributor', targets: [{ accountId }], schedule: when }, contributor);
     expect(res.status).toBe(201);
-    const post = await res.json();
+    const post = await res.json() as any;
     expect(post.targets[0].state).toBe('in_review');
     const path = `/api/v1/workspaces/${ws}/posts/${post.id}`;
     expect((await t.current.json('POST', `${path}/approve`, undefined, contributor)).status).toBe(403);
     expect((await t.current.json('POST', `${path}/schedule`, undefined, contributor)).status).toBe(403);
     const rejected = await t.current.json('POST', `${path}/reject`, { reason: 'tone' }, editor);
-    expect((await rejected.json()).targets[0].state).toBe('draft');
+    expect((await rejected.json() as any).targets[0].state).toBe('draft');
     const edited = await t.current.json('PATCH', path, { text: 'from a contributor, better' }, contributor);
     expect(edited.status).toBe(200);
-    expect((await (await t.current.json('POST', `${path}/submit`, undefined, contributor)).json()).targets[0].state).toBe('in_review');
-    expect((await (await t.current.json('POST', `${path}/approve`, undefined, editor)).json()).targets[0].state).toBe('approved');
-    const scheduled = await (await t.current.json('POST', `${path}/schedule`, undefined, editor)).json();
+    expect((await (await t.current.json('POST', `${path}/submit`, undefined, contributor)).json() as any).targets[0].state).toBe('in_review');
+    expect((await (await t.current.json('POST', `${path}/approve`, undefined, editor)).json() as any).targets[0].state).toBe('approved');
+    const scheduled = await (await t.current.json('POST', `${path}/schedule`, undefined, editor)).json() as any;
     expect(scheduled.targets[0].state).toBe('scheduled');
     expect(scheduled.targets[0].scheduledAt).toBe(new Date(when.at).toISOString());
     // An editor's edit keeps it scheduled; the job is unchanged and the worker reads the new text.
-    const editorEdit = await (await t.current.json('PATCH', path, { text: 'polished' }, editor)).json();
+    const editorEdit = await (await t.current.json('PATCH', path, { text: 'polished' }, editor)).json() as any;
     expect(editorEdit.targets[0].state).toBe('scheduled');
-    const listed = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/posts?state=scheduled&accountId=${accountId}`, undefined, owner)).json();
+    const listed = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/posts?state=scheduled&accountId=${accountId}`, undefined, owner)).json() as any;
     expect(listed.items.map((p: { id: string }) => p.id)).toContain(post.id);
-    const cancelled = await (await t.current.json('POST', `${path}/cancel`, undefined, editor)).json();
+    const cancelled = await (await t.current.json('POST', `${path}/cancel`, undefined, editor)).json() as any;
     expect(cancelled.targets[0].state).toBe('cancelled');
     expect((await t.current.json('POST', `${path}/schedule`, undefined, editor)).status).toBe(409);
   });
@@ -139,11 +140,11 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
   it('stores images with their sha256 and refuses types the network does not take', async () => {
     const res = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'pic', media: [{ data: png.toString('base64'), mimeType: 'image/png', alt: 'a square' }], targets: [{ accountId }], schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } }, owner);
     expect(res.status).toBe(201);
-    const post = await res.json();
+    const post = await res.json() as any;
     expect(post.targets[0].media).toEqual([expect.objectContaining({ mimeType: 'image/png', sizeBytes: png.length, alt: 'a square', sha256: createHash('sha256').update(png).digest('hex') })]);
     const bad = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'gif', media: [{ data: png.toString('base64'), mimeType: 'image/gif' }], targets: [{ accountId }], schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } }, owner);
     expect(bad.status).toBe(422);
-    expect((await bad.json()).detail).toContain('must be PNG or JPEG');
+    expect((await bad.json() as any).detail).toContain('must be PNG or JPEG');
     const notBase64 = await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'x', media: [{ data: '***', mimeType: 'image/png' }], targets: [{ accountId }] }, owner);
     expect(notBase64.status).toBe(422);
   });
@@ -151,9 +152,9 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
   it('keeps workspaces apart: ids from another workspace are 404', async () => {
     const res = await t.current.json('POST', '/api/v1/workspaces', { name: 'Other', timezone: 'UTC' }, owner);
     expect(res.status).toBe(201);
-    const created = await res.json();
+    const created = await res.json() as any;
     const otherWs: string = created.id ?? created.workspace.id;
-    const post = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'mine', targets: [{ accountId }] }, owner)).json();
+    const post = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'mine', targets: [{ accountId }] }, owner)).json() as any;
     expect((await t.current.json('GET', `/api/v1/workspaces/${otherWs}/posts/${post.id}`, undefined, owner)).status).toBe(404);
     expect((await t.current.json('PATCH', `/api/v1/workspaces/${otherWs}/posts/${post.id}`, { text: 'x' }, owner)).status).toBe(404);
     const cross = await t.current.json('POST', `/api/v1/workspaces/${otherWs}/posts`, { text: 'x', targets: [{ accountId }] }, owner);
@@ -166,13 +167,13 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
   });
 
   it('deletes a published post on the network and keeps it published with a deletion time', async () => {
-    const created = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'to delete', targets: [{ accountId }], schedule: { at: new Date().toISOString() } }, owner)).json();
+    const created = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'to delete', targets: [{ accountId }], schedule: { at: new Date().toISOString() } }, owner)).json() as any;
     const targetId = created.targets[0].id;
     await waitFor('published', async () => (await t.current.services.database.db.selectFrom('post_targets').select('state').where('id', '=', targetId).executeTakeFirst())?.state === 'published');
     expect(network.postsWithKey(targetId)).toHaveLength(1);
     const del = await t.current.json('DELETE', `/api/v1/workspaces/${ws}/posts/${created.id}`, undefined, owner);
     expect(del.status).toBe(200);
-    expect(await del.json()).toEqual({ cancelled: 0, deletedOnNetwork: 1, notDeleted: [] });
+    expect(await del.json() as any).toEqual({ cancelled: 0, deletedOnNetwork: 1, notDeleted: [] });
     expect(network.postsWithKey(targetId)).toHaveLength(0);
     const row = await t.current.services.database.db.selectFrom('post_targets').selectAll().where('id', '=', targetId).executeTakeFirstOrThrow();
     expect(row.state).toBe('published');
@@ -182,10 +183,10 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
 
   it('removing an account cancels its scheduled posts', async () => {
     const acc = await connect();
-    const post = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'orphan', targets: [{ accountId: acc.id }], schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } }, owner)).json();
+    const post = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'orphan', targets: [{ accountId: acc.id }], schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } }, owner)).json() as any;
     const res = await t.current.json('DELETE', `/api/v1/workspaces/${ws}/accounts/${acc.id}`, undefined, owner);
-    expect(await res.json()).toEqual({ cancelledTargets: 1 });
-    const view = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/posts/${post.id}`, undefined, owner)).json();
+    expect(await res.json() as any).toEqual({ cancelledTargets: 1 });
+    const view = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/posts/${post.id}`, undefined, owner)).json() as any;
     expect(view.targets[0]).toMatchObject({ state: 'cancelled', error: { kind: 'account_removed', message: 'The account was removed from Herald' } });
   });
 });
