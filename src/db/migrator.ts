@@ -4,6 +4,7 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import * as m0001 from './migrations/0001-initial.migration';
+import * as m0002 from './migrations/0002-jobs-claimable-index.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -13,7 +14,10 @@ export interface MigrationContext {
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
 /** Every migration, in order. Append only. */
-const migrations: Array<[string, MigrationModule]> = [['0001-initial', m0001]];
+const migrations: Array<[string, MigrationModule]> = [
+  ['0001-initial', m0001],
+  ['0002-jobs-claimable-index', m0002],
+];
 
 class ListProvider implements MigrationProvider {
   constructor(private readonly ctx: MigrationContext) {}
