@@ -4,10 +4,10 @@
  */
 import type { ConnectorLimits } from '../connectors/connector';
 import type { Executor } from '../jobs/job-queue';
-import { returnWindowSlot, takeWindowSlot } from '../repositories/rate-limit.repository';
+import { takeWindowSlot } from '../repositories/rate-limit.repository';
 
 /** Outcome of asking for a publish slot. */
-export type SlotDecision = { granted: true; release(): Promise<void> } | { granted: false; retryAt: Date };
+export type SlotDecision = { granted: true } | { granted: false; retryAt: Date };
 
 /** Takes one publish slot for `accountId` in the current fixed window, or says when the next opens. */
 export async function takePublishSlot(db: Executor, accountId: string, rate: ConnectorLimits['publishRate'], now: Date): Promise<SlotDecision> {
@@ -15,7 +15,7 @@ export async function takePublishSlot(db: Executor, accountId: string, rate: Con
   const windowStart = new Date(windowStartMs).toISOString();
   const key = `publish:${accountId}`;
   if (await takeWindowSlot(db, key, windowStart, rate.count)) {
-    return { granted: true, release: () => returnWindowSlot(db, key, windowStart) };
+    return { granted: true };
   }
   return { granted: false, retryAt: new Date(windowStartMs + rate.windowMs) };
 }
