@@ -2,8 +2,9 @@
  * The one place permission rules live. Routes and use cases ask `can`/`assertCan`; nothing else
  * compares roles. Rules (see test/policies/policy.test.ts for the full matrix):
  * - viewers (clients) may read everything in their workspace and change nothing;
- * - contributors may create drafts, edit/delete their own drafts and posts in review, and submit their
- *   own drafts for approval; they never approve, schedule or cancel;
+ * - contributors may create drafts, delete their own drafts and posts in review, edit their own posts
+ *   until publishing starts (an edit of an approved or scheduled post sends it back to review, see
+ *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
  * - editors may do everything on posts, including approve and schedule;
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings;
@@ -69,7 +70,10 @@ export function strongerRole(a: WorkspaceRole | null | undefined, b: WorkspaceRo
 /** Roles in order, strongest first (re-exported so callers need not reach into the schema). */
 export const rolesStrongestFirst: readonly WorkspaceRole[] = workspaceRoles;
 
-const contributorEditableStates = new Set(['draft', 'in_review']);
+const contributorDeletableStates = new Set(['draft', 'in_review']);
+// Editing an approved/scheduled post is allowed because the edit returns it to review: nothing a
+// contributor writes reaches a network without an editor's approval.
+const contributorEditableStates = new Set(['draft', 'in_review', 'approved', 'scheduled']);
 
 function ownPost(actor: PolicyActor, resource: PolicyResource | undefined): boolean {
   return resource?.authorId !== undefined && resource.authorId === actor.userId;
@@ -97,9 +101,11 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'posts.create':
       return roleAtLeast(role, 'contributor');
     case 'posts.edit':
-    case 'posts.delete':
       if (roleAtLeast(role, 'editor')) return true;
       return role === 'contributor' && ownPost(actor, resource) && contributorEditableStates.has(resource?.state ?? '');
+    case 'posts.delete':
+      if (roleAtLeast(role, 'editor')) return true;
+      return role === 'contributor' && ownPost(actor, resource) && contributorDeletableStates.has(resource?.state ?? '');
     case 'posts.submit':
       if (roleAtLeast(role, 'editor')) return true;
       return role === 'contributor' && ownPost(actor, resource) && resource?.state === 'draft';

@@ -127,6 +127,12 @@ describe.each(dialects())('posts and accounts over HTTP (%s)', (dialect) => {
     const scheduled = await (await t.current.json('POST', `${path}/schedule`, undefined, editor)).json() as any;
     expect(scheduled.targets[0].state).toBe('scheduled');
     expect(scheduled.targets[0].scheduledAt).toBe(new Date(when.at).toISOString());
+    // A contributor's edit of their scheduled post sends it back to review: nothing unapproved publishes.
+    const back = await t.current.json('PATCH', path, { text: 'changed by the contributor' }, contributor);
+    expect(back.status).toBe(200);
+    expect((await back.json() as any).targets[0].state).toBe('in_review');
+    expect((await (await t.current.json('POST', `${path}/approve`, undefined, editor)).json() as any).targets[0].state).toBe('approved');
+    expect((await (await t.current.json('POST', `${path}/schedule`, undefined, editor)).json() as any).targets[0].state).toBe('scheduled');
     // An editor's edit keeps it scheduled; the job is unchanged and the worker reads the new text.
     const editorEdit = await (await t.current.json('PATCH', path, { text: 'polished' }, editor)).json() as any;
     expect(editorEdit.targets[0].state).toBe('scheduled');
