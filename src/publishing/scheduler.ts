@@ -3,7 +3,7 @@
  * guarded UPDATE … RETURNING (only one process gets each row) or a keyed enqueue (repeating it is
  * harmless), so any number of processes may sweep at once.
  */
-import { expireLeases, overdueScheduled, unconfirmedDue, updateTargetIf } from '../repositories/post-targets.repository';
+import { expireLeases, overdueScheduled, stampOverdue, unconfirmedDue, updateTargetIf } from '../repositories/post-targets.repository';
 import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
 import { enqueueConfirm, enqueuePublish } from './publish-jobs';
@@ -35,17 +35,31 @@ export async function sweepOnce(services: AppServices, opts: PublishingOptions):
     return rows.length;
   });
 
-  // 2. Scheduled targets well past due: their job was lost (or never committed). Keyed, so idempotent.
+  // 2. Scheduled targets well past due: their job was lost (or never committed), or it waits behind a
+  // backlog. Keyed, so idempotent; the stamp makes the next sweeps leave it alone for another grace
+  // period, so a backlog is not re-enqueued on every sweep.
   const before = new Date(now.getTime() - opts.overdueGraceMs).toISOString();
-  const overdue = await overdueScheduled(db, before, opts.sweepBatch);
-  for (const t of overdue) await enqueuePublish(services, db, t.id, now);
+  let requeued = 0;
+  for (const t of await overdueScheduled(db, before, opts.sweepBatch)) {
+    await db.transaction().execute(async (trx) => {
+      if (!(await stampOverdue(trx, t.id, 'scheduled', before, nowIso))) return;
+      await enqueuePublish(services, trx, t.id, now);
+      requeued += 1;
+    });
+  }
 
-  // 3. Unconfirmed targets whose check never ran.
-  const unconfirmed = await unconfirmedDue(db, before, opts.sweepBatch);
-  for (const t of unconfirmed) await enqueueConfirm(services, db, t.id, now);
+  // 3. Unconfirmed targets whose check never ran (stamped the same way).
+  let confirms = 0;
+  for (const t of await unconfirmedDue(db, before, opts.sweepBatch)) {
+    await db.transaction().execute(async (trx) => {
+      if (!(await stampOverdue(trx, t.id, 'unconfirmed', before, nowIso))) return;
+      await enqueueConfirm(services, trx, t.id, now);
+      confirms += 1;
+    });
+  }
 
-  const report = { expired, requeued: overdue.length, confirms: unconfirmed.length };
-  if (expired || overdue.length || unconfirmed.length) services.log.info(report, 'scheduler sweep repaired targets');
+  const report = { expired, requeued, confirms };
+  if (expired || requeued || confirms) services.log.info(report, 'scheduler sweep repaired targets');
   return report;
 }
 

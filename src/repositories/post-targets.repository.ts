@@ -131,6 +131,30 @@ export async function unconfirmedDue(db: Executor, before: string, limit: number
     .execute();
 }
 
+/**
+ * Stamps `next_attempt_at = now` on a target the sweep is about to re-enqueue (a `scheduled` one past
+ * due, or an `unconfirmed` one whose check is overdue), provided it is still in `state` and still
+ * overdue by the same rule the sweep selected it with. The stamp is what stops the next sweeps from
+ * re-enqueueing it again before another grace period has passed: a target that merely waits in a busy
+ * queue is not lost, and re-enqueueing a whole backlog on every sweep starves the workers and delays
+ * lease recovery. Returns false when the target changed meanwhile (then nothing is enqueued).
+ */
+export async function stampOverdue(db: Executor, id: string, state: 'scheduled' | 'unconfirmed', before: string, now: string): Promise<boolean> {
+  const row = await db
+    .updateTable('post_targets')
+    .set({ next_attempt_at: now })
+    .where('id', '=', id)
+    .where('state', '=', state)
+    .where((eb) =>
+      state === 'scheduled'
+        ? eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<', before)])
+        : eb.and([eb('next_attempt_at', 'is not', null), eb('next_attempt_at', '<', before)]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Targets of an account in any of `states`. */
 export async function targetsOfAccountInStates(db: Executor, accountId: string, states: readonly TargetState[]): Promise<PostTargetRow[]> {
   return db.selectFrom('post_targets').selectAll().where('account_id', '=', accountId).where('state', 'in', [...states]).orderBy('id').execute();
