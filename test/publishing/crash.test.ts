@@ -85,6 +85,11 @@ describe.skipIf(!pdsUrl).each(dialects())('crash test: SIGKILLed worker processe
 
     const t0 = Date.now();
     let child = start();
+    const assertAlive = () => {
+      if (child.child.exitCode !== null || child.child.signalCode !== null) {
+        throw new Error(`the worker process (start ${children.length}) exited by itself (code ${child.child.exitCode}, signal ${child.child.signalCode}):\n${child.output()}`);
+      }
+    };
     const kills: Array<{ atMs: number; published: number; orphaned: number; delayMs: number }> = [];
     /** Leases the killed processes left behind: `${targetId} ${leaseUntil}` (a target may be orphaned twice). */
     const orphaned = new Set<string>();
@@ -93,9 +98,7 @@ describe.skipIf(!pdsUrl).each(dialects())('crash test: SIGKILLed worker processe
       const base = await publishedCount();
       const until = Date.now() + 60_000;
       while ((await publishedCount()) <= base) {
-        if (child.child.exitCode !== null || child.child.signalCode !== null) {
-          throw new Error(`the worker process (start ${children.length}) exited by itself (code ${child.child.exitCode}, signal ${child.child.signalCode}):\n${child.output()}`);
-        }
+        assertAlive();
         const counts = await targetStateCounts(db, workspaceId);
         if ((counts.published ?? 0) >= POSTS) break;
         if (Date.now() > until) throw new Error(`the worker made no progress in 60 s; counts ${JSON.stringify(counts)}\n${child.output()}`);
@@ -112,7 +115,7 @@ describe.skipIf(!pdsUrl).each(dialects())('crash test: SIGKILLed worker processe
       child = start();
     }
     const lastKillAt = Date.now();
-    const final = await waitUntilSettled(db, workspaceId, 150_000, `${dialect} crash test`);
+    const final = await waitUntilSettled(db, workspaceId, 150_000, `${dialect} crash test`, assertAlive);
     const convergeMs = Date.now() - lastKillAt;
     const totalMs = Date.now() - t0;
     await child.kill();

@@ -110,11 +110,21 @@ export function settled(counts: Partial<Record<TargetState, number>>): boolean {
   return !counts.scheduled && !counts.publishing && !counts.unconfirmed;
 }
 
-/** Polls until every target of the workspace has settled; throws with the counts when it does not. */
-export async function waitUntilSettled(db: Kysely<Database>, workspaceId: string, timeoutMs: number, what: string): Promise<Partial<Record<TargetState, number>>> {
+/**
+ * Polls until every target of the workspace has settled; throws with the counts when it does not.
+ * `check` runs on every poll and may throw to stop early (e.g. when the worker process died).
+ */
+export async function waitUntilSettled(
+  db: Kysely<Database>,
+  workspaceId: string,
+  timeoutMs: number,
+  what: string,
+  check: () => void = () => undefined,
+): Promise<Partial<Record<TargetState, number>>> {
   const until = Date.now() + timeoutMs;
   let counts = await targetStateCounts(db, workspaceId);
   while (!settled(counts)) {
+    check();
     if (Date.now() > until) throw new Error(`${what}: targets did not settle within ${timeoutMs} ms; state counts ${JSON.stringify(counts)}`);
     await new Promise((r) => setTimeout(r, 250));
     counts = await targetStateCounts(db, workspaceId);
