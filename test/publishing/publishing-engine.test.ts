@@ -28,7 +28,8 @@ describe.each(dialects())('publishing engine (%s)', (dialect) => {
 
   it('publishes a scheduled post once when it is due', async () => {
     const { accountId } = await h.current.connect();
-    const post = await createPost(h.current.ctx(), { text: 'hello loopback', targets: [{ accountId }], schedule: inMs(1_500) });
+    // Far enough ahead that even a loaded machine returns from createPost before the post is due.
+    const post = await createPost(h.current.ctx(), { text: 'hello loopback', targets: [{ accountId }], schedule: inMs(3_000) });
     const target = post.targets[0]!;
     expect(target.state).toBe('scheduled');
     expect(h.current.network.postsWithKey(target.id)).toHaveLength(0);
