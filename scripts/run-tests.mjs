@@ -2,9 +2,9 @@
 // `npm test`: installs the test peers if missing (so `npm ci && npm test` works on a fresh machine),
 // type-checks, then runs every vitest suite. Exit code is the first failure's.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestPeers } from './ensure-test-peers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, opts = {}) => {
@@ -12,11 +12,8 @@ const run = (cmd, args, opts = {}) => {
   return r.status ?? 1;
 };
 
-if (!existsSync(join(root, 'test-peers/node_modules/@atproto/dev-env'))) {
-  console.log('Installing the local test peers (test-peers/, first time only)…');
-  const code = run('npm', ['ci', '--prefix', 'test-peers', '--no-audit', '--no-fund']);
-  if (code !== 0) process.exit(code);
-}
+const peers = ensureTestPeers();
+if (peers !== 0) process.exit(peers);
 
 const tsc = run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']);
 if (tsc !== 0) {
