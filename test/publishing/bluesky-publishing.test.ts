@@ -133,7 +133,7 @@ describe.skipIf(!pdsUrl).each(dialects())('publishing to the local Bluesky netwo
       .execute();
 
     const texts = ['held one', 'held two'].map((t) => `${t} ${Math.random().toString(36).slice(2, 8)}`);
-    const posts = [];
+    const posts: Awaited<ReturnType<typeof createPost>>[] = [];
     for (const text of texts) posts.push(await createPost(ws.ctx, { text, targets: [{ accountId: bob.accountId }], schedule: { at: new Date(Date.now() + 1_000).toISOString() } }));
     await waitFor('both targets held', async () => {
       const states = await Promise.all(posts.map(async (p) => (await getPost(ws.ctx, p.id)).targets[0]!.state));
