@@ -33,7 +33,10 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const connector = createBlueskyConnector({ requestTimeoutMs: 400, uploadTimeoutMs: 400 });
+// Generous enough that a loaded CI machine never times out a request that does get answered; the hang
+// test builds its own short-timeout connector.
+const connector = createBlueskyConnector({ requestTimeoutMs: 10_000, uploadTimeoutMs: 10_000 });
+const impatient = createBlueskyConnector({ requestTimeoutMs: 400, uploadTimeoutMs: 400 });
 const session: BlueskySession = { accessJwt: 'a.b.c', refreshJwt: 'r.e.f', did: 'did:plc:fake', handle: 'fake.test' };
 const auth = (): AccountAuth<BlueskyCredentials, BlueskySession> => ({
   accountId: 'a1',
@@ -125,7 +128,7 @@ describe('bluesky failure mapping', () => {
       // never answers
     };
     const t0 = Date.now();
-    const e = await failure(publish());
+    const e = await failure(impatient.publish({ auth: auth(), variant: { text: 'hello' }, idempotencyKey: 'k1', createdAt: '2026-11-26T10:00:00Z' }, ctx()));
     expect(e.kind).toBe('retryable');
     expect(e.opts.outcomeUnknown).toBe(true);
     expect(Date.now() - t0).toBeLessThan(5_000);
