@@ -1,0 +1,119 @@
+/**
+ * Tenant isolation over EVERY route the OpenAPI document lists: each route with a path parameter is
+ * called by workspace A's owner (cookie session and API token) with workspace B's ids — both B's own
+ * workspace URL and A's workspace URL carrying B's resource ids. Every call must be refused (404, or 403
+ * before a lookup), and not one row in the database may change. A new route whose parameters this test
+ * cannot fill fails the test, so isolation is checked for routes added later too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { ConnectorRegistry } from '../../src/connectors/registry';
+import type { Database } from '../../src/db/schema';
+import { dialects } from '../support/databases';
+import { loopbackConnector, startLoopbackNetwork, type LoopbackNetwork } from '../support/loopback-network';
+import { useTestApp, type TestSession } from '../support/test-app';
+import { createUser } from '../../src/use-cases/users.use-case';
+
+let network: LoopbackNetwork;
+const connectors = new ConnectorRegistry();
+beforeAll(async () => {
+  network = await startLoopbackNetwork();
+  connectors.register(loopbackConnector(network.url));
+});
+afterAll(async () => network?.close());
+
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries'] as const;
+
+/** Every row of every tenant table, as text: any change shows up as a difference. */
+async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    const rows = await db.selectFrom(t).selectAll().execute();
+    // A's own token records its use; that is the only write the probes may cause.
+    const replacer = (k: string, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : t === 'api_tokens' && k === 'last_used_at' ? undefined : v);
+    out[t] = JSON.stringify(rows.map((r) => JSON.stringify(r, replacer)).sort());
+  }
+  return out;
+}
+
+/** A plausible, valid body per route so validation passes and the access check is what answers. */
+const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
+  'PATCH /api/v1/workspaces/{workspaceId}': { name: 'taken over' },
+  'POST /api/v1/workspaces/{workspaceId}/members': { email: 'intruder@example.com', role: 'owner' },
+  'PATCH /api/v1/workspaces/{workspaceId}/members/{userId}': { role: 'owner' },
+  'POST /api/v1/workspaces/{workspaceId}/tokens': { name: 'steal' },
+  'POST /api/v1/workspaces/{workspaceId}/accounts': { network: 'loopback', credentials: { handle: 'victim-b', password: 'pw-b' } },
+  'POST /api/v1/workspaces/{workspaceId}/accounts/{accountId}/reconnect': { credentials: { handle: 'victim-b', password: 'pw-b' } },
+  'POST /api/v1/workspaces/{workspaceId}/posts': { text: 'injected', targets: [{ accountId: ids.accountId }] },
+  'PATCH /api/v1/workspaces/{workspaceId}/posts/{postId}': { text: 'rewritten' },
+  'POST /api/v1/workspaces/{workspaceId}/posts/{postId}/reject': { reason: 'no' },
+  'POST /api/v1/workspaces/{workspaceId}/posts/{postId}/schedule': { schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } },
+  'POST /api/v1/workspaces/{workspaceId}/webhooks': { url: 'http://127.0.0.1:9/hook', events: ['post.target.published'] },
+});
+
+interface OpenApiDoc {
+  paths: Record<string, Record<string, { requestBody?: unknown }>>;
+}
+
+describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (dialect) => {
+  const t = useTestApp(dialect, { services: { connectors } });
+
+  it('refuses workspace B ids to workspace A on every route, and changes nothing', async () => {
+    const a = await t.current.setupOwner({ email: 'owner-a@example.com' });
+    const aToken = await t.current.createToken(a, a.workspaceId, 'a token');
+
+    // Workspace B, in another agency, with one of every resource.
+    const created = await createUser({ db: t.current.services.database.db, services: t.current.services }, { email: 'owner-b@example.com', name: 'B', password: 'b password is long', owner: true });
+    const ws = created.workspace?.id ?? '';
+    expect(ws).toBeTruthy();
+    const bOwner = await t.current.login('owner-b@example.com', 'b password is long');
+    const bMember = await t.current.addUser(ws, 'editor', { email: 'member-b@example.com' });
+    network.addAccount('victim-b', 'pw-b');
+    const account = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/accounts`, { network: 'loopback', credentials: { handle: 'victim-b', password: 'pw-b' } }, bOwner)).json() as { id: string };
+    const post = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/posts`, { text: 'B only', targets: [{ accountId: account.id }] }, bOwner)).json() as { id: string };
+    const hook = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/webhooks`, { url: 'http://127.0.0.1:9/hook', events: ['post.target.published'] }, bOwner)).json() as { id: string };
+    await t.current.createToken(bOwner, ws, 'b token');
+    const tokenList = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/tokens`, undefined, bOwner)).json() as { items: Array<{ id: string }> };
+    const token = { id: tokenList.items[0]?.id ?? '' };
+    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId };
+    for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
+    const bodies = bodiesFor(ids);
+
+    const doc = await (await t.current.request('/api/openapi.json')).json() as OpenApiDoc;
+    const db = t.current.services.database.db;
+    const before = await snapshot(db);
+    const probed: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      if (!params.includes('workspaceId')) continue;
+      for (const method of Object.keys(methods)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        const body = methods[method]?.requestBody ? bodies[key] : undefined;
+        if (methods[method]?.requestBody) expect(body, `no probe body for ${key}: add one to this test`).toBeDefined();
+        const fill = (workspaceId: string) =>
+          path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+            if (name === 'workspaceId') return workspaceId;
+            const v = ids[name];
+            if (!v) throw new Error(`no workspace-B id for path parameter {${name}} of ${key}: add one to this test`);
+            return v;
+          });
+        const variants = [fill(ws), ...(params.length > 1 ? [fill(a.workspaceId)] : [])];
+        for (const url of variants) {
+          for (const who of [a, aToken] as Array<TestSession | string>) {
+            const res = await t.current.json(method.toUpperCase(), url, body, who);
+            const foreignWorkspace = url.includes(ws);
+            const allowed = foreignWorkspace ? [404] : [403, 404];
+            expect(allowed, `${key} as ${typeof who === 'string' ? 'token' : 'session'} on ${url} → ${res.status} ${await res.clone().text()}`).toContain(res.status);
+          }
+        }
+        probed.push(key);
+      }
+    }
+    const after = await snapshot(db);
+    const changed = tables.filter((t) => after[t] !== before[t]);
+    expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
+    // The document really covered the workspace routes of every module.
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    expect(probed.length).toBeGreaterThanOrEqual(20);
+  });
+});
