@@ -120,6 +120,18 @@ describe.skipIf(!pdsUrl).each(dialects())('publishing to the local Bluesky netwo
     expect(await getPostRecord(pdsUrl!, alice!.did, rkey)).toBeNull();
   });
 
+  it('refuses an oversized image and a too-long text before scheduling, storing nothing', async () => {
+    const alice = ws.accounts[0]!;
+    const db = services.database.db;
+    const count = async () => Number((await db.selectFrom('post_targets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const big = Buffer.concat([png(2, 2, [1, 2, 3]), Buffer.alloc(1_000_001)]);
+    const at = { at: new Date(Date.now() + 3_600_000).toISOString() };
+    await expect(createPost(ws.ctx, { text: 'big', media: [{ data: big.toString('base64'), mimeType: 'image/png', alt: '' }], targets: [{ accountId: alice.accountId }], schedule: at })).rejects.toThrow(/1,000,000|1000000|too large|bytes/i);
+    await expect(createPost(ws.ctx, { text: 'é'.repeat(301), targets: [{ accountId: alice.accountId }], schedule: at })).rejects.toThrow(/301 graphemes/);
+    expect(await count()).toBe(before);
+  });
+
   it('holds posts when the credentials stop working and publishes them after reconnect', async () => {
     const bob = ws.accounts[1]!;
     // Expire everything Herald holds: revoke the app password and invalidate the stored session.
