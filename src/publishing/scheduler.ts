@@ -41,9 +41,12 @@ export async function sweepOnce(services: AppServices, opts: PublishingOptions):
   const before = new Date(now.getTime() - opts.overdueGraceMs).toISOString();
   let requeued = 0;
   for (const t of await overdueScheduled(db, before, opts.sweepBatch)) {
+    // Keep the target's own due time: a job that merely waits in a backlog keeps its place in the
+    // queue's due-time order instead of being sent to the back by the replacing enqueue.
+    const dueAt = new Date(Math.max(Date.parse(t.scheduled_at ?? nowIso), t.next_attempt_at ? Date.parse(t.next_attempt_at) : 0));
     await db.transaction().execute(async (trx) => {
       if (!(await stampOverdue(trx, t.id, 'scheduled', before, nowIso))) return;
-      await enqueuePublish(services, trx, t.id, now);
+      await enqueuePublish(services, trx, t.id, dueAt);
       requeued += 1;
     });
   }
