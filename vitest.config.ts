@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'web/**/*.test.tsx'],
     globalSetup: ['test/support/global-setup-postgres.ts', 'test/support/global-setup-bluesky.ts'],
     pool: 'forks',
     maxWorkers: 2,

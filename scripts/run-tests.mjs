@@ -15,7 +15,7 @@ const run = (cmd, args, opts = {}) => {
 const peers = ensureTestPeers();
 if (peers !== 0) process.exit(peers);
 
-const tsc = run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']);
+const tsc = run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']) || run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'web']);
 if (tsc !== 0) {
   console.error('Type check failed.');
   process.exit(tsc);

@@ -13,6 +13,7 @@ import { requestContext } from './middleware/request-context';
 import { errorHandler, notFoundHandler, validationHook } from './error-handler';
 import { BEARER_SCHEME, COOKIE_SCHEME } from './openapi';
 import { routeModules } from './routes/index';
+import { registerStaticWeb } from './static-web';
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type SchemaOf<T> = T extends OpenAPIHono<AppEnv, infer S, '/'> ? S : {};
@@ -48,6 +49,7 @@ export function createApp(services: AppServices) {
     servers: [{ url: services.config.publicUrl }],
   });
   app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }));
+  registerStaticWeb(app, services);
   return app as unknown as OpenAPIHono<AppEnv, RoutesSchema, '/'>;
 }
 

@@ -31,3 +31,11 @@ export async function anyUserExists(db: Db): Promise<boolean> {
   const row = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Updates a user's display name and/or interface language; returns the row afterwards, if it exists. */
+export async function updateUserProfile(db: Db, id: string, changes: { name?: string; locale?: string }): Promise<UserRow | undefined> {
+  if (changes.name !== undefined || changes.locale !== undefined) {
+    await db.updateTable('users').set(changes).where('id', '=', id).execute();
+  }
+  return findUserById(db, id);
+}

@@ -5,10 +5,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserRow, WorkspaceRow } from '../db/schema';
 import type { AppServices } from '../server/services';
-import { ConflictError, DomainError, ValidationError } from '../domain/errors';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../domain/password';
-import { findUserByEmail, findUserById, insertUser, normalizeEmail } from '../repositories/users.repository';
+import { anyUserExists, findUserByEmail, findUserById, insertUser, normalizeEmail, updateUserProfile } from '../repositories/users.repository';
 import { insertOrganization, insertOrganizationMember } from '../repositories/organizations.repository';
 import { insertWorkspace } from '../repositories/workspaces.repository';
 import { insertMembership } from '../repositories/memberships.repository';
@@ -154,4 +154,57 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
 export async function getUser(ctx: Pick<ServiceContext, 'db'>, userId: string): Promise<PublicUser | null> {
   const u = await findUserById(ctx.db, userId);
   return u ? publicUser(u) : null;
+}
+
+/** Interface languages the web app ships; `users.locale` holds one of them. */
+export const uiLocales = ['en', 'ru', 'sv'] as const;
+/** One interface language. */
+export type UiLocale = (typeof uiLocales)[number];
+
+/** A stored locale as a UI language; anything unknown (older rows, hand edits) reads as English. */
+export function asUiLocale(value: string): UiLocale {
+  return (uiLocales as readonly string[]).includes(value) ? (value as UiLocale) : 'en';
+}
+
+/** A user and their interface preferences, as GET/PATCH /api/v1/me show them. */
+export interface UserProfile {
+  user: PublicUser;
+  locale: UiLocale;
+}
+
+/** The user's profile (preferences included), or null when the user is gone. */
+export async function getUserProfile(ctx: Pick<ServiceContext, 'db'>, userId: string): Promise<UserProfile | null> {
+  const u = await findUserById(ctx.db, userId);
+  return u ? { user: publicUser(u), locale: asUiLocale(u.locale) } : null;
+}
+
+/** What a user may change about themselves. */
+export interface UpdateProfileInput {
+  locale?: UiLocale;
+  name?: string;
+}
+
+/**
+ * Changes the caller's own interface language and/or display name. Throws ValidationError for a bad
+ * name or an unknown language (nothing is written then) and NotFoundError when the user is gone.
+ */
+export async function updateMyProfile(ctx: Pick<ServiceContext, 'db'>, userId: string, input: UpdateProfileInput): Promise<UserProfile> {
+  const changes: { name?: string; locale?: string } = {};
+  if (input.name !== undefined) changes.name = validateName(input.name);
+  if (input.locale !== undefined) {
+    if (!(uiLocales as readonly string[]).includes(input.locale)) {
+      throw new ValidationError(`"${input.locale}" is not a supported language`, [
+        { path: 'locale', code: 'invalid_locale', message: `Use one of ${uiLocales.join(', ')}` },
+      ]);
+    }
+    changes.locale = input.locale;
+  }
+  const row = await updateUserProfile(ctx.db, userId, changes);
+  if (!row) throw new NotFoundError('User');
+  return { user: publicUser(row), locale: asUiLocale(row.locale) };
+}
+
+/** True while nobody has signed up yet: first-run setup (POST /api/v1/setup) is still open. */
+export async function isSetupOpen(ctx: Pick<ServiceContext, 'db'>): Promise<boolean> {
+  return !(await anyUserExists(ctx.db));
 }

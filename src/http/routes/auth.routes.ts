@@ -4,7 +4,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
 import { login, logout, setupFirstRun } from '../../use-cases/auth.use-case';
-import { getUser } from '../../use-cases/users.use-case';
+import { getUserProfile, isSetupOpen, uiLocales, updateMyProfile } from '../../use-cases/users.use-case';
 import { UnauthorizedError } from '../../domain/errors';
 import type { AppEnv } from '../env';
 import { clearSessionCookie, requireUser, setSessionCookie } from '../auth';
@@ -46,8 +46,23 @@ const MeResponse = z
     authMethod: z.enum(['session', 'token']),
     csrfToken: z.string().nullable().openapi({ description: 'Send as x-csrf-token on unsafe cookie-authenticated requests' }),
     tokenWorkspaceId: z.string().nullable().openapi({ description: 'For API tokens: the one workspace it may use' }),
+    locale: z.enum(uiLocales).openapi({ description: "The user's interface language" }),
   })
   .openapi('Me');
+
+const UpdateMeBody = z
+  .object({
+    locale: z.enum(uiLocales).optional().openapi({ description: 'Interface language' }),
+    name: z.string().max(200).optional().openapi({ description: 'Display name, 1 to 200 characters' }),
+  })
+  .strict()
+  .openapi('UpdateMeRequest');
+
+const Profile = z.object({ user: UserSchema, locale: z.enum(uiLocales) }).openapi('Profile');
+
+const SetupStatus = z
+  .object({ setupOpen: z.boolean().openapi({ description: 'True while no user exists and POST /api/v1/setup may be used' }) })
+  .openapi('SetupStatus');
 
 const setup = createRoute({
   method: 'post',
@@ -58,6 +73,15 @@ const setup = createRoute({
   security: [],
   request: { body: jsonBody(SetupBody) },
   responses: { 201: jsonResponse(SetupResponse, 'Set up and signed in (sets the herald_session cookie)'), ...problemResponses(400, 409, 413, 422) },
+});
+
+const setupStatus = createRoute({
+  method: 'get',
+  path: '/api/v1/setup',
+  tags: ['auth'],
+  summary: 'Whether first-run setup is still open (no user exists yet)',
+  security: [],
+  responses: { 200: jsonResponse(SetupStatus, 'Setup status') },
 });
 
 const loginRoute = createRoute({
@@ -89,10 +113,21 @@ const me = createRoute({
   responses: { 200: jsonResponse(MeResponse, 'The caller'), ...problemResponses(401) },
 });
 
+const updateMe = createRoute({
+  method: 'patch',
+  path: '/api/v1/me',
+  tags: ['auth'],
+  summary: 'Change your own interface language or display name',
+  security: authenticated,
+  request: { body: jsonBody(UpdateMeBody) },
+  responses: { 200: jsonResponse(Profile, 'Your profile afterwards'), ...problemResponses(400, 401, 403, 413, 422) },
+});
+
 /** Registers setup, login, logout and me. */
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: AppServices) {
   const ctx = { db: services.database.db, services };
   return app
+    .openapi(setupStatus, async (c) => c.json({ setupOpen: await isSetupOpen(ctx) }, 200))
     .openapi(setup, async (c) => {
       const body = c.req.valid('json');
       const created = await setupFirstRun({ ...ctx, dialect: services.database.dialect }, body);
@@ -119,16 +154,22 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: AppServic
     })
     .openapi(me, async (c) => {
       const auth = requireUser(c);
-      const user = await getUser(ctx, auth.userId);
-      if (!user) throw new UnauthorizedError();
+      const profile = await getUserProfile(ctx, auth.userId);
+      if (!profile) throw new UnauthorizedError();
       return c.json(
         {
-          user: presentUser(user),
+          user: presentUser(profile.user),
           authMethod: auth.via,
           csrfToken: auth.session?.csrfToken ?? null,
           tokenWorkspaceId: auth.token?.workspaceId ?? null,
+          locale: profile.locale,
         },
         200,
       );
+    })
+    .openapi(updateMe, async (c) => {
+      const auth = requireUser(c);
+      const profile = await updateMyProfile(ctx, auth.userId, c.req.valid('json'));
+      return c.json({ user: presentUser(profile.user), locale: profile.locale }, 200);
     });
 }

@@ -1,0 +1,181 @@
+/**
+ * The application: decides between setup, sign-in and the signed-in shell, and routes inside a
+ * workspace (`/w/<workspaceId>/<screen>`).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, unwrap } from './api/client';
+import { useApi } from './api/context';
+import type { Me, Workspace } from './api/types';
+import { useLoad } from './api/use-load';
+import { LanguageSwitch } from './components/language-switch';
+import { EmptyState, ErrorState, Loading } from './components/states';
+import { isLocale } from './i18n/index';
+import { AccountsScreen } from './screens/accounts';
+import { SetupScreen, SignInScreen } from './screens/sign-in';
+import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router';
+
+type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
+
+const screens = ['accounts'] as const;
+type Screen = (typeof screens)[number];
+
+function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const { t } = useTranslation();
+  const { client, setCsrfToken } = useApi();
+  const path = usePath();
+  const workspaces = useLoad(() => unwrap(client.api.v1.workspaces.$get({ query: { limit: '100' } })), [client]);
+  const route = matchWorkspaceRoute(path);
+  const items: Workspace[] = workspaces.data?.items ?? [];
+  const current = items.find((w) => w.id === route?.workspaceId) ?? null;
+
+  // Unknown or missing workspace in the URL: go to the first one the user has.
+  useEffect(() => {
+    const first = items[0];
+    if (!workspaces.loading && first && !current) navigate(workspacePath(first.id, 'accounts'), { replace: true });
+  }, [workspaces.loading, items, current]);
+
+  const signOut = async () => {
+    try {
+      await unwrap(client.api.v1.auth.logout.$post());
+    } catch {
+      // The cookie may already be gone; signing out locally is still right.
+    }
+    setCsrfToken(null);
+    onSignedOut();
+  };
+
+  const screen: Screen | null = route && (screens as readonly string[]).includes(route.screen) ? (route.screen as Screen) : null;
+
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        {t('app.skipToContent')}
+      </a>
+      <header className="topbar">
+        <span className="brand" aria-hidden="true">
+          {t('app.name')}
+        </span>
+        {items.length > 0 && (
+          <label className="workspace-switch">
+            <span className="visually-hidden">{t('shell.workspace')}</span>
+            <select value={current?.id ?? ''} onChange={(e) => navigate(workspacePath(e.target.value, screen ?? 'accounts'))}>
+              {items.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <nav aria-label={t('shell.mainNavigation')} className="nav">
+          {current &&
+            screens.map((s) => (
+              <a
+                key={s}
+                href={workspacePath(current.id, s)}
+                aria-current={screen === s ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(workspacePath(current.id, s));
+                }}
+              >
+                {t(`shell.nav.${s}`)}
+              </a>
+            ))}
+        </nav>
+        <div className="topbar-end">
+          <LanguageSwitch persist />
+          <span className="user-name" title={me.user.email}>
+            {t('shell.signedInAs', { name: me.user.name })}
+          </span>
+          {me.authMethod === 'session' && (
+            <button type="button" className="button button-quiet" onClick={signOut}>
+              {t('auth.signOut')}
+            </button>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {workspaces.loading && !workspaces.data ? (
+          <Loading />
+        ) : workspaces.error ? (
+          <ErrorState error={workspaces.error} onRetry={workspaces.reload} />
+        ) : items.length === 0 ? (
+          <EmptyState>{t('shell.noWorkspaces')}</EmptyState>
+        ) : !current ? (
+          <Loading />
+        ) : screen === 'accounts' ? (
+          <AccountsScreen key={current.id} workspace={current} />
+        ) : (
+          <EmptyState>
+            <p>{t('shell.notFound')}</p>
+            <button type="button" className="button" onClick={() => navigate(workspacePath(current.id, 'accounts'))}>
+              {t('shell.backHome')}
+            </button>
+          </EmptyState>
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** The root component. */
+export function App() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const [session, setSession] = useState<Session>({ state: 'loading' });
+
+  const boot = useCallback(async () => {
+    setSession({ state: 'loading' });
+    try {
+      const me = await unwrap(api.client.api.v1.me.$get());
+      api.setCsrfToken(me.csrfToken);
+      if (isLocale(me.locale) && me.locale !== i18n.language) await i18n.changeLanguage(me.locale);
+      document.documentElement.lang = i18n.language;
+      setSession({ state: 'signedIn', me });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) {
+        setSession({ state: 'error', error: err });
+        return;
+      }
+      try {
+        const status = await unwrap(api.client.api.v1.setup.$get());
+        setSession({ state: 'signedOut', setupOpen: status.setupOpen });
+      } catch (e) {
+        setSession({ state: 'error', error: e });
+      }
+    }
+  }, [api, i18n]);
+
+  useEffect(() => {
+    void boot();
+  }, [boot]);
+
+  const signedIn = (csrfToken: string) => {
+    api.setCsrfToken(csrfToken);
+    void boot();
+  };
+
+  if (session.state === 'signedIn') return <Shell me={session.me} onSignedOut={() => setSession({ state: 'signedOut', setupOpen: false })} />;
+
+  return (
+    <div className="public">
+      <header className="public-header">
+        <span className="brand">{t('app.name')}</span>
+        <LanguageSwitch persist={false} />
+      </header>
+      <main id="main" className="public-main">
+        {session.state === 'loading' ? (
+          <Loading />
+        ) : session.state === 'error' ? (
+          <ErrorState error={session.error} onRetry={() => void boot()} />
+        ) : session.setupOpen ? (
+          <SetupScreen onSignedIn={signedIn} onClosed={() => setSession({ state: 'signedOut', setupOpen: false })} />
+        ) : (
+          <SignInScreen onSignedIn={signedIn} />
+        )}
+      </main>
+    </div>
+  );
+}
