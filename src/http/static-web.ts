@@ -5,7 +5,7 @@
  * unknown `/api/...` keeps its problem+json 404. Without a build, `/` explains how to make one.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { dirname, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -13,7 +13,7 @@ import type { AppServices } from '../server/services';
 import type { AppEnv } from './env';
 
 /** Where `vite build` writes the app (web/vite.config.ts). */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const DEFAULT_WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /**
  * The policy: only our own origin for scripts, styles, fetches and forms; images may also be data:

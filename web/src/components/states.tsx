@@ -22,6 +22,11 @@ export function errorMessage(error: unknown, t: TFunction): string {
         return error.problem.detail ?? t('errors.conflict');
       case 422:
         return error.problem.detail ?? t('errors.invalid');
+      case 502:
+      case 503:
+      case 504:
+        // The network's own words (e.g. "Bluesky could not be reached") say more than a generic line.
+        return error.problem.detail ?? t('common.unexpectedError');
       default:
         return t('common.unexpectedError');
     }

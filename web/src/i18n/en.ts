@@ -84,6 +84,7 @@ export const en = {
     reconnected: '{{handle}} is reconnected.',
     resumed_one: '{{count}} held post resumes.',
     resumed_other: '{{count}} held posts resume.',
+    removeNamed: 'Remove {{handle}}',
     removeConfirm: 'Remove {{handle}}? Its unsent posts are cancelled.',
     removed: '{{handle}} was removed.',
     cancelled_one: '{{count}} unsent post was cancelled.',

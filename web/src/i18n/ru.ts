@@ -85,6 +85,7 @@ export const ru: PluralAware<Messages> = {
     resumed_few: 'Возобновлены {{count}} отложенные публикации.',
     resumed_many: 'Возобновлено {{count}} отложенных публикаций.',
     resumed_other: 'Возобновлено {{count}} отложенной публикации.',
+    removeNamed: 'Удалить {{handle}}',
     removeConfirm: 'Удалить {{handle}}? Его неотправленные публикации будут отменены.',
     removed: '{{handle}} удалён.',
     cancelled_one: 'Отменена {{count}} неотправленная публикация.',

@@ -83,6 +83,7 @@ export const sv: PluralAware<Messages> = {
     reconnected: '{{handle}} är återanslutet.',
     resumed_one: '{{count}} väntande inlägg återupptas.',
     resumed_other: '{{count}} väntande inlägg återupptas.',
+    removeNamed: 'Ta bort {{handle}}',
     removeConfirm: 'Ta bort {{handle}}? Dess osända inlägg avbryts.',
     removed: '{{handle}} har tagits bort.',
     cancelled_one: '{{count}} osänt inlägg avbröts.',

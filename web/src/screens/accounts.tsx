@@ -142,13 +142,16 @@ function AccountItem({
 
       {canManage && mode === 'view' && (
         <div className="form-actions">
-          <button type="button" className={account.status === 'ok' ? 'button' : 'button button-primary'} onClick={() => setMode('reconnect')}>
+          <button
+            type="button"
+            className={account.status === 'ok' ? 'button' : 'button button-primary'}
+            aria-label={t('accounts.reconnectTitle', { handle: account.handle })}
+            onClick={() => setMode('reconnect')}
+          >
             {t('accounts.reconnect')}
-            <span className="visually-hidden"> {account.handle}</span>
           </button>
-          <button type="button" className="button button-danger" onClick={() => setMode('confirmRemove')}>
+          <button type="button" className="button button-danger" aria-label={t('accounts.removeNamed', { handle: account.handle })} onClick={() => setMode('confirmRemove')}>
             {t('common.remove')}
-            <span className="visually-hidden"> {account.handle}</span>
           </button>
         </div>
       )}
