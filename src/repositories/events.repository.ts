@@ -24,3 +24,9 @@ export async function eventsForSubjects(db: Executor, subjectIds: string[], type
 export async function eventsOfType(db: Executor, workspaceId: string, type: string): Promise<EventRow[]> {
   return db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('type', '=', type).orderBy('id').execute();
 }
+
+/** Events of a workspace about any of `subjectIds`, oldest first (a post's history). */
+export async function eventsOfSubjectsInWorkspace(db: Executor, workspaceId: string, subjectIds: string[]): Promise<EventRow[]> {
+  if (subjectIds.length === 0) return [];
+  return db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('subject_id', 'in', subjectIds).orderBy('id').execute();
+}

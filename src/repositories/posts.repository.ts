@@ -36,6 +36,10 @@ export async function updatePost(
 export interface PostListFilter {
   state?: TargetState;
   accountId?: string;
+  /** Only posts scheduled at or after this ISO instant (`toISOString()` form). */
+  from?: string;
+  /** Only posts scheduled before this ISO instant (`toISOString()` form). */
+  to?: string;
   cursor?: string;
   limit: number;
 }
@@ -51,6 +55,9 @@ export async function listPosts(db: Executor, workspaceId: string, f: PostListFi
       return eb.exists(sub);
     });
   }
+  // Both bounds are `toISOString()` strings, which sort as text in both dialects.
+  if (f.from) q = q.where('posts.scheduled_at', '>=', f.from);
+  if (f.to) q = q.where('posts.scheduled_at', '<', f.to);
   if (f.cursor) q = q.where('posts.id', '>', f.cursor);
   return q.orderBy('posts.id').limit(f.limit).execute();
 }

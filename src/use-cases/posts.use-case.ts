@@ -28,7 +28,8 @@ import type { Executor } from '../jobs/job-queue';
 import { assertCan, can, type Action, type PolicyActor } from '../policies/policy';
 import { findAccount, findAccountById } from '../repositories/accounts.repository';
 import { deleteMediaOfTarget, insertMedia, mediaMetaOfTargets, mediaOfTarget } from '../repositories/media.repository';
-import { eventsForSubjects } from '../repositories/events.repository';
+import { eventsForSubjects, eventsOfSubjectsInWorkspace } from '../repositories/events.repository';
+import { findUserById } from '../repositories/users.repository';
 import { findPost, insertPost, listPosts as listPostRows, updatePost, workspaceTimezone } from '../repositories/posts.repository';
 import { insertTarget, targetsOfPost, targetsOfPosts, updateTargetIf } from '../repositories/post-targets.repository';
 import { accountAuth, accountContext } from '../publishing/connector-context';
@@ -297,13 +298,27 @@ export async function getPost(ctx: UseCaseContext, postId: string): Promise<Post
   return view!;
 }
 
-/** Lists posts (oldest first, cursor = last id), optionally only those with a target in `state` or on `accountId`. */
+/** Parses an ISO instant with an offset (`2026-03-29T00:00:00Z`, `…+02:00`) to `toISOString()` form. */
+function instant(value: string, field: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(`${field} must be an ISO instant with an offset, like 2026-03-29T00:00:00Z`, [{ path: field, code: 'invalid_instant', message: 'ISO instant with an offset expected' }]);
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Lists posts (oldest first, cursor = last id), optionally only those with a target in `state` or on
+ * `accountId`, and only those scheduled in [`from`, `to`) (ISO instants; posts without a time are left out
+ * when either bound is given).
+ */
 export async function listPosts(
   ctx: UseCaseContext,
-  f: { state?: TargetState; accountId?: string; cursor?: string; limit: number },
+  f: { state?: TargetState; accountId?: string; from?: string; to?: string; cursor?: string; limit: number },
 ): Promise<{ items: PostView[]; nextCursor: string | null }> {
   await checkedActor(ctx, 'posts.read');
-  const rows = await listPostRows(ctx.db, ctx.workspaceId, { ...f, limit: f.limit + 1 });
+  const from = f.from === undefined ? undefined : instant(f.from, 'from');
+  const to = f.to === undefined ? undefined : instant(f.to, 'to');
+  if (from && to && from >= to) throw new ValidationError('from must be before to', [{ path: 'to', code: 'invalid_range', message: 'to must be after from' }]);
+  const rows = await listPostRows(ctx.db, ctx.workspaceId, { ...f, from, to, limit: f.limit + 1 });
   const page = rows.slice(0, f.limit);
   return { items: await present(ctx, page), nextCursor: rows.length > f.limit ? page[page.length - 1]!.id : null };
 }
@@ -658,3 +673,68 @@ export function validateVariant(services: AppServices, raw: z.input<typeof valid
   return connector.validate({ text: input.text, link: input.link ?? null, langs: input.langs ?? [], media: input.media ?? [] });
 }
 
+
+/** One entry of a post's history: who did what, when (safe fields only, never tokens or credentials). */
+export interface PostHistoryEntry {
+  id: string;
+  /** The event type, e.g. `post.submitted`, `post.rejected`, `post.target.published`. */
+  type: string;
+  at: string;
+  /** The person who acted; null for Herald itself (the publisher, the CLI). */
+  actor: { id: string; name: string } | null;
+  /** The target the entry is about (target events only). */
+  targetId: string | null;
+  network: string | null;
+  /** The reviewer's comment on a rejection. */
+  reason: string | null;
+  /** The time a schedule entry set. */
+  scheduledAt: string | null;
+  /** The target's state after a target event. */
+  state: string | null;
+  /** The network's error in plain words (failed/held targets). */
+  error: string | null;
+  externalUrl: string | null;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** A post's history from the event log, oldest first. Other workspaces' posts are a 404. */
+export async function getPostHistory(ctx: UseCaseContext, postId: string): Promise<{ items: PostHistoryEntry[] }> {
+  await checkedActor(ctx, 'posts.read');
+  const { post, targets } = await loadPost(ctx, postId);
+  const events = await eventsOfSubjectsInWorkspace(ctx.db, ctx.workspaceId, [post.id, ...targets.map((t) => t.id)]);
+  const names = new Map<string, string>();
+  for (const id of new Set(events.map((e) => e.actor_id).filter((x): x is string => x !== null))) {
+    const user = await findUserById(ctx.db, id);
+    names.set(id, user?.name ?? '');
+  }
+  return {
+    items: events.map((e) => {
+      // Only named, known-safe fields are copied: payloads may grow fields no one vetted for display.
+      let payload: Record<string, unknown> = {};
+      try {
+        const parsed: unknown = JSON.parse(e.payload);
+        if (parsed && typeof parsed === 'object') payload = parsed as Record<string, unknown>;
+      } catch {
+        payload = {};
+      }
+      const error = payload.error && typeof payload.error === 'object' ? str((payload.error as Record<string, unknown>).message) : null;
+      const isTarget = e.subject_id !== post.id;
+      return {
+        id: e.id,
+        type: e.type,
+        at: e.created_at,
+        actor: e.actor_id ? { id: e.actor_id, name: names.get(e.actor_id) ?? '' } : null,
+        targetId: isTarget ? e.subject_id : null,
+        network: isTarget ? str(payload.network) : null,
+        reason: str(payload.reason),
+        scheduledAt: str(payload.scheduledAt),
+        state: isTarget ? str(payload.state) : null,
+        error,
+        externalUrl: isTarget ? str(payload.externalUrl) : null,
+      };
+    }),
+  };
+}

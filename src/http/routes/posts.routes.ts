@@ -15,6 +15,7 @@ import {
   editPost,
   editPostSchema,
   getPost,
+  getPostHistory,
   listPosts,
   parseInput,
   rejectPost,
@@ -68,6 +69,8 @@ const PostParams = WorkspaceParamsSchema.extend({ postId: z.string().openapi({ p
 const ListQuery = PageQuerySchema.extend({
   state: z.enum(targetStates).optional().openapi({ param: { name: 'state', in: 'query' }, description: 'Only posts with a target in this state' }),
   accountId: z.string().optional().openapi({ param: { name: 'accountId', in: 'query' }, description: 'Only posts with a target on this account' }),
+  from: z.string().optional().openapi({ param: { name: 'from', in: 'query' }, description: 'Only posts scheduled at or after this ISO instant' }),
+  to: z.string().optional().openapi({ param: { name: 'to', in: 'query' }, description: 'Only posts scheduled before this ISO instant' }),
 }).strict();
 const base = '/api/v1/workspaces/{workspaceId}/posts';
 const postResponses = { 200: jsonResponse(PostSchema, 'The post'), ...workspaceProblems, ...problemResponses(409) };
@@ -100,6 +103,32 @@ const read = createRoute({
   security: authenticated,
   request: { params: PostParams },
   responses: { 200: jsonResponse(PostSchema, 'The post'), ...workspaceProblems },
+});
+
+const HistoryEntrySchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.object({ id: z.string(), name: z.string() }).nullable(),
+    targetId: z.string().nullable(),
+    network: z.string().nullable(),
+    reason: z.string().nullable(),
+    scheduledAt: z.string().nullable(),
+    state: z.string().nullable(),
+    error: z.string().nullable(),
+    externalUrl: z.string().nullable(),
+  })
+  .openapi('PostHistoryEntry');
+
+const history = createRoute({
+  method: 'get',
+  path: `${base}/{postId}/history`,
+  tags: ['posts'],
+  summary: 'Who did what to a post, and when (oldest first)',
+  security: authenticated,
+  request: { params: PostParams },
+  responses: { 200: jsonResponse(z.object({ items: z.array(HistoryEntrySchema) }).openapi('PostHistory'), 'The history'), ...workspaceProblems },
 });
 
 const edit = createRoute({
@@ -181,6 +210,11 @@ export function registerPostRoutes(app: OpenAPIHono<AppEnv>, _services: AppServi
       const { workspaceId, postId } = post(c);
       const access = await requireWorkspaceAccess(c, workspaceId, 'posts.read');
       return c.json(await getPost(access.ctx, postId), 200);
+    })
+    .openapi(history, async (c) => {
+      const { workspaceId, postId } = post(c);
+      const access = await requireWorkspaceAccess(c, workspaceId, 'posts.read');
+      return c.json(await getPostHistory(access.ctx, postId), 200);
     })
     .openapi(edit, async (c) => {
       const { workspaceId, postId } = post(c);
