@@ -141,7 +141,8 @@ const edit = createRoute({
   responses: postResponses,
 });
 
-function action(path: string, summary: string, body?: z.ZodType) {
+// Generic over the literal path so the typed web client sees each action (and /history) by name.
+function action<P extends string>(path: P, summary: string, body?: z.ZodType) {
   return createRoute({
     method: 'post',
     path: `${base}/{postId}/${path}`,
