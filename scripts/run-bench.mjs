@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const filter = args[0] && !args[0].startsWith('-') ? args.shift() : null;
-const benches = readdirSync(join(root, 'bench'))
+// bench/*.ts plus bench/web/*.ts (the web figures: bundle size, calendar, month API).
+const benches = [...readdirSync(join(root, 'bench')), ...readdirSync(join(root, 'bench', 'web')).map((f) => `web/${f}`)]
   .filter((f) => f.endsWith('.ts'))
   .filter((f) => !filter || f.includes(filter))
   .sort();
