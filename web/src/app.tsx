@@ -12,12 +12,16 @@ import { LanguageSwitch } from './components/language-switch';
 import { EmptyState, ErrorState, Loading } from './components/states';
 import { isLocale } from './i18n/index';
 import { AccountsScreen } from './screens/accounts';
+import { ApprovalsScreen } from './screens/approvals';
+import { CalendarScreen } from './screens/calendar';
+import { ComposerScreen, useComposeShortcut } from './screens/composer';
+import { PostsScreen, matchPostPath } from './screens/posts';
 import { SetupScreen, SignInScreen } from './screens/sign-in';
 import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router';
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -25,9 +29,11 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const { client, setCsrfToken } = useApi();
   const path = usePath();
   const workspaces = useLoad(() => unwrap(client.api.v1.workspaces.$get({ query: { limit: '100' } })), [client]);
-  const route = matchWorkspaceRoute(path);
+  const postRoute = matchPostPath(path);
+  const route = matchWorkspaceRoute(path) ?? (postRoute && { workspaceId: postRoute.workspaceId, screen: postRoute.edit ? 'compose' : 'posts' });
   const items: Workspace[] = workspaces.data?.items ?? [];
   const current = items.find((w) => w.id === route?.workspaceId) ?? null;
+  useComposeShortcut(current?.id ?? null);
 
   // Unknown or missing workspace in the URL: go to the first one the user has.
   useEffect(() => {
@@ -105,6 +111,14 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           <EmptyState>{t('shell.noWorkspaces')}</EmptyState>
         ) : !current ? (
           <Loading />
+        ) : screen === 'compose' ? (
+          <ComposerScreen key={`${current.id}:${postRoute?.postId ?? ''}`} workspace={current} postId={postRoute?.edit ? postRoute.postId : undefined} />
+        ) : screen === 'posts' ? (
+          <PostsScreen key={current.id} workspace={current} postId={postRoute?.postId} />
+        ) : screen === 'calendar' ? (
+          <CalendarScreen key={current.id} workspace={current} />
+        ) : screen === 'approvals' ? (
+          <ApprovalsScreen key={current.id} workspace={current} userId={me.user.id} />
         ) : screen === 'accounts' ? (
           <AccountsScreen key={current.id} workspace={current} />
         ) : (

@@ -1,0 +1,131 @@
+// @vitest-environment jsdom
+/**
+ * The Posts list and detail against a real in-process Herald (SQLite): target states as badges, the
+ * network's error in plain words, the published post's link, filters and the detail view.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { I18nextProvider } from 'react-i18next';
+import { z } from 'zod';
+import type { Connector } from '../../../src/connectors/connector';
+import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
+import { ConnectorRegistry } from '../../../src/connectors/registry';
+import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
+import { createApi } from '../api/client';
+import { ApiProvider } from '../api/context';
+import type { Workspace } from '../api/types';
+import { createI18n } from '../i18n/index';
+import { PostsScreen, matchPostPath } from './posts';
+
+const testNet: Connector<{ token: string }, { token: string }> = {
+  id: 'bluesky',
+  displayName: 'Bluesky',
+  lengthUnit: 'graphemes',
+  credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
+  credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
+  limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
+  async connect(c) {
+    return { externalId: `did:plc:${c.token}`, handle: `${c.token}.test`, displayName: null, serviceUrl: null, session: { token: c.token } };
+  },
+  validate: validateBlueskyVariant,
+  async publish() {
+    return { externalId: 'x', url: null };
+  },
+};
+
+describe('Posts list (in-process Herald)', () => {
+  let t: TestApp;
+  let owner: TestSession & { workspaceId: string };
+  let workspace: Workspace;
+
+  const renderScreen = (postId?: string) => {
+    const api = createApi({
+      baseUrl: 'http://127.0.0.1',
+      fetch: async (input, init) => {
+        const req = new Request(input, init);
+        const headers = new Headers(req.headers);
+        headers.set('cookie', owner.cookie);
+        const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.text();
+        return t.request(new URL(req.url).pathname + new URL(req.url).search, { method: req.method, headers, body });
+      },
+    });
+    api.setCsrfToken(owner.csrfToken);
+    render(
+      <I18nextProvider i18n={createI18n('en')}>
+        <ApiProvider api={api}>
+          <PostsScreen workspace={workspace} postId={postId} />
+        </ApiProvider>
+      </I18nextProvider>,
+    );
+  };
+
+  let postId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { services: { connectors: new ConnectorRegistry([testNet as unknown as Connector<never, never>]) } });
+    owner = await t.setupOwner();
+    await t.json('PATCH', `/api/v1/workspaces/${owner.workspaceId}`, { timezone: 'Europe/Stockholm' }, owner);
+    workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
+    const ids: string[] = [];
+    for (const token of ['alice', 'bob']) {
+      const res = await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/accounts`, { network: 'bluesky', credentials: { token } }, owner);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const created = await t.json(
+      'POST',
+      `/api/v1/workspaces/${owner.workspaceId}/posts`,
+      { text: '<b>Launch</b> day', targets: ids.map((accountId) => ({ accountId })), schedule: { date: '2099-03-01', time: '10:00', timezone: 'Europe/Stockholm' } },
+      owner,
+    );
+    expect(created.status).toBe(201);
+    const post = (await created.json()) as { id: string; targets: Array<{ id: string; accountId: string }> };
+    postId = post.id;
+    // As the engine leaves them: one published with its link, one failed with the network's words.
+    const db = t.services.database.db;
+    const [alice, bob] = post.targets;
+    await db.updateTable('post_targets').set({ state: 'published', external_id: 'at://x', external_url: 'https://bsky.app/profile/alice.test/post/3k', published_at: '2099-03-01T09:00:05.000Z' }).where('id', '=', alice!.id).execute();
+    await db.updateTable('post_targets').set({ state: 'failed', last_error_kind: 'invalid_content', last_error_message: 'Bluesky refused the image' }).where('id', '=', bob!.id).execute();
+    // A second post, a draft on alice only.
+    await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/posts`, { text: 'Just a draft', targets: [{ accountId: ids[0] }] }, owner);
+  });
+  afterEach(() => cleanup());
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('lists each target with its state, the scheduled time in the workspace zone, the error and the published link', async () => {
+    renderScreen();
+    const list = await screen.findByRole('list', { name: 'Posts' }, { timeout: 8000 });
+    const item = within(list).getByText('<b>Launch</b> day').closest('li') as HTMLElement;
+    expect(item.querySelector('.post-item-head')?.textContent).toContain('Scheduled for Mar 1, 2099, 10:00 AM');
+    const published = within(item).getByText('Published', { selector: '.badge' });
+    expect(published.className).toContain('badge-state-published');
+    expect(within(item).getByText('Failed', { selector: '.badge' })).toBeTruthy();
+    expect(within(item).getByText('Bluesky refused the image')).toBeTruthy();
+    const link = within(item).getByRole('link', { name: 'View the published post' }) as HTMLAnchorElement;
+    expect(link.href).toBe('https://bsky.app/profile/alice.test/post/3k');
+    expect(link.rel).toContain('noopener');
+    expect(within(list).getByText('Just a draft')).toBeTruthy();
+    expect(document.querySelector('b')).toBeNull();
+  });
+
+  it('filters by state', async () => {
+    renderScreen();
+    await screen.findByRole('list', { name: 'Posts' }, { timeout: 8000 });
+    fireEvent.change(screen.getByLabelText('State'), { target: { value: 'draft' } });
+    await waitFor(() => expect(screen.queryByText('<b>Launch</b> day')).toBeNull(), { timeout: 8000 });
+    expect(screen.getByText('Just a draft')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('State'), { target: { value: 'cancelled' } });
+    expect(await screen.findByText('No posts match.', {}, { timeout: 8000 })).toBeTruthy();
+  });
+
+  it('the detail shows every target', async () => {
+    renderScreen(postId);
+    const targets = await screen.findByRole('list', { name: 'Accounts and states' }, { timeout: 8000 });
+    expect(within(targets).getByText('alice.test')).toBeTruthy();
+    expect(within(targets).getByText('bob.test')).toBeTruthy();
+    expect(within(targets).getByRole('link', { name: 'View the published post' })).toBeTruthy();
+    expect(matchPostPath(`/w/ws1/posts/${postId}/edit`)).toEqual({ workspaceId: 'ws1', postId, edit: true });
+    expect(matchPostPath('/w/ws1/posts')).toBeNull();
+  });
+});
