@@ -1,0 +1,193 @@
+/**
+ * Calendar of a workspace's posts (month, week, list) in the workspace's time zone, coloured by status
+ * and network through CSS classes. Dragging a post asks the server to reschedule it (the server
+ * validates; on refusal the post stays where it was and the reason is shown). Clicking a post opens its
+ * details: each target's state, the network's error in plain words, and the published post's link.
+ *
+ * react-big-calendar is used instead of FullCalendar 6: FullCalendar injects its CSS into a runtime
+ * <style> element, which the CSP (style-src 'self') blocks — and since 6.1.8 it then throws
+ * (fullcalendar/fullcalendar#7353). react-big-calendar ships a plain stylesheet and positions events
+ * through the CSSOM, which the CSP allows.
+ */
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Calendar, luxonLocalizer, type View } from 'react-big-calendar';
+import * as dragAndDrop from 'react-big-calendar/lib/addons/dragAndDrop';
+import type { EventInteractionArgs } from 'react-big-calendar/lib/addons/dragAndDrop';
+import { DateTime } from 'luxon';
+import 'react-big-calendar/lib/css/react-big-calendar.css';
+import 'react-big-calendar/lib/addons/dragAndDrop/styles.css';
+import { unwrap } from '../api/client';
+import { useApi } from '../api/context';
+import type { Workspace } from '../api/types';
+import { useLoad } from '../api/use-load';
+import { filterPosts, toCalendarEvents, toScheduleInput, type CalendarEvent, type CalendarState } from '../calendar/calendar-events';
+import { ErrorState, Loading, errorMessage } from '../components/states';
+import { formatDateTime } from '../i18n/format';
+import { workspacePath } from '../router';
+import type { ApprovalPost } from './approvals';
+
+const localizer = luxonLocalizer(DateTime, { firstDayOfWeek: 1 });
+// The add-on is Babel-built CommonJS: the bundler hands over either the function or the exports object.
+type WithDragAndDrop = typeof dragAndDrop.default;
+const dndInterop = dragAndDrop as unknown as { default: WithDragAndDrop | { default: WithDragAndDrop } };
+const withDragAndDrop: WithDragAndDrop = typeof dndInterop.default === 'function' ? dndInterop.default : dndInterop.default.default;
+const DnDCalendar = withDragAndDrop<CalendarEvent>(Calendar);
+const schedulerRoles = new Set(['owner', 'admin', 'editor']);
+const statuses: CalendarState[] = ['draft', 'in_review', 'approved', 'scheduled', 'publishing', 'published', 'failed', 'held', 'unconfirmed', 'cancelled'];
+
+/** The instants bounding what a view shows around `date`, padded by a week for the zone and grid edges. */
+function visibleRange(date: Date, view: View): { from: string; to: string } {
+  const day = 86_400_000;
+  const start = view === 'month' ? new Date(date.getFullYear(), date.getMonth(), 1) : date;
+  const span = view === 'month' ? 31 : view === 'agenda' ? 30 : 7;
+  return { from: new Date(start.getTime() - 7 * day).toISOString(), to: new Date(start.getTime() + (span + 7) * day).toISOString() };
+}
+
+function PostDetail({ workspace, event, onClose }: { workspace: Workspace; event: CalendarEvent; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const post = event.post as ApprovalPost;
+  return (
+    <aside className="card calendar-detail" aria-labelledby="calendar-detail-title">
+      <div className="approval-head">
+        <h2 id="calendar-detail-title">{t('calendar.detailTitle')}</h2>
+        <button type="button" className="button button-quiet" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+      <p>
+        <time dateTime={event.instant}>{formatDateTime(event.instant, i18n.language, workspace.timezone)}</time>
+      </p>
+      <ul className="calendar-targets">
+        {post.targets.map((target) => (
+          <li key={target.id} className={`calendar-target cal-network-${target.network.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}`}>
+            <p>
+              <strong>{target.network}</strong> <span className={`badge cal-status-${target.state}`}>{t(`calendar.state.${target.state}`)}</span>
+            </p>
+            <p className="approval-text">{target.text}</p>
+            {target.error && <p className="field-error">{t('calendar.networkError', { message: target.error.message })}</p>}
+            {target.externalUrl && /^https?:\/\//.test(target.externalUrl) && (
+              <a href={target.externalUrl} target="_blank" rel="noopener noreferrer">
+                {t('calendar.openPublished')}
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+      <a href={`${workspacePath(workspace.id, 'posts')}/${encodeURIComponent(post.id)}`}>{t('calendar.openDetail')}</a>
+    </aside>
+  );
+}
+
+/** The Calendar screen. */
+export function CalendarScreen({ workspace }: { workspace: Workspace }) {
+  const { t, i18n } = useTranslation();
+  const { client } = useApi();
+  const [view, setView] = useState<View>('month');
+  const [date, setDate] = useState<Date>(() => new Date());
+  const [filter, setFilter] = useState<{ accountId: string; status: string; authorId: string }>({ accountId: '', status: '', authorId: '' });
+  const [selected, setSelected] = useState<CalendarEvent | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const range = visibleRange(date, view);
+  const ws = client.api.v1.workspaces[':workspaceId'];
+
+  const posts = useLoad(async () => {
+    const out: ApprovalPost[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await unwrap(ws.posts.$get({ param: { workspaceId: workspace.id }, query: { from: range.from, to: range.to, limit: '200', ...(cursor ? { cursor } : {}) } }));
+      out.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }, [client, workspace.id, range.from, range.to]);
+  const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const members = useLoad(() => unwrap(ws.members.$get({ param: { workspaceId: workspace.id }, query: { limit: '200' } })), [client, workspace.id]);
+
+  const maySchedule = schedulerRoles.has(workspace.role);
+  const events = useMemo(
+    () => toCalendarEvents(filterPosts(posts.data ?? [], filter), { timeZone: workspace.timezone, maySchedule }),
+    [posts.data, filter, workspace.timezone, maySchedule],
+  );
+
+  const onDrop = async ({ event, start }: EventInteractionArgs<CalendarEvent>) => {
+    if (!event.editable) return;
+    const when = toScheduleInput(new Date(start), workspace.timezone);
+    try {
+      const call = ws.posts[':postId'].schedule.$post;
+      // The route's optional body is left out of the client's types; the server validates it.
+      const scheduleAt = call as (args: { param: { workspaceId: string; postId: string }; json: { schedule: typeof when } }) => ReturnType<typeof call>;
+      const updated = await unwrap(scheduleAt({ param: { workspaceId: workspace.id, postId: event.id }, json: { schedule: when } }));
+      setNotice({ kind: 'ok', text: t('calendar.rescheduled', { time: formatDateTime(updated.scheduledAt ?? '', i18n.language, workspace.timezone) }) });
+    } catch (e) {
+      // Nothing moved on the server, and the calendar only draws what the server says: it snaps back.
+      setNotice({ kind: 'error', text: t('calendar.rescheduleRefused', { reason: errorMessage(e, t) }) });
+    }
+    posts.reload();
+  };
+
+  const select = (name: keyof typeof filter, label: string, options: Array<{ value: string; label: string }>) => (
+    <label className="field field-inline">
+      <span className="field-label">{label}</span>
+      <select value={filter[name]} onChange={(e) => setFilter((f) => ({ ...f, [name]: e.target.value }))}>
+        <option value="">{t('calendar.all')}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <section className="screen calendar-screen" aria-labelledby="calendar-title">
+      <h1 id="calendar-title">{t('calendar.title')}</h1>
+      <p className="hint">{t('calendar.timeZoneNote', { zone: workspace.timezone })}</p>
+      <div className="calendar-filters" role="group" aria-label={t('calendar.filters')}>
+        {select('accountId', t('calendar.account'), (accounts.data?.items ?? []).map((a) => ({ value: a.id, label: `${a.handle} (${a.network})` })))}
+        {select('status', t('calendar.status'), statuses.map((s) => ({ value: s, label: t(`calendar.state.${s}`) })))}
+        {members.data && select('authorId', t('calendar.author'), members.data.items.map((m) => ({ value: m.userId, label: m.name || m.email })))}
+      </div>
+      <div className={`notice${notice?.kind === 'error' ? ' notice-error' : ''}`} role={notice?.kind === 'error' ? 'alert' : 'status'} aria-live="polite">
+        {notice?.text}
+      </div>
+      {posts.error ? <ErrorState error={posts.error} onRetry={posts.reload} /> : posts.loading && !posts.data ? <Loading /> : null}
+      <div className="calendar-layout">
+        <div className="calendar-host">
+          <DnDCalendar
+            localizer={localizer}
+            culture={i18n.language}
+            events={events}
+            view={view}
+            views={['month', 'week', 'agenda']}
+            onView={setView}
+            date={date}
+            onNavigate={setDate}
+            titleAccessor="title"
+            startAccessor="start"
+            endAccessor="end"
+            tooltipAccessor={(e) => `${e.title} — ${t(`calendar.state.${e.status}`)} — ${e.networks.join(', ')}`}
+            eventPropGetter={(e) => ({ className: e.className })}
+            draggableAccessor={(e) => e.editable}
+            resizable={false}
+            popup
+            onEventDrop={(args) => void onDrop(args)}
+            onSelectEvent={(e) => setSelected(e)}
+            messages={{
+              month: t('calendar.month'),
+              week: t('calendar.week'),
+              agenda: t('calendar.list'),
+              today: t('calendar.today'),
+              previous: t('calendar.previous'),
+              next: t('calendar.next'),
+              noEventsInRange: t('calendar.noEvents'),
+              showMore: (n: number) => t('calendar.more', { n }),
+            }}
+          />
+        </div>
+        {selected && <PostDetail workspace={workspace} event={events.find((e) => e.id === selected.id) ?? selected} onClose={() => setSelected(null)} />}
+      </div>
+    </section>
+  );
+}
