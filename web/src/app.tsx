@@ -13,6 +13,7 @@ import { EmptyState, ErrorState, Loading } from './components/states';
 import { isLocale } from './i18n/index';
 import { AccountsScreen } from './screens/accounts';
 import { ApprovalsScreen } from './screens/approvals';
+import { CalendarScreen } from './screens/calendar';
 import { ComposerScreen, useComposeShortcut } from './screens/composer';
 import { PostsScreen, matchPostPath } from './screens/posts';
 import { SetupScreen, SignInScreen } from './screens/sign-in';
@@ -20,7 +21,7 @@ import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router'
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'approvals'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -114,6 +115,8 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           <ComposerScreen key={`${current.id}:${postRoute?.postId ?? ''}`} workspace={current} postId={postRoute?.edit ? postRoute.postId : undefined} />
         ) : screen === 'posts' ? (
           <PostsScreen key={current.id} workspace={current} postId={postRoute?.postId} />
+        ) : screen === 'calendar' ? (
+          <CalendarScreen key={current.id} workspace={current} />
         ) : screen === 'approvals' ? (
           <ApprovalsScreen key={current.id} workspace={current} userId={me.user.id} />
         ) : screen === 'accounts' ? (
