@@ -21,7 +21,7 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
-import { filterPosts, toCalendarEvents, toScheduleInput, type CalendarEvent, type CalendarState } from '../calendar/calendar-events';
+import { filterPosts, toCalendarEvents, toScheduleInput, toWallClock, type CalendarEvent, type CalendarState } from '../calendar/calendar-events';
 import { ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime } from '../i18n/format';
 import { workspacePath } from '../router';
@@ -84,7 +84,7 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
   const [view, setView] = useState<View>('month');
-  const [date, setDate] = useState<Date>(() => new Date());
+  const [date, setDate] = useState<Date>(() => toWallClock(new Date(), workspace.timezone));
   const [filter, setFilter] = useState<{ accountId: string; status: string; authorId: string }>({ accountId: '', status: '', authorId: '' });
   const [selected, setSelected] = useState<CalendarEvent | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -163,6 +163,7 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
             views={['month', 'week', 'agenda']}
             onView={setView}
             date={date}
+            getNow={() => toWallClock(new Date(), workspace.timezone)}
             onNavigate={setDate}
             titleAccessor="title"
             startAccessor="start"
