@@ -12,6 +12,7 @@ import { inject, beforeAll, afterAll } from 'vitest';
 import { openDatabase, ensureMigrated, type HeraldDb } from '../../src/db/database';
 import type { DatabaseConfig } from '../../src/config/config';
 import { testEnv } from '../../src/config/config';
+import './provided-context';
 
 export type Dialect = 'sqlite' | 'postgres';
 

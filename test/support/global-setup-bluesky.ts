@@ -9,12 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { testEnv } from '../../src/config/config';
 import { startBlueskyNetwork, testPeersInstalled, type BlueskyTestNetwork } from './bluesky-network';
+import './provided-context';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    blueskyPdsUrl: string | null;
-  }
-}
 
 async function selectedFilesNeedIt(project: TestProject): Promise<boolean> {
   try {

@@ -7,13 +7,8 @@
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { testEnv } from '../../src/config/config';
+import './provided-context';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresAdminUrl: string | null;
-    postgresRunPrefix: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   const env = testEnv();
