@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ConnectorError, type Connector } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
-import { createApi } from '../api/client';
+import { inProcessApi } from '../test-support/in-process-api';
 import { ApiProvider } from '../api/context';
 import type { Workspace } from '../api/types';
 import { createI18n } from '../i18n/index';
@@ -52,17 +52,7 @@ describe('Accounts screen (in-process Herald, declared test connector)', () => {
   let workspace: Workspace;
 
   const renderScreen = (session: TestSession, ws: Workspace) => {
-    const api = createApi({
-      baseUrl: 'http://127.0.0.1',
-      fetch: async (input, init) => {
-        const req = new Request(input, init);
-        const headers = new Headers(req.headers);
-        headers.set('cookie', session.cookie);
-        const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.text();
-        return t.request(new URL(req.url).pathname + new URL(req.url).search, { method: req.method, headers, body });
-      },
-    });
-    api.setCsrfToken(session.csrfToken);
+    const api = inProcessApi(t, session);
     const i18n = createI18n('en');
     render(
       <I18nextProvider i18n={i18n}>

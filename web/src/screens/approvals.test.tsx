@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Connector } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
-import { createApi } from '../api/client';
+import { inProcessApi } from '../test-support/in-process-api';
 import { ApiProvider } from '../api/context';
 import type { Workspace } from '../api/types';
 import { createI18n } from '../i18n/index';
@@ -44,17 +44,7 @@ describe('Approvals screen (in-process Herald)', () => {
 
   const renderScreen = async (session: TestSession, userId: string) => {
     const ws = await workspaceAs(session);
-    const api = createApi({
-      baseUrl: 'http://127.0.0.1',
-      fetch: async (input, init) => {
-        const req = new Request(input, init);
-        const headers = new Headers(req.headers);
-        headers.set('cookie', session.cookie);
-        const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.text();
-        return t.request(new URL(req.url).pathname + new URL(req.url).search, { method: req.method, headers, body });
-      },
-    });
-    api.setCsrfToken(session.csrfToken);
+    const api = inProcessApi(t, session);
     const edited: string[] = [];
     render(
       <I18nextProvider i18n={createI18n('en')}>

@@ -12,7 +12,7 @@ import type { Connector } from '../../../src/connectors/connector';
 import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
-import { createApi } from '../api/client';
+import { inProcessApi } from '../test-support/in-process-api';
 import { ApiProvider } from '../api/context';
 import type { Workspace } from '../api/types';
 import { emptyUtm, withUtm } from '../components/utm-builder';
@@ -38,17 +38,7 @@ const testBluesky: Connector<{ token: string }, { token: string }> = {
 
 /** A render helper shared by the web tests: the screen talks to the in-process app with `session`. */
 function renderWith(t: TestApp, session: TestSession, ui: React.ReactElement) {
-  const api = createApi({
-    baseUrl: 'http://127.0.0.1',
-    fetch: async (input, init) => {
-      const req = new Request(input, init);
-      const headers = new Headers(req.headers);
-      headers.set('cookie', session.cookie);
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.text();
-      return t.request(new URL(req.url).pathname + new URL(req.url).search, { method: req.method, headers, body });
-    },
-  });
-  api.setCsrfToken(session.csrfToken);
+  const api = inProcessApi(t, session);
   return render(
     <I18nextProvider i18n={createI18n('en')}>
       <ApiProvider api={api}>{ui}</ApiProvider>
