@@ -19,7 +19,7 @@ import { startScheduler } from '../../src/publishing/scheduler';
 import { requireBlueskyPds } from '../support/bluesky-network';
 import { dialects } from '../support/databases';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { compareWithPds, schedulePostsAt, setupBlueskyWorkspace, waitUntilSettled } from '../support/publish-fixtures';
+import { compareWithPds, expectExactlyOnceOnPds, schedulePostsAt, setupBlueskyWorkspace, waitUntilSettled } from '../support/publish-fixtures';
 import { createTestServices, type TestServices } from '../support/test-app';
 
 const pdsUrl = requireBlueskyPds();
@@ -106,13 +106,7 @@ describe.skipIf(!pdsUrl).each(dialects())('fault test: 20%% injected 429/500/502
     );
 
     expect(final).toEqual({ published: POSTS });
-    expect(cmp.missing).toEqual([]);
-    expect(cmp.duplicated).toEqual([]);
-    expect(cmp.unexpected).toEqual([]);
-    expect(cmp.wrongAccount).toEqual([]);
-    expect(cmp.notPublished).toEqual([]);
-    expect(cmp.externalIdMismatch).toEqual([]);
-    expect(cmp.records).toBe(POSTS);
+    expectExactlyOnceOnPds(cmp, POSTS);
     expect(published).toHaveLength(POSTS);
     expect(new Set(published.map((e) => e.subject_id)).size).toBe(POSTS);
     // Every kind of fault was really injected, on the write itself too.

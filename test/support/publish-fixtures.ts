@@ -15,6 +15,7 @@ import { createUser } from '../../src/use-cases/users.use-case';
 import { connectAccount } from '../../src/use-cases/accounts.use-case';
 import { createPost } from '../../src/use-cases/posts.use-case';
 import { createTestAccount, listPosts, uniqueAccountName, type BlueskyTestAccount } from './bluesky-network';
+import { expect } from 'vitest';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The real executable. */
@@ -133,6 +134,17 @@ export async function waitUntilSettled(
 }
 
 /** What the PDS holds compared with what Herald should have published. */
+/** Asserts the comparison shows every expected text exactly once, on its account, matching Herald. */
+export function expectExactlyOnceOnPds(cmp: PdsComparison, posts: number): void {
+  expect(cmp.missing).toEqual([]);
+  expect(cmp.duplicated).toEqual([]);
+  expect(cmp.unexpected).toEqual([]);
+  expect(cmp.wrongAccount).toEqual([]);
+  expect(cmp.notPublished).toEqual([]);
+  expect(cmp.externalIdMismatch).toEqual([]);
+  expect(cmp.records).toBe(posts);
+}
+
 export interface PdsComparison {
   /** Expected texts with no record. */
   missing: string[];

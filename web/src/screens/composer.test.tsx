@@ -7,34 +7,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
-import { z } from 'zod';
-import type { Connector } from '../../../src/connectors/connector';
 import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
+import type { Connector } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
 import { inProcessApi } from '../test-support/in-process-api';
+import { blueskyValidatingTestConnector } from '../test-support/bluesky-test-connector';
 import { ApiProvider } from '../api/context';
 import type { Workspace } from '../api/types';
 import { emptyUtm, withUtm } from '../components/utm-builder';
 import { createI18n } from '../i18n/index';
 import { validatorFor } from '../validation';
 import { ComposerScreen, draftStorageKey } from './composer';
-
-const testBluesky: Connector<{ token: string }, { token: string }> = {
-  id: 'bluesky',
-  displayName: 'Bluesky',
-  lengthUnit: 'graphemes',
-  credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
-  credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
-  limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
-  async connect(c) {
-    return { externalId: 'did:plc:alice', handle: 'alice.test', displayName: 'Alice', serviceUrl: null, session: { token: c.token } };
-  },
-  validate: validateBlueskyVariant,
-  async publish() {
-    return { externalId: 'x', url: null };
-  },
-};
 
 /** A render helper shared by the web tests: the screen talks to the in-process app with `session`. */
 function renderWith(t: TestApp, session: TestSession, ui: React.ReactElement) {
@@ -53,10 +37,10 @@ describe('Composer (in-process Herald, shared Bluesky validator)', () => {
   let accountId: string;
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { services: { connectors: new ConnectorRegistry([testBluesky as unknown as Connector<never, never>]) } });
+    t = await createTestApp('sqlite', { services: { connectors: new ConnectorRegistry([blueskyValidatingTestConnector as unknown as Connector<never, never>]) } });
     owner = await t.setupOwner();
     workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
-    const res = await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/accounts`, { network: 'bluesky', credentials: { token: 'x' } }, owner);
+    const res = await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/accounts`, { network: 'bluesky', credentials: { token: 'alice' } }, owner);
     expect(res.status).toBe(201);
     accountId = ((await res.json()) as { id: string }).id;
   });

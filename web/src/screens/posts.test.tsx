@@ -6,32 +6,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
-import { z } from 'zod';
 import type { Connector } from '../../../src/connectors/connector';
-import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
 import { inProcessApi } from '../test-support/in-process-api';
+import { blueskyValidatingTestConnector } from '../test-support/bluesky-test-connector';
 import { ApiProvider } from '../api/context';
 import type { Workspace } from '../api/types';
 import { createI18n } from '../i18n/index';
 import { PostsScreen, matchPostPath } from './posts';
-
-const testNet: Connector<{ token: string }, { token: string }> = {
-  id: 'bluesky',
-  displayName: 'Bluesky',
-  lengthUnit: 'graphemes',
-  credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
-  credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
-  limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
-  async connect(c) {
-    return { externalId: `did:plc:${c.token}`, handle: `${c.token}.test`, displayName: null, serviceUrl: null, session: { token: c.token } };
-  },
-  validate: validateBlueskyVariant,
-  async publish() {
-    return { externalId: 'x', url: null };
-  },
-};
 
 describe('Posts list (in-process Herald)', () => {
   let t: TestApp;
@@ -52,7 +35,7 @@ describe('Posts list (in-process Herald)', () => {
   let postId: string;
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { services: { connectors: new ConnectorRegistry([testNet as unknown as Connector<never, never>]) } });
+    t = await createTestApp('sqlite', { services: { connectors: new ConnectorRegistry([blueskyValidatingTestConnector as unknown as Connector<never, never>]) } });
     owner = await t.setupOwner();
     await t.json('PATCH', `/api/v1/workspaces/${owner.workspaceId}`, { timezone: 'Europe/Stockholm' }, owner);
     workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
