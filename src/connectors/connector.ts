@@ -40,6 +40,8 @@ export interface ConnectorLimits {
   maxConcurrentPerAccount: number;
   /** Publish requests allowed per account per window. */
   publishRate: { count: number; windowMs: number };
+  /** Budget shared by all accounts of one `rateGroup` (e.g. a bot token's overall limit). */
+  groupRate?: { count: number; windowMs: number };
 }
 
 /** One problem with a post variant, in words a person understands. */
@@ -68,12 +70,54 @@ export interface MediaItem {
   data?: Buffer;
 }
 
+/** A native poll (or quiz), for networks that have them (`supports.polls`). */
+export interface PollSpec {
+  /** Question; networks without a separate question use the post text. */
+  question?: string;
+  options: string[];
+  multiple?: boolean;
+  /** How long the poll stays open; networks with fixed or no durations document what they do. */
+  durationSeconds?: number;
+  /** Quiz mode (Telegram): the index of the right answer. */
+  correctOptionIndex?: number;
+}
+
 /** What one target wants to publish. */
 export interface PostVariant {
   text: string;
   link?: string | null;
   langs?: string[];
   media?: MediaItem[];
+  /** Native poll (`supports.polls`). */
+  poll?: PollSpec | null;
+  /** Follow-up posts published as a reply chain under the first one (`supports.threads`). */
+  thread?: string[];
+  /**
+   * Network-specific options the connector declares in `optionFields` and checks in `validate`
+   * (content warning, visibility, silent, pinned, "from group", …). Generic code only stores them.
+   */
+  options?: Record<string, unknown>;
+}
+
+/** A network-specific post option the composer renders from the connector's declaration. */
+export interface OptionField {
+  name: string;
+  label: string;
+  type: 'text' | 'boolean' | 'select';
+  /** For `select`. */
+  choices?: Array<{ value: string; label: string }>;
+  default?: string | boolean;
+  help?: string;
+}
+
+/** What a network supports, for the composer, the account form and the README table. */
+export interface ConnectorSupports {
+  /** Most media items per post (0 = text only). */
+  maxMedia: number;
+  /** MIME types accepted, e.g. `image/*`, `video/mp4`. */
+  mediaTypes: string[];
+  polls: boolean;
+  threads: boolean;
 }
 
 /** The account as a connector needs it: decrypted credentials and the last session it saved. */
@@ -93,6 +137,19 @@ export interface ConnectedAccount<Session = unknown> {
   displayName: string | null;
   serviceUrl: string | null;
   session: Session;
+  /** When the credentials stop working unless renewed by the user (null/absent = no known expiry). */
+  expiresAt?: string | null;
+  /**
+   * Limits this account's server announces (e.g. a Mastodon server's max characters, media count,
+   * poll options). Stored with the account and passed back to `validate` (also in the browser).
+   */
+  networkLimits?: Record<string, number>;
+}
+
+/** What `validate` may know about the account a variant is for. */
+export interface ValidationContext {
+  /** The account's stored `networkLimits` (absent = the connector's defaults). */
+  networkLimits?: Record<string, number> | null;
 }
 
 /** What publishing (or finding an earlier publish) yields. */
@@ -104,11 +161,115 @@ export interface PublishResult {
 /** I/O a connector may use; injected so tests route it to local peers and can forbid anything else. */
 export interface ConnectorContext<Session = unknown> {
   fetch: typeof fetch;
-  /** Persist a refreshed session (sealed at rest by the caller). */
-  saveSession(session: Session): Promise<void>;
+  /**
+   * Persist a refreshed session (sealed at rest by the caller). `expiresAt` updates when the
+   * account's credentials stop working without the user (null = no known expiry; absent = unchanged).
+   */
+  saveSession(session: Session, meta?: { expiresAt?: string | null }): Promise<void>;
   /** Aborts slow requests; connectors must pass it to fetch. */
   signal?: AbortSignal;
   defaultServiceUrl: string;
+}
+
+/** An inbound message (comment, reply, mention, quote, direct message) as a connector reports it. */
+export interface InboundMessage {
+  /** The network's id, unique within the account. */
+  externalId: string;
+  kind: 'comment' | 'reply' | 'mention' | 'quote' | 'dm';
+  /** What it answers (a post or another comment), when it answers something. */
+  parentExternalId: string | null;
+  /** The account's own published post the conversation belongs to, when known. */
+  rootExternalId: string | null;
+  author: { externalId: string; handle: string; displayName: string | null; followers?: number | null };
+  /** Plain text (HTML stripped); always rendered as text. */
+  text: string;
+  url: string | null;
+  /** ISO instant the network gives. */
+  createdAt: string;
+  lang?: string | null;
+  editedAt?: string | null;
+  /** The network reports the message deleted. */
+  deleted?: boolean;
+}
+
+/** Reading and answering comments, replies and mentions. */
+export interface CommentsCapability<Cred = unknown, Session = unknown> {
+  /**
+   * Inbound messages since `cursor` (null = first sync: back-fill as far as the network allows).
+   * `posts` are the account's recently published posts, for networks that list comments per post.
+   * Returns the cursor to pass next time; re-delivering an item is fine (Herald deduplicates).
+   */
+  fetch(
+    input: { auth: AccountAuth<Cred, Session>; cursor: string | null; posts: Array<{ externalId: string; publishedAt: string }> },
+    ctx: ConnectorContext<Session>,
+  ): Promise<{ items: InboundMessage[]; cursor: string | null }>;
+  /** Replies on the network, threaded under `parentExternalId`. */
+  reply(
+    input: { auth: AccountAuth<Cred, Session>; parentExternalId: string; rootExternalId: string | null; text: string; idempotencyKey: string },
+    ctx: ConnectorContext<Session>,
+  ): Promise<PublishResult>;
+}
+
+/** Counts for one published post; a count the network does not give stays null/absent, never 0. */
+export interface PostMetrics {
+  views?: number | null;
+  reach?: number | null;
+  likes?: number | null;
+  comments?: number | null;
+  shares?: number | null;
+  quotes?: number | null;
+  saves?: number | null;
+  clicks?: number | null;
+  pollVotes?: number | null;
+  videoViews?: number | null;
+}
+
+/** Counts for the account itself. */
+export interface AccountMetrics {
+  followers: number | null;
+  following?: number | null;
+  posts?: number | null;
+}
+
+/** Reading counts from the network. */
+export interface MetricsCapability<Cred = unknown, Session = unknown> {
+  account(input: { auth: AccountAuth<Cred, Session> }, ctx: ConnectorContext<Session>): Promise<AccountMetrics>;
+  /** Counts per external id; ids the network no longer knows are left out. */
+  posts(input: { auth: AccountAuth<Cred, Session>; externalIds: string[] }, ctx: ConnectorContext<Session>): Promise<Record<string, PostMetrics>>;
+}
+
+/** Storage for per-server OAuth app registrations (Mastodon registers one app per server). */
+export interface OAuthAppStore {
+  get(serviceUrl: string): Promise<Record<string, string> | null>;
+  put(serviceUrl: string, app: Record<string, string>): Promise<void>;
+}
+
+/** Context of the OAuth steps: I/O plus the app store. */
+export interface OAuthContext {
+  fetch: typeof fetch;
+  signal?: AbortSignal;
+  apps: OAuthAppStore;
+}
+
+/**
+ * Connecting by OAuth 2 authorization code (with PKCE where the network supports it). Herald makes
+ * the state and the PKCE pair, stores them, sends the user to `authorizeUrl`, and on the callback
+ * calls `finish`, whose credentials then go through the ordinary `connect`.
+ */
+export interface OAuthCapability<Cred = unknown> {
+  /** False when the operator has not configured the app credentials the flow needs (the reason says which). */
+  available(): { ok: true } | { ok: false; reason: string };
+  /** Whether the user must name a server (Mastodon) before starting. */
+  needsServiceUrl: boolean;
+  begin(
+    input: { serviceUrl: string | null; redirectUri: string; state: string; codeChallenge: string },
+    ctx: OAuthContext,
+  ): Promise<{ authorizeUrl: string; keep?: Record<string, string> }>;
+  /** Exchanges the code; `params` are the callback's other query parameters (e.g. VK ID's device_id). */
+  finish(
+    input: { serviceUrl: string | null; redirectUri: string; code: string; codeVerifier: string; keep: Record<string, string>; params: Record<string, string> },
+    ctx: OAuthContext,
+  ): Promise<Cred>;
 }
 
 /** The required interface plus optional capabilities. */
@@ -120,10 +281,24 @@ export interface Connector<Cred = unknown, Session = unknown> {
   credentialFields: CredentialField[];
   credentialsSchema: z.ZodType<Cred>;
   limits: ConnectorLimits;
+  supports: ConnectorSupports;
+  /** Network-specific post options for the composer (validated by `validate`). */
+  optionFields?: OptionField[];
+  /**
+   * Accounts that share one rate budget beyond the per-account one (e.g. all chats of one Telegram
+   * bot). The generic worker takes a slot from `limits.groupRate` under this key as well.
+   */
+  rateGroup?(auth: AccountAuth<Cred, Session>): string;
+  oauth?: OAuthCapability<Cred>;
+  comments?: CommentsCapability<Cred, Session>;
+  metrics?: MetricsCapability<Cred, Session>;
   /** Verifies credentials with the network and returns the account and a session to store. */
   connect(credentials: Cred, ctx: ConnectorContext<Session>): Promise<ConnectedAccount<Session>>;
-  /** Pure, synchronous validation; the same code runs in the API, the CLI, the worker and the UI. */
-  validate(variant: PostVariant): ValidationResult;
+  /**
+   * Pure, synchronous validation; the same code runs in the API, the CLI, the worker and the UI (so the
+   * function must live in a browser-safe module: no node: imports). Checks poll/thread/options too.
+   */
+  validate(variant: PostVariant, context?: ValidationContext): ValidationResult;
   /**
    * Publishes. `idempotencyKey` is stable for a target across retries and crashes: a connector that
    * can make re-sends harmless with it must.

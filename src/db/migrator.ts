@@ -5,6 +5,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import * as m0001 from './migrations/0001-initial.migration';
 import * as m0002 from './migrations/0002-jobs-claimable-index.migration';
+import * as m0003 from './migrations/0003-networks-inbox-metrics.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -17,6 +18,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 const migrations: Array<[string, MigrationModule]> = [
   ['0001-initial', m0001],
   ['0002-jobs-claimable-index', m0002],
+  ['0003-networks-inbox-metrics', m0003],
 ];
 
 class ListProvider implements MigrationProvider {

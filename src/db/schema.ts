@@ -4,7 +4,7 @@
  * which sorts and compares correctly as text; booleans are integers 0/1; JSON is text; binary is
  * blob/bytea (Buffer).
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -108,6 +108,16 @@ export interface AccountsTable {
   created_at: string;
   updated_at: string;
   removed_at: string | null;
+  /** When the credentials stop working unless the user renews them (null = no known expiry). */
+  token_expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Last expiry warning sent for the current expiry: `7d` or `1d` (null = none yet). */
+  expiry_warned: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The comments capability's cursor for the next inbound sync. */
+  inbound_cursor: ColumnType<string | null, string | null | undefined, string | null>;
+  inbound_synced_at: ColumnType<string | null, string | null | undefined, string | null>;
+  metrics_synced_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON of the limits the account's server announces (ConnectedAccount.networkLimits). */
+  network_limits: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PostsTable {
@@ -150,6 +160,8 @@ export interface PostTargetsTable {
   published_at: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON `{ poll?, thread?, options? }`: the variant's poll, reply chain and network options. */
+  extras: ColumnType<string, string | undefined, string>;
 }
 
 export interface MediaTable {
@@ -226,6 +238,99 @@ export interface WorkerHeartbeatsTable {
   seen_at: string;
 }
 
+/** OAuth authorization in progress; `id` is the sha256 of the state sent to the network. */
+export interface OAuthStatesTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  network: string;
+  service_url: string | null;
+  /** Set when reconnecting an existing account. */
+  account_id: string | null;
+  redirect_uri: string;
+  /** Sealed PKCE code verifier. */
+  verifier_enc: string;
+  /** Sealed JSON of what the connector asked to keep between the two steps. */
+  keep_enc: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One OAuth app registration per (network, server), e.g. Mastodon's `POST /api/v1/apps`. */
+export interface OAuthAppsTable {
+  network: string;
+  service_url: string;
+  app_enc: string;
+  created_at: string;
+}
+
+/** Comments, replies, mentions, quotes and DMs ingested from networks (unique per account + network id). */
+export interface InboxMessagesTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  network: string;
+  external_id: string;
+  kind: 'comment' | 'reply' | 'mention' | 'quote' | 'dm';
+  parent_external_id: string | null;
+  root_external_id: string | null;
+  /** Our post target the conversation belongs to, when known. */
+  target_id: string | null;
+  author_external_id: string;
+  author_handle: string;
+  author_name: string | null;
+  author_followers: number | null;
+  text: string;
+  url: string | null;
+  lang: string | null;
+  network_created_at: string;
+  received_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+/** A snapshot of an account's own counts. Missing values stay null, never 0. */
+export interface AccountMetricsTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  observed_at: string;
+  followers: number | null;
+  following: number | null;
+  posts_count: number | null;
+}
+
+/** One observation of a published target's counts. Missing values stay null, never 0. */
+export interface PostMetricsTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  target_id: string;
+  observed_at: string;
+  views: number | null;
+  reach: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  quotes: number | null;
+  saves: number | null;
+  clicks: number | null;
+  poll_votes: number | null;
+  video_views: number | null;
+}
+
+/** A weekly posting slot of an account for the queue ("add to queue" fills the next free one). */
+export interface PostingSlotsTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  /** ISO weekday 1 (Monday) … 7 (Sunday), in the workspace time zone. */
+  weekday: number;
+  /** `HH:mm`. */
+  time: string;
+  created_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   organizations: OrganizationsTable;
@@ -246,6 +351,12 @@ export interface Database {
   rate_limit_windows: RateLimitWindowsTable;
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
+  oauth_states: OAuthStatesTable;
+  oauth_apps: OAuthAppsTable;
+  inbox_messages: InboxMessagesTable;
+  account_metrics: AccountMetricsTable;
+  post_metrics: PostMetricsTable;
+  posting_slots: PostingSlotsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -258,3 +369,5 @@ export type PostTargetUpdate = Updateable<PostTargetsTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type EventRow = Selectable<EventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
+export type InboxMessageRow = Selectable<InboxMessagesTable>;
+export type PostingSlotRow = Selectable<PostingSlotsTable>;

@@ -397,6 +397,7 @@ export async function createPost(ctx: UseCaseContext, raw: CreatePostInput): Pro
         published_at: null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
+        extras: '{}',
       };
       await insertTarget(trx, row);
       await insertMedia(trx, mediaRows(ctx.workspaceId, row.id, p.variant.media, now));

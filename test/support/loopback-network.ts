@@ -255,6 +255,7 @@ export function loopbackConnector(baseUrl: string, opts: LoopbackConnectorOption
     id: opts.id ?? 'loopback',
     displayName: 'Loopback',
     lengthUnit: 'characters',
+    supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
     credentialFields: [
       { name: 'handle', label: 'Handle', type: 'text', required: true },
       { name: 'password', label: 'Password', type: 'password', required: true },

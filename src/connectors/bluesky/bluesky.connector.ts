@@ -445,6 +445,7 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
     credentialsSchema: credentialsSchema as z.ZodType<BlueskyCredentials>,
     // The PDS serialises writes to one repository anyway; creates cost 3 of 5,000 points per hour.
     limits: { maxConcurrentPerAccount: 2, publishRate: { count: 1600, windowMs: 3_600_000 } },
+    supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
 
     async connect(credentials, ctx): Promise<ConnectedAccount<BlueskySession>> {
       const serviceUrl = normaliseServiceUrl(credentials.serviceUrl || ctx.defaultServiceUrl);

@@ -34,6 +34,7 @@ const exampleConnector: Connector<ExampleCredentials, { token: string }> = {
   ],
   credentialsSchema: z.object({ instance: z.string().url(), token: z.string().min(1), nickname: z.string().optional() }).strict(),
   limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
+  supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
   async connect(credentials) {
     if (credentials.token !== 'good-token') throw new ConnectorError('auth_expired', 'ExampleNet refused the token');
     const handle = credentials.nickname ?? 'alice';

@@ -24,6 +24,7 @@ const reviewNet: Connector<{ token: string }, { token: string }> = {
   credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
   credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
   limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
+  supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
   async connect(c) {
     return { externalId: 'ext-1', handle: 'brand@review.example', displayName: 'Brand', serviceUrl: null, session: { token: c.token } };
   },

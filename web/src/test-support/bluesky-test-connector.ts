@@ -13,6 +13,7 @@ export const blueskyValidatingTestConnector: Connector<{ token: string }, { toke
   credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
   credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
   limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
+  supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
   async connect(c) {
     return { externalId: `did:plc:${c.token}`, handle: `${c.token}.test`, displayName: null, serviceUrl: null, session: { token: c.token } };
   },
