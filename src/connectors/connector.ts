@@ -261,8 +261,10 @@ export interface OAuthCapability<Cred = unknown> {
   available(): { ok: true } | { ok: false; reason: string };
   /** Whether the user must name a server (Mastodon) before starting. */
   needsServiceUrl: boolean;
+  /** Extra fields the user fills in before starting (e.g. VK: the community to post to); given to `begin` as `fields`. */
+  startFields?: CredentialField[];
   begin(
-    input: { serviceUrl: string | null; redirectUri: string; state: string; codeChallenge: string },
+    input: { serviceUrl: string | null; redirectUri: string; state: string; codeChallenge: string; fields?: Record<string, string> },
     ctx: OAuthContext,
   ): Promise<{ authorizeUrl: string; keep?: Record<string, string> }>;
   /** Exchanges the code; `params` are the callback's other query parameters (e.g. VK ID's device_id). */
