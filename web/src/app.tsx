@@ -2,7 +2,7 @@
  * The application: decides between setup, sign-in and the signed-in shell, and routes inside a
  * workspace (`/w/<workspaceId>/<screen>`).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, unwrap } from './api/client';
 import { useApi } from './api/context';
@@ -13,11 +13,14 @@ import { EmptyState, ErrorState, Loading } from './components/states';
 import { isLocale } from './i18n/index';
 import { AccountsScreen } from './screens/accounts';
 import { ApprovalsScreen } from './screens/approvals';
-import { CalendarScreen } from './screens/calendar';
 import { ComposerScreen, useComposeShortcut } from './screens/composer';
 import { PostsScreen, matchPostPath } from './screens/posts';
 import { SetupScreen, SignInScreen } from './screens/sign-in';
 import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router';
+
+// The calendar brings react-big-calendar, luxon and their stylesheet: loaded when first opened, so
+// the shell every screen needs stays small (bench/web measures the initial JS).
+const CalendarScreen = lazy(() => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
@@ -116,7 +119,9 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'posts' ? (
           <PostsScreen key={current.id} workspace={current} postId={postRoute?.postId} />
         ) : screen === 'calendar' ? (
-          <CalendarScreen key={current.id} workspace={current} />
+          <Suspense fallback={<Loading />}>
+            <CalendarScreen key={current.id} workspace={current} />
+          </Suspense>
         ) : screen === 'approvals' ? (
           <ApprovalsScreen key={current.id} workspace={current} userId={me.user.id} />
         ) : screen === 'accounts' ? (

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { filterPosts, isReschedulable, postStatus, toCalendarEvents, toScheduleInput, toWallClock, zonedParts, type CalendarPost } from './calendar-events';
+import {
+  calendarPlaceSearch,
+  dayToWallClock,
+  filterPosts,
+  isReschedulable,
+  parseCalendarPlace,
+  postStatus,
+  scaleSlots,
+  toCalendarEvents,
+  toScheduleInput,
+  toWallClock,
+  wallClockDay,
+  zonedParts,
+  type CalendarPost,
+} from './calendar-events';
 
 const post = (over: Partial<CalendarPost> = {}, states: string[] = ['scheduled'], networks: string[] = ['bluesky']): CalendarPost => ({
   id: 'p1',
@@ -61,5 +75,39 @@ describe('calendar mapping', () => {
     expect(filterPosts([a, b], { status: 'failed' }).map((p) => p.id)).toEqual(['b']);
     expect(filterPosts([a, b], { accountId: 'a1' }).map((p) => p.id)).toEqual(['b']);
     expect(filterPosts([a, b], {}).map((p) => p.id)).toEqual(['a', 'b']);
+  });
+
+  it('keeps one formatter per zone: alternating zones still give each zone its own wall clock', () => {
+    const posts = Array.from({ length: 50 }, (_, i) => post({ id: `p${i}`, scheduledAt: new Date(Date.UTC(2026, 5, 1, i % 24, i)).toISOString() }));
+    for (const zone of ['UTC', 'Asia/Kolkata', 'UTC', 'America/New_York']) {
+      const events = toCalendarEvents(posts, { timeZone: zone, maySchedule: true });
+      for (const [i, e] of events.entries()) {
+        const p = zonedParts(posts[i]!.scheduledAt!, zone);
+        expect([e.start.getHours(), e.start.getMinutes()]).toEqual([p.hour, p.minute]);
+      }
+    }
+    expect(zonedParts('2026-06-01T00:10:00Z', 'Asia/Kolkata')).toMatchObject({ hour: 5, minute: 40 });
+    expect(zonedParts('2026-06-01T00:10:00Z', 'UTC')).toMatchObject({ hour: 0, minute: 10 });
+  });
+
+  it('reads and writes the place in the address; unknown values fall back to month, today, 30 minutes', () => {
+    expect(parseCalendarPlace('?view=day&date=2026-06-01&scale=1')).toEqual({ view: 'day', date: '2026-06-01', scale: 1 });
+    expect(parseCalendarPlace('')).toEqual({ view: 'month', date: null, scale: 30 });
+    expect(parseCalendarPlace('?view=year&date=2026-13-99&scale=7')).toEqual({ view: 'month', date: null, scale: 30 });
+    expect(parseCalendarPlace('?date=June')).toEqual({ view: 'month', date: null, scale: 30 });
+    expect(calendarPlaceSearch({ view: 'month', date: null, scale: 30 })).toBe('');
+    expect(calendarPlaceSearch({ view: 'week', date: '2026-06-01', scale: 5 })).toBe('?view=week&date=2026-06-01&scale=5');
+    const place = { view: 'agenda' as const, date: '2026-12-31', scale: 15 as const };
+    expect(parseCalendarPlace(calendarPlaceSearch(place))).toEqual(place);
+    expect(wallClockDay(dayToWallClock('2026-03-29'))).toBe('2026-03-29');
+    expect(dayToWallClock('2026-03-29').getHours()).toBe(0);
+  });
+
+  it('maps each time scale to slots whose groups are whole labelled blocks', () => {
+    expect(scaleSlots(30)).toEqual({ step: 30, timeslots: 2 });
+    expect(scaleSlots(15)).toEqual({ step: 15, timeslots: 4 });
+    expect(scaleSlots(5)).toEqual({ step: 5, timeslots: 6 });
+    expect(scaleSlots(1)).toEqual({ step: 1, timeslots: 15 });
+    for (const s of [30, 15, 5, 1] as const) expect(60 % (scaleSlots(s).step * scaleSlots(s).timeslots)).toBe(0);
   });
 });

@@ -55,11 +55,23 @@ export function isReschedulable(post: CalendarPost, maySchedule: boolean): boole
   return maySchedule && live.length > 0 && live.every((t) => movable.has(t.state));
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (a month of 1,000 posts
+// spent most of its mapping time constructing them), so one is kept per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 /** Wall-clock fields of `instant` in `timeZone`. */
 export function zonedParts(instant: string | Date, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number } {
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
   const parts: Record<string, number> = {};
-  for (const p of fmt.formatToParts(typeof instant === 'string' ? new Date(instant) : instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  for (const p of zoneFormatter(timeZone).formatToParts(typeof instant === 'string' ? new Date(instant) : instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute! };
 }
 
@@ -123,4 +135,61 @@ export function toCalendarEvents(posts: CalendarPost[], opts: { timeZone: string
     });
   }
   return out;
+}
+
+/** Calendar views, as the URL names them. */
+export type CalendarViewName = 'month' | 'week' | 'day' | 'agenda';
+
+/** Minutes per row of the week and day grids; finer rows let a drag move a post by single minutes. */
+export const timeScales = [30, 15, 5, 1] as const;
+export type TimeScale = (typeof timeScales)[number];
+
+/** react-big-calendar's `step` (minutes per slot) and `timeslots` (slots per labelled group) for a scale. */
+export function scaleSlots(scale: TimeScale): { step: number; timeslots: number } {
+  return { step: scale, timeslots: scale === 30 ? 2 : scale === 15 ? 4 : scale === 5 ? 6 : 15 };
+}
+
+/** What the calendar keeps in its address (`?view=week&date=2026-06-01&scale=5`), so reloads and links keep the place. */
+export interface CalendarPlace {
+  view: CalendarViewName;
+  /** Wall-clock day in the workspace zone, `YYYY-MM-DD`; absent = today. */
+  date: string | null;
+  scale: TimeScale;
+}
+
+const viewNames: readonly string[] = ['month', 'week', 'day', 'agenda'];
+
+/** Reads the calendar's place from a query string; anything unknown falls back to the defaults. */
+export function parseCalendarPlace(search: string): CalendarPlace {
+  const q = new URLSearchParams(search);
+  const view = q.get('view') ?? '';
+  const date = q.get('date') ?? '';
+  const scale = Number(q.get('scale'));
+  const validDate = /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`));
+  return {
+    view: viewNames.includes(view) ? (view as CalendarViewName) : 'month',
+    date: validDate ? date : null,
+    scale: (timeScales as readonly number[]).includes(scale) ? (scale as TimeScale) : 30,
+  };
+}
+
+/** The query string of a place; defaults are left out. */
+export function calendarPlaceSearch(place: CalendarPlace): string {
+  const q = new URLSearchParams();
+  if (place.view !== 'month') q.set('view', place.view);
+  if (place.date) q.set('date', place.date);
+  if (place.scale !== 30) q.set('scale', String(place.scale));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A wall-clock date (browser-local fields) as `YYYY-MM-DD`. */
+export function wallClockDay(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The wall-clock date (local midnight) of a `YYYY-MM-DD` day. */
+export function dayToWallClock(day: string): Date {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, m! - 1, d!);
 }

@@ -9,7 +9,7 @@
  * (fullcalendar/fullcalendar#7353). react-big-calendar ships a plain stylesheet and positions events
  * through the CSSOM, which the CSP allows.
  */
-import { useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Calendar, luxonLocalizer, type View } from 'react-big-calendar';
 import * as dragAndDrop from 'react-big-calendar/lib/addons/dragAndDrop';
@@ -21,7 +21,22 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
-import { filterPosts, toCalendarEvents, toScheduleInput, toWallClock, type CalendarEvent, type CalendarState } from '../calendar/calendar-events';
+import {
+  calendarPlaceSearch,
+  dayToWallClock,
+  filterPosts,
+  parseCalendarPlace,
+  scaleSlots,
+  timeScales,
+  toCalendarEvents,
+  toScheduleInput,
+  toWallClock,
+  wallClockDay,
+  type CalendarEvent,
+  type CalendarState,
+  type CalendarViewName,
+  type TimeScale,
+} from '../calendar/calendar-events';
 import { ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime } from '../i18n/format';
 import { workspacePath } from '../router';
@@ -33,7 +48,16 @@ type WithDragAndDrop = typeof dragAndDrop.default;
 const dndInterop = dragAndDrop as unknown as { default: WithDragAndDrop | { default: WithDragAndDrop } };
 const withDragAndDrop: WithDragAndDrop = typeof dndInterop.default === 'function' ? dndInterop.default : dndInterop.default.default;
 const DnDCalendar = withDragAndDrop<CalendarEvent>(Calendar);
+/** A ref that always holds the latest value (a stable callback can call the current closure). */
+function useLatest<T>(value: T): { readonly current: T } {
+  const [ref] = useState(() => ({ current: value }));
+  ref.current = value;
+  return ref;
+}
 const schedulerRoles = new Set(['owner', 'admin', 'editor']);
+const views: CalendarViewName[] = ['month', 'week', 'day', 'agenda'];
+/** Performance mark set once a view has drawn its posts (bench/web measures navigation → this mark). */
+export const calendarRenderedMark = 'herald:calendar-rendered';
 const statuses: CalendarState[] = ['draft', 'in_review', 'approved', 'scheduled', 'publishing', 'published', 'failed', 'held', 'unconfirmed', 'cancelled'];
 
 /** The instants bounding what a view shows around `date`, padded by a week for the zone and grid edges. */
@@ -79,17 +103,25 @@ function PostDetail({ workspace, event, onClose }: { workspace: Workspace; event
   );
 }
 
-/** The Calendar screen. */
+/** The Calendar screen. View, day and time scale live in the address (`?view=week&date=…&scale=5`). */
 export function CalendarScreen({ workspace }: { workspace: Workspace }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
-  const [view, setView] = useState<View>('month');
-  const [date, setDate] = useState<Date>(() => toWallClock(new Date(), workspace.timezone));
+  const [initial] = useState(() => parseCalendarPlace(typeof window === 'undefined' ? '' : window.location.search));
+  const [view, setView] = useState<View>(initial.view);
+  const [date, setDate] = useState<Date>(() => (initial.date ? dayToWallClock(initial.date) : toWallClock(new Date(), workspace.timezone)));
+  const [scale, setScale] = useState<TimeScale>(initial.scale);
   const [filter, setFilter] = useState<{ accountId: string; status: string; authorId: string }>({ accountId: '', status: '', authorId: '' });
   const [selected, setSelected] = useState<CalendarEvent | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const range = visibleRange(date, view);
   const ws = client.api.v1.workspaces[':workspaceId'];
+
+  // Keep the place in the address without adding history entries (the path, and so the screen, stays).
+  useEffect(() => {
+    const search = calendarPlaceSearch({ view: view as CalendarViewName, date: wallClockDay(date), scale });
+    if (window.location.search !== search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}`);
+  }, [view, date, scale]);
 
   const posts = useLoad(async () => {
     const out: ApprovalPost[] = [];
@@ -110,7 +142,43 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
     [posts.data, filter, workspace.timezone, maySchedule],
   );
 
-  const onDrop = async ({ event, start }: EventInteractionArgs<CalendarEvent>) => {
+  // Mark the first frame painted with the loaded posts (rAF runs before that paint, the timeout after it).
+  const loaded = posts.data !== undefined && !posts.loading;
+  useEffect(() => {
+    if (!loaded) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => performance.mark(calendarRenderedMark, { detail: { view, events: events.length } }), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [loaded, events, view]);
+
+  // Stable props: react-big-calendar re-renders every cell when an accessor or the messages change identity.
+  const { step, timeslots } = scaleSlots(scale);
+  const getNow = useCallback(() => toWallClock(new Date(), workspace.timezone), [workspace.timezone]);
+  const scrollToTime = useMemo(() => new Date(getNow().getTime() - 30 * 60_000), [getNow, scale]);
+  const tooltipAccessor = useCallback((e: CalendarEvent) => `${e.title} — ${t(`calendar.state.${e.status}`)} — ${e.networks.join(', ')}`, [t]);
+  const eventPropGetter = useCallback((e: CalendarEvent) => ({ className: e.className }), []);
+  const draggableAccessor = useCallback((e: CalendarEvent) => e.editable, []);
+  const messages = useMemo(
+    () => ({
+      month: t('calendar.month'),
+      week: t('calendar.week'),
+      day: t('calendar.day'),
+      agenda: t('calendar.list'),
+      today: t('calendar.today'),
+      previous: t('calendar.previous'),
+      next: t('calendar.next'),
+      noEventsInRange: t('calendar.noEvents'),
+      showMore: (n: number) => t('calendar.more', { n }),
+    }),
+    [t],
+  );
+
+  const onDropRef = useLatest(async ({ event, start }: EventInteractionArgs<CalendarEvent>) => {
     if (!event.editable) return;
     const when = toScheduleInput(new Date(start), workspace.timezone);
     try {
@@ -124,8 +192,9 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
       setNotice({ kind: 'error', text: t('calendar.rescheduleRefused', { reason: errorMessage(e, t) }) });
     }
     posts.reload();
-  };
+  });
 
+  const onEventDrop = useCallback((args: EventInteractionArgs<CalendarEvent>) => void onDropRef.current(args), []);
   const select = (name: keyof typeof filter, label: string, options: Array<{ value: string; label: string }>) => (
     <label className="field field-inline">
       <span className="field-label">{label}</span>
@@ -147,6 +216,18 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
       <div className="calendar-filters" role="group" aria-label={t('calendar.filters')}>
         {select('accountId', t('calendar.account'), (accounts.data?.items ?? []).map((a) => ({ value: a.id, label: `${a.handle} (${a.network})` })))}
         {select('status', t('calendar.status'), statuses.map((s) => ({ value: s, label: t(`calendar.state.${s}`) })))}
+        {(view === 'week' || view === 'day') && (
+          <label className="field field-inline">
+            <span className="field-label">{t('calendar.scale')}</span>
+            <select value={scale} onChange={(e) => setScale(Number(e.target.value) as TimeScale)}>
+              {timeScales.map((s) => (
+                <option key={s} value={s}>
+                  {t('calendar.scaleMinutes', { count: s })}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {members.data && select('authorId', t('calendar.author'), members.data.items.map((m) => ({ value: m.userId, label: m.name || m.email })))}
       </div>
       <div className={`notice${notice?.kind === 'error' ? ' notice-error' : ''}`} role={notice?.kind === 'error' ? 'alert' : 'status'} aria-live="polite">
@@ -154,37 +235,31 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
       </div>
       {posts.error ? <ErrorState error={posts.error} onRetry={posts.reload} /> : posts.loading && !posts.data ? <Loading /> : null}
       <div className="calendar-layout">
-        <div className="calendar-host">
+        <div className={`calendar-host calendar-scale-${scale}`} data-view={view} data-loaded={loaded ? 'true' : 'false'}>
           <DnDCalendar
             localizer={localizer}
             culture={i18n.language}
             events={events}
             view={view}
-            views={['month', 'week', 'agenda']}
+            views={views}
             onView={setView}
             date={date}
-            getNow={() => toWallClock(new Date(), workspace.timezone)}
+            getNow={getNow}
             onNavigate={setDate}
             titleAccessor="title"
             startAccessor="start"
             endAccessor="end"
-            tooltipAccessor={(e) => `${e.title} — ${t(`calendar.state.${e.status}`)} — ${e.networks.join(', ')}`}
-            eventPropGetter={(e) => ({ className: e.className })}
-            draggableAccessor={(e) => e.editable}
+            tooltipAccessor={tooltipAccessor}
+            eventPropGetter={eventPropGetter}
+            draggableAccessor={draggableAccessor}
             resizable={false}
             popup
-            onEventDrop={(args) => void onDrop(args)}
-            onSelectEvent={(e) => setSelected(e)}
-            messages={{
-              month: t('calendar.month'),
-              week: t('calendar.week'),
-              agenda: t('calendar.list'),
-              today: t('calendar.today'),
-              previous: t('calendar.previous'),
-              next: t('calendar.next'),
-              noEventsInRange: t('calendar.noEvents'),
-              showMore: (n: number) => t('calendar.more', { n }),
-            }}
+            step={step}
+            timeslots={timeslots}
+            scrollToTime={scrollToTime}
+            onEventDrop={onEventDrop}
+            onSelectEvent={setSelected}
+            messages={messages}
           />
         </div>
         {selected && <PostDetail workspace={workspace} event={events.find((e) => e.id === selected.id) ?? selected} onClose={() => setSelected(null)} />}
