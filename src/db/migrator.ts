@@ -6,6 +6,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import * as m0001 from './migrations/0001-initial.migration';
 import * as m0002 from './migrations/0002-jobs-claimable-index.migration';
 import * as m0003 from './migrations/0003-networks-inbox-metrics.migration';
+import * as m0004 from './migrations/0004-invitations.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -19,6 +20,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0001-initial', m0001],
   ['0002-jobs-claimable-index', m0002],
   ['0003-networks-inbox-metrics', m0003],
+  ['0004-invitations', m0004],
 ];
 
 class ListProvider implements MigrationProvider {

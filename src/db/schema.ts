@@ -331,6 +331,22 @@ export interface PostingSlotsTable {
   created_at: string;
 }
 
+/** A one-time invitation link into a workspace (only the token's sha256 is stored). */
+export interface InvitationsTable {
+  id: string;
+  workspace_id: string;
+  role: WorkspaceRole;
+  /** When set, only this address may accept. */
+  email: string | null;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  revoked_at: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   organizations: OrganizationsTable;
@@ -357,6 +373,7 @@ export interface Database {
   account_metrics: AccountMetricsTable;
   post_metrics: PostMetricsTable;
   posting_slots: PostingSlotsTable;
+  invitations: InvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -371,3 +388,4 @@ export type EventRow = Selectable<EventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type InboxMessageRow = Selectable<InboxMessagesTable>;
 export type PostingSlotRow = Selectable<PostingSlotsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;

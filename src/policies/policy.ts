@@ -5,9 +5,10 @@
  * - contributors may create drafts, delete their own drafts and posts in review, edit their own posts
  *   until publishing starts (an edit of an approved or scheduled post sends it back to review, see
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
- * - editors may do everything on posts, including approve and schedule;
+ * - editors may do everything on posts, including approve and schedule, and edit the accounts'
+ *   posting slots (the queue);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
- *   workspace settings;
+ *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
  */
 import { ForbiddenError } from '../domain/errors';
@@ -32,6 +33,9 @@ export const actions = [
   'posts.delete',
   'webhooks.manage',
   'queue.read',
+  'slots.read',
+  'slots.manage',
+  'invitations.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -88,11 +92,13 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'accounts.read':
     case 'posts.read':
     case 'queue.read':
+    case 'slots.read':
       return true;
     case 'workspace.update':
     case 'tokens.manage':
     case 'accounts.manage':
     case 'webhooks.manage':
+    case 'invitations.manage':
       return roleAtLeast(role, 'admin');
     case 'members.manage':
       if (role === 'owner') return true;
@@ -112,6 +118,7 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'posts.approve':
     case 'posts.schedule':
     case 'posts.cancel':
+    case 'slots.manage':
       return roleAtLeast(role, 'editor');
     default: {
       const unknown: never = action;

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -49,6 +49,9 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'POST /api/v1/workspaces/{workspaceId}/posts/{postId}/reject': { reason: 'no' },
   'POST /api/v1/workspaces/{workspaceId}/posts/{postId}/schedule': { schedule: { at: new Date(Date.now() + 3_600_000).toISOString() } },
   'POST /api/v1/workspaces/{workspaceId}/webhooks': { url: 'http://127.0.0.1:9/hook', events: ['post.target.published'] },
+  'PUT /api/v1/workspaces/{workspaceId}/accounts/{accountId}/slots': { slots: [{ weekday: 1, time: '09:00' }] },
+  'POST /api/v1/workspaces/{workspaceId}/accounts/{accountId}/slots': { weekday: 2, time: '10:00' },
+  'POST /api/v1/workspaces/{workspaceId}/invitations': { role: 'owner' },
 });
 
 interface OpenApiDoc {
@@ -75,7 +78,9 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     await t.current.createToken(bOwner, ws, 'b token');
     const tokenList = await (await t.current.json('GET', `/api/v1/workspaces/${ws}/tokens`, undefined, bOwner)).json() as { items: Array<{ id: string }> };
     const token = { id: tokenList.items[0]?.id ?? '' };
-    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId };
+    const slot = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/accounts/${account.id}/slots`, { weekday: 1, time: '09:00' }, bOwner)).json() as { id: string };
+    const invitation = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/invitations`, { role: 'viewer' }, bOwner)).json() as { id: string };
+    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 

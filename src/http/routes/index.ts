@@ -12,6 +12,8 @@ import { registerNetworkRoutes } from './networks.routes';
 import { registerAccountRoutes } from './accounts.routes';
 import { registerPostRoutes } from './posts.routes';
 import { registerWebhookRoutes } from './webhooks.routes';
+import { registerPostingSlotRoutes } from './posting-slots.routes';
+import { registerInvitationRoutes } from './invitations.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -24,4 +26,6 @@ export const routeModules = [
   registerAccountRoutes,
   registerPostRoutes,
   registerWebhookRoutes,
+  registerPostingSlotRoutes,
+  registerInvitationRoutes,
 ] as const;
