@@ -181,7 +181,7 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     HERALD_WORKER_CONCURRENCY: String(opts.concurrency),
   };
   const config = loadConfig(settings);
-  const connectors = defaultConnectors();
+  const connectors = defaultConnectors(config.networks);
   connectors.register(loopbackConnector(network.url));
   const services = await createServices(config, { migrate: true, connectors, log: createLogger('warn') });
   cleanups.push(() => closeServices(services));

@@ -32,7 +32,7 @@ for (const r of roles) if (!(serverRoles as readonly string[]).includes(r)) thro
 if (!values['network-url']) throw new Error('--network-url is required');
 
 const config = loadConfig(JSON.parse(values.settings ?? '{}') as Record<string, string>);
-const connectors = defaultConnectors();
+const connectors = defaultConnectors(config.networks);
 connectors.register(loopbackConnector(values['network-url']));
 const log = createLogger(config.logLevel);
 const running = await serve(config, { roles, connectors, log });

@@ -31,6 +31,17 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_BLUESKY_DEFAULT_SERVICE', default: 'https://bsky.social', description: 'PDS used when an account is connected without a service URL.' },
   { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
   { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
+  { name: 'HERALD_TELEGRAM_API_URL', default: 'https://api.telegram.org', description: 'Telegram Bot API server (a self-hosted Bot API server works too).' },
+  { name: 'HERALD_VK_CLIENT_ID', default: '(none: VK ID sign-in off)', description: 'App ID of your VK ID app (id.vk.com), for connecting VK accounts by OAuth.' },
+  { name: 'HERALD_VK_CLIENT_SECRET', default: '(none)', description: 'Protected key of the VK ID app.', secret: true },
+  { name: 'HERALD_VK_API_URL', default: 'https://api.vk.com/method', description: 'VK API methods endpoint.' },
+  { name: 'HERALD_VK_ID_URL', default: 'https://id.vk.com', description: 'VK ID (OAuth 2.1) server.' },
+  { name: 'HERALD_OK_APPLICATION_ID', default: '(none: OK sign-in off)', description: 'Application ID of your Odnoklassniki app (ok.ru/devaccess), for connecting OK accounts by OAuth.' },
+  { name: 'HERALD_OK_APPLICATION_KEY', default: '(none)', description: 'Public application key of the OK app.' },
+  { name: 'HERALD_OK_APPLICATION_SECRET', default: '(none)', description: 'Secret key of the OK app (signs API requests).', secret: true },
+  { name: 'HERALD_OK_API_URL', default: 'https://api.ok.ru/fb.do', description: 'OK REST API endpoint.' },
+  { name: 'HERALD_OK_OAUTH_URL', default: 'https://connect.ok.ru/oauth/authorize', description: 'OK OAuth authorization page.' },
+  { name: 'HERALD_OK_TOKEN_URL', default: 'https://api.ok.ru/oauth/token.do', description: 'OK OAuth token endpoint.' },
 ];
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -48,6 +59,89 @@ const intFrom = (name: string, def: number, min: number, max: number) =>
       }
       return n;
     });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
+const httpUrl = (name: string, def: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v.trim() === '' ? def : v.trim();
+      if (!/^https?:\/\/[^\s/]+/i.test(value) || !URL.canParse(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL, got "${value}"` });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+/** Settings of the networks beyond Bluesky (endpoints and the operator's app credentials). */
+const networkEnvShape = {
+  HERALD_TELEGRAM_API_URL: httpUrl('HERALD_TELEGRAM_API_URL', 'https://api.telegram.org'),
+  HERALD_VK_CLIENT_ID: optionalText,
+  HERALD_VK_CLIENT_SECRET: optionalText,
+  HERALD_VK_API_URL: httpUrl('HERALD_VK_API_URL', 'https://api.vk.com/method'),
+  HERALD_VK_ID_URL: httpUrl('HERALD_VK_ID_URL', 'https://id.vk.com'),
+  HERALD_OK_APPLICATION_ID: optionalText,
+  HERALD_OK_APPLICATION_KEY: optionalText,
+  HERALD_OK_APPLICATION_SECRET: optionalText,
+  HERALD_OK_API_URL: httpUrl('HERALD_OK_API_URL', 'https://api.ok.ru/fb.do'),
+  HERALD_OK_OAUTH_URL: httpUrl('HERALD_OK_OAUTH_URL', 'https://connect.ok.ru/oauth/authorize'),
+  HERALD_OK_TOKEN_URL: httpUrl('HERALD_OK_TOKEN_URL', 'https://api.ok.ru/oauth/token.do'),
+};
+const networkEnvSchema = z.object(networkEnvShape);
+
+/**
+ * Endpoints and app credentials of the networks. App credentials are null when the operator has not
+ * configured them (the connector's OAuth then reports itself unavailable and says which setting is missing).
+ */
+export interface NetworksConfig {
+  telegram: { apiBaseUrl: string };
+  vk: { apiBaseUrl: string; idBaseUrl: string; clientId: string | null; clientSecret: string | null };
+  ok: {
+    apiBaseUrl: string;
+    oauthBaseUrl: string;
+    tokenUrl: string;
+    applicationId: string | null;
+    applicationKey: string | null;
+    applicationSecretKey: string | null;
+  };
+}
+
+function networksFrom(e: z.output<typeof networkEnvSchema>): NetworksConfig {
+  return {
+    telegram: { apiBaseUrl: e.HERALD_TELEGRAM_API_URL },
+    vk: { apiBaseUrl: e.HERALD_VK_API_URL, idBaseUrl: e.HERALD_VK_ID_URL, clientId: e.HERALD_VK_CLIENT_ID, clientSecret: e.HERALD_VK_CLIENT_SECRET },
+    ok: {
+      apiBaseUrl: e.HERALD_OK_API_URL,
+      oauthBaseUrl: e.HERALD_OK_OAUTH_URL,
+      tokenUrl: e.HERALD_OK_TOKEN_URL,
+      applicationId: e.HERALD_OK_APPLICATION_ID,
+      applicationKey: e.HERALD_OK_APPLICATION_KEY,
+      applicationSecretKey: e.HERALD_OK_APPLICATION_SECRET,
+    },
+  };
+}
+
+/**
+ * Only the networks section, for commands that need the connectors but no database or key (e.g.
+ * `herald validate`). Throws ConfigError listing every problem.
+ */
+export function loadNetworksConfig(env: Record<string, string | undefined> = process.env): NetworksConfig {
+  const problems: string[] = [];
+  const resolved = resolveFileSecrets(env, problems);
+  const parsed = networkEnvSchema.safeParse(resolved);
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(issue.message);
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  return networksFrom(parsed.data);
+}
+
+/** The networks section with every default (no app credentials), e.g. for tests. */
+export function defaultNetworksConfig(): NetworksConfig {
+  return loadNetworksConfig({});
+}
 
 const envSchema = z.object({
   HERALD_PORT: intFrom('HERALD_PORT', 3000, 0, 65535),
@@ -68,6 +162,7 @@ const envSchema = z.object({
   HERALD_BLUESKY_DEFAULT_SERVICE: z.url().default('https://bsky.social'),
   HERALD_PUBLISH_LEASE_SECONDS: intFrom('HERALD_PUBLISH_LEASE_SECONDS', 60, 5, 3600),
   HERALD_SCHEDULER_INTERVAL_MS: intFrom('HERALD_SCHEDULER_INTERVAL_MS', 2000, 50, 600000),
+  ...networkEnvShape,
 });
 
 /** Which storage and queue backend Herald runs on. */
@@ -92,6 +187,8 @@ export interface HeraldConfig {
   blueskyDefaultService: string;
   publishLeaseMs: number;
   schedulerIntervalMs: number;
+  /** Endpoints and app credentials of the networks' connectors. */
+  networks: NetworksConfig;
   /** Test switches (HERALD_TEST_*), read here so tests never touch process.env themselves. */
   test: { requireAll: boolean };
 }
@@ -180,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     blueskyDefaultService: e.HERALD_BLUESKY_DEFAULT_SERVICE,
     publishLeaseMs: e.HERALD_PUBLISH_LEASE_SECONDS * 1000,
     schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
+    networks: networksFrom(e),
     test: { requireAll: env.HERALD_TEST_REQUIRE_ALL === '1' },
   };
 }

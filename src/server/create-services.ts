@@ -67,7 +67,7 @@ export async function createServices(config: HeraldConfig, opts: CreateServicesO
       log,
       database,
       queue,
-      connectors: opts.connectors ?? defaultConnectors(),
+      connectors: opts.connectors ?? defaultConnectors(config.networks),
       secrets: new SecretBox(config.secretKey),
       fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
       now: opts.now ?? (() => new Date()),

@@ -18,6 +18,7 @@ import { setupBlueskyWorkspace, type BlueskyWorkspace } from '../support/publish
 import { createTestServices, type TestServices } from '../support/test-app';
 import { waitFor } from './engine-harness';
 import { defaultConnectors } from '../../src/connectors/default-registry';
+import { defaultNetworksConfig } from '../../src/config/config';
 
 const pdsUrl = requireBlueskyPds();
 
@@ -68,7 +69,7 @@ describe.skipIf(!pdsUrl).each(dialects())('publishing to the local Bluesky netwo
   let ws: BlueskyWorkspace;
 
   beforeAll(async () => {
-    services = await createTestServices(dialect, { config: { blueskyDefaultService: pdsUrl! }, services: { connectors: defaultConnectors() } });
+    services = await createTestServices(dialect, { config: { blueskyDefaultService: pdsUrl! }, services: { connectors: defaultConnectors(defaultNetworksConfig()) } });
     ws = await setupBlueskyWorkspace(services, pdsUrl!, { count: 2, prefix: `pub${dialect.slice(0, 2)}` });
     worker = await services.queue.startWorker(publishingHandlers(services, engine), { concurrency: 4, workerId: `bsky-${dialect}`, pollIntervalMs: 50 });
     scheduler = startScheduler(services, engine);

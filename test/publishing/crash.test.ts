@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConnectors } from '../../src/connectors/default-registry';
+import { defaultNetworksConfig } from '../../src/config/config';
 import { requireBlueskyPds } from '../support/bluesky-network';
 import { dialects } from '../support/databases';
 import { createTestServices, type TestServices } from '../support/test-app';
@@ -46,7 +47,7 @@ describe.skipIf(!pdsUrl).each(dialects())('crash test: SIGKILLed worker processe
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'herald-crash-'));
-    services = await createTestServices(dialect, { config: { secretKey, blueskyDefaultService: pdsUrl! }, services: { connectors: defaultConnectors() } });
+    services = await createTestServices(dialect, { config: { secretKey, blueskyDefaultService: pdsUrl! }, services: { connectors: defaultConnectors(defaultNetworksConfig()) } });
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import type { DatabaseConfig, HeraldConfig } from '../../src/config/config';
+import { defaultNetworksConfig, type DatabaseConfig, type HeraldConfig } from '../../src/config/config';
 import type { HeraldDb } from '../../src/db/database';
 import type { WorkspaceRole } from '../../src/db/schema';
 import type { AppServices } from '../../src/server/services';
@@ -53,6 +53,7 @@ export function testConfig(database: DatabaseConfig, overrides: Partial<HeraldCo
     blueskyDefaultService: 'http://127.0.0.1:2583',
     publishLeaseMs: 60_000,
     schedulerIntervalMs: 2_000,
+    networks: defaultNetworksConfig(),
     test: { requireAll: false },
     ...overrides,
   };
