@@ -5,6 +5,7 @@
  * - contributors may create drafts, delete their own drafts and posts in review, edit their own posts
  *   until publishing starts (an edit of an approved or scheduled post sends it back to review, see
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
+ * - everyone reads the inbox and metrics; replying from the inbox needs an editor (it publishes at once);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
@@ -36,6 +37,9 @@ export const actions = [
   'slots.read',
   'slots.manage',
   'invitations.manage',
+  'inbox.read',
+  'inbox.reply',
+  'metrics.read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -93,6 +97,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'posts.read':
     case 'queue.read':
     case 'slots.read':
+    case 'inbox.read':
+    case 'metrics.read':
       return true;
     case 'workspace.update':
     case 'tokens.manage':
@@ -119,6 +125,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'posts.schedule':
     case 'posts.cancel':
     case 'slots.manage':
+    // Replying speaks for the brand in public right away (no approval step), like scheduling a post.
+    case 'inbox.reply':
       return roleAtLeast(role, 'editor');
     default: {
       const unknown: never = action;
