@@ -59,3 +59,22 @@ export async function updateDelivery(
 ): Promise<void> {
   await db.updateTable('webhook_deliveries').set(patch).where('id', '=', id).where('status', '=', 'pending').execute();
 }
+
+/** Turns a webhook on or off; true when it exists in the workspace. */
+export async function setWebhookActive(db: Executor, workspaceId: string, id: string, active: boolean): Promise<boolean> {
+  const r = await db.updateTable('webhooks').set({ active: active ? 1 : 0 }).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The newest delivery of each of these webhooks. */
+export async function latestDeliveries(db: Executor, webhookIds: string[]): Promise<WebhookDeliveryRow[]> {
+  if (webhookIds.length === 0) return [];
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .selectAll('d')
+    .where('d.webhook_id', 'in', webhookIds)
+    .where(({ eb, selectFrom }) =>
+      eb('d.id', '=', selectFrom('webhook_deliveries as n').select(({ fn }) => fn.max('n.id').as('m')).whereRef('n.webhook_id', '=', 'd.webhook_id')),
+    )
+    .execute();
+}

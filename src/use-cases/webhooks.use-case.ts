@@ -7,7 +7,7 @@ import type { WebhookRow } from '../db/schema';
 import { NotFoundError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
 import { assertCan } from '../policies/policy';
-import { deleteWebhook as deleteWebhookRow, insertWebhook, listWebhooks as listWebhookRows } from '../repositories/webhooks.repository';
+import { deleteWebhook as deleteWebhookRow, insertWebhook, latestDeliveries, listWebhooks as listWebhookRows, setWebhookActive, type WebhookDeliveryRow } from '../repositories/webhooks.repository';
 import type { UseCaseContext } from '../server/services';
 import { webhookSecretContext } from '../webhooks/webhook-delivery';
 import { webhookEventTypes } from '../webhooks/webhook-events';
@@ -30,10 +30,19 @@ export interface WebhookView {
   events: string[];
   active: boolean;
   createdAt: string;
+  /** The newest delivery attempt's outcome (null: nothing sent yet). */
+  lastDelivery: { status: WebhookDeliveryRow['status']; attempts: number; statusCode: number | null; error: string | null; at: string } | null;
 }
 
-function view(w: WebhookRow): WebhookView {
-  return { id: w.id, url: w.url, events: JSON.parse(w.events) as string[], active: w.active === 1, createdAt: w.created_at };
+function view(w: WebhookRow, last?: WebhookDeliveryRow): WebhookView {
+  return {
+    id: w.id,
+    url: w.url,
+    events: JSON.parse(w.events) as string[],
+    active: w.active === 1,
+    createdAt: w.created_at,
+    lastDelivery: last ? { status: last.status, attempts: last.attempts, statusCode: last.last_status_code, error: last.last_error, at: last.updated_at } : null,
+  };
 }
 
 async function authorize(ctx: UseCaseContext): Promise<void> {
@@ -63,7 +72,18 @@ export async function createWebhook(ctx: UseCaseContext, raw: z.input<typeof cre
 /** Webhooks of the workspace (without secrets). */
 export async function listWebhooks(ctx: UseCaseContext): Promise<WebhookView[]> {
   await authorize(ctx);
-  return (await listWebhookRows(ctx.db, ctx.workspaceId)).map(view);
+  const rows = await listWebhookRows(ctx.db, ctx.workspaceId);
+  const last = new Map((await latestDeliveries(ctx.db, rows.map((r) => r.id))).map((d) => [d.webhook_id, d]));
+  return rows.map((r) => view(r, last.get(r.id)));
+}
+
+/** Pauses (or resumes) deliveries of a webhook; 404 for other workspaces' ids. */
+export async function setWebhookActiveState(ctx: UseCaseContext, id: string, active: boolean): Promise<WebhookView> {
+  await authorize(ctx);
+  if (!isId(id) || !(await setWebhookActive(ctx.db, ctx.workspaceId, id, active))) throw new NotFoundError('Webhook');
+  const found = (await listWebhooks(ctx)).find((w) => w.id === id);
+  if (!found) throw new NotFoundError('Webhook');
+  return found;
 }
 
 /** Deletes a webhook of the workspace (404 for other workspaces' ids). */

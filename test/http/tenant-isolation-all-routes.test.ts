@@ -52,6 +52,7 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PUT /api/v1/workspaces/{workspaceId}/accounts/{accountId}/slots': { slots: [{ weekday: 1, time: '09:00' }] },
   'POST /api/v1/workspaces/{workspaceId}/accounts/{accountId}/slots': { weekday: 2, time: '10:00' },
   'POST /api/v1/workspaces/{workspaceId}/invitations': { role: 'owner' },
+  'PATCH /api/v1/workspaces/{workspaceId}/webhooks/{webhookId}': { active: false },
 });
 
 interface OpenApiDoc {

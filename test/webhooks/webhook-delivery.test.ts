@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases';
 import { inMs, useEngine, waitFor } from '../publishing/engine-harness';
 import { createPost } from '../../src/use-cases/posts.use-case';
-import { createWebhook, deleteWebhook, listWebhooks } from '../../src/use-cases/webhooks.use-case';
+import { createWebhook, deleteWebhook, listWebhooks, setWebhookActiveState } from '../../src/use-cases/webhooks.use-case';
 import { signWebhookBody, verifyWebhookSignature } from '../../src/webhooks/webhook-signing';
 import { deliveriesOfWebhook } from '../../src/repositories/webhooks.repository';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors';
@@ -77,6 +77,17 @@ describe.each(dialects())('webhook delivery (%s)', (dialect) => {
     expect(String(body.data.externalUrl)).toMatch(/^http:\/\/127\.0\.0\.1/);
     // Same event, same id on the retry: receivers can de-duplicate.
     expect(JSON.parse(received[0]!.body).id).toBe(body.id);
+
+    // The list shows the newest delivery's outcome; pausing stops new deliveries being recorded.
+    const listed = (await listWebhooks(h.current.ctx())).find((w) => w.id === hook.id);
+    expect(listed?.lastDelivery).toMatchObject({ status: 'delivered', attempts: 2, statusCode: 204, error: null });
+    expect((await setWebhookActiveState(h.current.ctx(), hook.id, false)).active).toBe(false);
+    const before = (await deliveriesOfWebhook(h.current.services.database.db, hook.id)).length;
+    await createPost(h.current.ctx(), { text: 'paused', targets: [{ accountId }], schedule: inMs(0) });
+    await waitFor('published', async () => ((await h.current.services.database.db.selectFrom('post_targets').select('state').where('text', '=', 'paused').executeTakeFirst())?.state === 'published' ? true : undefined));
+    expect((await deliveriesOfWebhook(h.current.services.database.db, hook.id)).length).toBe(before);
+    expect((await setWebhookActiveState(h.current.ctx(), hook.id, true)).active).toBe(true);
+    await expect(setWebhookActiveState(h.current.ctx(), 'not-an-id', true)).rejects.toThrow(NotFoundError);
   });
 
   it('validates input, enforces roles and keeps workspaces apart', async () => {

@@ -3,12 +3,18 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
-import { createWebhook, createWebhookSchema, deleteWebhook, listWebhooks } from '../../use-cases/webhooks.use-case';
+import { createWebhook, createWebhookSchema, deleteWebhook, listWebhooks, setWebhookActiveState } from '../../use-cases/webhooks.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
-const WebhookSchema = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), active: z.boolean(), createdAt: z.string() }).openapi('Webhook');
+const LastDeliverySchema = z
+  .object({ status: z.enum(['pending', 'delivered', 'failed']), attempts: z.number(), statusCode: z.number().nullable(), error: z.string().nullable(), at: z.string() })
+  .nullable()
+  .openapi('WebhookLastDelivery');
+const WebhookSchema = z
+  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), active: z.boolean(), createdAt: z.string(), lastDelivery: LastDeliverySchema })
+  .openapi('Webhook');
 const CreatedWebhookSchema = WebhookSchema.extend({
   secret: z.string().openapi({ description: 'Signing secret (HMAC-SHA256 over `t.body`); shown only in this response' }),
 }).openapi('CreatedWebhook');
@@ -35,6 +41,16 @@ const create = createRoute({
   responses: { 201: jsonResponse(CreatedWebhookSchema, 'Created; store the secret now'), ...workspaceProblems },
 });
 
+const patch = createRoute({
+  method: 'patch',
+  path: `${base}/{webhookId}`,
+  tags: ['webhooks'],
+  summary: 'Pause or resume a webhook',
+  security: authenticated,
+  request: { params: WebhookParams, body: jsonBody(z.object({ active: z.boolean() }).strict().openapi('UpdateWebhookRequest')) },
+  responses: { 200: jsonResponse(WebhookSchema, 'Updated'), ...workspaceProblems },
+});
+
 const remove = createRoute({
   method: 'delete',
   path: `${base}/{webhookId}`,
@@ -55,6 +71,11 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, _services: AppSe
     .openapi(create, async (c) => {
       const access = await requireWorkspaceAccess(c, c.req.valid('param').workspaceId, 'webhooks.manage');
       return c.json(await createWebhook(access.ctx, c.req.valid('json')), 201);
+    })
+    .openapi(patch, async (c) => {
+      const { workspaceId, webhookId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'webhooks.manage');
+      return c.json(await setWebhookActiveState(access.ctx, webhookId, c.req.valid('json').active), 200);
     })
     .openapi(remove, async (c) => {
       const { workspaceId, webhookId } = c.req.valid('param');
