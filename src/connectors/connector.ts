@@ -48,7 +48,7 @@ export interface ConnectorLimits {
 export interface ValidationIssue {
   code: string;
   message: string;
-  field?: 'text' | 'media' | 'link' | 'langs';
+  field?: 'text' | 'media' | 'link' | 'langs' | 'poll' | 'thread' | 'options';
   index?: number;
 }
 

@@ -14,31 +14,36 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, type AnyConnector, type PostVariant, type PublishResult } from '../connectors/connector';
+import { validateWithDeclarations } from '../connectors/declared-checks';
 import type { AccountRow, PostTargetRow, PostTargetUpdate, TargetState } from '../db/schema';
 import { assertTransition } from '../domain/post-state';
 import type { Executor, JobHandler } from '../jobs/job-queue';
 import { changeAccountStatus, findAccountById, lockAccountRow } from '../repositories/accounts.repository';
 import { mediaOfTarget } from '../repositories/media.repository';
-import { claimTarget, findTarget, markTargetPublished, updateTargetIf } from '../repositories/post-targets.repository';
+import { claimTarget, findTarget, markTargetPublished, parseExtras, updateTargetIf } from '../repositories/post-targets.repository';
 import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { takePublishSlot } from './account-limiter';
+import { takeGroupedPublishSlot } from './account-limiter';
 import { retryDelayMs } from './backoff';
-import { accountAuth, accountContext } from './connector-context';
+import { accountAuth, accountContext, accountNetworkLimits } from './connector-context';
 import { enqueueConfirm, enqueuePublish } from './publish-jobs';
 import type { PublishingOptions } from './publishing-options';
 import { targetEventPayload } from './target-events';
 
 const systemActor = null;
 
-/** The variant a target publishes, read fresh from the database. */
+/** The variant a target publishes, read fresh from the database (poll, thread and options included). */
 export async function loadVariant(db: Executor, t: PostTargetRow): Promise<PostVariant> {
   const media = await mediaOfTarget(db, t.id);
+  const extras = parseExtras(t.extras);
   return {
     text: t.text,
     link: t.link,
     langs: JSON.parse(t.langs) as string[],
     media: media.map((m) => ({ mimeType: m.mime_type, sizeBytes: m.size_bytes, alt: m.alt, data: Buffer.from(m.data) })),
+    poll: extras.poll,
+    thread: extras.thread,
+    options: extras.options,
   };
 }
 
@@ -233,7 +238,8 @@ async function publishClaimed(services: AppServices, opts: PublishingOptions, co
     return;
   }
   const variant = await loadVariant(db, t);
-  const validation = connector.validate(variant);
+  // The same checks the API ran, with the limits the account's server announced.
+  const validation = validateWithDeclarations(connector, variant, { networkLimits: accountNetworkLimits(account) });
   if (!validation.valid) {
     await settleTarget(
       services,
@@ -245,7 +251,14 @@ async function publishClaimed(services: AppServices, opts: PublishingOptions, co
     );
     return;
   }
-  const slot = await takePublishSlot(db, t.account_id, connector.limits.publishRate, services.now());
+  const auth = accountAuth(services, account);
+  const groupRate = connector.limits.groupRate;
+  const groupName = connector.rateGroup && groupRate ? connector.rateGroup(auth) : null;
+  const slot = await takeGroupedPublishSlot(
+    db,
+    { accountId: t.account_id, rate: connector.limits.publishRate, group: groupName && groupRate ? { network: connector.id, name: groupName, rate: groupRate } : null },
+    services.now(),
+  );
   if (!slot.granted) {
     // Not an attempt: hand the claim back and come back when the window opens.
     const retryAt = new Date(slot.retryAt.getTime() + Math.floor(Math.random() * 250));
@@ -263,7 +276,7 @@ async function publishClaimed(services: AppServices, opts: PublishingOptions, co
   let result: PublishResult;
   try {
     result = await connector.publish(
-      { auth: accountAuth(services, account), variant, idempotencyKey: t.id, createdAt: t.created_at },
+      { auth, variant, idempotencyKey: t.id, createdAt: t.created_at },
       accountContext(services, account.id, opts.requestTimeoutMs),
     );
   } catch (err) {

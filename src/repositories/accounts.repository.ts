@@ -2,7 +2,7 @@
  * Accounts connected to social networks. Sealed credentials and sessions pass through here as opaque
  * strings; decrypting them is the caller's business (and only the engine and connect flow do it).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AccountRow, AccountStatus, AccountsTable } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
 
@@ -63,7 +63,24 @@ export async function listAccounts(db: Executor, workspaceId: string): Promise<A
 export async function updateAccount(
   db: Executor,
   id: string,
-  patch: Partial<Pick<AccountRow, 'handle' | 'display_name' | 'service_url' | 'status' | 'status_reason' | 'credentials_enc' | 'session_enc' | 'external_id' | 'removed_at' | 'updated_at'>>,
+  patch: Partial<
+    Pick<
+      AccountRow,
+      | 'handle'
+      | 'display_name'
+      | 'service_url'
+      | 'status'
+      | 'status_reason'
+      | 'credentials_enc'
+      | 'session_enc'
+      | 'external_id'
+      | 'removed_at'
+      | 'updated_at'
+      | 'token_expires_at'
+      | 'expiry_warned'
+      | 'network_limits'
+    >
+  >,
 ): Promise<void> {
   await db.updateTable('accounts').set(patch).where('id', '=', id).execute();
 }
@@ -82,9 +99,31 @@ export async function changeAccountStatus(db: Executor, id: string, status: Acco
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Stores a refreshed (sealed) session. */
-export async function saveAccountSession(db: Executor, id: string, sessionEnc: string, now: string): Promise<void> {
-  await db.updateTable('accounts').set({ session_enc: sessionEnc, updated_at: now }).where('id', '=', id).execute();
+/**
+ * Stores a refreshed (sealed) session. With `expiresAt` (null = no known expiry) the token expiry is
+ * updated too, and a changed expiry forgets the expiry warnings already sent (they were about the old
+ * date); the comparison reads the old value in the same statement.
+ */
+export async function saveAccountSession(db: Executor, id: string, sessionEnc: string, now: string, expiresAt?: string | null): Promise<void> {
+  if (expiresAt === undefined) {
+    await db.updateTable('accounts').set({ session_enc: sessionEnc, updated_at: now }).where('id', '=', id).execute();
+    return;
+  }
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      session_enc: sessionEnc,
+      updated_at: now,
+      token_expires_at: expiresAt,
+      expiry_warned: eb
+        .case()
+        .when(expiresAt === null ? eb('token_expires_at', 'is', null) : eb('token_expires_at', '=', expiresAt))
+        .then(eb.ref('expiry_warned'))
+        .else(sql<string | null>`null`)
+        .end(),
+    }))
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Locks the account row until the transaction ends (PostgreSQL only; SQLite serialises writers). */

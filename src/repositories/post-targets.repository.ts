@@ -4,8 +4,48 @@
  * two workers, the scheduler) can never both win.
  */
 import { sql } from 'kysely';
+import type { PollSpec } from '../connectors/connector';
 import type { PostTargetRow, PostTargetUpdate, TargetState } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
+
+/** A value of a network option as Herald stores it. */
+export type OptionValue = string | boolean | number;
+
+/** What `post_targets.extras` holds: the variant's poll, reply chain and network options. */
+export interface TargetExtras {
+  poll: PollSpec | null;
+  thread: string[];
+  options: Record<string, OptionValue>;
+}
+
+/** The extras column's JSON; empty parts are left out, so a plain post stores `{}`. */
+export function serializeExtras(x: Partial<TargetExtras>): string {
+  const out: Record<string, unknown> = {};
+  if (x.poll) out.poll = x.poll;
+  if (x.thread && x.thread.length) out.thread = x.thread;
+  if (x.options && Object.keys(x.options).length) out.options = x.options;
+  return JSON.stringify(out);
+}
+
+/** Reads the extras column; anything unreadable counts as no extras (the column is only written by Herald). */
+export function parseExtras(text: string | null | undefined): TargetExtras {
+  let raw: unknown = {};
+  try {
+    raw = text ? JSON.parse(text) : {};
+  } catch {
+    raw = {};
+  }
+  const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const poll = o.poll && typeof o.poll === 'object' && Array.isArray((o.poll as PollSpec).options) ? (o.poll as PollSpec) : null;
+  const thread = Array.isArray(o.thread) ? o.thread.filter((x): x is string => typeof x === 'string') : [];
+  const options: Record<string, OptionValue> = {};
+  if (o.options && typeof o.options === 'object') {
+    for (const [k, v] of Object.entries(o.options as Record<string, unknown>)) {
+      if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') options[k] = v;
+    }
+  }
+  return { poll, thread, options };
+}
 
 /** Inserts a target. */
 export async function insertTarget(db: Executor, row: PostTargetRow): Promise<void> {

@@ -15,9 +15,9 @@ import { ConflictError, DomainError, NotFoundError, ValidationError } from '../d
 import { isId, newId } from '../domain/ids';
 import { canTransition } from '../domain/post-state';
 import { assertCan } from '../policies/policy';
-import { findAccount, findAccountByExternalId, insertAccount, listAccounts as listAccountRows, updateAccount } from '../repositories/accounts.repository';
+import { findAccount, findAccountByExternalId, findAccountById, insertAccount, listAccounts as listAccountRows, updateAccount } from '../repositories/accounts.repository';
 import { targetsOfAccountInStates, updateTargetIf } from '../repositories/post-targets.repository';
-import { credentialsContext, sessionContext } from '../publishing/connector-context';
+import { accountNetworkLimits, credentialsContext, normalizeExpiry, sessionContext } from '../publishing/connector-context';
 import { dropPublishJob, enqueueConfirm, enqueuePublish } from '../publishing/publish-jobs';
 import type { AppServices, UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
@@ -36,8 +36,34 @@ export interface AccountView {
   statusReason: string | null;
   /** Targets waiting in `held` for this account to be reconnected. */
   heldPosts: number;
+  /** When the credentials stop working unless the user renews them (null = no known expiry). */
+  tokenExpiresAt: string | null;
+  /** Whole days left until `tokenExpiresAt` (rounded down; negative once expired; null = no expiry). */
+  expiresInDays: number | null;
+  /**
+   * Token expiry as a display state, separate from `status`: `none` (no known expiry), `ok`,
+   * `expiring_soon` (7 days or fewer left) or `expired`.
+   */
+  expiry: AccountExpiry;
+  /** Limits the account's server announced at connect (e.g. max characters); null = the network's defaults. */
+  networkLimits: Record<string, number> | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Display state of an account's token expiry. */
+export type AccountExpiry = 'none' | 'ok' | 'expiring_soon' | 'expired';
+/** Days before expiry from which an account shows as `expiring_soon`. */
+export const expiringSoonDays = 7;
+const dayMs = 86_400_000;
+
+/** Days left and display state of an expiry at `now`. */
+export function expiryState(tokenExpiresAt: string | null, now: Date): { expiresInDays: number | null; expiry: AccountExpiry } {
+  const at = tokenExpiresAt ? Date.parse(tokenExpiresAt) : Number.NaN;
+  if (Number.isNaN(at)) return { expiresInDays: null, expiry: 'none' };
+  const left = at - now.getTime();
+  const expiresInDays = Math.floor(left / dayMs);
+  return { expiresInDays, expiry: left <= 0 ? 'expired' : expiresInDays <= expiringSoonDays ? 'expiring_soon' : 'ok' };
 }
 
 /** Connect body: a network id and that network's credential fields. */
@@ -45,7 +71,7 @@ export const connectAccountSchema = z.object({ network: z.string().min(1), crede
 /** Reconnect body: new credentials. */
 export const reconnectAccountSchema = z.object({ credentials: z.record(z.string(), z.unknown()) }).strict();
 
-function view(a: AccountRow, held = 0): AccountView {
+function view(a: AccountRow, now: Date, held = 0): AccountView {
   return {
     id: a.id,
     network: a.network,
@@ -56,6 +82,9 @@ function view(a: AccountRow, held = 0): AccountView {
     status: a.status,
     statusReason: a.status_reason,
     heldPosts: held,
+    tokenExpiresAt: a.token_expires_at,
+    ...expiryState(a.token_expires_at, now),
+    networkLimits: accountNetworkLimits(a),
     createdAt: a.created_at,
     updatedAt: a.updated_at,
   };
@@ -75,14 +104,27 @@ function parseCredentials(connector: AnyConnector, credentials: unknown): unknow
 }
 
 /** Verifies credentials with the network; maps its refusals to 422 and outages to 502. */
-async function connectWithNetwork(services: AppServices, connector: AnyConnector, credentials: unknown, onSession: (s: unknown) => void) {
+async function connectWithNetwork(services: AppServices, connector: AnyConnector, credentials: unknown) {
+  let saved: { session: unknown; expiresAt?: string | null } | null = null;
   try {
-    return await connector.connect(credentials, {
+    const connected = await connector.connect(credentials, {
       fetch: services.fetch,
       signal: AbortSignal.timeout(30_000),
       defaultServiceUrl: services.config.blueskyDefaultService,
-      saveSession: async (s) => onSession(s),
+      saveSession: async (session, meta) => {
+        saved = { session, ...(meta && meta.expiresAt !== undefined ? { expiresAt: meta.expiresAt } : {}) };
+      },
     });
+    const last = saved as { session: unknown; expiresAt?: string | null } | null;
+    // A session saved during connect is newer than the one returned only if the connector says so by
+    // saving it; its expiry applies when connect itself names none.
+    const expiresAt = connected.expiresAt !== undefined ? connected.expiresAt : last?.expiresAt;
+    return {
+      connected,
+      session: last ? last.session : connected.session,
+      expiresAt: normalizeExpiry(expiresAt),
+      networkLimits: connected.networkLimits && Object.keys(connected.networkLimits).length ? JSON.stringify(connected.networkLimits) : null,
+    };
   } catch (e) {
     if (e instanceof ConnectorError) {
       if (e.kind === 'auth_expired' || e.kind === 'invalid_content' || e.kind === 'disconnected') {
@@ -107,8 +149,7 @@ export async function connectAccount(ctx: UseCaseContext, raw: z.input<typeof co
   const input = parseInput(connectAccountSchema, raw);
   const connector = connectorOf(ctx.services, input.network);
   const credentials = parseCredentials(connector, input.credentials);
-  let saved: unknown = undefined;
-  const connected = await connectWithNetwork(ctx.services, connector, credentials, (s) => (saved = s));
+  const { connected, session, expiresAt, networkLimits } = await connectWithNetwork(ctx.services, connector, credentials);
   const existing = await findAccountByExternalId(ctx.db, ctx.workspaceId, connector.id, connected.externalId);
   if (existing) throw new ConflictError(`${connected.handle} is already connected to this workspace; reconnect it instead`, { accountId: existing.id });
   const now = ctx.services.now().toISOString();
@@ -123,14 +164,14 @@ export async function connectAccount(ctx: UseCaseContext, raw: z.input<typeof co
     service_url: connected.serviceUrl,
     status: 'ok',
     status_reason: null,
-    token_expires_at: connected.expiresAt ?? null,
+    token_expires_at: expiresAt,
     expiry_warned: null,
     inbound_cursor: null,
     inbound_synced_at: null,
     metrics_synced_at: null,
-    network_limits: connected.networkLimits ? JSON.stringify(connected.networkLimits) : null,
+    network_limits: networkLimits,
     credentials_enc: ctx.services.secrets.seal(credentials, credentialsContext(id)),
-    session_enc: ctx.services.secrets.seal(saved ?? connected.session, sessionContext(id)),
+    session_enc: ctx.services.secrets.seal(session, sessionContext(id)),
     created_at: now,
     updated_at: now,
     removed_at: null,
@@ -146,13 +187,14 @@ export async function connectAccount(ctx: UseCaseContext, raw: z.input<typeof co
     });
   });
   ctx.services.log.info({ accountId: id, network: row.network, handle: row.handle }, 'account connected');
-  return view(row);
+  return view(row, ctx.services.now());
 }
 
 /** Accounts of the workspace with their held-post counts. */
 export async function listAccounts(ctx: UseCaseContext): Promise<AccountView[]> {
   await authorize(ctx, 'accounts.read');
-  return (await listAccountRows(ctx.db, ctx.workspaceId)).map((a) => view(a, a.held_count));
+  const now = ctx.services.now();
+  return (await listAccountRows(ctx.db, ctx.workspaceId)).map((a) => view(a, now, a.held_count));
 }
 
 async function loadAccount(ctx: UseCaseContext, id: string): Promise<AccountRow> {
@@ -172,8 +214,7 @@ export async function reconnectAccount(ctx: UseCaseContext, id: string, raw: z.i
   const input = parseInput(reconnectAccountSchema, raw);
   const connector = connectorOf(ctx.services, account.network);
   const credentials = parseCredentials(connector, input.credentials);
-  let saved: unknown = undefined;
-  const connected = await connectWithNetwork(ctx.services, connector, credentials, (s) => (saved = s));
+  const { connected, session, expiresAt, networkLimits } = await connectWithNetwork(ctx.services, connector, credentials);
   if (connected.externalId !== account.external_id) {
     throw new ValidationError(`These credentials belong to ${connected.handle}, not ${account.handle}; connect it as a new account instead`, [{ path: 'credentials', code: 'different_account', message: 'credentials of another account' }]);
   }
@@ -188,7 +229,11 @@ export async function reconnectAccount(ctx: UseCaseContext, id: string, raw: z.i
       display_name: connected.displayName,
       service_url: connected.serviceUrl,
       credentials_enc: ctx.services.secrets.seal(credentials, credentialsContext(id)),
-      session_enc: ctx.services.secrets.seal(saved ?? connected.session, sessionContext(id)),
+      session_enc: ctx.services.secrets.seal(session, sessionContext(id)),
+      token_expires_at: expiresAt,
+      // Warnings sent were about the old expiry; new credentials start the count again.
+      ...(expiresAt !== account.token_expires_at ? { expiry_warned: null } : {}),
+      network_limits: networkLimits,
       updated_at: nowIso,
     });
     for (const t of await targetsOfAccountInStates(trx, id, ['held'])) {
@@ -213,7 +258,17 @@ export async function reconnectAccount(ctx: UseCaseContext, id: string, raw: z.i
     });
   });
   const fresh = await loadAccount(ctx, id);
-  return { ...view(fresh, 0), resumed };
+  return { ...view(fresh, now, 0), resumed };
+}
+
+/**
+ * The workspace an account belongs to (live accounts only), for routes that take an account id
+ * outside a workspace path and must then check access to that workspace. Null when there is none.
+ */
+export async function workspaceOfAccount(services: AppServices, accountId: string): Promise<string | null> {
+  if (!isId(accountId)) return null;
+  const a = await findAccountById(services.database.db, accountId);
+  return a && !a.removed_at ? a.workspace_id : null;
 }
 
 const cancelOnRemoval: TargetState[] = ['draft', 'in_review', 'approved', 'scheduled', 'held', 'failed', 'unconfirmed'];

@@ -18,7 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AnyConnector, PostVariant, ValidationResult } from '../connectors/connector';
+import type { AnyConnector, PollSpec, PostVariant, ValidationContext, ValidationResult } from '../connectors/connector';
+import { validateWithDeclarations } from '../connectors/declared-checks';
 import type { AccountRow, MediaRow, PostRow, PostTargetRow, TargetState } from '../db/schema';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
@@ -31,8 +32,8 @@ import { deleteMediaOfTarget, insertMedia, mediaMetaOfTargets, mediaOfTarget } f
 import { eventsForSubjects, eventsOfSubjectsInWorkspace } from '../repositories/events.repository';
 import { findUserById } from '../repositories/users.repository';
 import { findPost, insertPost, listPosts as listPostRows, updatePost, workspaceTimezone } from '../repositories/posts.repository';
-import { insertTarget, targetsOfPost, targetsOfPosts, updateTargetIf } from '../repositories/post-targets.repository';
-import { accountAuth, accountContext } from '../publishing/connector-context';
+import { insertTarget, parseExtras, serializeExtras, targetsOfPost, targetsOfPosts, updateTargetIf, type OptionValue } from '../repositories/post-targets.repository';
+import { accountAuth, accountContext, accountNetworkLimits } from '../publishing/connector-context';
 import { dropPublishJob, enqueuePublish } from '../publishing/publish-jobs';
 import { targetEventPayload } from '../publishing/target-events';
 import type { AppServices, UseCaseContext } from '../server/services';
@@ -54,12 +55,46 @@ export const mediaInputSchema = z
 const langsSchema = z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'language tags look like "en" or "pt-BR"')).max(10);
 const linkSchema = z.url({ protocol: /^https?$/, message: 'link must be an http(s) URL' }).nullable();
 
-/** Fields of a variant, all optional (defaults at post level, overrides per target). */
+/** A native poll; which networks take one (and their limits) comes from the connectors. */
+export const pollSchema = z
+  .object({
+    question: z.string().min(1, 'the poll question is empty').max(1000).optional(),
+    options: z
+      .array(z.string().min(1, 'a poll option is empty').max(1000))
+      .min(2, 'a poll needs at least 2 options')
+      .max(20, 'a poll has at most 20 options'),
+    multiple: z.boolean().optional(),
+    durationSeconds: z.number().int().min(1).max(366 * 86_400).optional(),
+    correctOptionIndex: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((p) => p.correctOptionIndex === undefined || p.correctOptionIndex < p.options.length, {
+    message: 'correctOptionIndex must point at one of the options (counting from 0)',
+    path: ['correctOptionIndex'],
+  });
+
+/** Follow-up parts published as a reply chain under the first post. */
+const threadSchema = z.array(z.string().min(1, 'a thread part is empty').max(100_000)).max(100);
+
+/** Network options by the names the connectors declare (`optionFields`). */
+const optionsSchema = z
+  .record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.boolean(), z.number()]))
+  .refine((o) => Object.keys(o).length <= 50, { message: 'at most 50 options' });
+
+/**
+ * Fields of a variant, all optional (defaults at post level, overrides per target). `poll: null` on a
+ * target means "no poll here" even when the post has one; `thread: []` likewise. Post-level `options`
+ * go to the targets whose network declares that option (a name no network of the post declares is an
+ * error); target-level `options` win over them key by key and must all be declared by that network.
+ */
 export const variantFieldsSchema = z.object({
   text: z.string().max(100_000).optional(),
   link: linkSchema.optional(),
   langs: langsSchema.optional(),
   media: z.array(mediaInputSchema).max(20).optional(),
+  poll: pollSchema.nullable().optional(),
+  thread: threadSchema.optional(),
+  options: optionsSchema.optional(),
 });
 
 /** When to publish: a wall time in a zone, or an ISO instant with offset. */
@@ -111,6 +146,12 @@ export interface TargetView {
   link: string | null;
   langs: string[];
   media: Array<{ id: string; mimeType: string; sizeBytes: number; alt: string; sha256: string }>;
+  /** The native poll, or null. */
+  poll: PollSpec | null;
+  /** Follow-up parts (a reply chain under the first post); empty when none. */
+  thread: string[];
+  /** Network options by declared name; empty when none. */
+  options: Record<string, OptionValue>;
   scheduledAt: string | null;
   attempts: number;
   version: number;
@@ -189,17 +230,54 @@ interface DraftVariant {
   link: string | null;
   langs: string[];
   media: DecodedMedia[];
+  poll: PollSpec | null;
+  thread: string[];
+  options: Record<string, OptionValue>;
 }
 
 function toConnectorVariant(v: DraftVariant): PostVariant {
-  return { text: v.text, link: v.link, langs: v.langs, media: v.media.map((m) => ({ mimeType: m.mimeType, sizeBytes: m.data.length, alt: m.alt, data: m.data })) };
+  return {
+    text: v.text,
+    link: v.link,
+    langs: v.langs,
+    media: v.media.map((m) => ({ mimeType: m.mimeType, sizeBytes: m.data.length, alt: m.alt, data: m.data })),
+    poll: v.poll,
+    thread: v.thread,
+    options: v.options,
+  };
+}
+
+/** The post-level options a target's network declares, overridden key by key by the target's own. */
+function optionsFor(connector: AnyConnector, postLevel: Record<string, OptionValue> | undefined, targetLevel: Record<string, OptionValue> | undefined): Record<string, OptionValue> {
+  const declared = new Set((connector.optionFields ?? []).map((f) => f.name));
+  const out: Record<string, OptionValue> = {};
+  for (const [k, v] of Object.entries(postLevel ?? {})) if (declared.has(k)) out[k] = v;
+  return { ...out, ...(targetLevel ?? {}) };
+}
+
+/** A post-level option that no network of the post declares would silently go nowhere: refuse it. */
+function assertPostOptionsDeclared(postLevel: Record<string, OptionValue> | undefined, connectors: AnyConnector[]): void {
+  const unique = [...new Map(connectors.map((c) => [c.id, c])).values()];
+  const errors = Object.keys(postLevel ?? {})
+    .filter((k) => !unique.some((c) => (c.optionFields ?? []).some((f) => f.name === k)))
+    .map((k) => ({
+      path: `options.${k}`,
+      code: 'unknown_option',
+      message: `No network of this post has an option "${k}" (${unique.map((c) => `${c.displayName}: ${(c.optionFields ?? []).map((f) => f.name).join(', ') || 'none'}`).join('; ')})`,
+    }));
+  if (errors.length) throw new ValidationError(errors.map((e) => e.message).join('; '), errors);
+}
+
+/** What `validate` may know about an account: the limits its server announced. */
+function validationContextOf(account: Pick<AccountRow, 'network_limits'> | undefined): ValidationContext {
+  return { networkLimits: account ? accountNetworkLimits(account) : null };
 }
 
 /** Validates each (connector, variant) pair; throws one ValidationError naming every target's problems. */
-function assertValidTargets(items: Array<{ index: number; accountId: string; connector: AnyConnector; variant: PostVariant }>): void {
+function assertValidTargets(items: Array<{ index: number; accountId: string; connector: AnyConnector; variant: PostVariant; context: ValidationContext }>): void {
   const errors: Array<{ path: string; code: string; message: string }> = [];
   for (const it of items) {
-    const r = it.connector.validate(it.variant);
+    const r = validateWithDeclarations(it.connector, it.variant, it.context);
     for (const e of r.errors) errors.push({ path: `targets.${it.index}${e.field ? `.${e.field}` : ''}`, code: e.code, message: `${it.connector.displayName}: ${e.message}` });
   }
   if (errors.length) throw new ValidationError(`The post is not valid for every network: ${errors.map((e) => e.message).join('; ')}`, errors);
@@ -276,6 +354,7 @@ async function present(ctx: UseCaseContext, posts: PostRow[]): Promise<PostView[
         link: t.link,
         langs: JSON.parse(t.langs) as string[],
         media: media.filter((m) => m.target_id === t.id).map((m) => ({ id: m.id, mimeType: m.mime_type, sizeBytes: m.size_bytes, alt: m.alt, sha256: m.sha256 })),
+        ...parseExtras(t.extras),
         scheduledAt: t.scheduled_at,
         attempts: t.attempts,
         version: t.version,
@@ -347,18 +426,25 @@ export async function createPost(ctx: UseCaseContext, raw: CreatePostInput): Pro
     if (!account) throw new NotFoundError(`Account ${t.accountId}`);
     const text = t.text ?? input.text;
     if (text === undefined) throw new ValidationError('Every target needs text (give `text` on the post or on the target)', [{ path: `targets.${i}.text`, message: 'required' }]);
+    const connector = connectorFor(ctx.services, account.network);
     prepared.push({
       account,
-      connector: connectorFor(ctx.services, account.network),
+      connector,
       variant: {
         text,
         link: t.link !== undefined ? t.link : (input.link ?? null),
         langs: t.langs ?? input.langs ?? [],
         media: decodeMedia(t.media ?? input.media ?? [], t.media ? `targets.${i}.media` : 'media'),
+        poll: t.poll !== undefined ? t.poll : (input.poll ?? null),
+        thread: t.thread ?? input.thread ?? [],
+        options: optionsFor(connector, input.options, t.options),
       },
     });
   }
-  if (state !== 'draft') assertValidTargets(prepared.map((p, index) => ({ index, accountId: p.account.id, connector: p.connector, variant: toConnectorVariant(p.variant) })));
+  assertPostOptionsDeclared(input.options, prepared.map((p) => p.connector));
+  if (state !== 'draft') {
+    assertValidTargets(prepared.map((p, index) => ({ index, accountId: p.account.id, connector: p.connector, variant: toConnectorVariant(p.variant), context: validationContextOf(p.account) })));
+  }
 
   const post: PostRow = {
     id: newId(now.getTime()),
@@ -397,7 +483,7 @@ export async function createPost(ctx: UseCaseContext, raw: CreatePostInput): Pro
         published_at: null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
-        extras: '{}',
+        extras: serializeExtras(p.variant),
       };
       await insertTarget(trx, row);
       await insertMedia(trx, mediaRows(ctx.workspaceId, row.id, p.variant.media, now));
@@ -423,7 +509,15 @@ async function currentVariant(ctx: UseCaseContext, t: PostTargetRow): Promise<Dr
     link: t.link,
     langs: JSON.parse(t.langs) as string[],
     media: media.map((m) => ({ mimeType: m.mime_type, alt: m.alt, data: Buffer.from(m.data), sha256: m.sha256 })),
+    ...parseExtras(t.extras),
   };
+}
+
+/** Validation contexts of the accounts of `targets`, by account id (one read per account). */
+async function contextsOf(ctx: UseCaseContext, targets: PostTargetRow[]): Promise<Map<string, ValidationContext>> {
+  const out = new Map<string, ValidationContext>();
+  for (const id of new Set(targets.map((t) => t.account_id))) out.set(id, validationContextOf(await findAccountById(ctx.db, id)));
+  return out;
 }
 
 /**
@@ -445,24 +539,33 @@ export async function editPost(ctx: UseCaseContext, postId: string, raw: EditPos
   const when = input.schedule ? await resolveWhen(ctx, input.schedule) : null;
   const backToReview = !maySchedule(actor);
 
+  assertPostOptionsDeclared(input.options, targets.map((t) => connectorFor(ctx.services, t.network)));
+  const contexts = await contextsOf(ctx, editable);
   const plans: Array<{ t: PostTargetRow; variant: DraftVariant; mediaChanged: boolean; to: TargetState; connector: AnyConnector; index: number }> = [];
   for (const t of editable) {
     const o = input.targets?.find((x) => x.accountId === t.account_id);
     const cur = await currentVariant(ctx, t);
+    const connector = connectorFor(ctx.services, t.network);
     const mediaIn = o?.media ?? input.media;
     const variant: DraftVariant = {
       text: o?.text ?? input.text ?? cur.text,
       link: o?.link !== undefined ? o.link : input.link !== undefined ? input.link : cur.link,
       langs: o?.langs ?? input.langs ?? cur.langs,
       media: mediaIn ? decodeMedia(mediaIn, o?.media ? `targets.${t.account_id}.media` : 'media') : cur.media,
+      poll: o?.poll !== undefined ? o.poll : input.poll !== undefined ? input.poll : cur.poll,
+      thread: o?.thread ?? input.thread ?? cur.thread,
+      // Options given at either level replace the target's options as a whole (like text does).
+      options: o?.options !== undefined || input.options !== undefined ? optionsFor(connector, input.options, o?.options) : cur.options,
     };
     let to: TargetState = t.state;
     if (backToReview && (t.state === 'approved' || t.state === 'scheduled')) to = 'in_review';
     if (to !== t.state) assertTransition(t.state, to);
-    plans.push({ t, variant, mediaChanged: mediaIn !== undefined, to, connector: connectorFor(ctx.services, t.network), index: targets.indexOf(t) });
+    plans.push({ t, variant, mediaChanged: mediaIn !== undefined, to, connector, index: targets.indexOf(t) });
   }
   assertValidTargets(
-    plans.filter((p) => p.to !== 'draft').map((p) => ({ index: p.index, accountId: p.t.account_id, connector: p.connector, variant: toConnectorVariant(p.variant) })),
+    plans
+      .filter((p) => p.to !== 'draft')
+      .map((p) => ({ index: p.index, accountId: p.t.account_id, connector: p.connector, variant: toConnectorVariant(p.variant), context: contexts.get(p.t.account_id) ?? {} })),
   );
 
   await ctx.db.transaction().execute(async (trx) => {
@@ -479,6 +582,7 @@ export async function editPost(ctx: UseCaseContext, postId: string, raw: EditPos
           text: p.variant.text,
           link: p.variant.link,
           langs: JSON.stringify(p.variant.langs),
+          extras: serializeExtras(p.variant),
           state: p.to,
           updated_at: now.toISOString(),
           ...(when ? { scheduled_at: when.scheduledAt } : {}),
@@ -547,8 +651,17 @@ export async function rejectPost(ctx: UseCaseContext, postId: string, reason?: s
 }
 
 async function validateStored(ctx: UseCaseContext, all: PostTargetRow[], which: PostTargetRow[]): Promise<void> {
+  const contexts = await contextsOf(ctx, which);
   const items = [];
-  for (const t of which) items.push({ index: all.indexOf(t), accountId: t.account_id, connector: connectorFor(ctx.services, t.network), variant: toConnectorVariant(await currentVariant(ctx, t)) });
+  for (const t of which) {
+    items.push({
+      index: all.indexOf(t),
+      accountId: t.account_id,
+      connector: connectorFor(ctx.services, t.network),
+      variant: toConnectorVariant(await currentVariant(ctx, t)),
+      context: contexts.get(t.account_id) ?? {},
+    });
+  }
   assertValidTargets(items);
 }
 
@@ -652,7 +765,10 @@ export async function deletePost(ctx: UseCaseContext, postId: string, opts: { on
   return result;
 }
 
-/** Body of POST /api/v1/validate: a network and a variant (images by type, size and alt only). */
+/**
+ * Body of POST /api/v1/validate: a network and a variant (images by type, size and alt only), and
+ * optionally the account it is for, so the limits its server announced apply.
+ */
 export const validateInputSchema = z
   .object({
     network: z.string().min(1),
@@ -663,15 +779,41 @@ export const validateInputSchema = z
       .array(z.object({ mimeType: z.string(), sizeBytes: z.number().int().min(0), alt: z.string().default('') }).strict())
       .max(20)
       .optional(),
+    poll: pollSchema.nullable().optional(),
+    thread: threadSchema.optional(),
+    options: optionsSchema.optional(),
+    accountId: z.string().optional().describe("Validate for this account: its server's announced limits apply (the account must be in a workspace you can see)"),
   })
   .strict();
 
-/** The shared validation contract (same answer as `herald validate --json`). */
-export function validateVariant(services: AppServices, raw: z.input<typeof validateInputSchema>): ValidationResult {
+/**
+ * The shared validation contract (same answer as `herald validate --json`): the connector's rules
+ * plus the checks its declarations imply. Without `context`, the connector's default limits apply.
+ */
+export function validateVariant(services: AppServices, raw: z.input<typeof validateInputSchema>, context?: ValidationContext): ValidationResult {
   const input = parseInput(validateInputSchema, raw);
   if (!services.connectors.has(input.network)) throw new NotFoundError(`Network "${input.network}"`);
   const connector = services.connectors.get(input.network);
-  return connector.validate({ text: input.text, link: input.link ?? null, langs: input.langs ?? [], media: input.media ?? [] });
+  return validateWithDeclarations(
+    connector,
+    { text: input.text, link: input.link ?? null, langs: input.langs ?? [], media: input.media ?? [], poll: input.poll ?? null, thread: input.thread ?? [], options: input.options ?? {} },
+    context,
+  );
+}
+
+/**
+ * POST /api/v1/validate for one account of the workspace: its network must match and the limits its
+ * server announced apply. Another workspace's (or an unknown) account is a 404.
+ */
+export async function validateForAccount(ctx: UseCaseContext, raw: z.input<typeof validateInputSchema>): Promise<ValidationResult> {
+  await checkedActor(ctx, 'posts.read');
+  const input = parseInput(validateInputSchema, raw);
+  const account = input.accountId && isId(input.accountId) ? await findAccount(ctx.db, ctx.workspaceId, input.accountId) : undefined;
+  if (!account) throw new NotFoundError('Account');
+  if (account.network !== input.network) {
+    throw new ValidationError(`Account ${account.handle} is on ${account.network}, not ${input.network}`, [{ path: 'accountId', code: 'network_mismatch', message: `the account is on ${account.network}` }]);
+  }
+  return validateVariant(ctx.services, input, validationContextOf(account));
 }
 
 

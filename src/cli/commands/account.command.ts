@@ -77,8 +77,18 @@ export function matchAccount(accounts: AccountView[], ref: string): AccountView 
   throw new CliError(`no account "${ref}" in this workspace (see \`herald account list\`)`);
 }
 
+/** "in 5 days (expiring soon)", "expired", or null when the network gives no expiry. */
+function expiryText(a: AccountView): string | null {
+  if (a.expiresInDays === null) return null;
+  if (a.expiry === 'expired') return `expired ${a.tokenExpiresAt?.slice(0, 10) ?? ''}`.trim();
+  const when = a.expiresInDays === 0 ? 'today' : `in ${a.expiresInDays} day${a.expiresInDays === 1 ? '' : 's'}`;
+  return a.expiry === 'expiring_soon' ? `${when} (reconnect soon)` : when;
+}
+
 function printAccount(deps: CliDeps, a: AccountView, verb: string) {
   deps.out(`${verb} ${a.network} account ${a.handle} (${a.id}), status ${a.status}`);
+  const expiry = expiryText(a);
+  if (expiry) deps.out(a.expiry === 'expired' ? `  credentials ${expiry}: reconnect the account` : `  credentials expire ${expiry}`);
 }
 
 /** Registers `account ...`. */
@@ -113,7 +123,14 @@ export function registerAccountCommands(program: Command, deps: CliDeps): void {
     .action(async (opts: { workspace?: string; as?: string; json?: boolean }) => {
       const [{ workspaceContext }, { listAccounts }] = await Promise.all([import('../cli-actor'), import('../../use-cases/accounts.use-case')]);
       const accounts = await withServices(deps, async (services) => listAccounts(await workspaceContext(services, opts.as, opts.workspace)));
-      deps.out(opts.json ? formatJson(accounts) : formatTable(accounts.map((a) => ({ ...a })), ['id', 'network', 'handle', 'status', 'heldPosts', 'statusReason']));
+      deps.out(
+        opts.json
+          ? formatJson(accounts)
+          : formatTable(
+              accounts.map((a) => ({ id: a.id, network: a.network, handle: a.handle, status: a.status, expires: expiryText(a), heldPosts: a.heldPosts, statusReason: a.statusReason })),
+              ['id', 'network', 'handle', 'status', 'expires', 'heldPosts', 'statusReason'],
+            ),
+      );
     });
   credentialOptions(
     account

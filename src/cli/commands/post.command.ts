@@ -5,6 +5,8 @@
  */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
+import type { OptionField, PollSpec } from '../../connectors/connector';
+import type { OptionValue } from '../../repositories/post-targets.repository';
 import type { PostView, ScheduleInputBody } from '../../use-cases/posts.use-case';
 import { targetStates, type TargetState } from '../../db/schema';
 import { formatJson, formatTable, readFileArg, SilentExit, UsageError, withServices, type CliDeps } from '../cli-support';
@@ -14,6 +16,85 @@ const imageTypes: Record<string, string> = { '.png': 'image/png', '.jpg': 'image
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The poll, thread and network-option flags `post create` and `validate` share. */
+export interface ExtrasOpts {
+  pollOption?: string[];
+  pollQuestion?: string;
+  pollMultiple?: boolean;
+  pollDuration?: string;
+  pollCorrect?: string;
+  thread?: string[];
+  option?: string[];
+}
+
+/** Adds the poll, thread and option flags to a command. */
+export function extrasOptions(cmd: Command): Command {
+  return cmd
+    .option('--poll-option <text>', 'add a poll with this answer (repeat for each answer, at least 2)', collect)
+    .option('--poll-question <text>', 'poll question (networks without a separate question use the post text)')
+    .option('--poll-multiple', 'allow choosing several answers')
+    .option('--poll-duration <time>', 'how long the poll stays open: seconds, or a number with s, m, h or d (e.g. 3d)')
+    .option('--poll-correct <n>', 'quiz: the number of the right answer, counting from 1 (networks with quizzes)')
+    .option('--thread <text>', 'a follow-up part published as a reply under the post (repeat for more, in order)', collect)
+    .option('--option <name=value>', "a network option by its declared name, e.g. --option silent=true (repeatable; see GET /api/v1/networks)", collect);
+}
+
+/** "3600", "90m", "2h", "3d" → seconds. */
+export function parseDurationSeconds(value: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
+  const n = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86_400 } as Record<string, number>)[m[2]!.toLowerCase()]! : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--poll-duration takes seconds or a number with s, m, h or d (e.g. 3d), got "${value}"`);
+  return n;
+}
+
+/** The poll the flags describe, or undefined without --poll-option. */
+export function pollFromOptions(opts: ExtrasOpts): PollSpec | undefined {
+  const options = opts.pollOption ?? [];
+  if (options.length === 0) {
+    if (opts.pollQuestion !== undefined || opts.pollMultiple || opts.pollDuration !== undefined || opts.pollCorrect !== undefined) {
+      throw new UsageError('--poll-question, --poll-multiple, --poll-duration and --poll-correct need the answers as --poll-option (at least 2)');
+    }
+    return undefined;
+  }
+  if (options.length < 2) throw new UsageError('a poll needs at least 2 answers: repeat --poll-option');
+  const poll: PollSpec = { options };
+  if (opts.pollQuestion !== undefined) poll.question = opts.pollQuestion;
+  if (opts.pollMultiple) poll.multiple = true;
+  if (opts.pollDuration !== undefined) poll.durationSeconds = parseDurationSeconds(opts.pollDuration);
+  if (opts.pollCorrect !== undefined) {
+    const n = Number(opts.pollCorrect);
+    if (!Number.isInteger(n) || n < 1 || n > options.length) throw new UsageError(`--poll-correct is the number of one of the ${options.length} answers (1-${options.length})`);
+    poll.correctOptionIndex = n - 1;
+  }
+  return poll;
+}
+
+const truthy = new Set(['true', 'yes', 'on', '1']);
+const falsy = new Set(['false', 'no', 'off', '0']);
+
+/**
+ * `--option name=value` flags as option values: a name some connector declares as boolean takes
+ * true/false (yes/no, on/off, 1/0); anything else stays text. Names no connector declares are kept,
+ * so the validation names them with the network's list of options.
+ */
+export function optionsFromFlags(flags: string[] | undefined, fields: OptionField[]): Record<string, OptionValue> | undefined {
+  if (!flags?.length) return undefined;
+  const out: Record<string, OptionValue> = {};
+  for (const kv of flags) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--option takes name=value, got "${kv}"`);
+    const name = kv.slice(0, eq).trim();
+    const raw = kv.slice(eq + 1);
+    const declared = fields.filter((f) => f.name === name);
+    if (declared.length && declared.every((f) => f.type === 'boolean')) {
+      const v = raw.trim().toLowerCase();
+      if (!truthy.has(v) && !falsy.has(v)) throw new UsageError(`--option ${name} is true or false, got "${raw}"`);
+      out[name] = truthy.has(v);
+    } else out[name] = raw;
+  }
+  return out;
 }
 
 interface WhenOpts {
@@ -71,6 +152,10 @@ function printPost(deps: CliDeps, p: PostView, handles: Map<string, string>) {
   deps.out(`  states:    ${statesSummary(p)}`);
   for (const t of p.targets) {
     deps.out(`  - ${t.network} ${handles.get(t.accountId) ?? t.accountId}: ${t.state}`);
+    if (t.poll) deps.out(`      poll: ${t.poll.question ? `${t.poll.question} ` : ''}[${t.poll.options.join(' | ')}]`);
+    if (t.thread.length) deps.out(`      thread: ${t.thread.length} follow-up part(s)`);
+    const options = Object.entries(t.options);
+    if (options.length) deps.out(`      options: ${options.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
     if (t.externalId) deps.out(`      id:   ${t.externalId}`);
     if (t.externalUrl) deps.out(`      url:  ${t.externalUrl}`);
     if (t.publishedAt) deps.out(`      at:   ${t.publishedAt}`);
@@ -118,7 +203,7 @@ async function withPostContext<T>(
 export function registerPostCommands(program: Command, deps: CliDeps): void {
   const post = program.command('post').description('compose, schedule and inspect posts');
 
-  ctxOptions(post.command('create').description('create a post for one or more accounts: scheduled (--at/--now), for review (--submit) or a draft'))
+  extrasOptions(ctxOptions(post.command('create').description('create a post for one or more accounts: scheduled (--at/--now), for review (--submit) or a draft')))
     .requiredOption('--account <account...>', 'account handle or id (repeat or list several)')
     .option('--text <text>', 'post text')
     .option('--text-file <path>', 'read the post text from a file')
@@ -137,13 +222,20 @@ export function registerPostCommands(program: Command, deps: CliDeps): void {
       `
 Examples:
   herald post create --account alice.bsky.social --text "Hello" --at "2026-03-29 09:30" --timezone Europe/Berlin
-  herald post create --account alice.bsky.social --text-file note.txt --image cat.jpg --alt "A cat" --now`,
+  herald post create --account alice.bsky.social --text-file note.txt --image cat.jpg --alt "A cat" --now
+  herald post create --account @news@example.social --text "Lunch?" --poll-option Soup --poll-option Salad --poll-duration 1d --now
+  herald post create --account mychannel --text "1/3" --thread "2/3" --thread "3/3" --option silent=true --draft
+
+Poll, thread and --option apply to every chosen account; a network without polls or threads refuses
+them, and each --option goes to the accounts whose network declares it.`,
     )
     .action(
       async (
         opts: CtxOpts &
-          WhenOpts & { account: string[]; text?: string; textFile?: string; image?: string[]; alt?: string[]; link?: string; lang?: string[]; draft?: boolean; submit?: boolean },
+          WhenOpts &
+          ExtrasOpts & { account: string[]; text?: string; textFile?: string; image?: string[]; alt?: string[]; link?: string; lang?: string[]; draft?: boolean; submit?: boolean },
       ) => {
+        const poll = pollFromOptions(opts);
         if ((opts.text === undefined) === (opts.textFile === undefined)) throw new UsageError('give the text with either --text or --text-file');
         const chosen = [opts.at !== undefined || opts.now, opts.draft, opts.submit].filter(Boolean).length;
         if (chosen > 1) throw new UsageError('choose one of --at/--now, --draft and --submit');
@@ -156,12 +248,17 @@ Examples:
         });
         const { result, handles } = await withPostContext(deps, opts, async (ctx, posts, accounts) => {
           const schedule = scheduleFromOptions(opts, ctx.workspace.timezone, ctx.services.now());
-          const targets = [...new Set(opts.account.flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean))].map((ref) => ({ accountId: matchAccount(accounts, ref).id }));
+          const chosen = [...new Set(opts.account.flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean))].map((ref) => matchAccount(accounts, ref));
+          const targets = chosen.map((a) => ({ accountId: a.id }));
+          const fields = [...new Set(chosen.map((a) => a.network))].flatMap((n) => (ctx.services.connectors.has(n) ? (ctx.services.connectors.get(n).optionFields ?? []) : []));
           return posts.createPost(ctx, {
             text,
             link: opts.link,
             langs: opts.lang,
             media: media.length ? media : undefined,
+            poll,
+            thread: opts.thread,
+            options: optionsFromFlags(opts.option, fields),
             targets,
             schedule,
             action: opts.submit ? 'submit' : schedule ? 'schedule' : 'draft',

@@ -19,6 +19,15 @@ const AccountSchema = z
     status: z.enum(['ok', 'needs_reconnect', 'disconnected']),
     statusReason: z.string().nullable(),
     heldPosts: z.number().openapi({ description: 'Posts waiting for this account to be reconnected' }),
+    tokenExpiresAt: z.string().nullable().openapi({ description: 'When the credentials stop working unless renewed (ISO instant); null = no known expiry' }),
+    expiresInDays: z.number().int().nullable().openapi({ description: 'Whole days left until tokenExpiresAt, rounded down (negative once expired); null = no known expiry' }),
+    expiry: z.enum(['none', 'ok', 'expiring_soon', 'expired']).openapi({
+      description: 'Token expiry as a display state, independent of `status`: `expiring_soon` when 7 days or fewer are left; `none` when the network gives no expiry',
+    }),
+    networkLimits: z
+      .record(z.string(), z.number())
+      .nullable()
+      .openapi({ description: "Limits the account's server announced (e.g. a Mastodon server's max characters); pass the account to /validate to check against them" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
