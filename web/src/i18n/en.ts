@@ -3,7 +3,10 @@
  * forms aside, which follow each language's own rules); test/web checks that at run time and the
  * `Messages` type at compile time.
  */
+import { enWorkspaceTools } from './en-workspace-tools';
+
 export const en = {
+  ...enWorkspaceTools,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',
@@ -273,6 +276,8 @@ export const en = {
     notScheduled: 'No time set',
     noText: '(no text)',
     viewPublished: 'View the published post',
+    scheduleFor: 'Schedule for {{date}}',
+    publishNow: 'Publish now',
     state: {
       draft: 'Draft',
       in_review: 'In review',

@@ -1,8 +1,10 @@
 /** Russian UI strings (same keys as en.ts; plural forms one/few/many/other). */
 import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
+import { ruWorkspaceTools } from './ru-workspace-tools';
 
 export const ru: PluralAware<Messages> = {
+  ...ruWorkspaceTools,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',
@@ -278,6 +280,8 @@ export const ru: PluralAware<Messages> = {
     notScheduled: 'Время не задано',
     noText: '(без текста)',
     viewPublished: 'Открыть опубликованный пост',
+    scheduleFor: 'Запланировать на {{date}}',
+    publishNow: 'Опубликовать сейчас',
     state: {
       draft: 'Черновик',
       in_review: 'На согласовании',

@@ -1,8 +1,10 @@
 /** Swedish UI strings (same keys as en.ts). */
 import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
+import { svWorkspaceTools } from './sv-workspace-tools';
 
 export const sv: PluralAware<Messages> = {
+  ...svWorkspaceTools,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',
@@ -268,6 +270,8 @@ export const sv: PluralAware<Messages> = {
     notScheduled: 'Ingen tid vald',
     noText: '(ingen text)',
     viewPublished: 'Visa det publicerade inlägget',
+    scheduleFor: 'Schemalägg till {{date}}',
+    publishNow: 'Publicera nu',
     state: {
       draft: 'Utkast',
       in_review: 'Granskas',

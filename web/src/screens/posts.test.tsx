@@ -21,12 +21,12 @@ describe('Posts list (in-process Herald)', () => {
   let owner: TestSession & { workspaceId: string };
   let workspace: Workspace;
 
-  const renderScreen = (postId?: string) => {
-    const api = inProcessApi(t, owner);
+  const renderScreen = (postId?: string, as: { session: Pick<TestSession, 'cookie' | 'csrfToken'>; workspace: Workspace } = { session: owner, workspace }) => {
+    const api = inProcessApi(t, as.session);
     render(
       <I18nextProvider i18n={createI18n('en')}>
         <ApiProvider api={api}>
-          <PostsScreen workspace={workspace} postId={postId} />
+          <PostsScreen workspace={as.workspace} postId={postId} />
         </ApiProvider>
       </I18nextProvider>,
     );
@@ -100,5 +100,40 @@ describe('Posts list (in-process Herald)', () => {
     expect(within(targets).getByRole('link', { name: 'View the published post' })).toBeTruthy();
     expect(matchPostPath(`/w/ws1/posts/${postId}/edit`)).toEqual({ workspaceId: 'ws1', postId, edit: true });
     expect(matchPostPath('/w/ws1/posts')).toBeNull();
+  });
+
+  it('after approval, an editor schedules the post at its requested time from the detail; a contributor has no such button', async () => {
+    const contributor = await t.addUser(owner.workspaceId, 'contributor');
+    const accounts = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/accounts`, undefined, owner)).json()) as { items: Array<{ id: string }> };
+    const submitted = await t.json(
+      'POST',
+      `/api/v1/workspaces/${owner.workspaceId}/posts`,
+      { text: 'Needs a yes', targets: [{ accountId: accounts.items[0]!.id }], action: 'submit', schedule: { date: '2099-03-02', time: '10:00', timezone: 'Europe/Stockholm' } },
+      contributor,
+    );
+    expect(submitted.status).toBe(201);
+    const id = ((await submitted.json()) as { id: string }).id;
+
+    // In review: nothing to schedule yet for anyone.
+    renderScreen(id);
+    await screen.findByText('In review', { selector: '.badge' }, { timeout: 8000 });
+    expect(screen.queryByRole('button', { name: /^Schedule for/ })).toBeNull();
+    cleanup();
+
+    expect((await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/posts/${id}/approve`, undefined, owner)).status).toBe(200);
+    const contributorWorkspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, contributor)).json()) as Workspace;
+    expect(contributorWorkspace.role).toBe('contributor');
+    renderScreen(id, { session: contributor, workspace: contributorWorkspace });
+    await screen.findByText('Approved', { selector: '.badge' }, { timeout: 8000 });
+    expect(screen.queryByRole('button', { name: /^Schedule for|^Publish now/ })).toBeNull();
+    cleanup();
+
+    renderScreen(id);
+    fireEvent.click(await screen.findByRole('button', { name: 'Schedule for Mar 2, 2099, 10:00 AM' }, { timeout: 8000 }));
+    await screen.findByText('Scheduled', { selector: '.badge' }, { timeout: 8000 });
+    expect(screen.queryByRole('button', { name: /^Schedule for/ })).toBeNull();
+    const after = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/posts/${id}`, undefined, owner)).json()) as { scheduledAt: string; targets: Array<{ state: string }> };
+    expect(after.targets.map((x) => x.state)).toEqual(['scheduled']);
+    expect(after.scheduledAt).toBe('2099-03-02T09:00:00.000Z');
   });
 });

@@ -10,7 +10,7 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import type { Account, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
-import { EmptyState, ErrorState, Loading } from '../components/states';
+import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime } from '../i18n/format';
 import { navigate, workspacePath } from '../router';
 import type { Post } from './composer';
@@ -80,6 +80,50 @@ function PostItem({ post, accounts, workspace }: { post: Post; accounts: Account
   );
 }
 
+const schedulerRoles = new Set(['owner', 'admin', 'editor']);
+const schedulable = new Set(['draft', 'approved', 'failed', 'held']);
+
+/**
+ * "Schedule for <requested time>" (or "Publish now" once that time has passed) for people who may
+ * schedule, when a target waits in draft, approved, failed or held — e.g. right after approving.
+ */
+function ScheduleAction({ workspace, post, onDone }: { workspace: Workspace; post: Post; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { client } = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (!schedulerRoles.has(workspace.role) || !post.targets.some((x) => schedulable.has(x.state))) return null;
+  const future = post.scheduledAt !== null && Date.parse(post.scheduledAt) > Date.now();
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      // No time: the server uses the post's stored time, or now when that has passed. The route's
+      // optional body is left out of the client's types, and a bodiless POST is refused (415).
+      const call = client.api.v1.workspaces[':workspaceId'].posts[':postId'].schedule.$post;
+      const withBody = call as (args: { param: { workspaceId: string; postId: string }; json: Record<string, never> }) => ReturnType<typeof call>;
+      await unwrap(withBody({ param: { workspaceId: workspace.id, postId: post.id }, json: {} }));
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="button button-primary" disabled={busy} onClick={() => void run()}>
+        {future ? t('posts.scheduleFor', { date: formatDateTime(post.scheduledAt!, i18n.language, workspace.timezone) }) : t('posts.publishNow')}
+      </button>
+      {error !== null && (
+        <p className="field-error" role="alert">
+          {errorMessage(error, t)}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** One post with every target. */
 export function PostDetail({ workspace, postId }: { workspace: Workspace; postId: string }) {
   const { t, i18n } = useTranslation();
@@ -123,6 +167,7 @@ export function PostDetail({ workspace, postId }: { workspace: Workspace; postId
             })}
           </ul>
           <div className="form-actions">
+            <ScheduleAction workspace={workspace} post={post.data} onDone={post.reload} />
             <a className="button" href={edit} onClick={(e) => go(e, edit)}>
               {t('posts.edit')}
             </a>
