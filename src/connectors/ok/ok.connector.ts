@@ -301,7 +301,11 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
     ],
 
     oauth: {
-      needsServiceUrl: true,
+      needsServiceUrl: false,
+      // OK's OAuth grants a user, not a group: the user names the group before the sign-in.
+      startFields: [
+        { name: 'groupId', label: 'Group', type: 'text', required: true, placeholder: 'https://ok.ru/group/70000001234567', help: 'The address or numeric id of the OK group Herald posts to; you must administer it' },
+      ],
       available() {
         const missing = [
           options.applicationId ? null : 'HERALD_OK_APPLICATION_ID',
@@ -310,10 +314,9 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
         ].filter((x): x is string => x !== null);
         return missing.length ? { ok: false, reason: `OK sign-in needs an OK application: set ${missing.join(', ')}` } : { ok: true };
       },
-      async begin({ serviceUrl, redirectUri, state }) {
-        // The "service URL" the user names is the group's address: OK's OAuth grants a user, not a group.
-        const groupId = groupIdFrom(serviceUrl ?? '');
-        if (!groupId) throw new ConnectorError('invalid_content', 'Enter the OK group address as https://ok.ru/group/<id> (or the numeric group id)');
+      async begin({ redirectUri, state, fields }) {
+        const groupId = groupIdFrom(fields?.groupId ?? '');
+        if (!groupId) throw new ConnectorError('invalid_content', 'Enter the OK group as https://ok.ru/group/<id> or its numeric id');
         if (!options.applicationId) throw new ConnectorError('auth_expired', 'OK sign-in needs HERALD_OK_APPLICATION_ID');
         const url = new URL(oauthBaseUrl);
         url.searchParams.set('client_id', options.applicationId);
@@ -324,9 +327,9 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
         url.searchParams.set('state', state);
         return { authorizeUrl: url.toString(), keep: { groupId } };
       },
-      async finish({ redirectUri, code, keep, serviceUrl }, ctx) {
+      async finish({ redirectUri, code, keep }, ctx) {
         if (!options.applicationId || !options.applicationSecretKey) throw new ConnectorError('auth_expired', 'OK sign-in needs HERALD_OK_APPLICATION_ID and HERALD_OK_APPLICATION_SECRET_KEY');
-        const groupId = keep.groupId ?? groupIdFrom(serviceUrl ?? '');
+        const groupId = groupIdFrom(keep.groupId ?? '');
         if (!groupId) throw new ConnectorError('invalid_content', 'The OK group of this sign-in is unknown; start again with the group address');
         const io: OkIo = { fetch: ctx.fetch, ...(ctx.signal ? { signal: ctx.signal } : {}) };
         const answer = await okToken(
