@@ -1,0 +1,122 @@
+/**
+ * A connector's shared group budget (`rateGroup` + `limits.groupRate`): accounts of one group never
+ * publish more than the group allows in a window, whatever their own per-account budgets; accounts of
+ * another group are not slowed by it; waiting for the group is not an attempt.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorRegistry } from '../../src/connectors/registry';
+import { newId } from '../../src/domain/ids';
+import type { WorkerHandle } from '../../src/jobs/job-queue';
+import { groupSlotKey, takeGroupedPublishSlot } from '../../src/publishing/account-limiter';
+import { publishingHandlers } from '../../src/publishing/publishing-worker';
+import { findTarget } from '../../src/repositories/post-targets.repository';
+import type { UseCaseContext } from '../../src/server/services';
+import { connectAccount } from '../../src/use-cases/accounts.use-case';
+import { createPost } from '../../src/use-cases/posts.use-case';
+import { dialects, type Dialect } from '../support/databases';
+import { extrasConnector } from '../support/extras-connector';
+import { startLoopbackNetwork, type LoopbackNetwork } from '../support/loopback-network';
+import { createTestServices, type TestServices } from '../support/test-app';
+import { fastEngine, inMs, waitFor } from './engine-harness';
+
+const groupRate = { count: 2, windowMs: 1_500 };
+
+describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
+  let network: LoopbackNetwork;
+  let services: TestServices;
+  let worker: WorkerHandle | null = null;
+  let ctx: UseCaseContext;
+
+  beforeAll(async () => {
+    network = await startLoopbackNetwork();
+    const connectors = new ConnectorRegistry();
+    // Generous per-account limits: only the group budget can hold anything back.
+    connectors.register(extrasConnector(network.url, { groupRate, limits: { maxConcurrentPerAccount: 4, publishRate: { count: 100, windowMs: 1_500 } } }).connector);
+    services = await createTestServices(dialect, { services: { connectors } });
+    const db = services.database.db;
+    const now = new Date().toISOString();
+    const orgId = newId();
+    const workspaceId = newId();
+    const userId = newId();
+    await db.insertInto('organizations').values({ id: orgId, name: 'Org', created_at: now }).execute();
+    await db.insertInto('workspaces').values({ id: workspaceId, organization_id: orgId, name: 'WS', timezone: 'UTC', created_at: now }).execute();
+    await db.insertInto('users').values({ id: userId, email: `g-${userId}@example.test`, name: 'owner', password_hash: 'x', locale: 'en', created_at: now }).execute();
+    await db.insertInto('memberships').values({ workspace_id: workspaceId, user_id: userId, role: 'owner', created_at: now }).execute();
+    ctx = { actor: { kind: 'user', userId, via: 'session' }, workspaceId, db, services };
+    worker = await services.queue.startWorker(publishingHandlers(services, fastEngine), { concurrency: 8, workerId: `group-${dialect}`, pollIntervalMs: 25 });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await services?.close();
+    await network?.close();
+  });
+
+  const connect = async (handle: string) => {
+    network.addAccount(handle, 'pw');
+    return (await connectAccount(ctx, { network: 'extras', credentials: { handle, password: 'pw' } })).id;
+  };
+
+  it('two accounts of one group share its budget; another group is not held back', async () => {
+    // The connector groups accounts by the first letter of the handle.
+    const a1 = await connect(`a1-${dialect}`);
+    const a2 = await connect(`a2-${dialect}`);
+    const b1 = await connect(`b1-${dialect}`);
+    const ids: Record<string, string[]> = { a: [], b: [] };
+    for (let i = 0; i < 3; i++) {
+      for (const [group, accountId] of [['a', a1], ['a', a2], ['b', b1]] as const) {
+        ids[group]!.push((await createPost(ctx, { text: `group ${group} ${i}`, targets: [{ accountId }], schedule: inMs(0) })).targets[0]!.id);
+      }
+    }
+    const all = [...ids.a!, ...ids.b!];
+    for (const id of all) await waitFor(`published ${id}`, async () => (await findTarget(services.database.db, id))?.state === 'published', 15_000);
+
+    // Group a: 6 posts at 2 per 1.5 s window need at least three windows, so the first and last
+    // requests are more than a whole window apart (unlimited, all six arrive within milliseconds).
+    const arrivalsA = [...network.arrivals.get(`loop:a1-${dialect}`)!, ...network.arrivals.get(`loop:a2-${dialect}`)!].sort((x, y) => x - y);
+    expect(arrivalsA).toHaveLength(6);
+    expect(arrivalsA[5]! - arrivalsA[0]!).toBeGreaterThanOrEqual(groupRate.windowMs - 100);
+    // Group b has its own budget: its three posts need two windows, not four.
+    const arrivalsB = network.arrivals.get(`loop:b1-${dialect}`)!;
+    expect(arrivalsB).toHaveLength(3);
+
+    // Every window of group a granted at most its budget, and all six sends took a group slot. The
+    // counter row keeps only the latest window, so read how many sends each window saw from the
+    // arrival times instead, bucketed by the same fixed windows (with the server's small delay, an
+    // arrival can only fall later than its slot's window, never into an earlier one).
+    const row = await services.database.db.selectFrom('rate_limit_windows').selectAll().where('key', '=', groupSlotKey('extras', 'group-a')).executeTakeFirstOrThrow();
+    expect(row.count).toBeLessThanOrEqual(groupRate.count);
+    const perWindow = new Map<number, number>();
+    for (const t of arrivalsA) perWindow.set(Math.floor(t / groupRate.windowMs), (perWindow.get(Math.floor(t / groupRate.windowMs)) ?? 0) + 1);
+    expect(perWindow.size).toBeGreaterThanOrEqual(3);
+
+    // Exactly once each, and waiting for the group's window was not an attempt.
+    for (const id of all) expect(network.postsWithKey(id)).toHaveLength(1);
+    for (const id of all) expect((await findTarget(services.database.db, id))!.attempts).toBe(1);
+    expect(await services.database.db.selectFrom('rate_limit_windows').select('key').where('key', 'like', 'publish-group:%').orderBy('key').execute()).toEqual([
+      { key: 'publish-group:extras:group-a' },
+      { key: 'publish-group:extras:group-b' },
+    ]);
+  });
+
+  it('takes the group slot and the account slot together or not at all', async () => {
+    const db = services.database.db;
+    const now = new Date(Date.UTC(2031, 0, 1, 0, 0, 0, 100));
+    const group = { network: 'extras', name: `unit-${dialect}`, rate: { count: 2, windowMs: 60_000 } };
+    const own = { count: 1, windowMs: 60_000 };
+    const take = (accountId: string) => takeGroupedPublishSlot(db, { accountId: `${accountId}-${dialect}`, rate: own, group }, now);
+    const groupCount = async () =>
+      (await db.selectFrom('rate_limit_windows').select('count').where('key', '=', groupSlotKey(group.network, group.name)).executeTakeFirstOrThrow()).count;
+    expect(await take('x')).toEqual({ granted: true });
+    expect(await groupCount()).toBe(1);
+    // x's own window is full: refused, and the group slot it took is given back for its neighbours.
+    expect(await take('x')).toEqual({ granted: false, retryAt: new Date(Date.UTC(2031, 0, 1, 0, 1, 0)) });
+    expect(await groupCount()).toBe(1);
+    expect(await take('y')).toEqual({ granted: true });
+    expect(await groupCount()).toBe(2);
+    // The group is full: z is refused before its own window is touched.
+    expect(await take('z')).toEqual({ granted: false, retryAt: new Date(Date.UTC(2031, 0, 1, 0, 1, 0)) });
+    expect(await db.selectFrom('rate_limit_windows').select('key').where('key', '=', `publish:z-${dialect}`).execute()).toEqual([]);
+    // Without a group only the account's own budget counts.
+    expect(await takeGroupedPublishSlot(db, { accountId: `z-${dialect}`, rate: own, group: null }, now)).toEqual({ granted: true });
+  });
+});
