@@ -322,7 +322,7 @@ export async function startFakeVk(): Promise<FakeVk> {
       if (existing) return { response: { post_id: existing.id } };
       const p: Post = { ownerId, id: nextId(ownerId), text: form.message ?? '', attachments, guid, params: form, date: now(), deleted: false, likes: 0, reposts: 0, views: 0 };
       posts.push(p);
-      return { ...fixture('wall.post'), response: { post_id: p.id } };
+      return { ...fixture<Record<string, unknown>>('wall.post'), response: { post_id: p.id } };
     },
     'wall.delete': (form, token) => {
       const ownerId = Number(need(form, 'owner_id'));
@@ -379,7 +379,7 @@ export async function startFakeVk(): Promise<FakeVk> {
       const id = fake.addComment({ ownerId, postId, fromId, text: form.message ?? '', replyTo });
       const c = comments.find((x) => x.id === id && x.ownerId === ownerId)!;
       c.guid = guid;
-      return { ...fixture('wall.createComment'), response: { comment_id: id, parents_stack: c.parents } };
+      return { ...fixture<Record<string, unknown>>('wall.createComment'), response: { comment_id: id, parents_stack: c.parents } };
     },
   };
 
