@@ -306,8 +306,12 @@ export interface Connector<Cred = unknown, Session = unknown> {
    * can make re-sends harmless with it must.
    */
   publish(input: { auth: AccountAuth<Cred, Session>; variant: PostVariant; idempotencyKey: string; createdAt: string }, ctx: ConnectorContext<Session>): Promise<PublishResult>;
-  /** Existence check after an unknown outcome: the published post, or null when it is not there. */
-  findPublished?(input: { auth: AccountAuth<Cred, Session>; idempotencyKey: string; createdAt: string }, ctx: ConnectorContext<Session>): Promise<PublishResult | null>;
+  /**
+   * Existence check after an unknown outcome: the published post, or null when it is not there.
+   * `variant` is what the target was publishing, for networks that can only recognise a post by its
+   * content (Mastodon); callers pass it when they have it.
+   */
+  findPublished?(input: { auth: AccountAuth<Cred, Session>; idempotencyKey: string; createdAt: string; variant?: PostVariant }, ctx: ConnectorContext<Session>): Promise<PublishResult | null>;
   /** Deletes a published post on the network. */
   delete?(input: { auth: AccountAuth<Cred, Session>; externalId: string }, ctx: ConnectorContext<Session>): Promise<void>;
 }

@@ -70,7 +70,8 @@ export function readMastodonOptions(options: Record<string, unknown> | undefined
       if (typeof v !== 'boolean') errors.push({ code: 'invalid_option', message: '"sensitive" must be true or false' });
       else out.sensitive = v;
     } else if (k === 'focus') {
-      const list = typeof v === 'string' ? [v] : v;
+      // One "x,y" per attachment: a list, or text with ';' between attachments (as the composer field gives it).
+      const list = typeof v === 'string' ? v.split(';').map((f) => (f.trim() ? f : null)) : v;
       if (!Array.isArray(list) || list.some((f) => f !== null && (typeof f !== 'string' || !focusPattern.test(f.replace(/\s+/g, ''))))) {
         errors.push({ code: 'invalid_option', field: 'media', message: 'A focal point is two numbers from -1 to 1 like "0.5,-0.25" (one per image)' });
       } else {
