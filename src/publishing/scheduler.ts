@@ -9,6 +9,7 @@ import { recordEvent } from '../webhooks/webhook-events';
 import { enqueueConfirm, enqueuePublish } from './publish-jobs';
 import { publishingOptions, type PublishingOptions } from './publishing-options';
 import { targetEventPayload } from './target-events';
+import { engagementSweep } from '../engagement/engagement-sweep';
 
 /** What one sweep did (for logs and tests). */
 export interface SweepReport {
@@ -77,6 +78,10 @@ export function startScheduler(services: AppServices, overrides: Partial<Publish
     running = sweepOnce(services, opts)
       .then(() => undefined)
       .catch((e: unknown) => services.log.error({ err: e }, 'scheduler sweep failed'))
+      // Inbound sync, metrics collection, token expiry warnings: independent of the publishing sweep.
+      .then(() => engagementSweep(services))
+      .then(() => undefined)
+      .catch((e: unknown) => services.log.error({ err: e }, 'engagement sweep failed'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, opts.schedulerIntervalMs);
       });

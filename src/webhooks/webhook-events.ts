@@ -18,6 +18,8 @@ export const webhookEventTypes = [
   'post.target.unconfirmed',
   'post.target.deleted',
   'account.needs_reconnect',
+  'account.token_expiring',
+  'inbox.message.received',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

@@ -13,6 +13,7 @@ import { dialects } from '../support/databases';
 import { loopbackConnector, startLoopbackNetwork, type LoopbackNetwork } from '../support/loopback-network';
 import { useTestApp, type TestSession } from '../support/test-app';
 import { createUser } from '../../src/use-cases/users.use-case';
+import { newId } from '../../src/domain/ids';
 
 let network: LoopbackNetwork;
 const connectors = new ConnectorRegistry();
@@ -22,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -53,6 +54,8 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'POST /api/v1/workspaces/{workspaceId}/accounts/{accountId}/slots': { weekday: 2, time: '10:00' },
   'POST /api/v1/workspaces/{workspaceId}/invitations': { role: 'owner' },
   'PATCH /api/v1/workspaces/{workspaceId}/webhooks/{webhookId}': { active: false },
+  'POST /api/v1/workspaces/{workspaceId}/accounts/oauth/start': { network: 'loopback', accountId: ids.accountId },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/reply': { text: 'hijacked reply' },
 });
 
 interface OpenApiDoc {
@@ -81,7 +84,15 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const token = { id: tokenList.items[0]?.id ?? '' };
     const slot = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/accounts/${account.id}/slots`, { weekday: 1, time: '09:00' }, bOwner)).json() as { id: string };
     const invitation = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/invitations`, { role: 'viewer' }, bOwner)).json() as { id: string };
-    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id };
+    // An inbound message on B's account, as the inbound sync stores it.
+    const messageId = newId();
+    const nowIso = new Date().toISOString();
+    await t.current.services.database.db.insertInto('inbox_messages').values({
+      id: messageId, workspace_id: ws, account_id: account.id, network: 'loopback', external_id: 'ext-b-1', kind: 'comment', parent_external_id: null, root_external_id: null,
+      target_id: null, author_external_id: 'fan', author_handle: 'fan', author_name: null, author_followers: null, text: 'B only comment', url: null, lang: null,
+      network_created_at: nowIso, received_at: nowIso, edited_at: null, deleted_at: null,
+    }).execute();
+    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
@@ -119,7 +130,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });

@@ -14,6 +14,9 @@ import { registerPostRoutes } from './posts.routes';
 import { registerWebhookRoutes } from './webhooks.routes';
 import { registerPostingSlotRoutes } from './posting-slots.routes';
 import { registerInvitationRoutes } from './invitations.routes';
+import { registerOAuthRoutes } from './oauth.routes';
+import { registerInboxRoutes } from './inbox.routes';
+import { registerMetricsRoutes } from './metrics.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -28,4 +31,7 @@ export const routeModules = [
   registerWebhookRoutes,
   registerPostingSlotRoutes,
   registerInvitationRoutes,
+  registerOAuthRoutes,
+  registerInboxRoutes,
+  registerMetricsRoutes,
 ] as const;

@@ -1,0 +1,106 @@
+/**
+ * Inbound messages (comments, replies, mentions, quotes, DMs) stored per account, unique by the
+ * network's id, plus the post-target lookups the inbound sync needs to tie them to our posts.
+ */
+import type { Updateable } from 'kysely';
+import type { InboxMessageRow, InboxMessagesTable } from '../db/schema';
+import type { Executor } from '../jobs/job-queue';
+
+/** Inserts a message unless the account already has one with this network id; true when inserted. */
+export async function insertInboxMessageIfNew(db: Executor, row: InboxMessageRow): Promise<boolean> {
+  const r = await db
+    .insertInto('inbox_messages')
+    .values(row)
+    .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** The account's message with this network id. */
+export async function findInboxMessageByExternalId(db: Executor, accountId: string, externalId: string): Promise<InboxMessageRow | undefined> {
+  return db.selectFrom('inbox_messages').selectAll().where('account_id', '=', accountId).where('external_id', '=', externalId).executeTakeFirst();
+}
+
+/** Target ids of the account's messages with these network ids (for replies to comments). */
+export async function messageTargetsByExternalIds(db: Executor, accountId: string, externalIds: string[]): Promise<Map<string, string | null>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.selectFrom('inbox_messages').select(['external_id', 'target_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
+  return new Map(rows.map((r) => [r.external_id, r.target_id]));
+}
+
+/** Updates a message. */
+export async function updateInboxMessage(db: Executor, id: string, patch: Updateable<InboxMessagesTable>): Promise<void> {
+  await db.updateTable('inbox_messages').set(patch).where('id', '=', id).execute();
+}
+
+/** Our published targets of the account with these network ids: external id → target id. */
+export async function targetsByExternalIds(db: Executor, accountId: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.selectFrom('post_targets').select(['id', 'external_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
+  const out = new Map<string, string>();
+  for (const r of rows) if (r.external_id) out.set(r.external_id, r.id);
+  return out;
+}
+
+/** The account's targets published at or after `since` (newest first, at most `limit`). */
+export async function publishedTargetsSince(db: Executor, accountId: string, since: string, limit: number): Promise<Array<{ id: string; external_id: string; published_at: string }>> {
+  const rows = await db
+    .selectFrom('post_targets')
+    .select(['id', 'external_id', 'published_at'])
+    .where('account_id', '=', accountId)
+    .where('state', '=', 'published')
+    .where('external_id', 'is not', null)
+    .where('published_at', '>=', since)
+    .orderBy('published_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((r) => (r.external_id && r.published_at ? [{ id: r.id, external_id: r.external_id, published_at: r.published_at }] : []));
+}
+
+/** Filters of the inbox list; `cursor` is the last id of the previous page (newest first). */
+export interface InboxListFilter {
+  accountId?: string;
+  network?: string;
+  kind?: InboxMessageRow['kind'];
+  /** Only messages the network dated at or after this ISO instant. */
+  since?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** A message with the post its target belongs to. */
+export type InboxMessageWithPost = InboxMessageRow & { post_id: string | null };
+
+/** A page of the workspace's messages, newest received first. */
+export async function listInboxMessages(db: Executor, workspaceId: string, f: InboxListFilter): Promise<InboxMessageWithPost[]> {
+  let q = db
+    .selectFrom('inbox_messages')
+    .leftJoin('post_targets', 'post_targets.id', 'inbox_messages.target_id')
+    .selectAll('inbox_messages')
+    .select('post_targets.post_id')
+    .where('inbox_messages.workspace_id', '=', workspaceId);
+  if (f.accountId) q = q.where('inbox_messages.account_id', '=', f.accountId);
+  if (f.network) q = q.where('inbox_messages.network', '=', f.network);
+  if (f.kind) q = q.where('inbox_messages.kind', '=', f.kind);
+  if (f.since) q = q.where('inbox_messages.network_created_at', '>=', f.since);
+  if (f.cursor) q = q.where('inbox_messages.id', '<', f.cursor);
+  return q.orderBy('inbox_messages.id', 'desc').limit(f.limit).execute();
+}
+
+/** One message of the workspace. */
+export async function findInboxMessage(db: Executor, workspaceId: string, id: string): Promise<InboxMessageWithPost | undefined> {
+  return db
+    .selectFrom('inbox_messages')
+    .leftJoin('post_targets', 'post_targets.id', 'inbox_messages.target_id')
+    .selectAll('inbox_messages')
+    .select('post_targets.post_id')
+    .where('inbox_messages.workspace_id', '=', workspaceId)
+    .where('inbox_messages.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Stores the account's next inbound cursor and when it was synced. */
+export async function saveInboundCursor(db: Executor, accountId: string, cursor: string | null, syncedAt: string): Promise<void> {
+  await db.updateTable('accounts').set({ inbound_cursor: cursor, inbound_synced_at: syncedAt }).where('id', '=', accountId).execute();
+}
