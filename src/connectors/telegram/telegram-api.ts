@@ -75,17 +75,40 @@ function describeNetworkError(e: unknown): string {
   return 'connection failed';
 }
 
-function toBody(call: TelegramCall): { body: string | FormData; headers: Record<string, string> } {
+/**
+ * multipart/form-data written by hand: FormData's encoder turns every "\n" in a text field into
+ * "\r\n" (the HTML form rules), which would change a caption and shift its entity offsets.
+ */
+function multipart(params: Record<string, unknown>, files: TelegramUpload[]): { body: Uint8Array; contentType: string } {
+  const boundary = `----herald-telegram-${globalThis.crypto.randomUUID()}`;
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const quote = (v: string) => v.replace(/["\r\n\\]/g, '_');
+  for (const [k, v] of Object.entries(params)) {
+    parts.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n`));
+    parts.push(enc.encode(typeof v === 'string' ? v : JSON.stringify(v)));
+    parts.push(enc.encode('\r\n'));
+  }
+  for (const f of files) {
+    parts.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(f.name)}"; filename="${quote(f.filename)}"\r\nContent-Type: ${quote(f.mimeType)}\r\n\r\n`));
+    parts.push(f.data);
+    parts.push(enc.encode('\r\n'));
+  }
+  parts.push(enc.encode(`--${boundary}--\r\n`));
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.byteLength;
+  }
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function toBody(call: TelegramCall): { body: string | Uint8Array; headers: Record<string, string> } {
   const params = Object.fromEntries(Object.entries(call.params ?? {}).filter(([, v]) => v !== undefined && v !== null));
   if (!call.files?.length) return { body: JSON.stringify(params), headers: { 'content-type': 'application/json' } };
-  const form = new FormData();
-  for (const [k, v] of Object.entries(params)) form.append(k, typeof v === 'string' ? v : JSON.stringify(v));
-  for (const f of call.files) {
-    const bytes = new Uint8Array(f.data.byteLength);
-    bytes.set(f.data);
-    form.append(f.name, new Blob([bytes], { type: f.mimeType }), f.filename);
-  }
-  return { body: form, headers: {} };
+  const m = multipart(params, call.files);
+  return { body: m.body, headers: { 'content-type': m.contentType } };
 }
 
 interface BotApiAnswer {

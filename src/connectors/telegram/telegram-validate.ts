@@ -153,31 +153,32 @@ function validatePoll(plan: TelegramPlan, errors: ValidationIssue[]): void {
   const spec = p.spec;
   const qLen = telegramLength(p.question);
   if (qLen === 0) {
-    errors.push({ code: 'poll_no_question', message: 'The poll has no question: write one (or write the post text, which then becomes the question)' });
+    errors.push({ code: 'poll_no_question', field: 'poll', message: 'The poll has no question: write one (or write the post text, which then becomes the question)' });
   } else if (qLen > TELEGRAM_MAX_POLL_QUESTION) {
-    errors.push({ code: 'poll_question_too_long', message: `The poll question is ${fmt(qLen)} characters; Telegram allows ${TELEGRAM_MAX_POLL_QUESTION}` });
+    errors.push({ code: 'poll_question_too_long', field: 'poll', message: `The poll question is ${fmt(qLen)} characters; Telegram allows ${TELEGRAM_MAX_POLL_QUESTION}` });
   }
   const options = Array.isArray(spec.options) ? spec.options : [];
   if (options.length < TELEGRAM_MIN_POLL_OPTIONS || options.length > TELEGRAM_MAX_POLL_OPTIONS) {
-    errors.push({ code: 'poll_option_count', message: `The poll has ${options.length} answer options; Telegram needs ${TELEGRAM_MIN_POLL_OPTIONS} to ${TELEGRAM_MAX_POLL_OPTIONS}` });
+    errors.push({ code: 'poll_option_count', field: 'poll', message: `The poll has ${options.length} answer options; Telegram needs ${TELEGRAM_MIN_POLL_OPTIONS} to ${TELEGRAM_MAX_POLL_OPTIONS}` });
   }
   options.forEach((o, index) => {
     const len = typeof o === 'string' ? telegramLength(o.trim()) : 0;
-    if (len === 0) errors.push({ code: 'poll_option_empty', index, message: `Answer option ${index + 1} is empty` });
-    else if (len > TELEGRAM_MAX_POLL_OPTION) errors.push({ code: 'poll_option_too_long', index, message: `Answer option ${index + 1} is ${len} characters; Telegram allows ${TELEGRAM_MAX_POLL_OPTION}` });
+    if (len === 0) errors.push({ code: 'poll_option_empty', field: 'poll', index, message: `Answer option ${index + 1} is empty` });
+    else if (len > TELEGRAM_MAX_POLL_OPTION) errors.push({ code: 'poll_option_too_long', field: 'poll', index, message: `Answer option ${index + 1} is ${len} characters; Telegram allows ${TELEGRAM_MAX_POLL_OPTION}` });
   });
   if (spec.correctOptionIndex !== undefined && spec.correctOptionIndex !== null) {
     const i = spec.correctOptionIndex;
     if (!Number.isInteger(i) || i < 0 || i >= options.length) {
-      errors.push({ code: 'quiz_answer_out_of_range', message: `The quiz's right answer is option ${Number(i) + 1}, but the poll has ${options.length} options` });
+      errors.push({ code: 'quiz_answer_out_of_range', field: 'poll', message: `The quiz's right answer is option ${Number(i) + 1}, but the poll has ${options.length} options` });
     }
-    if (spec.multiple) errors.push({ code: 'quiz_multiple', message: 'A quiz has exactly one right answer: turn off "multiple answers"' });
+    if (spec.multiple) errors.push({ code: 'quiz_multiple', field: 'poll', message: 'A quiz has exactly one right answer: turn off "multiple answers"' });
   }
   if (spec.durationSeconds !== undefined && spec.durationSeconds !== null) {
     const d = spec.durationSeconds;
     if (!Number.isInteger(d) || d < TELEGRAM_POLL_OPEN_PERIOD.min || d > TELEGRAM_POLL_OPEN_PERIOD.max) {
       errors.push({
         code: 'poll_open_period',
+        field: 'poll',
         message: `Telegram polls can close on their own after ${TELEGRAM_POLL_OPEN_PERIOD.min} to ${TELEGRAM_POLL_OPEN_PERIOD.max} seconds (${d} given); leave the duration empty for a poll that stays open`,
       });
     }
@@ -212,7 +213,7 @@ export function validateTelegramVariant(variant: PostVariant, context?: Validati
   }
 
   if (media.length > TELEGRAM_MAX_MEDIA) {
-    errors.push({ code: 'too_many_media', field: 'media', message: `${media.length} files attached; a Telegram album holds at most ${TELEGRAM_MAX_MEDIA}` });
+    errors.push({ code: 'media_count', field: 'media', message: `${media.length} files attached; a Telegram album holds at most ${TELEGRAM_MAX_MEDIA}` });
   }
   const kinds = media.map((m) => telegramMediaKind(m.mimeType));
   if (media.length > 1) {
@@ -250,20 +251,21 @@ export function validateTelegramVariant(variant: PostVariant, context?: Validati
   validatePoll(plan, errors);
 
   if ((variant.thread ?? []).length > 0) {
-    errors.push({ code: 'no_threads', message: 'Telegram posts have no reply chains here: put the follow-up text into the post or publish it as another post' });
+    errors.push({ code: 'threads_unsupported', field: 'thread', message: 'Telegram posts have no reply chains here: put the follow-up text into the post or publish it as another post' });
   }
 
   const opts = variant.options ?? {};
   for (const [name, value] of Object.entries(opts)) {
     if (!(optionNames as string[]).includes(name)) {
-      errors.push({ code: 'unknown_option', message: `"${name}" is not a Telegram post option (known: ${optionNames.join(', ')})` });
+      errors.push({ code: 'unknown_option', field: 'options', message: `"${name}" is not a Telegram post option (known: ${optionNames.join(', ')})` });
     } else if (value !== undefined && value !== null && typeof value !== 'boolean') {
-      errors.push({ code: 'invalid_option', message: `The Telegram option "${name}" must be on or off` });
+      errors.push({ code: 'option_value', field: 'options', message: `The Telegram option "${name}" must be on or off` });
     }
   }
   if (plan.options.pinned && context?.networkLimits?.canPin === 0) {
     errors.push({
       code: 'cannot_pin',
+      field: 'options',
       message: "The bot may not pin messages in this chat: give it the \"Pin messages\" right (groups) or \"Edit messages of others\" (channels), then reconnect the account — or turn off \"pinned\"",
     });
   }

@@ -82,6 +82,14 @@ const IN_FLIGHT_TTL_MS = 7 * 24 * 3_600_000;
 
 const tokenPattern = /^(\d{3,20}):[A-Za-z0-9_-]{20,100}$/;
 
+/** `t.me/name`, `name` and `@name` all mean `@name`; numeric ids stay as they are. */
+function normaliseChat(raw: string): string {
+  const v = raw.trim();
+  const link = /^(?:https?:\/\/)?(?:t|telegram)\.me\/([A-Za-z][A-Za-z0-9_]{3,31})\/?$/i.exec(v);
+  if (link) return `@${link[1]}`;
+  return /^-?\d+$/.test(v) || v.startsWith('@') ? v : `@${v}`;
+}
+
 const credentialsSchema = z.object({
   botToken: z
     .string()
@@ -92,11 +100,7 @@ const credentialsSchema = z.object({
     .string()
     .trim()
     .min(1, 'Enter the channel or group: @username, or the numeric chat id')
-    .transform((v) => {
-      const link = /^(?:https?:\/\/)?(?:t|telegram)\.me\/([A-Za-z][A-Za-z0-9_]{3,31})\/?$/i.exec(v);
-      if (link) return `@${link[1]}`;
-      return /^-?\d+$/.test(v) || v.startsWith('@') ? v : `@${v}`;
-    })
+    .transform(normaliseChat)
     .refine((v) => /^-?\d{1,20}$/.test(v) || /^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v), 'Enter the chat as @username (5–32 letters, digits or _) or as its numeric id, e.g. -1001234567890'),
 });
 
@@ -281,7 +285,8 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
       return `telegram-bot:${botIdOfToken(auth.credentials.botToken)}`;
     },
 
-    async connect(credentials, ctx): Promise<ConnectedAccount<TelegramSession>> {
+    async connect(raw, ctx): Promise<ConnectedAccount<TelegramSession>> {
+      const credentials = { botToken: raw.botToken.trim(), chat: normaliseChat(raw.chat) };
       const token = credentials.botToken;
       let bot: TgUser;
       try {
