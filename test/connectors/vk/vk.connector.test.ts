@@ -207,7 +207,7 @@ describe('publish', () => {
     expect(Number(poll.end_date)).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 86_400);
     expect(Number(poll.end_date)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 86_401);
     const wp = only('wall.post').form;
-    const [p1, p2] = fake.calls('photos.saveWallPhoto').length === 2 ? [fake.posts.at(-1)!.attachments[0], fake.posts.at(-1)!.attachments[1]] : [];
+    const [p1, p2] = fake.posts.at(-1)!.attachments;
     expect(wp.attachments).toBe(`${p1},${p2},poll-1_${fake.polls.at(-1)!.id},https://example.com/page`);
     expect(p1).toMatch(/^photo-1_\d+$/);
     expect(wp).toMatchObject({ owner_id: '-1', from_group: '0', message: 'Poll time' });
@@ -258,6 +258,34 @@ describe('publish', () => {
     // A successful publish clears its journal entry.
     await fast.publish({ auth, variant: { text: 'fine' }, idempotencyKey: 'ok-1', createdAt: createdAt() }, ctxFor(auth));
     expect(auth.session!.pending![vkGuid('ok-1')]).toBeUndefined();
+  });
+
+  it('a refused connection is retryable with a known outcome (nothing was sent); HTTP 502 on wall.post is an unknown outcome', async () => {
+    const { createServer } = await import('node:http');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const auth = await connectAs({ accessToken: userToken(), community: 'apiclub' });
+    const offline = createVkConnector({ apiBaseUrl: `http://127.0.0.1:${port}/method`, idBaseUrl: fake.idBaseUrl, clientId: fake.clientId });
+    const e = await caught(offline.publish({ auth, variant: { text: 'x' }, idempotencyKey: 'offline', createdAt: createdAt() }, ctxFor(auth)));
+    expect(e.kind).toBe('retryable');
+    expect(e.opts.outcomeUnknown).toBe(false);
+    expect(e.message).toBe('Could not reach VK to publish the post (ECONNREFUSED)');
+
+    const gateway = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>Bad Gateway</html>');
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
+    try {
+      const bad = createVkConnector({ apiBaseUrl: `http://127.0.0.1:${(gateway.address() as { port: number }).port}/method` });
+      const e2 = await caught(bad.publish({ auth, variant: { text: 'x' }, idempotencyKey: 'gw', createdAt: createdAt() }, ctxFor(auth)));
+      expect(e2).toMatchObject({ kind: 'retryable', message: 'VK answered HTTP 502 while trying to publish the post' });
+      expect(e2.opts.outcomeUnknown).toBe(true);
+    } finally {
+      await new Promise<void>((r) => gateway.close(() => r()));
+    }
   });
 
   it('refuses an invalid variant before any request, and a community token cannot post (error 27)', async () => {
