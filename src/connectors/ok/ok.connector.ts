@@ -292,7 +292,7 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
       { name: 'sessionSecretKey', label: 'Session secret key', type: 'password', required: false, help: 'Shown next to the access token in the OK application settings' },
       { name: 'applicationKey', label: 'Application key', type: 'text', required: false, help: 'The public key of your OK application, if Herald is not configured with one' },
     ],
-    credentialsSchema: credentialsSchema as unknown as z.ZodType<OkCredentials>,
+    credentialsSchema,
     limits: { maxConcurrentPerAccount: 1, publishRate: { count: 20, windowMs: 60_000 } },
     supports: { maxMedia: OK_MAX_PHOTOS, mediaTypes: ['image/jpeg', 'image/png', 'image/gif'], polls: true, threads: false },
     optionFields: [
@@ -422,7 +422,14 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
           for (let page = 0; page < COMMENT_PAGES; page++) {
             const params: Record<string, string> = { discussionId: post.externalId, discussionType: 'GROUP_TOPIC', count: String(COMMENT_PAGE_SIZE), direction: 'FORWARD' };
             if (anchor) params.anchor = anchor;
-            const answer = await call<{ comments?: unknown; anchor?: unknown; has_more?: unknown }>(st, ctx, 'discussions.getComments', params, { write: false, what: 'read comments' });
+            let answer: { comments?: unknown; anchor?: unknown; has_more?: unknown };
+            try {
+              answer = await call<typeof answer>(st, ctx, 'discussions.getComments', params, { write: false, what: 'read comments' });
+            } catch (e) {
+              // A topic deleted on OK (NOT_FOUND / PARAM_ENTITY_ID) must not stop the other topics' sync.
+              if (e instanceof ConnectorError && (e.opts.networkCode === '300' || e.opts.networkCode === '106')) break;
+              throw e;
+            }
             const comments = Array.isArray(answer.comments) ? (answer.comments as Array<Record<string, unknown>>) : [];
             for (const c of comments) {
               const id = str(c.id);

@@ -375,6 +375,19 @@ describe('comments', () => {
     expect(second.items).toEqual([]);
   });
 
+  it('skips a topic deleted on OK (300) and still reads the others; other failures stop the sync', async () => {
+    fake.expect('discussions.getComments', { okError: 300 });
+    fake.expect('discussions.getComments', { body: okFixture('discussions-getComments-page2') });
+    const two = [{ externalId: '111', publishedAt: '2026-11-26T06:00:00Z' }, ...posts];
+    const r = await connector().comments!.fetch({ auth: auth(), cursor: null, posts: two }, ctx());
+    expect(fake.calls('discussions.getComments').map((c) => c.params.discussionId)).toEqual(['111', '70102413183763']);
+    expect(r.items.map((i) => i.externalId)).toEqual(['MTc2NDE0MDUyMDAwMDoxMDAz']);
+    expect(JSON.parse(r.cursor!)).toEqual({ anchors: { '70102413183763': 'LTE6MTc2NDE0MDUyMDAwMA==' } });
+    fake.expect('discussions.getComments', { okError: 8 });
+    const e = await failure(connector().comments!.fetch({ auth: auth(), cursor: null, posts }, ctx()));
+    expect(e.kind).toBe('rate_limited');
+  });
+
   it('replies under a comment as the group (discussions.comment)', async () => {
     fake.expect('discussions.comment', { body: okFixture('discussions-comment') });
     fake.expect('discussions.comment', { body: okFixture('discussions-comment') });
