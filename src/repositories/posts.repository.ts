@@ -1,4 +1,5 @@
 /** Posts (the container a person writes) and the lookups post use cases need about the workspace. */
+import { sql } from 'kysely';
 import type { PostRow, TargetState } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
 
@@ -40,6 +41,8 @@ export interface PostListFilter {
   from?: string;
   /** Only posts scheduled before this ISO instant (`toISOString()` form). */
   to?: string;
+  /** Only posts with a target whose text contains this (case-insensitive for ASCII on SQLite). */
+  q?: string;
   cursor?: string;
   limit: number;
 }
@@ -47,11 +50,16 @@ export interface PostListFilter {
 /** Up to `limit` live posts after `cursor`, oldest first, filtered by any target's state or account. */
 export async function listPosts(db: Executor, workspaceId: string, f: PostListFilter): Promise<PostRow[]> {
   let q = db.selectFrom('posts').selectAll('posts').where('posts.workspace_id', '=', workspaceId).where('posts.deleted_at', 'is', null);
-  if (f.state || f.accountId) {
+  if (f.state || f.accountId || f.q) {
     q = q.where((eb) => {
       let sub = eb.selectFrom('post_targets').select('post_targets.id').whereRef('post_targets.post_id', '=', 'posts.id');
       if (f.state) sub = sub.where('post_targets.state', '=', f.state);
       if (f.accountId) sub = sub.where('post_targets.account_id', '=', f.accountId);
+      if (f.q) {
+        // LIKE with the wildcards in the search escaped, so "50%" finds "50%" and nothing more.
+        const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        sub = sub.where(sql<boolean>`lower(post_targets.text) like ${pattern} escape '\\'`);
+      }
       return eb.exists(sub);
     });
   }

@@ -391,7 +391,7 @@ function instant(value: string, field: string): string {
  */
 export async function listPosts(
   ctx: UseCaseContext,
-  f: { state?: TargetState; accountId?: string; from?: string; to?: string; cursor?: string; limit: number },
+  f: { state?: TargetState; accountId?: string; from?: string; to?: string; q?: string; cursor?: string; limit: number },
 ): Promise<{ items: PostView[]; nextCursor: string | null }> {
   await checkedActor(ctx, 'posts.read');
   const from = f.from === undefined ? undefined : instant(f.from, 'from');

@@ -38,6 +38,18 @@ const TargetSchema = z
     link: z.string().nullable(),
     langs: z.array(z.string()),
     media: z.array(z.object({ id: z.string(), mimeType: z.string(), sizeBytes: z.number(), alt: z.string(), sha256: z.string() })),
+    poll: z
+      .object({
+        question: z.string().optional(),
+        options: z.array(z.string()),
+        multiple: z.boolean().optional(),
+        durationSeconds: z.number().optional(),
+        correctOptionIndex: z.number().optional(),
+      })
+      .nullable()
+      .openapi({ description: 'The native poll (networks with `supports.polls`), or null' }),
+    thread: z.array(z.string()).openapi({ description: 'Follow-up parts published as a reply chain under the post (networks with `supports.threads`)' }),
+    options: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])).openapi({ description: "Network options by the names the network declares in `optionFields`" }),
     scheduledAt: z.string().nullable(),
     attempts: z.number(),
     version: z.number(),
@@ -71,6 +83,7 @@ const ListQuery = PageQuerySchema.extend({
   accountId: z.string().optional().openapi({ param: { name: 'accountId', in: 'query' }, description: 'Only posts with a target on this account' }),
   from: z.string().optional().openapi({ param: { name: 'from', in: 'query' }, description: 'Only posts scheduled at or after this ISO instant' }),
   to: z.string().optional().openapi({ param: { name: 'to', in: 'query' }, description: 'Only posts scheduled before this ISO instant' }),
+  q: z.string().trim().max(200).optional().openapi({ param: { name: 'q', in: 'query' }, description: 'Only posts whose text (any target) contains this, ignoring case' }),
 }).strict();
 const base = '/api/v1/workspaces/{workspaceId}/posts';
 const postResponses = { 200: jsonResponse(PostSchema, 'The post'), ...workspaceProblems, ...problemResponses(409) };
@@ -135,7 +148,7 @@ const edit = createRoute({
   method: 'patch',
   path: `${base}/{postId}`,
   tags: ['posts'],
-  summary: 'Edit text, link, languages, images or time of the unsent targets',
+  summary: 'Edit text, link, languages, images, poll, thread, options or time of the unsent targets',
   security: authenticated,
   request: { params: PostParams, body: jsonBody(editPostSchema) },
   responses: postResponses,
