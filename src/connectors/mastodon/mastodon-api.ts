@@ -194,7 +194,8 @@ export function htmlToText(html: string): string {
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
     .replace(/<\/?p[^>]*>/gi, '');
-  const stripped = withBreaks.replace(/<[^>]*>/g, '');
+  // Only things shaped like tags are tags: a lone '<' (from a server that does not escape) stays text.
+  const stripped = withBreaks.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '').replace(/<\/?[a-z][^>]*>/gi, '');
   const decoded = stripped.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, name: string) => {
     if (name[0] === '#') {
       const cp = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
