@@ -249,8 +249,8 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
     }
     const form = new FormData();
     media.forEach((m, i) => {
-      if (!m.data) throw new ConnectorError('invalid_content', `Photo ${i + 1} has no data to upload`);
-      const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+      const data = m.data ?? Buffer.alloc(0);
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       form.append(`pic${i + 1}`, new Blob([bytes], { type: m.mimeType }), `photo${i + 1}.${m.mimeType.split('/')[1] ?? 'jpg'}`);
     });
     const res = await okHttp(ctx, uploadUrl, { method: 'POST', body: form }, { write: false, timeoutMs: uploadTimeoutMs, what: 'upload photos' });
@@ -380,6 +380,8 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
     async publish({ auth, variant }, ctx) {
       const checked = validateOkVariant(variant);
       if (!checked.valid) throw new ConnectorError('invalid_content', checked.errors.map((e) => e.message).join('; '));
+      const missing = (variant.media ?? []).findIndex((m) => !m.data);
+      if (missing >= 0) throw new ConnectorError('invalid_content', `Photo ${missing + 1} has no data to upload`);
       const st = stateOf(auth);
       const tokens = variant.media?.length ? await uploadPhotos(st, variant.media, ctx) : [];
       const params: Record<string, string> = { gid: auth.credentials.groupId, type: 'GROUP_THEME', attachment: JSON.stringify(attachmentOf(variant, tokens)) };

@@ -243,9 +243,11 @@ describe('publish', () => {
     expect(e.message).toMatch(/not approved/);
   });
 
-  it('refuses an invalid variant before any request', async () => {
+  it('refuses an invalid variant, or a photo without its bytes, before any request', async () => {
     const e = await failure(connector().publish({ auth: auth(), variant: { text: '' }, idempotencyKey: 'k', createdAt: '' }, ctx()));
     expect(e.kind).toBe('invalid_content');
+    const e2 = await failure(connector().publish({ auth: auth(), variant: { text: 'x', media: [{ mimeType: 'image/png', sizeBytes: 3, alt: '' }] }, idempotencyKey: 'k', createdAt: '' }, ctx()));
+    expect([e2.kind, e2.message]).toEqual(['invalid_content', 'Photo 1 has no data to upload']);
     expect(fake.requests).toEqual([]);
   });
 
