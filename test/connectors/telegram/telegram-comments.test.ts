@@ -132,7 +132,12 @@ describe('Telegram reply', () => {
 
   it('refuses to "reply" to the channel post itself or to a message of another chat, without a request', async () => {
     const reply = (parent: string) =>
-      h.current.connector.comments!.reply({ auth: channelAuth(), parentExternalId: parent, rootExternalId: null, text: 'x', idempotencyKey: 'r' }, h.current.ctx()).catch((x: unknown) => x as ConnectorError);
+      h.current.connector.comments!.reply({ auth: channelAuth(), parentExternalId: parent, rootExternalId: null, text: 'x', idempotencyKey: 'r' }, h.current.ctx()).then(
+        () => {
+          throw new Error('the reply should have been refused');
+        },
+        (x: unknown) => x as ConnectorError,
+      );
     expect((await reply(`${CHANNEL.id}:101`)).message).toContain('reply to one of the comments');
     expect((await reply('-1005:1')).kind).toBe('invalid_content');
     expect(h.current.tg.requests).toEqual([]);
