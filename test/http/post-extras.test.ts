@@ -229,6 +229,20 @@ describe.each(dialects())('polls, threads and options (%s)', (dialect) => {
     expect((await t.current.json('POST', '/api/v1/validate', { network: 'extras', text: 'hi', accountId: extrasId }, ownToken)).status).toBe(200);
   });
 
+  it('the OpenAPI document describes poll, thread, options, accountId and the network declarations', async () => {
+    const doc = (await (await t.current.request('/api/openapi.json')).json()) as any;
+    expect(Object.keys(doc.components.schemas.PostTarget.properties)).toEqual(expect.arrayContaining(['poll', 'thread', 'options']));
+    const validateBody = doc.paths['/api/v1/validate'].post.requestBody.content['application/json'].schema.properties;
+    expect(Object.keys(validateBody)).toEqual(expect.arrayContaining(['poll', 'thread', 'options', 'accountId']));
+    expect(validateBody.accountId.description).toContain('limits');
+    const createBody = doc.paths['/api/v1/workspaces/{workspaceId}/posts'].post.requestBody.content['application/json'].schema;
+    expect(createBody.properties.poll.properties.options.minItems).toBe(2);
+    expect(Object.keys(doc.components.schemas.Network.properties)).toEqual(
+      expect.arrayContaining(['id', 'displayName', 'lengthUnit', 'credentialFields', 'optionFields', 'supports', 'oauth', 'capabilities']),
+    );
+    expect(doc.components.schemas.ValidationResult.properties.errors.items.properties.field.enum).toEqual(['text', 'media', 'link', 'langs', 'poll', 'thread', 'options']);
+  });
+
   it('edits carry poll, thread and options and bump the version', async () => {
     const created = (await (
       await t.current.json('POST', posts(), { text: 'v1', poll: { options: ['a', 'b'] }, options: { silent: true }, targets: [{ accountId: extrasId }], schedule: later() }, owner)
