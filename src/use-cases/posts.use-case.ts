@@ -539,7 +539,7 @@ export async function editPost(ctx: UseCaseContext, postId: string, raw: EditPos
   const when = input.schedule ? await resolveWhen(ctx, input.schedule) : null;
   const backToReview = !maySchedule(actor);
 
-  assertPostOptionsDeclared(input.options, targets.map((t) => connectorFor(ctx.services, t.network)));
+  assertPostOptionsDeclared(input.options, editable.map((t) => connectorFor(ctx.services, t.network)));
   const contexts = await contextsOf(ctx, editable);
   const plans: Array<{ t: PostTargetRow; variant: DraftVariant; mediaChanged: boolean; to: TargetState; connector: AnyConnector; index: number }> = [];
   for (const t of editable) {
