@@ -466,11 +466,8 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
         }
         throw toConnectorError(e, 'delete the post', true);
       }
-      if (session.posts?.[input.externalId]) {
-        const posts = { ...session.posts };
-        delete posts[input.externalId];
-        await ctx.saveSession({ ...session, posts }).catch(() => undefined);
-      }
+      // The ids stay in the session (bounded): writing it here could race a publish of the same
+      // account and drop that publish's progress record.
     },
 
     comments: {

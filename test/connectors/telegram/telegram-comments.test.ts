@@ -154,13 +154,14 @@ describe('Telegram delete', () => {
     expect(tg.requests[0]!.params).toEqual({ chat_id: CHANNEL.id, message_id: 101 });
   });
 
-  it('deletes every message of a multi-message post with deleteMessages and forgets its ids', async () => {
+  it('deletes every message of a multi-message post with deleteMessages (without touching the session)', async () => {
     const { tg, saved } = h.current;
     tg.expect('deleteMessages', 'true');
     const externalId = `${CHANNEL.id}:110`;
     await del(externalId, { ...channelSession(), posts: { [externalId]: [110, 111, 120], [`${CHANNEL.id}:5`]: [5, 6] } });
     expect(tg.requests[0]!.params).toEqual({ chat_id: CHANNEL.id, message_ids: [110, 111, 120] });
-    expect(saved.at(-1)!.posts).toEqual({ [`${CHANNEL.id}:5`]: [5, 6] });
+    // A delete never writes the session: it could race a publish and drop its progress record.
+    expect(saved).toEqual([]);
   });
 
   it('a message already gone counts as deleted; one older than 48 hours says to delete it in the app', async () => {

@@ -13,11 +13,16 @@ import { publishingHandlers } from '../../../src/publishing/publishing-worker';
 import type { UseCaseContext } from '../../../src/server/services';
 import { connectAccount } from '../../../src/use-cases/accounts.use-case';
 import { createPost, deletePost, getPost } from '../../../src/use-cases/posts.use-case';
+import { listInboxMessages, replyToInboxMessage } from '../../../src/use-cases/inbox.use-case';
+import { getAccountMetrics, getPostMetrics } from '../../../src/use-cases/metrics.use-case';
+import { syncInbound } from '../../../src/inbox/inbound-sync';
+import { collectMetrics } from '../../../src/metrics/metrics-collection';
+import { decodeCursor } from '../../../src/connectors/telegram/telegram-inbound';
 import { createUser } from '../../../src/use-cases/users.use-case';
 import { fastEngine, waitFor } from '../../publishing/engine-harness';
 import { dialects } from '../../support/databases';
 import { createTestServices, type TestServices } from '../../support/test-app';
-import { CHANNEL, fixtureWith, startFakeTelegram, TEST_BOT_TOKEN, type FakeTelegram } from './fake-telegram-api';
+import { CHANNEL, DISCUSSION, fixtureWith, startFakeTelegram, TEST_BOT_TOKEN, type FakeTelegram } from './fake-telegram-api';
 
 describe.each(dialects())('Telegram through the engine (%s)', (dialect) => {
   let tg: FakeTelegram;
@@ -98,6 +103,39 @@ describe.each(dialects())('Telegram through the engine (%s)', (dialect) => {
     tg.expect('deleteMessages', 'true');
     await deletePost(ctx, post.id, { onNetwork: true });
     expect(tg.calls('deleteMessages')[0]!.params).toEqual({ chat_id: CHANNEL.id, message_ids: [101, 120] });
+    tg.assertDone();
+  });
+
+  it('comments arrive through the generic inbound sync tied to our post; a reply goes to the discussion group; metrics: members, post counts unknown', async () => {
+    tg.expect('sendMessage', 'sendMessage');
+    const post = await createPost(ctx, { text: 'Hello', targets: [{ accountId }], schedule: { at: new Date(Date.now() + 200).toISOString() } });
+    const target = await published(post.id);
+    expect(target.externalId).toBe(`${CHANNEL.id}:101`);
+    tg.assertDone();
+
+    tg.expect('getUpdates', 'getUpdates-comments');
+    const sync = await syncInbound(services, accountId);
+    expect(sync).toMatchObject({ outcome: 'done', received: 2 });
+    const inbox = await listInboxMessages(ctx, { accountId, limit: 10 });
+    const byId = new Map(inbox.items.map((m) => [m.externalId, m]));
+    expect(byId.get(`${DISCUSSION.id}:501`)).toMatchObject({ kind: 'comment', rootExternalId: `${CHANNEL.id}:101`, targetId: target.id, postId: post.id, text: 'Отличная новость 🎉🎉' });
+    expect(byId.get(`${DISCUSSION.id}:502`)).toMatchObject({ kind: 'comment', parentExternalId: `${DISCUSSION.id}:501`, targetId: target.id });
+    const account = await services.database.db.selectFrom('accounts').select('inbound_cursor').where('id', '=', accountId).executeTakeFirstOrThrow();
+    expect(decodeCursor(account.inbound_cursor).offset).toBe(900008);
+    tg.assertDone();
+
+    tg.expect('sendMessage', 'sendMessage-reply');
+    const reply = await replyToInboxMessage(ctx, byId.get(`${DISCUSSION.id}:501`)!.id, { text: 'Thank you!' });
+    expect(reply).toMatchObject({ externalId: `${DISCUSSION.id}:506`, url: 'https://t.me/heraldnews/101?comment=506' });
+    expect(tg.calls('sendMessage')[0]!.params).toEqual({ chat_id: DISCUSSION.id, text: 'Thank you!', reply_parameters: { message_id: 501 } });
+    tg.assertDone();
+
+    tg.expect('getChatMemberCount', 'getChatMemberCount');
+    await collectMetrics(services, accountId);
+    expect((await getAccountMetrics(ctx, accountId)).latest).toMatchObject({ followers: 1532 });
+    const pm = await getPostMetrics(ctx, post.id);
+    // Observed or not yet due: Telegram's unknown counts are never stored as 0.
+    expect(Object.values(pm.items[0]!.latest ?? {}).filter((v) => v === 0)).toEqual([]);
     tg.assertDone();
   });
 });
