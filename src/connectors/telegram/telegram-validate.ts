@@ -34,6 +34,7 @@ export const TELEGRAM_MAX_POLL_OPTION = 100;
  * 9.1 raised it from 10 to 12).
  */
 export const TELEGRAM_MAX_POLL_OPTIONS = 12;
+/** A poll needs at least two answer options. */
 export const TELEGRAM_MIN_POLL_OPTIONS = 2;
 /** sendPoll open_period: 5-600 seconds. */
 export const TELEGRAM_POLL_OPEN_PERIOD = { min: 5, max: 600 } as const;

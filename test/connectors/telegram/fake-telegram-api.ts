@@ -26,6 +26,7 @@ export const TEST_BOT_TOKEN = '7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 export const TEST_BOT_ID = 7000000001;
 /** The fixtures' public channel and its discussion group. */
 export const CHANNEL = { id: -1001234567890, username: 'heraldnews' } as const;
+/** The channel's linked discussion group in the fixtures. */
 export const DISCUSSION = { id: -1009876543210, username: 'heraldnews_chat' } as const;
 
 /** A Bot API answer as fixtures hold it. */

@@ -31,6 +31,7 @@ export function channelAuth(session: TelegramSession | null = channelSession()):
   };
 }
 
+/** What a Telegram connector test works with. */
 export interface TelegramHarness {
   tg: FakeTelegram;
   connector: ReturnType<typeof createTelegramConnector>;
