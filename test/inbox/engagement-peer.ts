@@ -13,7 +13,7 @@
  *                                                → {access_token, expires_in}
  *   POST /session {handle, password}             → {token}                             (non-OAuth login)
  *   GET  /me                          + Bearer   → {id, handle, name}
- *   GET  /comments?after=N            + Bearer   → {items, cursor}   (changes after sequence N)
+ *   GET  /comments?after=N&posts=a,b  + Bearer   → {items, cursor}   (changes after sequence N)
  *   POST /comments {parentId, rootId, text, key} + Bearer → {id, url}
  *   GET  /stats/account               + Bearer   → {followers, following?}
  *   GET  /stats/posts?ids=a,b         + Bearer   → {a: {likes, reposts, views?}, …}
@@ -69,6 +69,10 @@ export interface EngagementPeer {
   failNext(prefix: string, fault: PeerFault): void;
   /** Ids asked for in `GET /stats/posts`, per call. */
   statsAsked: string[][];
+  /** The post ids each `GET /comments` was given (the connector's `posts`). */
+  postsGiven: string[][];
+  /** Delay before answering `GET /comments`. */
+  setCommentsDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +115,8 @@ export async function startEngagementPeer(): Promise<EngagementPeer> {
   let authorize: string | { deny: true } | null = null;
   let seq = 0;
   let redeliver = false;
+  let commentsDelayMs = 0;
+  const postsGiven: string[][] = [];
   let base = '';
 
   const handleOf = (req: IncomingMessage) => {
@@ -199,7 +205,9 @@ export async function startEngagementPeer(): Promise<EngagementPeer> {
       const account = accounts.get(handle)!;
       if (req.method === 'GET' && url.pathname === '/me') return send(res, 200, { id: account.id, handle, name: `Name of ${handle}` });
       if (req.method === 'GET' && url.pathname === '/comments') {
+        if (commentsDelayMs) await new Promise((r) => setTimeout(r, commentsDelayMs));
         const after = Number(url.searchParams.get('after') ?? '0');
+        postsGiven.push((url.searchParams.get('posts') ?? '').split(',').filter(Boolean));
         const mine = comments.filter((c) => c.accountId === account.id && (redeliver || c.seq > after)).sort((a, b) => a.seq - b.seq);
         redeliver = false;
         return send(res, 200, { items: mine.map(publicComment), cursor: String(mine.reduce((m, c) => Math.max(m, c.seq), after)) });
@@ -253,6 +261,7 @@ export async function startEngagementPeer(): Promise<EngagementPeer> {
     unexpected,
     comments,
     statsAsked,
+    postsGiven,
     addAccount(handle, password) {
       const id = `acct:${handle}`;
       accounts.set(handle, { id, password: password ?? null });
@@ -305,6 +314,9 @@ export async function startEngagementPeer(): Promise<EngagementPeer> {
     },
     failNext(prefix, fault) {
       faults.push({ prefix, fault });
+    },
+    setCommentsDelay(ms) {
+      commentsDelayMs = ms;
     },
     async close() {
       server.closeAllConnections();
@@ -427,15 +439,16 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
   }
   if (opts.comments ?? true) {
     connector.comments = {
-      async fetch({ auth, cursor }, ctx) {
-        const res = await call(ctx, `${baseUrl}/comments?after=${encodeURIComponent(cursor ?? '0')}`, authed(auth.session?.token ?? ''));
+      async fetch({ auth, cursor, posts }, ctx) {
+        const q = new URLSearchParams({ after: cursor ?? '0', posts: posts.map((p) => p.externalId).join(',') });
+        const res = await call(ctx, `${baseUrl}/comments?${q.toString()}`, authed(auth.session?.token ?? ''));
         if (!res.ok) throw await failure(res);
         type PeerItem = { id: string; author: { id: string; handle: string }; parentId: string | null; rootId: string | null; text: string; createdAt: string; editedAt: string | null; deleted: boolean; url: string };
         const body = (await res.json()) as { items: PeerItem[]; cursor: string };
         const items = body.items.map(
           (c): InboundMessage => ({
             externalId: c.id,
-            kind: c.parentId && c.parentId !== c.rootId ? 'reply' : 'comment',
+            kind: c.parentId === null ? 'mention' : c.parentId !== c.rootId ? 'reply' : 'comment',
             parentExternalId: c.parentId,
             rootExternalId: c.rootId,
             author: { externalId: c.author.id, handle: c.author.handle, displayName: null },
