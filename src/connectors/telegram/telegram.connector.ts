@@ -345,7 +345,9 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
                 : 'may not send messages there (members may not write in this group)';
           throw new ConnectorError('disconnected', `The bot ${botName} ${why} (${where}): add it to the group, ideally as an administrator`);
         }
-        canPin = member.status === 'administrator' ? member.can_pin_messages === true : member.status === 'creator' || chat.permissions?.can_pin_messages === true;
+        // pinChatMessage: "the bot must be an administrator in the chat … and must have the
+        // 'can_pin_messages' administrator right" — members' pin permission does not cover bots.
+        canPin = member.status === 'creator' || (member.status === 'administrator' && member.can_pin_messages === true);
       }
       const session: TelegramSession = {
         botId: bot.id,

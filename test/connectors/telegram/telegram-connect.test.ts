@@ -62,6 +62,19 @@ describe('Telegram connect', () => {
     expect(tg.calls('getChat')[0]!.params).toEqual({ chat_id: '@heraldnews_chat' });
   });
 
+  it('a group administrator with "Pin messages" may pin; members never can (pinChatMessage needs an admin)', async () => {
+    const { tg, connector } = h.current;
+    tg.expect('getMe', 'getMe');
+    tg.expect('getChat', fixtureWith('getChat-supergroup', { permissions: { can_send_messages: true, can_pin_messages: true } }));
+    tg.expect('getChatMember', 'getChatMember-member');
+    expect((await connector.connect({ botToken: TEST_BOT_TOKEN, chat: '@heraldnews_chat' }, h.current.ctx())).networkLimits).toEqual({ canPin: 0 });
+    tg.assertDone();
+    tg.expect('getMe', 'getMe');
+    tg.expect('getChat', 'getChat-supergroup');
+    tg.expect('getChatMember', 'getChatMember-group-admin');
+    expect((await connector.connect({ botToken: TEST_BOT_TOKEN, chat: '@heraldnews_chat' }, h.current.ctx())).networkLimits).toEqual({ canPin: 1 });
+  });
+
   it('refuses a bad token (401 from getMe) as auth_expired, without the token in the message', async () => {
     const { tg } = h.current;
     const wrong = '7000000001:AAwrongwrongwrongwrongwrongwrongwro';
