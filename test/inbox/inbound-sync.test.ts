@@ -186,6 +186,31 @@ describe.each(dialects())('inbound sync and inbox (%s)', (dialect) => {
     expect((await t.current.json('POST', `/api/v1/workspaces/${ws}/inbox-messages/0190c7e2-1b2c-7d3e-8f40-1234567890ab/reply`, { text: 'x' }, editor)).status).toBe(404);
   });
 
+  it('reply failures follow the taxonomy: rate limit → 429 with Retry-After, refused credentials → 409 and the account flagged', async () => {
+    const a = await connected();
+    const c = peer.comment({ accountHandle: a.handle, authorHandle: 'asker', parentId: a.postExt, rootId: a.postExt, text: 'Hello?' });
+    await syncInbound(t.current.services, a.accountId);
+    const msg = (await messages(`?accountId=${a.accountId}`)).items.find((m) => m.externalId === c.id)!;
+    const url = `/api/v1/workspaces/${ws}/inbox-messages/${msg.id}/reply`;
+
+    peer.failNext('/comments', { status: 429, retryAfterSeconds: 30 });
+    const limited = await t.current.json('POST', url, { text: 'hi' }, owner);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(30);
+
+    peer.failNext('/comments', { status: 401 });
+    const refused = await t.current.json('POST', url, { text: 'hi' }, owner);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/refused the account's credentials/);
+    const acct = await t.current.services.database.db.selectFrom('accounts').select('status').where('id', '=', a.accountId).executeTakeFirstOrThrow();
+    expect(acct.status).toBe('needs_reconnect');
+    expect((await eventsOf('account.needs_reconnect')).filter((e) => e.subject_id === a.accountId)).toHaveLength(1);
+    const blocked = await t.current.json('POST', url, { text: 'hi' }, owner);
+    expect(blocked.status).toBe(409);
+    expect(((await blocked.json()) as { detail: string }).detail).toMatch(/needs to be reconnected/);
+    expect(peer.comments.filter((x) => x.parentId === c.id)).toEqual([]);
+  });
+
   it('auth failure flags the account needs_reconnect once (then it is skipped); a rate limit backs off past Retry-After', async () => {
     const a = await connected();
     peer.revoke(a.handle);
