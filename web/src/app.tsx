@@ -10,7 +10,10 @@ import type { Me, Workspace } from './api/types';
 import { useLoad } from './api/use-load';
 import { LanguageSwitch } from './components/language-switch';
 import { EmptyState, ErrorState, Loading } from './components/states';
+import { BackgroundToasts } from './components/toasts';
 import { isLocale } from './i18n/index';
+import { useSearchShortcut } from './search-shortcut';
+import './workspace-tools.css';
 import { AccountsScreen } from './screens/accounts';
 import { ApprovalsScreen } from './screens/approvals';
 import { ComposerScreen, useComposeShortcut } from './screens/composer';
@@ -21,10 +24,14 @@ import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router'
 // The calendar brings react-big-calendar, luxon and their stylesheet: loaded when first opened, so
 // the shell every screen needs stays small (bench/web measures the initial JS).
 const CalendarScreen = lazy(() => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen })));
+// Settings, the queue and the invitation page are visited rarely: they load on first use.
+const SettingsScreen = lazy(() => import('./screens/settings/settings').then((m) => ({ default: m.SettingsScreen })));
+const QueueScreen = lazy(() => import('./screens/queue').then((m) => ({ default: m.QueueScreen })));
+const InviteScreen = lazy(() => import('./screens/invite').then((m) => ({ default: m.InviteScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'settings'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -37,6 +44,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const items: Workspace[] = workspaces.data?.items ?? [];
   const current = items.find((w) => w.id === route?.workspaceId) ?? null;
   useComposeShortcut(current?.id ?? null);
+  useSearchShortcut(current?.id ?? null);
 
   // Unknown or missing workspace in the URL: go to the first one the user has.
   useEffect(() => {
@@ -89,7 +97,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   navigate(workspacePath(current.id, s));
                 }}
               >
-                {t(`shell.nav.${s}`)}
+                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : t(`shell.nav.${s}`)}
               </a>
             ))}
         </nav>
@@ -126,6 +134,14 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           <ApprovalsScreen key={current.id} workspace={current} userId={me.user.id} />
         ) : screen === 'accounts' ? (
           <AccountsScreen key={current.id} workspace={current} />
+        ) : screen === 'queue' ? (
+          <Suspense fallback={<Loading />}>
+            <QueueScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'settings' ? (
+          <Suspense fallback={<Loading />}>
+            <SettingsScreen key={current.id} workspace={current} userId={me.user.id} onWorkspaceChanged={workspaces.reload} />
+          </Suspense>
         ) : (
           <EmptyState>
             <p>{t('shell.notFound')}</p>
@@ -135,6 +151,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           </EmptyState>
         )}
       </main>
+      {current && <BackgroundToasts key={current.id} workspace={current} />}
     </div>
   );
 }
@@ -144,6 +161,7 @@ export function App() {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [session, setSession] = useState<Session>({ state: 'loading' });
+  const path = usePath();
 
   const boot = useCallback(async () => {
     setSession({ state: 'loading' });
@@ -176,7 +194,8 @@ export function App() {
     void boot();
   };
 
-  if (session.state === 'signedIn') return <Shell me={session.me} onSignedOut={() => setSession({ state: 'signedOut', setupOpen: false })} />;
+  const onInvite = path === '/invite' && session.state !== 'loading' && session.state !== 'error';
+  if (session.state === 'signedIn' && !onInvite) return <Shell me={session.me} onSignedOut={() => setSession({ state: 'signedOut', setupOpen: false })} />;
 
   return (
     <div className="public">
@@ -189,7 +208,17 @@ export function App() {
           <Loading />
         ) : session.state === 'error' ? (
           <ErrorState error={session.error} onRetry={() => void boot()} />
-        ) : session.setupOpen ? (
+        ) : onInvite ? (
+          <Suspense fallback={<Loading />}>
+            <InviteScreen
+              signedInAs={session.state === 'signedIn' ? session.me.user.name : null}
+              onJoined={(csrfToken) => {
+                if (csrfToken) api.setCsrfToken(csrfToken);
+                void boot();
+              }}
+            />
+          </Suspense>
+        ) : session.state === 'signedIn' ? null : session.setupOpen ? (
           <SetupScreen onSignedIn={signedIn} onClosed={() => setSession({ state: 'signedOut', setupOpen: false })} />
         ) : (
           <SignInScreen onSignedIn={signedIn} />

@@ -3,7 +3,7 @@
  * target: state, scheduled time in the workspace's zone, the network's error in plain words and the
  * link to the published post. Network content is rendered as text.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { targetStates } from '../../../src/db/schema';
 import { unwrap } from '../api/client';
@@ -13,7 +13,18 @@ import { useLoad } from '../api/use-load';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime } from '../i18n/format';
 import { navigate, workspacePath } from '../router';
+import { SEARCH_INPUT_ID, takeSearchFocus } from '../search-shortcut';
 import type { Post } from './composer';
+
+/** `value`, once it has stopped changing for `ms` (one request per pause in typing, not per key). */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
 /** `/w/<id>/posts/<postId>` or `/w/<id>/posts/<postId>/edit`. */
 export interface PostRoute {
@@ -186,6 +197,8 @@ export function PostsScreen({ workspace, postId }: { workspace: Workspace; postI
   const { client } = useApi();
   const [state, setState] = useState('');
   const [accountId, setAccountId] = useState('');
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), 250);
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const accounts = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
@@ -200,11 +213,12 @@ export function PostsScreen({ workspace, postId }: { workspace: Workspace; postI
                 limit: String(pageSize),
                 ...(state ? { state: state as (typeof targetStates)[number] } : {}),
                 ...(accountId ? { accountId } : {}),
+                ...(q ? { q } : {}),
                 ...(cursor ? { cursor } : {}),
               },
             }),
           ),
-    [client, workspace.id, state, accountId, cursor, postId],
+    [client, workspace.id, state, accountId, q, cursor, postId],
   );
   if (postId) return <PostDetail workspace={workspace} postId={postId} />;
   const items = posts.data?.items ?? [];
@@ -218,6 +232,23 @@ export function PostsScreen({ workspace, postId }: { workspace: Workspace; postI
         </a>
       </header>
       <div className="posts-filters">
+        <div className="field posts-search" role="search">
+          <label htmlFor={SEARCH_INPUT_ID} className="field-label">
+            {t('search.label')}
+          </label>
+          <input
+            id={SEARCH_INPUT_ID}
+            type="search"
+            value={search}
+            placeholder={t('search.placeholder')}
+            aria-keyshortcuts="/"
+            autoFocus={takeSearchFocus()}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setCursors([]);
+            }}
+          />
+        </div>
         <label className="field">
           <span className="field-label">{t('posts.filterState')}</span>
           <select
