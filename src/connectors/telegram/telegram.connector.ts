@@ -227,6 +227,17 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
     const cursor = decodeCursor(cursorIn);
     const items: InboundMessage[] = [];
     const chat = { botId: s.botId, chatId: s.chatId, chatType: s.chatType, chatUsername: s.chatUsername, linkedChatId: s.linkedChatId };
+    if (s.chatType === 'channel') {
+      // The discussion group (and the public username) may have changed since connecting: a group
+      // linked later starts delivering comments without a reconnect.
+      try {
+        const info = await api<TgChatFullInfo>(ctx, auth.credentials.botToken, { method: 'getChat', params: { chat_id: s.chatId }, write: false });
+        chat.linkedChatId = typeof info.linked_chat_id === 'number' ? info.linked_chat_id : null;
+        chat.chatUsername = info.username ?? null;
+      } catch (e) {
+        throw toConnectorError(e, 'look up the channel\'s discussion group', false);
+      }
+    }
     for (let page = 0; page < maxUpdatePages; page++) {
       let updates: TgUpdate[];
       try {
@@ -478,8 +489,10 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
       async reply(input, ctx): Promise<PublishResult> {
         const s = sessionOf(input.auth);
         const parent = splitExternalId(input.parentExternalId);
-        const discussion = s.chatType === 'channel' ? s.linkedChatId : s.chatId;
-        if (!parent || discussion === null || parent.chatId !== discussion) {
+        // Channels: the comment's own chat (the discussion group, which may have been linked after
+        // connecting); the parent comes from Herald's inbox for this account. Groups: the group itself.
+        const allowed = parent !== null && (s.chatType === 'channel' ? parent.chatId !== s.chatId : parent.chatId === s.chatId);
+        if (!parent || !allowed) {
           throw new ConnectorError(
             'invalid_content',
             s.chatType === 'channel' && parent?.chatId === s.chatId

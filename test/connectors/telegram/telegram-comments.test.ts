@@ -16,9 +16,11 @@ const fetchComments = (cursor: string | null, session: TelegramSession = channel
 describe('Telegram comments (getUpdates)', () => {
   it('first sync: takes comments from the discussion group under channel posts, threaded to the post', async () => {
     const { tg } = h.current;
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'getUpdates-comments');
     const { items, cursor } = await fetchComments(null);
-    expect(tg.requests[0]!.params).toEqual({ limit: 100, timeout: 0, allowed_updates: ['message', 'edited_message'] });
+    expect(tg.requests[0]!.params).toEqual({ chat_id: CHANNEL.id });
+    expect(tg.requests[1]!.params).toEqual({ limit: 100, timeout: 0, allowed_updates: ['message', 'edited_message'] });
     const post = `${CHANNEL.id}:101`;
     expect(items).toEqual([
       {
@@ -52,10 +54,11 @@ describe('Telegram comments (getUpdates)', () => {
 
   it('next sync passes offset = last update_id + 1 and resolves a deep reply through the cursor thread map', async () => {
     const { tg } = h.current;
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'getUpdates-later');
     const cursorIn = JSON.stringify({ v: 1, offset: 900008, threads: { '500': 101 } });
     const { items, cursor } = await fetchComments(cursorIn);
-    expect(tg.requests[0]!.params).toEqual({ offset: 900008, limit: 100, timeout: 0, allowed_updates: ['message', 'edited_message'] });
+    expect(tg.requests[1]!.params).toEqual({ offset: 900008, limit: 100, timeout: 0, allowed_updates: ['message', 'edited_message'] });
     expect(items).toEqual([
       expect.objectContaining({ externalId: `${DISCUSSION.id}:505`, kind: 'comment', parentExternalId: `${DISCUSSION.id}:502`, rootExternalId: `${CHANNEL.id}:101` }),
     ]);
@@ -64,6 +67,7 @@ describe('Telegram comments (getUpdates)', () => {
 
   it('nothing new: the cursor stays where it was', async () => {
     const { tg } = h.current;
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'getUpdates-empty');
     const cursorIn = JSON.stringify({ v: 1, offset: 900009, threads: { '500': 101 } });
     const r = await fetchComments(cursorIn);
@@ -75,10 +79,11 @@ describe('Telegram comments (getUpdates)', () => {
     const { tg } = h.current;
     const page = fixture('getUpdates-empty');
     const full = { ...page, result: Array.from({ length: 100 }, (_, i) => ({ update_id: 1000 + i, message: { message_id: i + 1, date: 1764140400, chat: { id: -1007777777777, type: 'supergroup', title: 'x' }, text: 'noise' } })) };
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', full);
     tg.expect('getUpdates', 'getUpdates-later');
     const r = await fetchComments(null);
-    expect(tg.requests.map((q) => q.params.offset)).toEqual([undefined, 1100]);
+    expect(tg.calls('getUpdates').map((q) => q.params.offset)).toEqual([undefined, 1100]);
     expect(r.items).toHaveLength(1);
     expect(decodeCursor(r.cursor).offset).toBe(900009);
   });
@@ -102,6 +107,7 @@ describe('Telegram comments (getUpdates)', () => {
 
   it('a webhook on the bot (409 Conflict) says Herald needs a bot of its own', async () => {
     const { tg } = h.current;
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'error-409-webhook');
     const e = (await fetchComments(null).catch((x: unknown) => x)) as ConnectorError;
     expect(e).toBeInstanceOf(ConnectorError);
@@ -111,10 +117,26 @@ describe('Telegram comments (getUpdates)', () => {
 
   it('a channel without a discussion group has no comments (updates are still acknowledged)', async () => {
     const { tg } = h.current;
+    tg.expect('getChat', 'getChat-private-channel');
     tg.expect('getUpdates', 'getUpdates-comments');
-    const r = await fetchComments(null, { ...channelSession(), linkedChatId: null });
+    const r = await fetchComments(null);
     expect(r.items).toEqual([]);
     expect(decodeCursor(r.cursor).offset).toBe(900008);
+  });
+
+  it('a discussion group linked after connecting is picked up without a reconnect', async () => {
+    const { tg } = h.current;
+    tg.expect('getChat', 'getChat-channel');
+    tg.expect('getUpdates', 'getUpdates-comments');
+    const r = await fetchComments(null, { ...channelSession(), linkedChatId: null });
+    expect(r.items.map((i) => i.externalId)).toEqual([`${DISCUSSION.id}:501`, `${DISCUSSION.id}:502`, `${DISCUSSION.id}:501`]);
+  });
+
+  it('a channel the bot was removed from: the getChat refusal flags the account', async () => {
+    const { tg } = h.current;
+    tg.expect('getChat', 'error-403-kicked');
+    const e = (await fetchComments(null).catch((x: unknown) => x)) as ConnectorError;
+    expect(e.kind).toBe('disconnected');
   });
 });
 
@@ -130,7 +152,7 @@ describe('Telegram reply', () => {
     expect(r).toEqual({ externalId: `${DISCUSSION.id}:506`, url: 'https://t.me/heraldnews/101?comment=506' });
   });
 
-  it('refuses to "reply" to the channel post itself or to a message of another chat, without a request', async () => {
+  it('refuses to "reply" to the channel post itself or to something that is not a message id, without a request', async () => {
     const reply = (parent: string) =>
       h.current.connector.comments!.reply({ auth: channelAuth(), parentExternalId: parent, rootExternalId: null, text: 'x', idempotencyKey: 'r' }, h.current.ctx()).then(
         () => {
@@ -139,7 +161,7 @@ describe('Telegram reply', () => {
         (x: unknown) => x as ConnectorError,
       );
     expect((await reply(`${CHANNEL.id}:101`)).message).toContain('reply to one of the comments');
-    expect((await reply('-1005:1')).kind).toBe('invalid_content');
+    expect((await reply('bogus')).kind).toBe('invalid_content');
     expect(h.current.tg.requests).toEqual([]);
   });
 });

@@ -113,6 +113,7 @@ describe.each(dialects())('Telegram through the engine (%s)', (dialect) => {
     expect(target.externalId).toBe(`${CHANNEL.id}:101`);
     tg.assertDone();
 
+    tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'getUpdates-comments');
     const sync = await syncInbound(services, accountId);
     expect(sync).toMatchObject({ outcome: 'done', received: 2 });

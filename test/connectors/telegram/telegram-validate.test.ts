@@ -4,7 +4,9 @@
  * and quizzes, options.
  */
 import { describe, expect, it } from 'vitest';
-import type { MediaItem, PostVariant } from '../../../src/connectors/connector';
+import type { AnyConnector, MediaItem, PostVariant } from '../../../src/connectors/connector';
+import { validateWithDeclarations } from '../../../src/connectors/declared-checks';
+import { createTelegramConnector } from '../../../src/connectors/telegram/telegram.connector';
 import {
   composeTelegramText,
   planTelegramPost,
@@ -188,3 +190,17 @@ describe('options and threads', () => {
     expect(codes({ text: 'x', thread: ['more'] })).toEqual(['threads_unsupported']);
   });
 });
+
+describe('with the generic declaration checks', () => {
+  const connector = createTelegramConnector() as unknown as AnyConnector;
+
+  it('reports each problem once (same codes and fields as the declaration checks)', () => {
+    const r = validateWithDeclarations(connector, { text: 'x', media: Array.from({ length: 11 }, () => img()), thread: ['more'], options: { spoiler: true, silent: 'yes' } });
+    expect(r.errors.map((e) => `${e.code}/${e.field}`).sort()).toEqual(['media_count/media', 'option_value/options', 'threads_unsupported/thread', 'unknown_option/options']);
+  });
+
+  it('a valid post with poll and options passes both', () => {
+    expect(validateWithDeclarations(connector, { text: 'Hi', poll: { question: 'Q?', options: ['a', 'b'] }, options: { silent: true, pinned: false } }).valid).toBe(true);
+  });
+});
+
