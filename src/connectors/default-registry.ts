@@ -5,10 +5,34 @@
 import type { HeraldConfig } from '../config/config';
 import { ConnectorRegistry } from './registry';
 import { blueskyConnector } from './bluesky/bluesky.connector';
+import { createMastodonConnector } from './mastodon/mastodon.connector';
+import { createOkConnector } from './ok/ok.connector';
+import { createTelegramConnector } from './telegram/telegram.connector';
+import { createVkConnector } from './vk/vk.connector';
 
 /** A fresh registry holding every shipped connector, configured from the `networks` settings. */
-export function defaultConnectors(_config: HeraldConfig['networks']): ConnectorRegistry {
+export function defaultConnectors(config: HeraldConfig['networks']): ConnectorRegistry {
   const registry = new ConnectorRegistry();
   registry.register(blueskyConnector);
+  registry.register(createMastodonConnector());
+  registry.register(createTelegramConnector({ apiBaseUrl: config.telegram.apiBaseUrl }));
+  registry.register(
+    createVkConnector({
+      apiBaseUrl: config.vk.apiBaseUrl,
+      idBaseUrl: config.vk.idBaseUrl,
+      clientId: config.vk.clientId ?? undefined,
+      clientSecret: config.vk.clientSecret ?? undefined,
+    }),
+  );
+  registry.register(
+    createOkConnector({
+      apiBaseUrl: config.ok.apiBaseUrl,
+      oauthBaseUrl: config.ok.oauthBaseUrl,
+      tokenUrl: config.ok.tokenUrl,
+      applicationId: config.ok.applicationId ?? undefined,
+      applicationKey: config.ok.applicationKey ?? undefined,
+      applicationSecretKey: config.ok.applicationSecretKey ?? undefined,
+    }),
+  );
   return registry;
 }

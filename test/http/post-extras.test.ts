@@ -68,7 +68,7 @@ describe.each(dialects())('polls, threads and options (%s)', (dialect) => {
       displayName: 'Extras',
       lengthUnit: 'characters',
       supports: { maxMedia: 2, mediaTypes: ['image/png', 'image/jpeg'], polls: true, threads: true },
-      oauth: { available: false, reason: 'Set HERALD_EXTRAS_CLIENT_ID to connect by signing in', needsServiceUrl: true },
+      oauth: { available: false, reason: 'Set HERALD_EXTRAS_CLIENT_ID to connect by signing in', needsServiceUrl: true, startFields: [] },
       capabilities: { comments: true, metrics: true, delete: true, findPublished: true },
     });
     expect(x.optionFields.map((f: any) => [f.name, f.type])).toEqual([

@@ -14,21 +14,21 @@ import { requireUser } from '../auth';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { authenticated, jsonBody, jsonResponse, problemResponses } from '../openapi';
 
+const CredentialFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['text', 'password', 'url']),
+  required: z.boolean(),
+  placeholder: z.string().optional(),
+  help: z.string().optional(),
+});
+
 const NetworkSchema = z
   .object({
     id: z.string(),
     displayName: z.string(),
     lengthUnit: z.string().openapi({ description: 'Unit the validator measures length in, e.g. graphemes or UTF-16 code units' }),
-    credentialFields: z.array(
-      z.object({
-        name: z.string(),
-        label: z.string(),
-        type: z.enum(['text', 'password', 'url']),
-        required: z.boolean(),
-        placeholder: z.string().optional(),
-        help: z.string().optional(),
-      }),
-    ),
+    credentialFields: z.array(CredentialFieldSchema),
     optionFields: z
       .array(
         z.object({
@@ -49,6 +49,7 @@ const NetworkSchema = z
         available: z.boolean().openapi({ description: 'False when the operator has not configured the app credentials the sign-in needs' }),
         reason: z.string().optional().openapi({ description: 'Why sign-in is unavailable (which setting is missing)' }),
         needsServiceUrl: z.boolean().openapi({ description: 'The user names a server before signing in (e.g. a Mastodon instance)' }),
+        startFields: z.array(CredentialFieldSchema).openapi({ description: 'Fields the user fills in before signing in (e.g. the community to post to); empty when none' }),
       })
       .nullable()
       .openapi({ description: 'Connecting by signing in on the network; null when the network connects with credential fields only' }),
@@ -102,10 +103,11 @@ const validate = createRoute({
 
 /** A connector as GET /api/v1/networks shows it. */
 export function presentNetwork(k: AnyConnector) {
-  let oauth: { available: boolean; reason?: string; needsServiceUrl: boolean } | null = null;
+  let oauth: { available: boolean; reason?: string; needsServiceUrl: boolean; startFields: AnyConnector['credentialFields'] } | null = null;
   if (k.oauth) {
     const a = k.oauth.available();
-    oauth = a.ok ? { available: true, needsServiceUrl: k.oauth.needsServiceUrl } : { available: false, reason: a.reason, needsServiceUrl: k.oauth.needsServiceUrl };
+    const common = { needsServiceUrl: k.oauth.needsServiceUrl, startFields: k.oauth.startFields ?? [] };
+    oauth = a.ok ? { available: true, ...common } : { available: false, reason: a.reason, ...common };
   }
   return {
     id: k.id,
