@@ -19,6 +19,7 @@ import { registerPostCommands } from './commands/post.command';
 import { registerQueueCommands } from './commands/queue.command';
 import { registerTokenCommands } from './commands/token.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerSentimentCommand } from './commands/sentiment.command';
 
 function version(): string {
   try {
@@ -53,6 +54,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerTokenCommands(program, deps);
   registerValidateCommand(program, deps);
   registerDemoCommand(program, deps);
+  registerSentimentCommand(program, deps);
   return program;
 }
 

@@ -1,0 +1,177 @@
+/**
+ * Herald's sentiment engine: negative / neutral / positive with a score in [-1, 1] and the detected
+ * language, for Russian, English and Swedish. Rule-based over lexicons, in the manner VADER made
+ * popular: valences of words, emoji and emoticons, flipped by nearby negators, scaled by intensifiers
+ * and ALL CAPS, re-weighted around "but"-clauses and strengthened by exclamation marks; the sum is
+ * squashed into [-1, 1] and cut into labels with per-language thresholds.
+ *
+ * Pure and synchronous (no I/O after the model is loaded), so ingest and the CLI can call it per
+ * message at tens of thousands of messages per second.
+ */
+import { detectLanguage } from './language-detect';
+import { LANGUAGE_RULES, type DetectedLanguage, type SentimentLanguage } from './language-rules';
+import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel } from './sentiment-model';
+import { createTokenizer, type Token } from './tokenize';
+
+/** A sentiment label. */
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+/** The engine's verdict on one message. */
+export interface SentimentResult {
+  label: SentimentLabel;
+  /** −1 (most negative) … 1 (most positive), three decimals. */
+  score: number;
+  lang: DetectedLanguage;
+}
+
+/** Options for one analysis. */
+export interface AnalyzeOptions {
+  /** Skip detection and score as this language (e.g. the network told us). */
+  lang?: SentimentLanguage;
+}
+
+/** A ready-to-use analyser bound to one model. */
+export interface SentimentAnalyzer {
+  analyze(text: string, options?: AnalyzeOptions): SentimentResult;
+  readonly model: SentimentModel;
+}
+
+const NEGATION_REACH = 3;
+const NEGATION_FACTOR = -0.75;
+const CAPS_FACTOR = 1.25;
+const EXCLAMATION_STEP = 0.3;
+const CONTRAST_BEFORE = 0.5;
+const CONTRAST_AFTER = 1.5;
+// Same squashing as VADER's normalisation: sum / sqrt(sum² + α).
+const ALPHA = 15;
+const CLAUSE_END = new Set(['.', ',', ';', ':', '?', '!', '…']);
+
+function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | undefined {
+  const exact = lex.words.get(word);
+  if (exact !== undefined) return exact;
+  // Elongated words: "sooo goood" → "soo good" → "so god"; try the two-letter squash, then one.
+  if (/(\p{L})\1\1/u.test(word)) {
+    const two = word.replace(/(\p{L})\1+/gu, '$1$1');
+    const v = lex.words.get(two) ?? lex.words.get(word.replace(/(\p{L})\1+/gu, '$1'));
+    if (v !== undefined) return v;
+  }
+  if (word.length < 3) return undefined;
+  return lex.stems.get(stemFor(lang, word));
+}
+
+function isNegator(lang: SentimentLanguage, word: string): boolean {
+  return LANGUAGE_RULES[lang].negators.has(word) || (lang === 'en' && word.endsWith("n't"));
+}
+
+interface Scored {
+  sum: number;
+  hits: number;
+}
+
+/** Sums the valences of a message's tokens as `lang`. */
+function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: SentimentModel): Scored {
+  const lex = model.lexicons[lang];
+  const rules = LANGUAGE_RULES[lang];
+  const mixedCase = tokens.some((t) => t.kind === 'word' && !t.caps);
+  let lastContrast = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === 'word' && rules.contrast.has(t.norm) && i > 0) lastContrast = i;
+  }
+  let sum = 0;
+  let hits = 0;
+  let exclamations = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    let v: number | undefined;
+    let span = 1;
+    if (t.kind === 'word') {
+      // Multi-word entries first ("does not work", "can't stand"): they already include their negation.
+      const n1 = tokens[i + 1];
+      const n2 = tokens[i + 2];
+      if (lex.phrases.size > 0 && n1?.kind === 'word') {
+        const two = `${t.norm} ${n1.norm}`;
+        const three = n2?.kind === 'word' ? `${two} ${n2.norm}` : '';
+        const p3 = three ? lex.phrases.get(three) : undefined;
+        const p2 = p3 === undefined ? lex.phrases.get(two) : undefined;
+        if (p3 !== undefined) {
+          v = p3;
+          span = 3;
+        } else if (p2 !== undefined) {
+          v = p2;
+          span = 2;
+        }
+      }
+      if (v === undefined) {
+        if (rules.negators.has(t.norm) || rules.boosters.has(t.norm) || rules.stopwords.has(t.norm)) {
+          v = lex.words.get(t.norm);
+        } else {
+          v = lookup(lex, lang, t.norm);
+        }
+      }
+      if (v === undefined || v === 0) continue;
+      if (t.caps && mixedCase) v *= CAPS_FACTOR;
+      // Intensifiers and softeners right before the word.
+      const prev = tokens[i - 1];
+      if (prev?.kind === 'word') {
+        const b = rules.boosters.get(prev.norm);
+        if (b !== undefined) v *= b;
+      }
+      // Negation within reach, not across a clause mark.
+      for (let j = i - 1; j >= 0 && j >= i - NEGATION_REACH; j--) {
+        const p = tokens[j] as Token;
+        if (p.kind === 'punct' && CLAUSE_END.has(p.norm)) break;
+        if (p.kind === 'word' && isNegator(lang, p.norm)) {
+          v *= NEGATION_FACTOR;
+          break;
+        }
+      }
+    } else if (t.kind === 'emoji') {
+      v = model.emoji.get(t.norm);
+    } else if (t.kind === 'emoticon') {
+      v = model.emoticons.get(t.norm) ?? model.emoticons.get(t.norm.toLowerCase());
+    } else if (t.norm === '!') {
+      exclamations++;
+    }
+    if (v === undefined || v === 0) continue;
+    if (lastContrast > 0) v *= i < lastContrast ? CONTRAST_BEFORE : CONTRAST_AFTER;
+    sum += v;
+    hits++;
+    i += span - 1;
+  }
+  if (sum !== 0 && exclamations > 0) sum += Math.sign(sum) * EXCLAMATION_STEP * Math.min(exclamations, 4);
+  return { sum, hits };
+}
+
+/** Builds an analyser over `model` (the shipped one by default). */
+export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel()): SentimentAnalyzer {
+  const tokenize = createTokenizer(model.emoticons.keys());
+  const known = {
+    en: (w: string) => model.lexicons.en.words.has(w),
+    sv: (w: string) => model.lexicons.sv.words.has(w),
+  };
+  return {
+    model,
+    analyze(text: string, options: AnalyzeOptions = {}): SentimentResult {
+      const tokens = tokenize(text);
+      const lang: DetectedLanguage = options.lang ?? detectLanguage(tokens, known);
+      let scored: Scored;
+      if (lang === 'und') {
+        // Unknown language: the lexicon that recognises most of the message decides (emoji count in all).
+        scored = { sum: 0, hits: -1 };
+        for (const l of ['en', 'ru', 'sv'] as const) {
+          const s = scoreTokens(tokens, l, model);
+          if (s.hits > scored.hits) scored = s;
+        }
+      } else {
+        scored = scoreTokens(tokens, lang, model);
+      }
+      const raw = scored.sum / Math.sqrt(scored.sum * scored.sum + ALPHA);
+      const score = Math.round(raw * 1000) / 1000;
+      const override = model.overrides.size > 0 ? model.overrides.get(messageKey(text)) : undefined;
+      const t = model.thresholds[lang];
+      const label: SentimentLabel = override ?? (score >= t.positive ? 'positive' : score <= t.negative ? 'negative' : 'neutral');
+      return { label, score: Object.is(score, -0) ? 0 : score, lang };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The data the sentiment engine scores with: per-language lexicons (shipped AFINN lists, the Russian
+ * stem lexicon derived from OpenSentimentCorpus, hand-written seeds), emoticons, emoji and the
+ * per-language label thresholds. Loaded once from src/sentiment/resources (never from ../shared) and
+ * immutable: workspace corrections produce a new model (see corrections.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { EMOJI_VALENCE } from './emoji-polarity';
+import { LANGUAGE_RULES, type DetectedLanguage, type SentimentLanguage } from './language-rules';
+import { stemRussian } from './russian-stemmer';
+
+/** Word lists of one language. */
+export interface Lexicon {
+  /** Surface form (lower case) → valence. */
+  words: ReadonlyMap<string, number>;
+  /** Light stem → valence, consulted when the surface form is unknown. */
+  stems: ReadonlyMap<string, number>;
+  /** Multi-word entries ("does not work") keyed by their words joined with a space. */
+  phrases: ReadonlyMap<string, number>;
+}
+
+/** Label cut-offs on the score in [-1, 1]: positive when ≥ `positive`, negative when ≤ `negative`. */
+export interface Thresholds {
+  positive: number;
+  negative: number;
+}
+
+/** Everything the engine needs; build with {@link loadDefaultModel}. */
+export interface SentimentModel {
+  lexicons: Readonly<Record<SentimentLanguage, Lexicon>>;
+  emoticons: ReadonlyMap<string, number>;
+  emoji: ReadonlyMap<string, number>;
+  thresholds: Readonly<Record<DetectedLanguage, Thresholds>>;
+  /** Exact-message labels from corrections (key: {@link messageKey}). */
+  overrides: ReadonlyMap<string, 'negative' | 'neutral' | 'positive'>;
+}
+
+/** Reduces a word to the key the language's stem index uses. */
+export function stemFor(lang: SentimentLanguage, word: string): string {
+  if (lang === 'ru') return stemRussian(word);
+  if (lang === 'sv') return word.length > 5 ? word.replace(/(arna|orna|erna|ande|ende|heten|het|ens|ast|are|na|en|et|ar|or|er|a|t|e)$/, '') : word;
+  // English: enough to map "loves", "loved", "loving", "lovely" onto one key.
+  return word.length > 4 ? word.replace(/(ingly|edly|ing|ies|ied|ed|es|ly|s|e|y)$/, '') : word;
+}
+
+/** The key under which a corrected message's label is remembered: case, spacing and links ignored. */
+export function messageKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/(?:https?:\/\/|www\.)\S+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function resource(name: string): string {
+  return readFileSync(new URL(`./resources/${name}`, import.meta.url), 'utf8');
+}
+
+/** Parses an AFINN tab-separated list ("word\tvalence" per line). */
+export function parseAfinn(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const tab = line.lastIndexOf('\t');
+    if (tab <= 0) continue;
+    const value = Number(line.slice(tab + 1));
+    if (Number.isFinite(value)) map.set(line.slice(0, tab).trim().toLowerCase(), value);
+  }
+  return map;
+}
+
+/** Builds a lexicon from surface-form entries (later sources override earlier ones) and stem entries. */
+export function buildLexicon(lang: SentimentLanguage, sources: Array<Map<string, number> | Record<string, number>>, stemEntries: Record<string, number> = {}): Lexicon {
+  const words = new Map<string, number>();
+  const phrases = new Map<string, number>();
+  for (const source of sources) {
+    for (const [w, v] of source instanceof Map ? source : Object.entries(source)) {
+      if (w.includes(' ')) phrases.set(w, v);
+      else words.set(w, v);
+    }
+  }
+  // Stems from surface forms first: where forms disagree, the mean keeps the stem's sign honest.
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const [w, v] of words) {
+    const s = stemFor(lang, w);
+    const acc = sums.get(s) ?? { sum: 0, n: 0 };
+    acc.sum += v;
+    acc.n++;
+    sums.set(s, acc);
+  }
+  const stems = new Map<string, number>();
+  for (const [s, v] of Object.entries(stemEntries)) stems.set(s, v);
+  // Hand/AFINN forms outrank corpus-derived stems: they were judged by people, not estimated.
+  for (const [s, { sum, n }] of sums) stems.set(s, sum / n);
+  return { words, stems, phrases };
+}
+
+let cached: SentimentModel | null = null;
+
+/** The model Herald ships, loaded from src/sentiment/resources once per process. */
+export function loadDefaultModel(): SentimentModel {
+  if (cached) return cached;
+  const ruLexicon = JSON.parse(resource('ru-osc-lexicon.json')) as { stems: Record<string, number> };
+  const emoticons = parseAfinn(resource('AFINN-emoticon-8.txt'));
+  emoticons.set('))', 2);
+  emoticons.set('((', -2);
+  for (const [k, v] of [...emoticons]) {
+    // AFINN lists ":D" and ":P" only in capitals; lower-case tokens must find them too.
+    emoticons.set(k.toLowerCase(), v);
+    emoticons.set(k, v);
+  }
+  cached = {
+    lexicons: {
+      en: buildLexicon('en', [parseAfinn(resource('AFINN-en-165.txt')), LANGUAGE_RULES.en.seeds]),
+      sv: buildLexicon('sv', [parseAfinn(resource('AFINN-sv-165.txt')), LANGUAGE_RULES.sv.seeds]),
+      ru: buildLexicon('ru', [LANGUAGE_RULES.ru.seeds], ruLexicon.stems),
+    },
+    emoticons,
+    emoji: EMOJI_VALENCE,
+    thresholds: {
+      en: { positive: 0.1, negative: -0.1 },
+      ru: { positive: 0.1, negative: -0.1 },
+      sv: { positive: 0.1, negative: -0.1 },
+      und: { positive: 0.1, negative: -0.1 },
+    },
+    overrides: new Map(),
+  };
+  return cached;
+}
