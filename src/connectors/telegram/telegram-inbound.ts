@@ -39,7 +39,11 @@ export const MAX_CURSOR_THREADS = 500;
 export function decodeCursor(cursor: string | null): TelegramCursor {
   if (!cursor) return { offset: null, threads: {} };
   try {
-    const raw = JSON.parse(cursor) as { v?: unknown; offset?: unknown; threads?: unknown };
+    const parsed: unknown = JSON.parse(cursor);
+    // A bare number is an offset.
+    if (typeof parsed === 'number' && Number.isInteger(parsed)) return { offset: parsed, threads: {} };
+    if (!parsed || typeof parsed !== 'object') return { offset: null, threads: {} };
+    const raw = parsed as { v?: unknown; offset?: unknown; threads?: unknown };
     const offset = typeof raw.offset === 'number' && Number.isInteger(raw.offset) ? raw.offset : null;
     const threads: Record<string, number> = {};
     if (raw.threads && typeof raw.threads === 'object') {
@@ -47,8 +51,7 @@ export function decodeCursor(cursor: string | null): TelegramCursor {
     }
     return { offset, threads };
   } catch {
-    // A bare number (an older cursor form) is an offset.
-    return /^\d+$/.test(cursor) ? { offset: Number(cursor), threads: {} } : { offset: null, threads: {} };
+    return { offset: null, threads: {} };
   }
 }
 

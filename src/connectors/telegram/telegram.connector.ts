@@ -431,7 +431,9 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
 
       const firstId = progress.messageIds[0]!;
       const externalId = `${chatId}:${firstId}`;
-      if (plan.options.pinned) {
+      // Telegram may hold a video post to a large channel until the video is re-encoded; such a message
+      // comes back with id 0 and cannot be pinned, linked to or deleted by the bot.
+      if (plan.options.pinned && firstId !== 0) {
         try {
           await api<boolean>(ctx, token, { method: 'pinChatMessage', params: { chat_id: chatId, message_id: firstId, disable_notification: plan.options.silent || undefined }, write: false });
         } catch (e) {
@@ -452,11 +454,11 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
         const inFlight = { ...(session.inFlight ?? {}) };
         delete inFlight[key];
         const posts = { ...(session.posts ?? {}) };
-        if (progress.messageIds.length > 1) posts[externalId] = progress.messageIds;
+        if (progress.messageIds.length > 1 && firstId !== 0) posts[externalId] = progress.messageIds;
         // The post is out: failing to record its extra ids only limits a later delete to the first message.
         await save({ ...session, inFlight, posts }).catch(() => undefined);
       }
-      return { externalId, url: urlOf(session, firstId) };
+      return { externalId, url: firstId === 0 ? null : urlOf(session, firstId) };
     },
 
     async delete(input, ctx): Promise<void> {
@@ -464,6 +466,12 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
       const session = sessionOf(input.auth);
       if (!parsed || parsed.chatId !== session.chatId) {
         throw new ConnectorError('invalid_content', `"${input.externalId}" is not a message of ${input.auth.handle}`);
+      }
+      if (parsed.messageId === 0) {
+        throw new ConnectorError(
+          'invalid_content',
+          'Telegram held this post back while re-encoding its video and never told Herald its message id, so the bot cannot delete it: delete it in the Telegram app',
+        );
       }
       const ids = session.posts?.[input.externalId] ?? [parsed.messageId];
       const token = input.auth.credentials.botToken;

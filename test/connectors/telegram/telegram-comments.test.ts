@@ -220,3 +220,19 @@ describe('Telegram metrics', () => {
     expect(TEST_BOT_TOKEN.startsWith(`${TEST_BOT_ID}:`)).toBe(true);
   });
 });
+
+describe('Telegram comments cursor', () => {
+  it('round-trips, keeps only the newest thread pairs, and starts afresh from anything unreadable', async () => {
+    const { encodeCursor, MAX_CURSOR_THREADS } = await import('../../../src/connectors/telegram/telegram-inbound');
+    const threads: Record<string, number> = {};
+    for (let i = 1; i <= MAX_CURSOR_THREADS + 20; i++) threads[String(i * 10)] = i;
+    const c = decodeCursor(encodeCursor({ offset: 42, threads }));
+    expect(c.offset).toBe(42);
+    expect(Object.keys(c.threads)).toHaveLength(MAX_CURSOR_THREADS);
+    expect(c.threads['10']).toBeUndefined();
+    expect(c.threads[String((MAX_CURSOR_THREADS + 20) * 10)]).toBe(MAX_CURSOR_THREADS + 20);
+    expect(decodeCursor('not json')).toEqual({ offset: null, threads: {} });
+    expect(decodeCursor('900001')).toEqual({ offset: 900001, threads: {} });
+    expect(decodeCursor(null)).toEqual({ offset: null, threads: {} });
+  });
+});

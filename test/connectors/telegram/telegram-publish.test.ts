@@ -172,6 +172,17 @@ describe('Telegram publish', () => {
     expect(r.externalId).toBe(`${CHANNEL.id}:101`);
   });
 
+  it('a video held back for re-encoding (message id 0, Bot API 8.0) is published without a link, not pinned, and not deletable by the bot', async () => {
+    const { tg } = h.current;
+    tg.expect('sendVideo', fixtureWith('sendVideo', { message_id: 0 }));
+    const r = await publish({ text: 'Big video', media: [file('video/mp4', 100, 9)], options: { pinned: true } });
+    expect(r).toEqual({ externalId: `${CHANNEL.id}:0`, url: null });
+    expect(tg.requests.map((q) => q.method)).toEqual(['sendVideo']);
+    const e = (await h.current.connector.delete!({ auth: channelAuth(), externalId: r.externalId }, h.current.ctx()).catch((x: unknown) => x)) as ConnectorError;
+    expect(e.kind).toBe('invalid_content');
+    expect(e.message).toContain('delete it in the Telegram app');
+  });
+
   it('refuses an invalid variant before any request', async () => {
     const e = await publishError({ text: 'x'.repeat(4097) });
     expect(e.kind).toBe('invalid_content');
