@@ -114,6 +114,10 @@ describe.each(dialects())('inbound sync and inbox (%s)', (dialect) => {
     expect(after.get(c1.id)).toMatchObject({ text: 'Love it!!! (edited)', editedAt: expect.any(String), deletedAt: null });
     expect(after.get(c2.id)?.deletedAt).not.toBeNull();
     expect(after.get(c3.id)?.targetId).toBe(a.targetId);
+    const one = await t.current.json('GET', `/api/v1/workspaces/${ws}/inbox-messages/${after.get(c2.id)!.id}`, undefined, owner);
+    expect(one.status).toBe(200);
+    expect((await one.json()) as MessageBody).toMatchObject({ externalId: c2.id, text: 'Where can I buy?', deletedAt: expect.any(String) });
+    expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/inbox-messages/not-an-id`, undefined, owner)).status).toBe(404);
   });
 
   it('stores hostile text as text (NUL made safe for PostgreSQL) and lists with filters and cursor pages', async () => {

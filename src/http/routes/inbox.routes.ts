@@ -4,7 +4,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
-import { inboxKinds, listInboxMessages, replyInputSchema, replyToInboxMessage } from '../../use-cases/inbox.use-case';
+import { getInboxMessage, inboxKinds, listInboxMessages, replyInputSchema, replyToInboxMessage } from '../../use-cases/inbox.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { authenticated, jsonBody, jsonResponse, problemResponses, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
@@ -54,6 +54,16 @@ const list = createRoute({
   responses: { 200: jsonResponse(pageSchema(InboxMessageSchema, 'InboxMessagePage'), 'A page of messages'), ...workspaceProblems },
 });
 
+const read = createRoute({
+  method: 'get',
+  path: `${base}/{messageId}`,
+  tags: ['inbox'],
+  summary: 'One message',
+  security: authenticated,
+  request: { params: MessageParams },
+  responses: { 200: jsonResponse(InboxMessageSchema, 'The message'), ...workspaceProblems },
+});
+
 const reply = createRoute({
   method: 'post',
   path: `${base}/{messageId}/reply`,
@@ -70,6 +80,11 @@ export function registerInboxRoutes(app: OpenAPIHono<AppEnv>, _services: AppServ
     .openapi(list, async (c) => {
       const access = await requireWorkspaceAccess(c, c.req.valid('param').workspaceId, 'inbox.read');
       return c.json(await listInboxMessages(access.ctx, c.req.valid('query')), 200);
+    })
+    .openapi(read, async (c) => {
+      const { workspaceId, messageId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.read');
+      return c.json(await getInboxMessage(access.ctx, messageId), 200);
     })
     .openapi(reply, async (c) => {
       const { workspaceId, messageId } = c.req.valid('param');
