@@ -70,6 +70,59 @@ export async function listPosts(db: Executor, workspaceId: string, f: PostListFi
   return q.orderBy('posts.id').limit(f.limit).execute();
 }
 
+/** What the calendar draws of a post: its time, author and targets, nothing heavier. */
+export interface CalendarPostRow {
+  id: string;
+  author_id: string;
+  scheduled_at: string;
+}
+
+/** What the calendar draws of a target; `excerpt` is the start of the text (for a title). */
+export interface CalendarTargetRow {
+  post_id: string;
+  account_id: string;
+  network: string;
+  state: TargetState;
+  excerpt: string;
+}
+
+/** Characters of a target's text the calendar gets (a title is the first line of at most this). */
+export const calendarExcerptLength = 200;
+
+/**
+ * Up to `limit` live posts scheduled in [`from`, `to`) after `cursor` (ids ascend), with their targets:
+ * two queries whatever the page size (the page, then every target of the page at once), only the
+ * columns the calendar draws, and the text cut to `calendarExcerptLength` in the database.
+ */
+export async function listCalendarRows(
+  db: Executor,
+  workspaceId: string,
+  f: { from: string; to: string; cursor?: string; limit: number },
+): Promise<{ posts: CalendarPostRow[]; targets: CalendarTargetRow[] }> {
+  let q = db
+    .selectFrom('posts')
+    .select(['posts.id', 'posts.author_id', 'posts.scheduled_at'])
+    .where('posts.workspace_id', '=', workspaceId)
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.scheduled_at', '>=', f.from)
+    .where('posts.scheduled_at', '<', f.to);
+  if (f.cursor) q = q.where('posts.id', '>', f.cursor);
+  const posts = (await q.orderBy('posts.id').limit(f.limit).execute()) as CalendarPostRow[];
+  if (posts.length === 0) return { posts, targets: [] };
+  const targets = await db
+    .selectFrom('post_targets')
+    .select(['post_id', 'account_id', 'network', 'state', sql<string>`substr(text, 1, ${sql.lit(calendarExcerptLength)})`.as('excerpt')])
+    .where(
+      'post_id',
+      'in',
+      posts.map((p) => p.id),
+    )
+    .orderBy('post_id')
+    .orderBy('id')
+    .execute();
+  return { posts, targets };
+}
+
 /** The workspace's default time zone ('UTC' when the workspace is unknown). */
 export async function workspaceTimezone(db: Executor, workspaceId: string): Promise<string> {
   const w = await db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirst();

@@ -17,6 +17,7 @@ import { registerInvitationRoutes } from './invitations.routes';
 import { registerOAuthRoutes } from './oauth.routes';
 import { registerInboxRoutes } from './inbox.routes';
 import { registerMetricsRoutes } from './metrics.routes';
+import { registerCalendarRoutes } from './calendar.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -34,4 +35,5 @@ export const routeModules = [
   registerOAuthRoutes,
   registerInboxRoutes,
   registerMetricsRoutes,
+  registerCalendarRoutes,
 ] as const;

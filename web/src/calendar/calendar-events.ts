@@ -8,12 +8,16 @@
 /** Target states as the API names them. */
 export type CalendarState = 'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'held' | 'unconfirmed' | 'cancelled';
 
-/** The fields of an API post the calendar needs. */
+/**
+ * The fields of a post the calendar needs: an item of GET /calendar (which carries a `title`), or a
+ * full API post (whose targets carry their text).
+ */
 export interface CalendarPost {
   id: string;
   authorId: string;
   scheduledAt: string | null;
-  targets: Array<{ accountId: string; network: string; state: string; text: string }>;
+  title?: string;
+  targets: Array<{ accountId: string; network: string; state: string; text?: string }>;
 }
 
 /** One calendar event. */
@@ -44,7 +48,7 @@ export interface CalendarFilter {
 const movable = new Set(['draft', 'in_review', 'approved', 'scheduled', 'failed', 'held']);
 
 /** The state that colours a post: trouble first, then the least advanced live state. */
-export function postStatus(post: CalendarPost): CalendarState {
+export function postStatus(post: { targets: Array<{ state: string }> }): CalendarState {
   const order: CalendarState[] = ['failed', 'held', 'unconfirmed', 'publishing', 'draft', 'in_review', 'approved', 'scheduled', 'published', 'cancelled'];
   return order.find((s) => post.targets.some((t) => t.state === s)) ?? 'draft';
 }
@@ -97,9 +101,9 @@ export function classToken(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 }
 
-/** A short title: the first line of the first target's text. */
+/** A short title: the feed's title, or the first line of the first target's text. */
 export function postTitle(post: CalendarPost, max = 60): string {
-  const text = post.targets.find((t) => t.text.trim())?.text.trim().split('\n')[0] ?? '';
+  const text = post.title ?? post.targets.find((t) => t.text?.trim())?.text?.trim().split('\n')[0] ?? '';
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

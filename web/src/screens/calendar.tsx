@@ -11,6 +11,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { InferResponseType } from 'hono/client';
 import { Calendar, luxonLocalizer, type View } from 'react-big-calendar';
 import * as dragAndDrop from 'react-big-calendar/lib/addons/dragAndDrop';
 import type { EventInteractionArgs } from 'react-big-calendar/lib/addons/dragAndDrop';
@@ -42,6 +43,8 @@ import { formatDateTime } from '../i18n/format';
 import { workspacePath } from '../router';
 import type { ApprovalPost } from './approvals';
 
+type CalendarItem = InferResponseType<ReturnType<typeof useApi>['client']['api']['v1']['workspaces'][':workspaceId']['calendar']['$get'], 200>['items'][number];
+
 const localizer = luxonLocalizer(DateTime, { firstDayOfWeek: 1 });
 // The add-on is Babel-built CommonJS: the bundler hands over either the function or the exports object.
 type WithDragAndDrop = typeof dragAndDrop.default;
@@ -68,9 +71,16 @@ function visibleRange(date: Date, view: View): { from: string; to: string } {
   return { from: new Date(start.getTime() - 7 * day).toISOString(), to: new Date(start.getTime() + (span + 7) * day).toISOString() };
 }
 
+/** The selected post's details, read in full when opened (the calendar's feed carries only what it draws). */
 function PostDetail({ workspace, event, onClose }: { workspace: Workspace; event: CalendarEvent; onClose: () => void }) {
   const { t, i18n } = useTranslation();
-  const post = event.post as ApprovalPost;
+  const { client } = useApi();
+  const full = useLoad(
+    () => unwrap(client.api.v1.workspaces[':workspaceId'].posts[':postId'].$get({ param: { workspaceId: workspace.id, postId: event.id } })),
+    // The event's state in the deps: a drop or a reload that changes the post reads it again.
+    [client, workspace.id, event.id, event.instant, event.status],
+  );
+  const post: ApprovalPost | undefined = full.data;
   return (
     <aside className="card calendar-detail" aria-labelledby="calendar-detail-title">
       <div className="approval-head">
@@ -82,23 +92,29 @@ function PostDetail({ workspace, event, onClose }: { workspace: Workspace; event
       <p>
         <time dateTime={event.instant}>{formatDateTime(event.instant, i18n.language, workspace.timezone)}</time>
       </p>
-      <ul className="calendar-targets">
-        {post.targets.map((target) => (
-          <li key={target.id} className={`calendar-target cal-network-${target.network.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}`}>
-            <p>
-              <strong>{target.network}</strong> <span className={`badge cal-status-${target.state}`}>{t(`calendar.state.${target.state}`)}</span>
-            </p>
-            <p className="approval-text">{target.text}</p>
-            {target.error && <p className="field-error">{t('calendar.networkError', { message: target.error.message })}</p>}
-            {target.externalUrl && /^https?:\/\//.test(target.externalUrl) && (
-              <a href={target.externalUrl} target="_blank" rel="noopener noreferrer">
-                {t('calendar.openPublished')}
-              </a>
-            )}
-          </li>
-        ))}
-      </ul>
-      <a href={`${workspacePath(workspace.id, 'posts')}/${encodeURIComponent(post.id)}`}>{t('calendar.openDetail')}</a>
+      {full.error ? (
+        <ErrorState error={full.error} onRetry={full.reload} />
+      ) : !post ? (
+        <Loading />
+      ) : (
+        <ul className="calendar-targets">
+          {post.targets.map((target) => (
+            <li key={target.id} className={`calendar-target cal-network-${target.network.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}`}>
+              <p>
+                <strong>{target.network}</strong> <span className={`badge cal-status-${target.state}`}>{t(`calendar.state.${target.state}`)}</span>
+              </p>
+              <p className="approval-text">{target.text}</p>
+              {target.error && <p className="field-error">{t('calendar.networkError', { message: target.error.message })}</p>}
+              {target.externalUrl && /^https?:\/\//.test(target.externalUrl) && (
+                <a href={target.externalUrl} target="_blank" rel="noopener noreferrer">
+                  {t('calendar.openPublished')}
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <a href={`${workspacePath(workspace.id, 'posts')}/${encodeURIComponent(event.id)}`}>{t('calendar.openDetail')}</a>
     </aside>
   );
 }
@@ -123,11 +139,12 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
     if (window.location.search !== search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}`);
   }, [view, date, scale]);
 
+  // The light feed (GET /calendar): a busy month in one or two requests.
   const posts = useLoad(async () => {
-    const out: ApprovalPost[] = [];
+    const out: CalendarItem[] = [];
     let cursor: string | undefined;
     do {
-      const page = await unwrap(ws.posts.$get({ param: { workspaceId: workspace.id }, query: { from: range.from, to: range.to, limit: '200', ...(cursor ? { cursor } : {}) } }));
+      const page = await unwrap(ws.calendar.$get({ param: { workspaceId: workspace.id }, query: { from: range.from, to: range.to, limit: '1000', ...(cursor ? { cursor } : {}) } }));
       out.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
