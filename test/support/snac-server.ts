@@ -54,13 +54,24 @@ export function connectionCloseFetch(base: typeof fetch = fetch): typeof fetch {
   }) as typeof fetch;
 }
 
+/** True when something already answers on `url` (then snac could not take port 80). */
+async function portTaken(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { headers: { connection: 'close' }, signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const until = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`snac exited with ${child.exitCode}: ${log()}`);
     try {
       const r = await fetch(`${url}/api/v1/instance`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(1_000) });
-      if (r.ok) return;
+      // Make sure it is our snac answering, not something else on port 80.
+      if (r.ok && (await r.text()).includes('snac/')) return;
     } catch {
       // not yet listening
     }
@@ -71,6 +82,7 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 
 /** Starts snac with users `usernames` (each gets a token through the OAuth login form). */
 export async function startSnac(usernames: string[] = ['alice', 'bob']): Promise<SnacServer> {
+  if (await portTaken('http://localhost')) throw new Error('port 80 on localhost is already in use: snac2 must listen there (is another snac test running?)');
   const dataDir = join(mkdtempSync(join(tmpdir(), 'herald-snac-')), 'data');
   // `snac init` asks: address, port, host name, URL prefix, admin e-mail.
   const init = spawnSync(SNAC_BIN, ['init', dataDir], { input: '127.0.0.1\n80\nlocalhost\n\nadmin@localhost\n', encoding: 'utf8', timeout: 10_000 });

@@ -192,20 +192,26 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The cursor `comments.fetch` hands back: last mention notification, and the newest reply time seen. */
+/**
+ * The cursor `comments.fetch` hands back: the last mention notification seen, and the ids of the
+ * latest messages already delivered (replies found under posts have no server-side cursor, and
+ * federated replies arrive late with their author's timestamps, so "seen" is kept by id, not by time).
+ */
 interface CommentsCursor {
   n: string | null;
-  t: string | null;
-  ids: string[];
+  seen: string[];
 }
 
+/** How many delivered ids the cursor remembers. */
+const SEEN_IDS_KEPT = 1000;
+
 function readCursor(raw: string | null): CommentsCursor {
-  if (!raw) return { n: null, t: null, ids: [] };
+  if (!raw) return { n: null, seen: [] };
   try {
     const c = JSON.parse(raw) as Partial<CommentsCursor>;
-    return { n: typeof c.n === 'string' ? c.n : null, t: typeof c.t === 'string' ? c.t : null, ids: Array.isArray(c.ids) ? c.ids.filter((x): x is string => typeof x === 'string') : [] };
+    return { n: typeof c.n === 'string' ? c.n : null, seen: Array.isArray(c.seen) ? c.seen.filter((x): x is string => typeof x === 'string') : [] };
   } catch {
-    return { n: null, t: null, ids: [] };
+    return { n: null, seen: [] };
   }
 }
 
@@ -567,10 +573,8 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
           const items = new Map<string, InboundMessage>();
           const rootOf = (s: ApiStatus) => statusRoot.get(s.id) ?? (s.in_reply_to_id && roots.has(s.in_reply_to_id) ? s.in_reply_to_id : null);
 
-          // 1. Replies under the given posts (also those that do not mention us), newer than the cursor.
-          let newestT = cursor.t;
-          let idsAtT = new Set(cursor.ids);
-          const repliesSeen: ApiStatus[] = [];
+          // 1. Replies under the given posts (also those that do not mention us) not delivered before.
+          const seen = new Set(cursor.seen);
           for (const p of input.posts) {
             let ctxAnswer;
             try {
@@ -579,20 +583,12 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
               if (e instanceof MastodonHttpError && e.status === 404) continue; // the post is gone
               throw e;
             }
-            for (const s of ctxAnswer.body.descendants ?? []) {
-              statusRoot.set(s.id, p.externalId);
-              if (s.account?.id === ourId) continue;
-              repliesSeen.push(s);
+            const descendants = ctxAnswer.body.descendants ?? [];
+            for (const s of descendants) statusRoot.set(s.id, p.externalId);
+            for (const s of descendants) {
+              if (s.account?.id === ourId || seen.has(s.id)) continue;
+              items.set(s.id, toInbound(s, ourId, roots, rootOf));
             }
-          }
-          for (const s of repliesSeen) {
-            const at = new Date(s.created_at).toISOString();
-            const isNew = !cursor.t || at > cursor.t || (at === cursor.t && !cursor.ids.includes(s.id));
-            if (isNew) items.set(s.id, toInbound(s, ourId, roots, rootOf));
-            if (!newestT || at > newestT) {
-              newestT = at;
-              idsAtT = new Set([s.id]);
-            } else if (at === newestT) idsAtT.add(s.id);
           }
 
           // 2. Mentions since the cursor, oldest page first (min_id) so a long absence leaves no gap.
@@ -608,14 +604,14 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
             const list = (Array.isArray(r.body) ? r.body : []).filter((n) => !newestN || compareIds(n.id, newestN) > 0);
             if (!list.length) break;
             for (const n of list) {
-              if (n.type !== 'mention' || !n.status || n.status.account?.id === ourId) continue;
+              if (n.type !== 'mention' || !n.status || n.status.account?.id === ourId || seen.has(n.status.id)) continue;
               if (!items.has(n.status.id)) items.set(n.status.id, toInbound(n.status, ourId, roots, rootOf));
             }
             newestN = list.map((n) => n.id).sort(compareIds).pop() ?? newestN;
             // The first sync takes only the newest page: older mentions predate Herald.
             if (!cursor.n) break;
           }
-          const next: CommentsCursor = { n: newestN, t: newestT, ids: [...idsAtT] };
+          const next: CommentsCursor = { n: newestN, seen: [...cursor.seen, ...items.keys()].slice(-SEEN_IDS_KEPT) };
           return { items: [...items.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), cursor: JSON.stringify(next) };
         } catch (e) {
           throw toConnectorError(e, 'read replies and mentions', { write: false, accountScoped: true });

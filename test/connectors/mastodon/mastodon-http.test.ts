@@ -297,6 +297,29 @@ describe('delete, follower counts and comment kinds (snac2: DELETE answers 404, 
   });
 });
 
+describe('comments cursor (timing that snac2 shows only by chance)', () => {
+  it('a reply first seen as a mention notification is not delivered again when it later shows up under the post', async () => {
+    const me = statusFixture.account as Record<string, unknown>;
+    const bob = { ...me, id: '2', acct: 'bob@example.org', username: 'bob' };
+    const reply = withId('301', { in_reply_to_id: '103270115826048975', in_reply_to_account_id: '1', account: bob, content: '<p>@Gargron hi</p>' });
+    const mention = { id: '9001', type: 'mention', created_at: '2026-01-01T10:00:00.000Z', account: bob, status: reply };
+    const posts = [{ externalId: '103270115826048975', publishedAt: '2026-01-01T09:00:00Z' }];
+    fake.reset([
+      { method: 'GET', path: '/api/v1/statuses/103270115826048975/context', reply: () => ({ status: 200, json: { ancestors: [], descendants: [] } }) },
+      { method: 'GET', path: '/api/v1/notifications', reply: () => ({ status: 200, json: [mention] }) },
+    ]);
+    const first = await connector.comments!.fetch({ auth, cursor: null, posts }, ctx);
+    expect(first.items.map((i) => [i.externalId, i.kind, i.rootExternalId])).toEqual([['301', 'reply', '103270115826048975']]);
+    fake.reset([
+      { method: 'GET', path: '/api/v1/statuses/103270115826048975/context', reply: () => ({ status: 200, json: { ancestors: [], descendants: [reply] } }) },
+      { method: 'GET', path: '/api/v1/notifications', reply: (req) => ({ status: 200, json: req.query.get('min_id') === '9001' ? [] : [mention] }) },
+    ]);
+    const second = await connector.comments!.fetch({ auth, cursor: first.cursor, posts }, ctx);
+    expect(second.items).toEqual([]);
+    expect(fake.seen[1]!.query.get('min_id')).toBe('9001');
+  });
+});
+
 describe('error mapping table (HTTP level)', () => {
   const now = Date.now();
   const cases: Array<[string, Reply, { kind: string; outcomeUnknown?: boolean; retryAfterMin?: number; retryAfterMax?: number; text?: string }]> = [

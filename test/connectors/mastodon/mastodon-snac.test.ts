@@ -209,7 +209,7 @@ describe.skipIf(!installed)('Mastodon connector against snac2 (real Mastodon-API
     await snac.api('bob', 'POST', `/api/v1/statuses/${post.externalId}/reblog`);
     const m = await connector.metrics!.posts({ auth: alice, externalIds: [post.externalId, 'does-not-exist'] }, ctx);
     expect(m).toEqual({ [post.externalId]: { likes: 1, shares: 1, comments: 1 } });
-  });
+  }, 120_000);
 
   it('finds a published status by its text after an unknown outcome, and reports none for text never sent', async () => {
     const createdAt = new Date(Date.now() - 1_000).toISOString();
