@@ -215,7 +215,7 @@ export function extractMentionsWithIndices(text: string): Array<{ indices: [numb
   return out;
 }
 
-function rewrite(text: string, entities: TextEntity[]): string {
+function rewrite(text: string, entities: TextEntity[], urlLength = MASTODON_URL_LENGTH): string {
   const sorted = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';
   let at = 0;
@@ -223,16 +223,19 @@ function rewrite(text: string, entities: TextEntity[]): string {
     // twitter-text's remove_overlapping_entities: the first entity wins.
     if (e.start < at) continue;
     out += text.slice(at, e.start);
-    out += e.kind === 'url' ? 'x'.repeat(MASTODON_URL_LENGTH) : `@${e.username ?? ''}`;
+    out += e.kind === 'url' ? 'x'.repeat(urlLength) : `@${e.username ?? ''}`;
     at = e.end;
   }
   return out + text.slice(at);
 }
 
-/** The text the server counts (URLs with a protocol → 23 × 'x', `@user@host` → `@user`). */
-export function serverCountableText(text: string): string {
+/**
+ * The text the server counts (URLs with a protocol → `urlLength` × 'x', `@user@host` → `@user`).
+ * `urlLength` is the server's `characters_reserved_per_url` (23 on Mastodon; forks may differ).
+ */
+export function serverCountableText(text: string, urlLength = MASTODON_URL_LENGTH): string {
   if (!text) return '';
-  return rewrite(text, [...extractUrls(text, { withoutProtocol: false }), ...extractServerMentions(text)]);
+  return rewrite(text, [...extractUrls(text, { withoutProtocol: false }), ...extractServerMentions(text)], urlLength);
 }
 
 /** The text the web composer counts (bare domains shortened as well). */
@@ -245,6 +248,6 @@ export function countableText(text: string): string {
 }
 
 /** Mastodon's countable length of a status: content warning + text, in grapheme clusters. */
-export function statusLength(text: string, spoilerText = ''): number {
-  return graphemeCount(spoilerText) + graphemeCount(serverCountableText(text));
+export function statusLength(text: string, spoilerText = '', urlLength = MASTODON_URL_LENGTH): number {
+  return graphemeCount(spoilerText) + graphemeCount(serverCountableText(text, urlLength));
 }

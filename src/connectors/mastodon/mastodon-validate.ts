@@ -98,7 +98,7 @@ export function validateMastodonVariant(variant: PostVariant, context?: Validati
   // The link is appended to the text when it is not already in it (Mastodon has no separate link field).
   const link = variant.link ?? null;
   const fullText = link && !text.includes(link) ? (text ? `${text}\n\n${link}` : link) : text;
-  const length = statusLength(fullText, cw);
+  const length = statusLength(fullText, cw, limits.charactersReservedPerUrl);
   const max = limits.maxCharacters;
   if (length > max) {
     errors.push({ code: 'text_too_long', field: 'text', message: `The status is ${length} characters${cw ? ' including the content warning' : ''}${link && fullText !== text ? ' and the link' : ''}; this server allows ${max}` });
@@ -170,7 +170,7 @@ export function validateMastodonVariant(variant: PostVariant, context?: Validati
     }
   }
   (variant.thread ?? []).forEach((part, index) => {
-    const n = statusLength(part ?? '', cw);
+    const n = statusLength(part ?? '', cw, limits.charactersReservedPerUrl);
     if (!part || !part.trim()) errors.push({ code: 'thread_part_empty', field: 'text', index, message: `Thread part ${index + 2} is empty` });
     else if (n > max) errors.push({ code: 'thread_part_too_long', field: 'text', index, message: `Thread part ${index + 2} is ${n} characters${cw ? ' including the content warning' : ''}; this server allows ${max}` });
   });

@@ -53,8 +53,9 @@ describe('validateMastodonVariant', () => {
     expect(r.errors[0]?.message).toContain('including the content warning');
   });
 
-  it('counts an appended link as 23 characters', () => {
+  it('counts an appended link as 23 characters, or as many as the server reserves per URL', () => {
     expect(validateMastodonVariant({ text: 'hi', link: 'https://example.com/a/very/long/path/that/is/long' }).length).toBe(2 + 2 + 23);
+    expect(validateMastodonVariant({ text: 'see https://example.com/x' }, { networkLimits: { charactersReservedPerUrl: 30 } }).length).toBe(4 + 30);
   });
 
   it('checks media count, types and sizes against the server', () => {
