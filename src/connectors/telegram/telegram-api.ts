@@ -181,7 +181,7 @@ function retryAfterMs(e: TelegramApiError): number {
  *   403 (bot kicked, not a member, blocked)        → disconnected
  *   400 about rights or a vanished chat            → disconnected
  *   other 400                                      → invalid_content with Telegram's description
- *   409 (a webhook is set, another poller)         → disconnected
+ *   409 (a webhook is set, another poller)         → retryable (comments only; publishing unaffected)
  *   429 with parameters.retry_after                → rate_limited with retryAfterMs
  *   5xx, timeouts, resets                          → retryable (outcomeUnknown for writes)
  */
@@ -204,8 +204,10 @@ export function toConnectorError(e: unknown, action: string, write: boolean): Co
       return new ConnectorError('disconnected', `The bot can no longer post here (${d}); add it back to the chat as an administrator and reconnect the account`, { networkCode });
     }
     if (e.errorCode === 409) {
+      // Only getUpdates meets this. It says nothing about publishing, so the account is not flagged
+      // (that would hold its posts): the comment reader logs it and tries again next round.
       return new ConnectorError(
-        'disconnected',
+        'retryable',
         `Telegram refused to hand the bot's updates to Herald (${d}): another program reads this bot's updates or a webhook is set; give Herald a bot of its own`,
         { networkCode },
       );

@@ -105,13 +105,14 @@ describe('Telegram comments (getUpdates)', () => {
     ]);
   });
 
-  it('a webhook on the bot (409 Conflict) says Herald needs a bot of its own', async () => {
+  it('a webhook on the bot (409 Conflict) says Herald needs a bot of its own, without flagging the account (publishing still works)', async () => {
     const { tg } = h.current;
     tg.expect('getChat', 'getChat-channel');
     tg.expect('getUpdates', 'error-409-webhook');
     const e = (await fetchComments(null).catch((x: unknown) => x)) as ConnectorError;
     expect(e).toBeInstanceOf(ConnectorError);
-    expect(e.kind).toBe('disconnected');
+    expect(e.kind).toBe('retryable');
+    expect(e.opts.outcomeUnknown).toBe(false);
     expect(e.message).toContain('give Herald a bot of its own');
   });
 
