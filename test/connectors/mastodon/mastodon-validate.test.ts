@@ -91,6 +91,21 @@ describe('validateMastodonVariant', () => {
     expect(validateMastodonVariant({ text: 'x', langs: ['en', 'de'] }).errors[0]?.code).toBe('too_many_langs');
   });
 
+  it('takes focal points as text with one "x,y" per image separated by ";" (the composer field)', () => {
+    const img = { mimeType: 'image/png', sizeBytes: 1, alt: '' };
+    expect(validateMastodonVariant({ text: 'x', media: [img, img], options: { focus: '0,0.5; -0.2,0' } }).valid).toBe(true);
+    expect(validateMastodonVariant({ text: 'x', media: [img], options: { focus: '0,0.5; -0.2,0' } }).errors[0]?.message).toBe('2 focal points given for 1 attachments');
+    expect(validateMastodonVariant({ text: 'x', media: [img], options: { focus: 'middle' } }).errors[0]?.message).toContain('two numbers from -1 to 1');
+  });
+
+  it('is browser-safe: the validation modules import no Node built-ins', () => {
+    for (const f of ['mastodon-validate.ts', 'mastodon-text.ts', '../bluesky/bluesky-tlds.ts']) {
+      const src = readFileSync(new URL(`../../../src/connectors/mastodon/${f}`, import.meta.url), 'utf8');
+      expect(src).not.toMatch(/from ['"](node:|fs|path|crypto|buffer)/);
+      expect(src).not.toMatch(/Buffer\./);
+    }
+  });
+
   it('stays fast on long texts without spaces (no backtracking blow-up)', () => {
     const started = performance.now();
     statusLength('a.'.repeat(50_000) + '@x@' + 'b-'.repeat(20_000), '');
