@@ -112,7 +112,7 @@ describe('Telegram comments (getUpdates)', () => {
     const e = (await fetchComments(null).catch((x: unknown) => x)) as ConnectorError;
     expect(e).toBeInstanceOf(ConnectorError);
     expect(e.kind).toBe('retryable');
-    expect(e.opts.outcomeUnknown).toBe(false);
+    expect(e.opts.outcomeUnknown ?? false).toBe(false);
     expect(e.message).toContain('give Herald a bot of its own');
   });
 
