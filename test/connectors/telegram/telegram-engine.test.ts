@@ -51,6 +51,8 @@ describe.each(dialects())('Telegram through the engine (%s)', (dialect) => {
 
   afterAll(async () => {
     await worker?.stop();
+    // Nothing the worker did after the last assertion went unchecked.
+    tg?.assertDone();
     await services?.close();
     await tg?.close();
   });
