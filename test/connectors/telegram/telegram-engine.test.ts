@@ -51,10 +51,10 @@ describe.each(dialects())('Telegram through the engine (%s)', (dialect) => {
 
   afterAll(async () => {
     await worker?.stop();
-    // Nothing the worker did after the last assertion went unchecked.
-    tg?.assertDone();
     await services?.close();
     await tg?.close();
+    // Nothing the worker did after the last assertion went unchecked.
+    tg?.assertDone();
   });
 
   const published = (postId: string) =>
