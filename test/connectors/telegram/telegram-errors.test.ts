@@ -100,3 +100,14 @@ describe('Telegram error mapping', () => {
     expect(h.current.connector.findPublished).toBeUndefined();
   });
 });
+
+describe('the fake Bot API itself', () => {
+  it('fails a request it did not expect, and one made with another token', async () => {
+    const { tg, connector } = h.current;
+    await connector.publish({ auth: channelAuth(), variant: { text: 'x' }, idempotencyKey: 't', createdAt: '2026-11-26T06:00:00Z' }, h.current.ctx()).catch(() => undefined);
+    expect(() => tg.assertDone()).toThrow(/unexpected request: sendMessage .*nothing more expected/);
+    tg.expect('getMe', 'getMe');
+    await connector.connect({ botToken: '7000000001:AAanotheranotheranotheranotherano', chat: '@x' }, h.current.ctx()).catch(() => undefined);
+    expect(() => tg.assertDone()).toThrow(/unexpected request: getMe \(another token\)/);
+  });
+});
