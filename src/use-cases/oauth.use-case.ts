@@ -33,6 +33,8 @@ export const startOAuthSchema = z
     network: z.string().min(1).max(100),
     serviceUrl: z.string().min(1).max(2000).optional(),
     accountId: z.string().optional(),
+    /** Values of the connector's `oauth.startFields` (e.g. the community or group to post to). */
+    fields: z.record(z.string(), z.string().max(2000)).optional(),
   })
   .strict();
 
@@ -124,6 +126,26 @@ function oauthConnector(services: AppServices, network: string): AnyConnector & 
 }
 
 /**
+ * The start fields as the connector declared them: required ones present (after trimming), unknown
+ * ones refused by name, values trimmed. Every problem is listed at once.
+ */
+function startFieldValues(connector: AnyConnector & { oauth: NonNullable<AnyConnector['oauth']> }, given: Record<string, string>): Record<string, string> {
+  const declared = connector.oauth.startFields ?? [];
+  const errors: Array<{ path: string; code: string; message: string }> = [];
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(given)) {
+    if (!declared.some((f) => f.name === name)) errors.push({ path: `fields.${name}`, code: 'unknown_field', message: `${connector.displayName} sign-in has no field "${name}"` });
+  }
+  for (const f of declared) {
+    const v = given[f.name]?.trim() ?? '';
+    if (v) out[f.name] = v;
+    else if (f.required) errors.push({ path: `fields.${f.name}`, code: 'required', message: `${f.label} is required` });
+  }
+  if (errors.length) throw new ValidationError(`Before signing in to ${connector.displayName}: ${errors.map((e) => e.message).join('; ')}`, errors);
+  return out;
+}
+
+/**
  * Starts a sign-in: checks the network can do it, stores the state and PKCE verifier, and returns the
  * network's authorization URL. With `accountId` the finished sign-in reconnects that account.
  */
@@ -151,16 +173,19 @@ export async function startOAuth(ctx: UseCaseContext, raw: z.input<typeof startO
     throw new ValidationError(`Name your ${connector.displayName} server (for example mastodon.social) to sign in`, [{ path: 'serviceUrl', code: 'required', message: 'server address required' }]);
   }
 
+  const fields = startFieldValues(connector, input.fields ?? {});
+
   const state = randomBytes(32).toString('base64url');
   const stateId = sha256Hex(state);
   const { verifier, challenge } = pkcePair();
   const redirectUri = oauthRedirectUri(ctx.services, connector.id);
   let begun: { authorizeUrl: string; keep?: Record<string, string> };
   try {
-    begun = await connector.oauth.begin({ serviceUrl, redirectUri, state, codeChallenge: challenge }, oauthContext(ctx.services, connector.id));
+    begun = await connector.oauth.begin({ serviceUrl, redirectUri, state, codeChallenge: challenge, fields }, oauthContext(ctx.services, connector.id));
   } catch (e) {
     if (e instanceof ConnectorError) {
-      if (e.kind === 'invalid_content') throw new ValidationError(`${connector.displayName} refused to start the sign-in: ${e.message}`, [{ path: 'serviceUrl', code: e.kind, message: e.message }]);
+      const path = connector.oauth.startFields?.length ? 'fields' : 'serviceUrl';
+      if (e.kind === 'invalid_content') throw new ValidationError(`${connector.displayName} refused to start the sign-in: ${e.message}`, [{ path, code: e.kind, message: e.message }]);
       throw new DomainError(502, 'Network unavailable', `${connector.displayName} could not be reached to start the sign-in: ${e.message}. Try again.`);
     }
     throw e;

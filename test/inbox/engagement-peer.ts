@@ -325,7 +325,7 @@ export async function startEngagementPeer(): Promise<EngagementPeer> {
   };
 }
 
-type PeerCredentials = { handle?: string; password?: string; accessToken?: string; expiresIn?: number };
+type PeerCredentials = { handle?: string; password?: string; accessToken?: string; expiresIn?: number; group?: string };
 type PeerSession = { token: string };
 
 /** Options of the test connector. */
@@ -334,6 +334,8 @@ export interface EngagementConnectorOptions {
   /** Declare `oauth` (default true); `available` false gives the reason below. */
   oauth?: boolean | { unavailable: string };
   needsServiceUrl?: boolean;
+  /** Declare a required `group` start field (`g<digits>`), kept through the sign-in into the credentials. */
+  startField?: boolean;
   comments?: boolean;
   metrics?: boolean;
 }
@@ -373,7 +375,7 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
       { name: 'handle', label: 'Handle', type: 'text', required: false },
       { name: 'password', label: 'Password', type: 'password', required: false },
     ],
-    credentialsSchema: z.object({ handle: z.string().optional(), password: z.string().optional(), accessToken: z.string().optional(), expiresIn: z.number().optional() }),
+    credentialsSchema: z.object({ handle: z.string().optional(), password: z.string().optional(), accessToken: z.string().optional(), expiresIn: z.number().optional(), group: z.string().optional() }),
     limits: { maxConcurrentPerAccount: 1, publishRate: { count: 100, windowMs: 60_000 } },
     async connect(credentials, ctx) {
       let token = credentials.accessToken;
@@ -388,7 +390,7 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
       return {
         externalId: body.id,
         handle: body.handle,
-        displayName: body.name,
+        displayName: credentials.group ? `${body.name} (${credentials.group})` : body.name,
         serviceUrl: baseUrl,
         session: { token },
         expiresAt: credentials.expiresIn ? new Date(Date.now() + credentials.expiresIn * 1000).toISOString() : null,
@@ -408,7 +410,9 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
     connector.oauth = {
       available: () => (unavailable ? { ok: false, reason: unavailable } : { ok: true }),
       needsServiceUrl: opts.needsServiceUrl ?? false,
-      async begin({ serviceUrl, redirectUri, state, codeChallenge }, ctx) {
+      ...(opts.startField ? { startFields: [{ name: 'group', label: 'Group', type: 'text' as const, required: true }] } : {}),
+      async begin({ serviceUrl, redirectUri, state, codeChallenge, fields }, ctx) {
+        if (opts.startField && !/^g\d+$/.test(fields?.group ?? '')) throw new ConnectorError('invalid_content', 'Enter the group as g followed by digits');
         const srv = server(serviceUrl);
         let app = await ctx.apps.get(srv);
         if (!app) {
@@ -420,7 +424,7 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
         }
         const u = new URL(`${srv}/oauth/authorize`);
         for (const [k, v] of Object.entries({ response_type: 'code', client_id: app.clientId!, redirect_uri: redirectUri, state, code_challenge: codeChallenge, code_challenge_method: 'S256' })) u.searchParams.set(k, v);
-        return { authorizeUrl: u.toString(), keep: { clientId: app.clientId! } };
+        return { authorizeUrl: u.toString(), keep: { clientId: app.clientId!, ...(fields?.group ? { group: fields.group } : {}) } };
       },
       async finish({ serviceUrl, redirectUri, code, codeVerifier, keep }, ctx) {
         const srv = server(serviceUrl);
@@ -433,7 +437,7 @@ export function engagementConnector(baseUrl: string, opts: EngagementConnectorOp
         });
         if (!res.ok) throw await failure(res);
         const body = (await res.json()) as { access_token: string; expires_in: number };
-        return { accessToken: body.access_token, expiresIn: body.expires_in };
+        return { accessToken: body.access_token, expiresIn: body.expires_in, ...(keep.group ? { group: keep.group } : {}) };
       },
     };
   }

@@ -19,6 +19,7 @@ beforeAll(async () => {
   connectors.register(engagementConnector(peer.url, { id: 'plain', oauth: false }));
   connectors.register(engagementConnector(peer.url, { id: 'closed', oauth: { unavailable: 'set HERALD_CLOSED_CLIENT_ID and HERALD_CLOSED_CLIENT_SECRET' } }));
   connectors.register(engagementConnector(peer.url, { id: 'fedi', needsServiceUrl: true }));
+  connectors.register(engagementConnector(peer.url, { id: 'grouped', startField: true }));
 });
 afterAll(async () => {
   expect(peer.unexpected).toEqual([]);
@@ -172,6 +173,25 @@ describe.each(dialects())('OAuth connect (%s)', (dialect) => {
     peer.addAccount(other);
     const wrong = await callback(await authorize(other, { network: 'peer', accountId: id }), owner);
     expect(wrong.error).toMatch(/belong to .* not /);
+  });
+
+  it("passes the connector's declared start fields to begin (checked first), and what it keeps reaches finish", async () => {
+    const missing = await start({ network: 'grouped' });
+    expect(missing.status).toBe(422);
+    expect(((await missing.json()) as { detail: string }).detail).toMatch(/Group is required/);
+    const unknown = await start({ network: 'grouped', fields: { group: 'g1', colour: 'red' } });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { detail: string }).detail).toMatch(/no field "colour"/);
+    const refused = await start({ network: 'grouped', fields: { group: 'club' } });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toBe('Peer refused to start the sign-in: Enter the group as g followed by digits');
+
+    const h = handle();
+    peer.addAccount(h);
+    const r = await callback(await authorize(h, { network: 'grouped', fields: { group: ' g42 ' } }), owner);
+    expect(r.error).toBeNull();
+    const list = (await (await t.current.json('GET', `/api/v1/workspaces/${ws}/accounts`, undefined, owner)).json()) as { items: Array<{ id: string; displayName: string | null }> };
+    expect(list.items.find((a) => a.id === r.connected)?.displayName).toBe(`Name of ${h} (g42)`);
   });
 
   it('refuses bad starts: unknown network 404, no oauth 400, not configured 400 with the reason, missing server 422, non-admins 403', async () => {
