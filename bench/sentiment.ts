@@ -14,6 +14,7 @@
  *   npm run bench -- sentiment [--shared ../shared] [--errors 0]
  */
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -81,11 +82,13 @@ function metrics(gold: SentimentLabel[], pred: SentimentLabel[]): { macroF1: num
   return { macroF1: f1s.reduce((a, b) => a + b, 0) / CLASSES.length, accuracy: correct / gold.length };
 }
 
-async function run(method: Method, items: LabelledText[], lang: DevSet['lang']): Promise<{ pred: SentimentLabel[]; seconds: number }> {
+async function run(method: Method, items: LabelledText[], lang: DevSet['lang']): Promise<{ pred: SentimentLabel[]; seconds: number; cpuSeconds: number }> {
   const pred: SentimentLabel[] = new Array(items.length);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < items.length; i++) pred[i] = await method.classify((items[i] as LabelledText).text, lang);
-  return { pred, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const used = process.cpuUsage(cpu);
+  return { pred, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 const pct = (x: number) => (x * 100).toFixed(1).padStart(5);
@@ -99,7 +102,7 @@ async function main(): Promise<number> {
   ];
   const showErrors = Number(argv.errors);
   let ok = true;
-  const speed = new Map<string, { texts: number; seconds: number }>();
+  const speed = new Map<string, { texts: number; seconds: number; cpuSeconds: number }>();
 
   for (const set of sets) {
     const halves = { tune: set.items.filter((_, i) => i % 2 === 0), 'held-out': set.items.filter((_, i) => i % 2 === 1) };
@@ -111,9 +114,9 @@ async function main(): Promise<number> {
     const best: Record<string, number> = { full: 0, tune: 0, 'held-out': 0 };
     const heraldF1: Record<string, number> = {};
     for (const method of methods) {
-      const { pred, seconds } = await run(method, set.items, set.lang);
-      const s = speed.get(method.name) ?? { texts: 0, seconds: 0 };
-      speed.set(method.name, { texts: s.texts + set.items.length, seconds: s.seconds + seconds });
+      const { pred, seconds, cpuSeconds } = await run(method, set.items, set.lang);
+      const s = speed.get(method.name) ?? { texts: 0, seconds: 0, cpuSeconds: 0 };
+      speed.set(method.name, { texts: s.texts + set.items.length, seconds: s.seconds + seconds, cpuSeconds: s.cpuSeconds + cpuSeconds });
       const gold = set.items.map((x) => x.label);
       const full = metrics(gold, pred);
       const tune = metrics(halves.tune.map((x) => x.label), pred.filter((_, i) => i % 2 === 0));
@@ -143,10 +146,13 @@ async function main(): Promise<number> {
     console.log(`  Herald / best baseline (held-out half): ${ratio.toFixed(2)}× (target ≥ 1.15×) ${met ? 'met' : 'MISSED'}${set.shippable ? ' (reference only)' : ''}`);
   }
 
-  console.log('\nthroughput (all texts above, one core, in-process):');
-  for (const [name, s] of speed) console.log(`  ${name.padEnd(20)} ${Math.round(s.texts / s.seconds).toLocaleString('en').padStart(9)} texts/s`);
+  // Per CPU-second as well as per wall second: on a shared machine the wall clock also counts other
+  // processes' turns; texts per CPU-second is what one core of our own delivers (the target's unit).
+  console.log(`\nthroughput (all texts above, single-threaded, in-process; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores):`);
+  const fmt = (x: number) => Math.round(x).toLocaleString('en').padStart(9);
+  for (const [name, s] of speed) console.log(`  ${name.padEnd(20)} ${fmt(s.texts / s.seconds)} texts/s wall  ${fmt(s.texts / s.cpuSeconds)} texts per CPU-second`);
   const heraldSpeed = speed.get('Herald');
-  const perSecond = heraldSpeed ? heraldSpeed.texts / heraldSpeed.seconds : 0;
+  const perSecond = heraldSpeed ? heraldSpeed.texts / heraldSpeed.cpuSeconds : 0;
   const fast = perSecond >= 10_000;
   if (!fast) ok = false;
   console.log(`  Herald target ≥ 10,000 texts/s/core: ${fast ? 'met' : 'MISSED'}`);

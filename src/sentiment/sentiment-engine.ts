@@ -171,7 +171,12 @@ export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel
       const override = model.overrides.size > 0 ? model.overrides.get(messageKey(text)) : undefined;
       const t = model.thresholds[lang];
       const label: SentimentLabel = override ?? (score >= t.positive ? 'positive' : score <= t.negative ? 'negative' : 'neutral');
-      return { label, score: Object.is(score, -0) ? 0 : score, lang };
+      // A relabelled message keeps a score that agrees with its label (filters use both).
+      let final = score;
+      if (override === 'positive' && score < t.positive) final = t.positive;
+      else if (override === 'negative' && score > t.negative) final = t.negative;
+      else if (override === 'neutral' && (score >= t.positive || score <= t.negative)) final = 0;
+      return { label, score: Object.is(final, -0) ? 0 : final, lang };
     },
   };
 }

@@ -94,6 +94,20 @@ export function buildLexicon(lang: SentimentLanguage, sources: Array<Map<string,
   return { words, stems, phrases };
 }
 
+/**
+ * A copy of `base` in which `terms` (lower-case word → valence) replace the lexicon's entries, for the
+ * surface form and its stem, so inflected forms follow a correction too.
+ */
+export function buildLexiconOverlay(lang: SentimentLanguage, base: Lexicon, terms: Record<string, number>): Lexicon {
+  const words = new Map(base.words);
+  const stems = new Map(base.stems);
+  for (const [w, v] of Object.entries(terms)) {
+    words.set(w, v);
+    stems.set(stemFor(lang, w), v);
+  }
+  return { words, stems, phrases: base.phrases };
+}
+
 let cached: SentimentModel | null = null;
 
 /** The model Herald ships, loaded from src/sentiment/resources once per process. */
@@ -116,11 +130,14 @@ export function loadDefaultModel(): SentimentModel {
     },
     emoticons,
     emoji: EMOJI_VALENCE,
+    // Picked on the even-numbered rows of the evaluation sets (the issue allows tuning thresholds on
+    // them); bench/sentiment reports the odd-numbered rows separately. Positive needs more evidence than
+    // negative: friendly words are everyday filler in comments, complaints are not.
     thresholds: {
-      en: { positive: 0.1, negative: -0.1 },
-      ru: { positive: 0.1, negative: -0.1 },
-      sv: { positive: 0.1, negative: -0.1 },
-      und: { positive: 0.1, negative: -0.1 },
+      en: { positive: 0.4, negative: -0.5 },
+      ru: { positive: 0.6, negative: -0.1 },
+      sv: { positive: 0.7, negative: -0.15 },
+      und: { positive: 0.5, negative: -0.3 },
     },
     overrides: new Map(),
   };
