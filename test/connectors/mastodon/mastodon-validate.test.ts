@@ -9,7 +9,7 @@ import { countableText, extractMentionsWithIndices, statusLength } from '../../.
 import { validateMastodonVariant } from '../../../src/connectors/mastodon/mastodon-validate';
 
 const dir = '/work/shared/conformance/mastodon';
-const conformance = (name: string) => `${process.env.HERALD_CONFORMANCE_DIR ?? dir}/${name}`;
+const conformance = (name: string) => `${dir}/${name}`;
 
 interface ServerCase { description: string; text: string; spoiler_text: string; max_chars: number; expected_error: boolean; expected_countable_length?: number }
 interface WebCase { description: string; input: string; expected: string }
