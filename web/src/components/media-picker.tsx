@@ -30,8 +30,8 @@ export function readAsBase64(file: Blob): Promise<string> {
   });
 }
 
-/** The picker and the list of attached images. */
-export function MediaPicker({ media, onChange }: { media: PickedMedia[]; onChange: (m: PickedMedia[]) => void }) {
+/** The picker and the list of attached images; `accept` lists the file types offered (default images). */
+export function MediaPicker({ media, onChange, accept = 'image/*' }: { media: PickedMedia[]; onChange: (m: PickedMedia[]) => void; accept?: string }) {
   const { t, i18n } = useTranslation();
   const id = useId();
   const [dragging, setDragging] = useState(false);
@@ -69,7 +69,7 @@ export function MediaPicker({ media, onChange }: { media: PickedMedia[]; onChang
           id={`${id}-file`}
           className="visually-hidden"
           type="file"
-          accept="image/*"
+          accept={accept}
           multiple
           onChange={(e) => {
             void add(e.target.files);

@@ -11,11 +11,13 @@ import { ApiError, unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
 import type { Account, Network, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
+import { MediaLimits, OptionFields, PollEditor, ThreadEditor, acceptedTypes, pollSpec, type OptionValue, type PollDraft } from '../components/composer-extras';
 import { MediaPicker, type PickedMedia } from '../components/media-picker';
 import { NetworkCounter } from '../components/network-counter';
 import { PostPreview } from '../components/post-preview';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { UtmBuilder, emptyUtm, withUtm, type Utm } from '../components/utm-builder';
+import { formatDateTime } from '../i18n/format';
 import { navigate, workspacePath } from '../router';
 import { validatorFor } from '../validation';
 
@@ -35,6 +37,12 @@ export interface ComposerDraft {
   date: string;
   time: string;
   timezone: string;
+  /** A poll for the selected networks that support one (`supports.polls`). */
+  poll: PollDraft | null;
+  /** Follow-up posts for the networks with `supports.threads`. */
+  thread: string[];
+  /** Network options per account id, by the names the networks declare. */
+  options: Record<string, Record<string, OptionValue>>;
 }
 
 /** localStorage key of the unsaved composer of a workspace (and post, when editing). */
@@ -43,7 +51,7 @@ export function draftStorageKey(workspaceId: string, postId?: string): string {
 }
 
 function emptyDraft(timezone: string): ComposerDraft {
-  return { accountIds: [], text: '', variants: {}, link: '', utm: { ...emptyUtm }, media: [], date: '', time: '', timezone };
+  return { accountIds: [], text: '', variants: {}, link: '', utm: { ...emptyUtm }, media: [], date: '', time: '', timezone, poll: null, thread: [], options: {} };
 }
 
 function loadStored(key: string): ComposerDraft | null {
@@ -59,7 +67,7 @@ function loadStored(key: string): ComposerDraft | null {
 }
 
 function isBlank(d: ComposerDraft): boolean {
-  return !d.accountIds.length && !d.text && !Object.keys(d.variants).length && !d.link && !d.media.length && !d.date && !d.time;
+  return !d.accountIds.length && !d.text && !Object.keys(d.variants).length && !d.link && !d.media.length && !d.date && !d.time && !d.poll && !d.thread.length;
 }
 
 /** Keeps unsaved work; a blank composer leaves nothing behind. */
@@ -122,6 +130,12 @@ function draftFromPost(post: Post, timezone: string): ComposerDraft {
   const variants: Record<string, string> = {};
   for (const t of post.targets) if (t.text !== text) variants[t.accountId] = t.text;
   const local = post.scheduledLocal ?? '';
+  const withPoll = post.targets.find((t) => t.poll)?.poll;
+  const options: ComposerDraft['options'] = {};
+  for (const t of post.targets) {
+    const own = Object.fromEntries(Object.entries(t.options).filter((e): e is [string, OptionValue] => typeof e[1] !== 'number'));
+    if (Object.keys(own).length) options[t.accountId] = own;
+  }
   return {
     ...emptyDraft(post.timezone || timezone),
     accountIds: post.targets.map((t) => t.accountId),
@@ -130,6 +144,11 @@ function draftFromPost(post: Post, timezone: string): ComposerDraft {
     link: first?.link ?? '',
     date: local.slice(0, 10),
     time: local.slice(11, 16),
+    poll: withPoll
+      ? { question: withPoll.question ?? '', options: withPoll.options, multiple: !!withPoll.multiple, durationHours: Math.max(1, Math.round((withPoll.durationSeconds ?? 86_400) / 3600)) }
+      : null,
+    thread: post.targets.find((t) => t.thread.length)?.thread ?? [],
+    options,
   };
 }
 
@@ -142,6 +161,9 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<Post | null>(null);
   const zones = useMemo(() => timeZones(workspace.timezone), [workspace.timezone]);
+  const { i18n } = useTranslation();
+  const [queueNote, setQueueNote] = useState<string | null>(null);
+  const [finding, setFinding] = useState(false);
 
   useEffect(() => store(key, draft), [key, draft]);
 
@@ -152,22 +174,40 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
   const selected = draft.accountIds.map((id) => accounts.find((a) => a.id === id)).filter((a): a is Account => !!a);
   const link = withUtm(draft.link, draft.utm);
   const textFor = (a: Account) => draft.variants[a.id] ?? draft.text;
+  const networkOf = (a: Account) => networks.find((n) => n.id === a.network);
+  const selectedNetworks = [...new Map(selected.map((a) => [a.network, networkOf(a)])).values()].filter((n): n is Network => !!n);
+  const pollNetworks = selectedNetworks.filter((n) => n.supports.polls);
+  const threadNetworks = selectedNetworks.filter((n) => n.supports.threads);
+  const thread = draft.thread.filter((p) => p.trim() !== '');
+  // The extras each account's network takes, exactly as they are sent and validated.
+  const extrasFor = (a: Account) => {
+    const n = networkOf(a);
+    // Untouched and emptied fields are left out: the network's own default applies.
+    const options = Object.fromEntries(Object.entries(n?.optionFields.length ? (draft.options[a.id] ?? {}) : {}).filter(([, v]) => v !== ''));
+    return {
+      // Explicitly none on networks that take them, so an edit that removes a poll or thread sticks.
+      ...(n?.supports.polls ? { poll: draft.poll ? pollSpec(draft.poll) : null } : {}),
+      ...(n?.supports.threads ? { thread } : {}),
+      ...(Object.keys(options).length ? { options } : {}),
+    };
+  };
   const checks = selected.map((a) => {
     const validate = validatorFor(a.network);
-    const variant = { text: textFor(a), link: link || null, media: draft.media.map((m) => ({ mimeType: m.mimeType, sizeBytes: m.sizeBytes, alt: m.alt })) };
-    return { account: a, result: validate ? validate(variant) : null };
+    const variant = { text: textFor(a), link: link || null, media: draft.media.map((m) => ({ mimeType: m.mimeType, sizeBytes: m.sizeBytes, alt: m.alt })), ...extrasFor(a) };
+    return { account: a, result: validate ? validate(variant, { networkLimits: a.networkLimits }) : null };
   });
   const allValid = selected.length > 0 && checks.every((c) => c.result === null || c.result.valid);
   const hasTime = !!draft.date && !!draft.time;
   const networkName = (id: string) => networks.find((n) => n.id === id)?.displayName ?? id;
 
-  // `action` applies to a new post; an edit keeps each target's state.
-  const save = async (action: Action) => {
+  // `action` applies to a new post; an edit keeps each target's state. `at` overrides the form's time
+  // ("add to queue" schedules at the slot it just found).
+  const save = async (action: Action, at?: { date: string; time: string; timezone: string }) => {
     setBusy(action);
     setError(null);
     const media = draft.media.map((m) => ({ data: m.data, mimeType: m.mimeType, alt: m.alt }));
-    const targets = selected.map((a) => ({ accountId: a.id, ...(draft.variants[a.id] !== undefined ? { text: draft.variants[a.id] } : {}) }));
-    const schedule = hasTime ? { date: draft.date, time: draft.time, timezone: draft.timezone } : undefined;
+    const targets = selected.map((a) => ({ accountId: a.id, ...(draft.variants[a.id] !== undefined ? { text: draft.variants[a.id] } : {}), ...extrasFor(a) }));
+    const schedule = at ?? (hasTime ? { date: draft.date, time: draft.time, timezone: draft.timezone } : undefined);
     try {
       let result: Post;
       const posts = client.api.v1.workspaces[':workspaceId'].posts;
@@ -197,6 +237,33 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
     } finally {
       setBusy(null);
     }
+  };
+
+  /** The next slot all selected accounts share (null: none), or undefined after a failure (shown as error). */
+  const nextSlot = async () => {
+    setFinding(true);
+    setError(null);
+    setQueueNote(null);
+    try {
+      const r = await unwrap(client.api.v1.workspaces[':workspaceId'].queue.next.$get({ param: { workspaceId: workspace.id }, query: { accountIds: selected.map((a) => a.id).join(',') } }));
+      if (!r.next) setQueueNote(t('queueActions.none'));
+      return r.next;
+    } catch (err) {
+      setError(err);
+      return undefined;
+    } finally {
+      setFinding(false);
+    }
+  };
+  const fillNextSlot = async () => {
+    const slot = await nextSlot();
+    if (!slot) return;
+    update({ date: slot.date, time: slot.time, timezone: slot.timezone });
+    setQueueNote(t('queueActions.filled', { time: formatDateTime(slot.at, i18n.language, slot.timezone) }));
+  };
+  const addToQueue = async () => {
+    const slot = await nextSlot();
+    if (slot) await save('schedule', { date: slot.date, time: slot.time, timezone: slot.timezone });
   };
 
   const perTarget = targetErrors(error, selected);
@@ -278,11 +345,26 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
                     <textarea rows={4} value={draft.variants[account.id]} onChange={(e) => update({ variants: { ...draft.variants, [account.id]: e.target.value } })} />
                   </label>
                 )}
+                {networkOf(account) && (
+                  <OptionFields
+                    network={networkOf(account)!}
+                    handle={account.handle}
+                    values={draft.options[account.id] ?? {}}
+                    onChange={(values) => update({ options: { ...draft.options, [account.id]: values } })}
+                  />
+                )}
               </div>
             );
           })}
 
-          <MediaPicker media={draft.media} onChange={(media) => update({ media })} />
+          {pollNetworks.length > 0 && (
+            <PollEditor poll={draft.poll} only={pollNetworks.length < selectedNetworks.length ? pollNetworks.map((n) => n.displayName) : null} onChange={(poll) => update({ poll })} />
+          )}
+          {threadNetworks.length > 0 && (
+            <ThreadEditor parts={draft.thread} only={threadNetworks.length < selectedNetworks.length ? threadNetworks.map((n) => n.displayName) : null} onChange={(parts) => update({ thread: parts })} />
+          )}
+          <MediaPicker media={draft.media} onChange={(media) => update({ media })} accept={acceptedTypes(selectedNetworks)} />
+          <MediaLimits networks={selectedNetworks} />
           <UtmBuilder link={draft.link} utm={draft.utm} onLink={(v) => update({ link: v })} onUtm={(utm) => update({ utm })} />
 
           <fieldset className="composer-schedule">
@@ -307,6 +389,19 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
                 </select>
               </label>
             </div>
+            {!post && (
+              <div className="form-actions">
+                <button type="button" className="button" disabled={selected.length === 0 || finding || busy != null} onClick={() => void fillNextSlot()}>
+                  {finding ? t('queueActions.finding') : t('queueActions.nextSlot')}
+                </button>
+                <button type="button" className="button" disabled={!allValid || finding || busy != null} onClick={() => void addToQueue()}>
+                  {t('queueActions.addToQueue')}
+                </button>
+              </div>
+            )}
+            <p className="muted" role="status" aria-live="polite">
+              {queueNote}
+            </p>
           </fieldset>
 
           {error != null && (
