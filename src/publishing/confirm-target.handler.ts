@@ -11,7 +11,7 @@ import { findTarget, updateTargetIf } from '../repositories/post-targets.reposit
 import type { AppServices } from '../server/services';
 import { backoffDelayMs } from './backoff';
 import { accountAuth, accountContext } from './connector-context';
-import { recordPublished, settleTarget } from './publish-target.handler';
+import { loadVariant, recordPublished, settleTarget } from './publish-target.handler';
 import { enqueueConfirm, enqueuePublish } from './publish-jobs';
 import type { PublishingOptions } from './publishing-options';
 
@@ -42,7 +42,7 @@ export function confirmTargetHandler(services: AppServices, opts: PublishingOpti
     let found;
     try {
       found = await connector.findPublished(
-        { auth: accountAuth(services, account), idempotencyKey: t.id, createdAt: t.created_at },
+        { auth: accountAuth(services, account), idempotencyKey: t.id, createdAt: t.created_at, variant: await loadVariant(services.database.db, t) },
         accountContext(services, account.id, opts.requestTimeoutMs),
       );
     } catch (err) {
