@@ -214,7 +214,6 @@ export async function startOAuth(ctx: UseCaseContext, raw: z.input<typeof startO
 
 /** Control characters out, length capped: network words end up in a URL and on a page. */
 function plainWords(s: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
   const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
