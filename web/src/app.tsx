@@ -14,7 +14,7 @@ import { BackgroundToasts } from './components/toasts';
 import { isLocale } from './i18n/index';
 import { useSearchShortcut } from './search-shortcut';
 import './workspace-tools.css';
-import { AccountsScreen } from './screens/accounts';
+import { AccountsScreen, OAUTH_WORKSPACE_KEY } from './screens/accounts';
 import { ApprovalsScreen } from './screens/approvals';
 import { ComposerScreen, useComposeShortcut } from './screens/composer';
 import { PostsScreen, matchPostPath } from './screens/posts';
@@ -46,11 +46,25 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   useComposeShortcut(current?.id ?? null);
   useSearchShortcut(current?.id ?? null);
 
-  // Unknown or missing workspace in the URL: go to the first one the user has.
+  // Unknown or missing workspace in the URL: go to the first one the user has. The OAuth callback
+  // lands on `/accounts?connected=…`: keep its query and return to the workspace the sign-in began in.
   useEffect(() => {
     const first = items[0];
-    if (!workspaces.loading && first && !current) navigate(workspacePath(first.id, 'accounts'), { replace: true });
-  }, [workspaces.loading, items, current]);
+    if (workspaces.loading || !first || current) return;
+    if (path === '/accounts') {
+      let started: string | null = null;
+      try {
+        started = window.sessionStorage.getItem(OAUTH_WORKSPACE_KEY);
+        window.sessionStorage.removeItem(OAUTH_WORKSPACE_KEY);
+      } catch {
+        // No storage: the first workspace it is.
+      }
+      const target = items.find((w) => w.id === started) ?? first;
+      navigate(workspacePath(target.id, 'accounts') + window.location.search, { replace: true });
+      return;
+    }
+    navigate(workspacePath(first.id, 'accounts'), { replace: true });
+  }, [workspaces.loading, items, current, path]);
 
   const signOut = async () => {
     try {

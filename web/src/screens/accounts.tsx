@@ -2,7 +2,7 @@
  * Accounts of a workspace: connect (form from the connector's declared fields), status, held posts,
  * reconnect and remove. Nothing here knows any network by name.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, unwrap } from '../api/client';
 import { useApi } from '../api/context';
@@ -23,6 +23,78 @@ function credentialFieldErrors(err: unknown): Record<string, string> {
   return out;
 }
 
+/** Server field paths of the sign-in start look like `fields.community`; the form wants `community`. */
+function startFieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError)) return {};
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(err.fieldErrors())) out[path.startsWith('fields.') ? path.slice('fields.'.length) : path] = message;
+  return out;
+}
+
+/** Sends the browser to the network's sign-in page (tests pass their own). */
+export type Redirect = (url: string) => void;
+const browserRedirect: Redirect = (url) => window.location.assign(url);
+
+/** Where an OAuth sign-in started, so the callback's `/accounts?…` lands in the same workspace. */
+export const OAUTH_WORKSPACE_KEY = 'herald.oauth.workspace';
+
+/**
+ * "Connect with <network>" (or reconnect `accountId`): the server address when the network needs one
+ * and the connector's declared start fields, then POST …/accounts/oauth/start and off to the network.
+ */
+function OAuthConnect({ workspace, network, account, redirect, onCancel }: { workspace: Workspace; network: Network; account?: Account; redirect: Redirect; onCancel?: () => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [error, setError] = useState<unknown>(null);
+  const oauth = network.oauth;
+  if (!oauth?.available) return null;
+  const fields = [
+    ...(oauth.needsServiceUrl && !account?.serviceUrl
+      ? [{ name: 'serviceUrl', label: t('accountsExtras.serviceUrl'), type: 'url' as const, required: true, placeholder: 'https://', help: t('accountsExtras.serviceUrlHelp') }]
+      : []),
+    ...oauth.startFields,
+  ];
+  const label = account ? t('accountsExtras.reconnectWith', { network: network.displayName }) : t('accountsExtras.connectWith', { network: network.displayName });
+  return (
+    <div className="oauth-connect">
+      <CredentialForm
+        networkId={network.id}
+        fields={fields}
+        submitLabel={label}
+        busyLabel={t('accountsExtras.redirecting', { network: network.displayName })}
+        fieldErrors={startFieldErrors(error)}
+        error={error ? errorMessage(error, t) : null}
+        onCancel={onCancel}
+        onSubmit={async (values) => {
+          setError(null);
+          const { serviceUrl, ...rest } = values;
+          try {
+            const started = await unwrap(
+              client.api.v1.workspaces[':workspaceId'].accounts.oauth.start.$post({
+                param: { workspaceId: workspace.id },
+                json: {
+                  network: network.id,
+                  ...(serviceUrl || account?.serviceUrl ? { serviceUrl: serviceUrl ?? account?.serviceUrl ?? undefined } : {}),
+                  ...(account ? { accountId: account.id } : {}),
+                  ...(Object.keys(rest).length ? { fields: rest } : {}),
+                },
+              }),
+            );
+            try {
+              window.sessionStorage.setItem(OAUTH_WORKSPACE_KEY, workspace.id);
+            } catch {
+              // Without storage the callback lands in the first workspace; the account is connected all the same.
+            }
+            redirect(started.authorizeUrl);
+          } catch (err) {
+            setError(err);
+          }
+        }}
+      />
+    </div>
+  );
+}
+
 /** Announces results of background actions to screen readers and eyes. */
 function Notice({ text }: { text: string | null }) {
   return (
@@ -32,7 +104,7 @@ function Notice({ text }: { text: string | null }) {
   );
 }
 
-function ConnectForm({ workspace, networks, onConnected }: { workspace: Workspace; networks: Network[]; onConnected: (a: Account) => void }) {
+function ConnectForm({ workspace, networks, onConnected, redirect }: { workspace: Workspace; networks: Network[]; onConnected: (a: Account) => void; redirect: Redirect }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const [networkId, setNetworkId] = useState(networks[0]?.id ?? '');
@@ -66,7 +138,12 @@ function ConnectForm({ workspace, networks, onConnected }: { workspace: Workspac
           {network.displayName}
         </p>
       )}
-      <CredentialForm
+      {network.oauth?.available && <OAuthConnect key={`oauth-${network.id}`} workspace={workspace} network={network} redirect={redirect} />}
+      {network.oauth && !network.oauth.available && (
+        <p className="muted">{t('accountsExtras.oauthUnavailable', { network: network.displayName, reason: network.oauth.reason ?? '' })}</p>
+      )}
+      {network.oauth?.available && network.credentialFields.length > 0 && <p className="muted">{t('accountsExtras.orCredentials')}</p>}
+      {network.credentialFields.length > 0 && <CredentialForm
         key={network.id}
         networkId={network.id}
         fields={network.credentialFields}
@@ -83,7 +160,7 @@ function ConnectForm({ workspace, networks, onConnected }: { workspace: Workspac
             setError(err);
           }
         }}
-      />
+      />}
     </section>
   );
 }
@@ -94,12 +171,14 @@ function AccountItem({
   workspace,
   canManage,
   onChanged,
+  redirect,
 }: {
   account: Account;
   network: Network | undefined;
   workspace: Workspace;
   canManage: boolean;
   onChanged: (notice: string) => void;
+  redirect: Redirect;
 }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
@@ -135,6 +214,10 @@ function AccountItem({
         </span>
       </div>
       {account.status !== 'ok' && account.statusReason && <p className="account-reason">{account.statusReason}</p>}
+      {account.expiry === 'expiring_soon' && account.expiresInDays !== null && (
+        <p className="account-expiry">{t('accountsExtras.expiresIn', { count: Math.max(0, account.expiresInDays) })}</p>
+      )}
+      {account.expiry === 'expired' && <p className="account-expiry account-expiry-expired">{t('accountsExtras.expired')}</p>}
       {account.heldPosts > 0 && (
         <p className="account-held">{t('accounts.heldPosts', { count: account.heldPosts })}</p>
       )}
@@ -171,7 +254,11 @@ function AccountItem({
       {mode === 'reconnect' && network && (
         <div className="reconnect">
           <h3>{t('accounts.reconnectTitle', { handle: account.handle })}</h3>
-          <CredentialForm
+          {network.oauth?.available && (
+            <OAuthConnect workspace={workspace} network={network} account={account} redirect={redirect} onCancel={network.credentialFields.length ? undefined : () => setMode('view')} />
+          )}
+          {network.oauth?.available && network.credentialFields.length > 0 && <p className="muted">{t('accountsExtras.orCredentials')}</p>}
+          {network.credentialFields.length > 0 && <CredentialForm
             networkId={network.id}
             fields={network.credentialFields}
             submitLabel={t('accounts.reconnect')}
@@ -192,7 +279,7 @@ function AccountItem({
                 setError(err);
               }
             }}
-          />
+          />}
         </div>
       )}
       {mode !== 'reconnect' && error != null && <ErrorState error={error} />}
@@ -200,11 +287,32 @@ function AccountItem({
   );
 }
 
+/** `?connected=<id>` or `?oauthError=<message>` the OAuth callback redirects back with. */
+function takeOAuthResult(): { connected: string | null; error: string | null } {
+  const params = new URLSearchParams(window.location.search);
+  const result = { connected: params.get('connected'), error: params.get('oauthError') };
+  if (result.connected !== null || result.error !== null) {
+    params.delete('connected');
+    params.delete('oauthError');
+    const rest = params.toString();
+    window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
+  }
+  return result;
+}
+
 /** The Accounts screen of one workspace. */
-export function AccountsScreen({ workspace }: { workspace: Workspace }) {
+export function AccountsScreen({ workspace, redirect = browserRedirect }: { workspace: Workspace; redirect?: Redirect }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const [notice, setNotice] = useState<string | null>(null);
+  const [oauthError, setOauthError] = useState<string | null>(null);
+  useEffect(() => {
+    const r = takeOAuthResult();
+    if (r.connected !== null) setNotice(t('accountsExtras.oauthConnected'));
+    if (r.error !== null) setOauthError(t('accountsExtras.oauthError', { message: r.error }));
+    // Once, on arrival from the network's sign-in page.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   // A fresh key empties the connect form after a success.
   const [connectCount, setConnectCount] = useState(0);
   const networks = useLoad(() => unwrap(client.api.v1.networks.$get()), [client]);
@@ -223,6 +331,11 @@ export function AccountsScreen({ workspace }: { workspace: Workspace }) {
         <p className="muted">{t('accounts.intro')}</p>
       </header>
       <Notice text={notice} />
+      {oauthError && (
+        <p className="form-error" role="alert">
+          {oauthError}
+        </p>
+      )}
       <div className="accounts-layout">
         <section aria-labelledby="accounts-list-title" className="accounts-list">
           <h2 id="accounts-list-title" className="visually-hidden">
@@ -244,6 +357,7 @@ export function AccountsScreen({ workspace }: { workspace: Workspace }) {
                   workspace={workspace}
                   canManage={canManage}
                   onChanged={changed}
+                  redirect={redirect}
                 />
               ))}
             </ul>
@@ -261,6 +375,7 @@ export function AccountsScreen({ workspace }: { workspace: Workspace }) {
               key={`${workspace.id}:${connectCount}`}
               workspace={workspace}
               networks={networks.data?.items ?? []}
+              redirect={redirect}
               onConnected={(a) => {
                 setConnectCount((n) => n + 1);
                 changed(t('accounts.connected', { handle: a.handle }));
