@@ -127,6 +127,8 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
           text: row.text.length > eventTextMax ? `${row.text.slice(0, eventTextMax)}…` : row.text,
           url: row.url,
           createdAt: row.network_created_at,
+          // The first sync back-fills history: subscribers may not want to notify anyone about it.
+          backfill: account.inbound_cursor === null,
         },
       });
       continue;

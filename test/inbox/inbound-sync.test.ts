@@ -88,7 +88,7 @@ describe.each(dialects())('inbound sync and inbox (%s)', (dialect) => {
     expect(byExt.get(m1.id)).toMatchObject({ kind: 'mention', targetId: null });
     const received = (await eventsOf('inbox.message.received')).filter((e) => JSON.parse(e.payload).accountId === a.accountId);
     expect(received).toHaveLength(4);
-    expect(JSON.parse(received[0]!.payload)).toMatchObject({ network: 'peer', text: expect.any(String), author: { handle: expect.any(String) } });
+    expect(JSON.parse(received[0]!.payload)).toMatchObject({ network: 'peer', text: expect.any(String), author: { handle: expect.any(String) }, backfill: true });
     const deliveries = await t.current.services.database.db.selectFrom('webhook_deliveries').selectAll().where('event_id', 'in', received.map((e) => e.id)).execute();
     expect(deliveries).toHaveLength(4);
     const account = await t.current.services.database.db.selectFrom('accounts').selectAll().where('id', '=', a.accountId).executeTakeFirstOrThrow();
@@ -114,6 +114,8 @@ describe.each(dialects())('inbound sync and inbox (%s)', (dialect) => {
     expect(after.get(c1.id)).toMatchObject({ text: 'Love it!!! (edited)', editedAt: expect.any(String), deletedAt: null });
     expect(after.get(c2.id)?.deletedAt).not.toBeNull();
     expect(after.get(c3.id)?.targetId).toBe(a.targetId);
+    const live = (await eventsOf('inbox.message.received')).find((e) => JSON.parse(e.payload).externalId === c3.id)!;
+    expect(JSON.parse(live.payload)).toMatchObject({ backfill: false, text: 'New one' });
     const one = await t.current.json('GET', `/api/v1/workspaces/${ws}/inbox-messages/${after.get(c2.id)!.id}`, undefined, owner);
     expect(one.status).toBe(200);
     expect((await one.json()) as MessageBody).toMatchObject({ externalId: c2.id, text: 'Where can I buy?', deletedAt: expect.any(String) });
