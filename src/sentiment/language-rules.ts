@@ -46,6 +46,7 @@ const EN: LanguageRules = {
     enjoyed: 2, excited: 3, exciting: 3, happy: 3, birthday: 1, glad: 2, proud: 2, fantastic: 4, wonderful: 4, brilliant: 4,
     best: 3, better: 2, nice: 3, cool: 1, fun: 3, funny: 2, welcome: 2, sad: -2, sucks: -3, suck: -3, worst: -3, terrible: -3,
     horrible: -3, awful: -3, hate: -3, hated: -3, disappointed: -2, disappointing: -2, broken: -1, fail: -2, failed: -2,
+    "can't wait": 3, 'cant wait': 3, 'cannot wait': 3, "couldn't be happier": 4, 'no problem': 1, 'not bad': 2,
     wtf: -4, ugh: -2, smh: -2, rip: -1, sorry: -1, annoying: -2, angry: -3, stupid: -2, idiot: -3, useless: -2, waste: -2,
     scary: -2, sick: -2, tired: -2, boring: -3, lame: -2, poor: -2, bad: -3, worse: -3, crap: -3, meh: -1,
   },
@@ -77,9 +78,19 @@ const RU: LanguageRules = {
     хуже: -2, худший: -3, злой: -2, зло: -2, бесит: -3, бесить: -3, раздражает: -2, проблема: -1, беда: -3,
     разочарован: -2, разочарование: -2, обман: -3, развод: -2, мошенник: -3, сломался: -2, сломан: -2, умер: -3,
     смерть: -3, убить: -3, война: -2, катастрофа: -3, позор: -3, стыдно: -2, устал: -2, устала: -2, тоска: -2,
-    сожалею: -2, увы: -2, провал: -3, слабый: -1, скандал: -2,
+    сожалею: -2, увы: -2, провал: -3, слабый: -1, скандал: -2, скорбим: -3, скорбь: -3, соболезную: -2,
+    соболезнования: -2, жесть: -2, пипец: -3, блин: -1, задолбали: -3, достали: -2, лох: -2, урод: -3, фу: -2,
   },
 };
+
+/**
+ * Russian swearing and insults, matched by root at the start of a word (after a common verb prefix),
+ * because their inflected and derived forms are too many to list. They mostly mark anger or contempt;
+ * used as a friendly intensifier ("красавчик, бля") they still lean negative in comments.
+ */
+export const RU_ABUSE_ROOTS = /^(?:за|вы|на|от|у|по|до|при|рас|раз|съ|об|о|пере|недо)?(?:пизд|хуй|хуе|хуё|ёб|еб[аулн]|бля|говн|дерьм|муда|мудил|долбо|долба|сук[аиу]|сучк|мраз|ублюд|гнид|твар[ьи]|сволоч|педик|гандон|дебил|идиот)/;
+/** Valence of a word matching {@link RU_ABUSE_ROOTS}. */
+export const RU_ABUSE_VALENCE = -3;
 
 const SV: LanguageRules = {
   stopwords: words(`och att det som är en ett jag inte på med för har de den till av om så var men kan vi du han hon vad nu

@@ -9,7 +9,7 @@
  * message at tens of thousands of messages per second.
  */
 import { detectLanguage } from './language-detect';
-import { LANGUAGE_RULES, type DetectedLanguage, type SentimentLanguage } from './language-rules';
+import { LANGUAGE_RULES, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel } from './sentiment-model';
 import { createTokenizer, type Token } from './tokenize';
 
@@ -56,7 +56,9 @@ function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | u
     if (v !== undefined) return v;
   }
   if (word.length < 3) return undefined;
-  return lex.stems.get(stemFor(lang, word));
+  const stem = lex.stems.get(stemFor(lang, word));
+  if (stem !== undefined) return stem;
+  return lang === 'ru' && RU_ABUSE_ROOTS.test(word) ? RU_ABUSE_VALENCE : undefined;
 }
 
 function isNegator(lang: SentimentLanguage, word: string): boolean {

@@ -117,6 +117,9 @@ export function loadDefaultModel(): SentimentModel {
   const emoticons = parseAfinn(resource('AFINN-emoticon-8.txt'));
   emoticons.set('))', 2);
   emoticons.set('((', -2);
+  // Single unpaired brackets (see tokenize.ts): a lighter smile or frown than "))" / "((".
+  emoticons.set(')', 1.5);
+  emoticons.set('(', -1.5);
   for (const [k, v] of [...emoticons]) {
     // AFINN lists ":D" and ":P" only in capitals; lower-case tokens must find them too.
     emoticons.set(k.toLowerCase(), v);
@@ -135,7 +138,7 @@ export function loadDefaultModel(): SentimentModel {
     // negative: friendly words are everyday filler in comments, complaints are not.
     thresholds: {
       en: { positive: 0.4, negative: -0.5 },
-      ru: { positive: 0.6, negative: -0.1 },
+      ru: { positive: 0.6, negative: -0.25 },
       sv: { positive: 0.7, negative: -0.15 },
       und: { positive: 0.5, negative: -0.3 },
     },

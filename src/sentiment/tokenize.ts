@@ -34,11 +34,20 @@ export function createTokenizer(emoticons: Iterable<string>): (text: string) => 
       '(?<emoji>\\p{Extended_Pictographic}(?:\\uFE0F|\\uFE0E|\\uD83C[\\uDFFB-\\uDFFF]|\\u200D\\p{Extended_Pictographic})*)',
       "(?<word>[\\p{L}\\p{M}](?:[\\p{L}\\p{M}\\p{N}]|['’](?=\\p{L}))*)",
       '(?<punct>[!?.,;:¡¿…]+)',
+      '(?<bracket>[()])',
     ].join('|'),
     'giu',
   );
   return (text: string): Token[] => {
     const tokens: Token[] = [];
+    // A lone ")" is a smile and "(" a frown in Russian-language chat, but only where brackets do not
+    // pair up: "(see above)" stays neutral, "спасибо)" smiles.
+    let unpaired = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 40) unpaired--;
+      else if (c === 41) unpaired++;
+    }
     for (const m of text.matchAll(pattern)) {
       const g = m.groups as Record<string, string | undefined>;
       if (g.word !== undefined) {
@@ -52,6 +61,9 @@ export function createTokenizer(emoticons: Iterable<string>): (text: string) => 
         // Runs of brackets are how Russian-speaking users smile: "спасибо)))", or frown: "((".
         const norm = /^\)+$/.test(e) ? '))' : /^\(+$/.test(e) ? '((' : e;
         tokens.push({ kind: 'emoticon', norm, caps: false });
+      } else if (g.bracket !== undefined) {
+        if (g.bracket === ')' && unpaired > 0) tokens.push({ kind: 'emoticon', norm: ')', caps: false });
+        else if (g.bracket === '(' && unpaired < 0) tokens.push({ kind: 'emoticon', norm: '(', caps: false });
       } else if (g.punct !== undefined) {
         for (const ch of g.punct) tokens.push({ kind: 'punct', norm: ch === '¡' ? '!' : ch, caps: false });
       }

@@ -130,6 +130,22 @@ describe('scores and labels', () => {
     expect(score('mötet flyttas till imorgon <3')).toBeGreaterThan(0);
   });
 
+  it('reads a lone unpaired bracket as a smile or frown, a paired one as punctuation', () => {
+    expect(score('ладно, до завтра)')).toBeGreaterThan(0);
+    expect(score('ладно, до завтра(')).toBeLessThan(0);
+    expect(score('ладно (до завтра)')).toBe(0);
+  });
+
+  it('knows Russian swearing by its root in any form', () => {
+    for (const t of ['РФС говно!!!', 'задолбали уже', 'вот же пиздец', 'долбаный интернет']) expect(label(t)).toBe('negative');
+    // Roots only match at the start of a word: "требуют" contains "ебу" but is no swearword.
+    expect(score('они требуют ответа')).toBeGreaterThan(-0.3);
+  });
+
+  it('reads idioms as a whole', () => {
+    expect(label("can't wait for the show tomorrow")).toBe('positive');
+  });
+
   it('intensifiers strengthen, softeners weaken', () => {
     expect(score('very good')).toBeGreaterThan(score('good'));
     expect(score('slightly good')).toBeLessThan(score('good'));
