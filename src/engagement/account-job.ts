@@ -27,14 +27,18 @@ export async function runAccountJob(
   work: (account: AccountRow, connector: AnyConnector) => Promise<void>,
 ): Promise<AccountJobOutcome> {
   const db = services.database.db;
-  const account = await findAccountById(db, job.accountId);
-  if (!account || account.removed_at !== null || account.status !== 'ok') return 'skipped';
-  const connector = services.connectors.has(account.network) ? services.connectors.get(account.network) : null;
-  if (!connector || !job.needs(connector)) return 'skipped';
-
-  const lease = leaseKey(job.task, account.id);
+  const lease = leaseKey(job.task, job.accountId);
   const leaseUntil = new Date(services.now().getTime() + opts.leaseMs).toISOString();
   if (!(await takeUntil(db, lease, services.now().toISOString(), leaseUntil))) return 'busy';
+  const release = () => releaseLease(db, lease, leaseUntil).catch((e: unknown) => services.log.warn({ err: e, task: job.task, accountId: job.accountId }, 'releasing the lease failed; it runs out by itself'));
+
+  // Read under the lease, so the cursor is the one the previous run left.
+  const account = await findAccountById(db, job.accountId);
+  const connector = account && services.connectors.has(account.network) ? services.connectors.get(account.network) : null;
+  if (!account || account.removed_at !== null || account.status !== 'ok' || !connector || !job.needs(connector)) {
+    await release();
+    return 'skipped';
+  }
   const due = dueKey(job.task, account.id);
   const log = services.log.child({ task: job.task, accountId: account.id, network: account.network });
   const nextIn = async (ms: number, failures: number) => setDue(db, due, new Date(services.now().getTime() + ms).toISOString(), failures);
@@ -69,6 +73,6 @@ export async function runAccountJob(
     await nextIn(job.intervalMs, failures);
     return 'failed';
   } finally {
-    await releaseLease(db, lease, leaseUntil).catch((e: unknown) => log.warn({ err: e }, 'releasing the lease failed; it runs out by itself'));
+    await release();
   }
 }
