@@ -19,6 +19,8 @@ import { registerPostCommands } from './commands/post.command';
 import { registerQueueCommands } from './commands/queue.command';
 import { registerTokenCommands } from './commands/token.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerImportCommands } from './commands/import.command';
+import { registerKpiCommand } from './commands/kpi.command';
 import { registerSentimentCommand } from './commands/sentiment.command';
 
 function version(): string {
@@ -54,6 +56,8 @@ export function buildProgram(deps: CliDeps): Command {
   registerTokenCommands(program, deps);
   registerValidateCommand(program, deps);
   registerDemoCommand(program, deps);
+  registerImportCommands(program, deps);
+  registerKpiCommand(program, deps);
   registerSentimentCommand(program, deps);
   return program;
 }

@@ -7,6 +7,9 @@ import * as m0001 from './migrations/0001-initial.migration';
 import * as m0002 from './migrations/0002-jobs-claimable-index.migration';
 import * as m0003 from './migrations/0003-networks-inbox-metrics.migration';
 import * as m0004 from './migrations/0004-invitations.migration';
+import * as m0005 from './migrations/0005-sentiment-corrections.migration';
+import * as m0006 from './migrations/0006-analytics.migration';
+import * as m0007 from './migrations/0007-listening.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -21,6 +24,9 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0002-jobs-claimable-index', m0002],
   ['0003-networks-inbox-metrics', m0003],
   ['0004-invitations', m0004],
+  ['0005-sentiment-corrections', m0005],
+  ['0006-analytics', m0006],
+  ['0007-listening', m0007],
 ];
 
 class ListProvider implements MigrationProvider {

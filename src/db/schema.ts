@@ -5,6 +5,7 @@
  * blob/bytea (Buffer).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ListeningTables } from '../listening/listening-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -265,6 +266,20 @@ export interface OAuthAppsTable {
 }
 
 /** Comments, replies, mentions, quotes and DMs ingested from networks (unique per account + network id). */
+/** A member's relabel of a message's sentiment (see src/sentiment/corrections.ts). */
+export interface SentimentCorrectionsTable {
+  id: string;
+  workspace_id: string;
+  /** messageKey(text): lower-cased, spacing and links ignored. */
+  message_key: string;
+  text: string;
+  label: 'negative' | 'neutral' | 'positive';
+  inbox_message_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface InboxMessagesTable {
   id: string;
   workspace_id: string;
@@ -347,8 +362,102 @@ export interface InvitationsTable {
   revoked_at: string | null;
 }
 
+/** Counts per post kept by the analytics rollups (null = the network gave none). */
+export interface AnalyticsMetricColumns {
+  views: number | null;
+  reach: number | null;
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  quotes: number | null;
+  saves: number | null;
+  clicks: number | null;
+  poll_votes: number | null;
+  video_views: number | null;
+}
+
+/** Sums over the posts of a day (`<m>_sum` is null when no post had the count; `<m>_posts` how many had it). */
+export interface AnalyticsMetricSums {
+  views_sum: number | null; views_posts: number;
+  reach_sum: number | null; reach_posts: number;
+  likes_sum: number | null; likes_posts: number;
+  comments_sum: number | null; comments_posts: number;
+  shares_sum: number | null; shares_posts: number;
+  quotes_sum: number | null; quotes_posts: number;
+  saves_sum: number | null; saves_posts: number;
+  clicks_sum: number | null; clicks_posts: number;
+  poll_votes_sum: number | null; poll_votes_posts: number;
+  video_views_sum: number | null; video_views_posts: number;
+}
+
+/** Content type and hashtags of a published target (imported, or set when known). */
+export interface AnalyticsPostContentTable {
+  target_id: string;
+  workspace_id: string;
+  account_id: string;
+  /** text | photo | carousel | video | link | poll | repost */
+  content_type: string;
+  /** JSON array of hashtags without `#`. */
+  hashtags: string;
+  updated_at: string;
+}
+
+/** Rollup: one row per published target with its latest counts (derived; rebuilt by refreshRollups). */
+export interface AnalyticsPostRollupsTable extends AnalyticsMetricColumns {
+  target_id: string;
+  workspace_id: string;
+  account_id: string;
+  network: string;
+  content_type: string;
+  published_at: string;
+  /** Zone the local_* columns are in (the workspace's when built). */
+  timezone: string;
+  local_day: string;
+  /** ISO weekday 1 (Monday) … 7 (Sunday). */
+  local_weekday: number;
+  local_hour: number;
+  followers_at_publish: number | null;
+  followers_observed_at: string | null;
+  /** Newest observation the counts come from. */
+  observed_at: string | null;
+  refreshed_at: string;
+}
+
+/** Rollup: one row per account and local day (derived; rebuilt by refreshRollups). */
+export interface AnalyticsAccountDailyTable extends AnalyticsMetricSums {
+  account_id: string;
+  day: string;
+  workspace_id: string;
+  timezone: string;
+  /** Followers at the end of the day: the newest snapshot taken before the day ended (carried forward). */
+  followers: number | null;
+  followers_observed_at: string | null;
+  /** Posts published that day. */
+  posts: number;
+  refreshed_at: string;
+}
+
+/** Rollup: one row per account, local day and content type with posts published that day. */
+export interface AnalyticsContentTypeDailyTable extends AnalyticsMetricSums {
+  account_id: string;
+  day: string;
+  content_type: string;
+  workspace_id: string;
+  posts: number;
+  refreshed_at: string;
+}
+
+/** A workspace's analytics settings. */
+export interface AnalyticsSettingsTable {
+  workspace_id: string;
+  /** The KPI definition the workspace shows as "the" engagement rate. */
+  default_definition_id: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
-export interface Database {
+export interface Database extends ListeningTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;
@@ -370,10 +479,16 @@ export interface Database {
   oauth_states: OAuthStatesTable;
   oauth_apps: OAuthAppsTable;
   inbox_messages: InboxMessagesTable;
+  sentiment_corrections: SentimentCorrectionsTable;
   account_metrics: AccountMetricsTable;
   post_metrics: PostMetricsTable;
   posting_slots: PostingSlotsTable;
   invitations: InvitationsTable;
+  analytics_post_content: AnalyticsPostContentTable;
+  analytics_post_rollups: AnalyticsPostRollupsTable;
+  analytics_account_daily: AnalyticsAccountDailyTable;
+  analytics_content_type_daily: AnalyticsContentTypeDailyTable;
+  analytics_settings: AnalyticsSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -387,5 +502,6 @@ export type MediaRow = Selectable<MediaTable>;
 export type EventRow = Selectable<EventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type InboxMessageRow = Selectable<InboxMessagesTable>;
+export type SentimentCorrectionRow = Selectable<SentimentCorrectionsTable>;
 export type PostingSlotRow = Selectable<PostingSlotsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;

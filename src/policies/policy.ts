@@ -5,7 +5,7 @@
  * - contributors may create drafts, delete their own drafts and posts in review, edit their own posts
  *   until publishing starts (an edit of an approved or scheduled post sends it back to review, see
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
- * - everyone reads the inbox and metrics; replying from the inbox needs an editor (it publishes at once);
+ * - everyone reads the inbox, metrics and analytics (KPIs, best times); replying from the inbox needs an editor (it publishes at once);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
@@ -40,6 +40,7 @@ export const actions = [
   'inbox.read',
   'inbox.reply',
   'metrics.read',
+  'analytics.read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -99,6 +100,7 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'slots.read':
     case 'inbox.read':
     case 'metrics.read':
+    case 'analytics.read':
       return true;
     case 'workspace.update':
     case 'tokens.manage':

@@ -25,6 +25,7 @@ const rows: Row[] = [
   { action: 'inbox.read', allowed: ALL, note: 'everyone reads the inbox' },
   { action: 'inbox.reply', allowed: 'OAE', note: 'a reply goes out at once, like scheduling: no contributors or viewers' },
   { action: 'metrics.read', allowed: ALL, note: 'everyone reads metrics' },
+  { action: 'analytics.read', allowed: ALL, note: 'everyone, viewers (clients) included, reads KPIs and best times' },
   { action: 'members.manage', resource: { targetRole: 'owner' }, allowed: 'O', note: 'only owners touch owners' },
   { action: 'members.manage', resource: { targetRole: 'admin' }, allowed: 'OA', note: 'admins manage admins' },
   { action: 'members.manage', resource: { targetRole: 'viewer' }, allowed: 'OA', note: 'admins manage viewers' },

@@ -18,6 +18,7 @@ import { registerOAuthRoutes } from './oauth.routes';
 import { registerInboxRoutes } from './inbox.routes';
 import { registerMetricsRoutes } from './metrics.routes';
 import { registerCalendarRoutes } from './calendar.routes';
+import { registerAnalyticsRoutes } from './analytics.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -36,4 +37,5 @@ export const routeModules = [
   registerInboxRoutes,
   registerMetricsRoutes,
   registerCalendarRoutes,
+  registerAnalyticsRoutes,
 ] as const;

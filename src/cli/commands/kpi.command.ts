@@ -1,0 +1,87 @@
+/**
+ * `herald kpi`: every KPI definition for one account over a period, each with its definition id, value
+ * and inputs (the numbers it was computed from), and the previous period of the same length.
+ *
+ * Stable contract for scripts: with --json it prints the same object as
+ * GET /api/v1/workspaces/{ws}/analytics/kpis (`kpis[].definition.id`, `kpis[].value`, `kpis[].inputs`).
+ */
+import type { Command } from 'commander';
+import type { KpiView } from '../../use-cases/analytics.use-case';
+import { formatJson, formatTable, UsageError, withServices, type CliDeps } from '../cli-support';
+
+interface KpiOpts {
+  workspace?: string;
+  as?: string;
+  account?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+  definitions?: boolean;
+  setDefault?: string;
+}
+
+function shown(k: Pick<KpiView, 'value'> & { definition: { unit: string } }): string {
+  if (k.value === null) return '-';
+  return k.definition.unit === 'followers' ? String(k.value) : `${k.value}%`;
+}
+
+/** Registers `kpi`. */
+export function registerKpiCommand(program: Command, deps: CliDeps): void {
+  program
+    .command('kpi')
+    .description("an account's KPIs over a period (every definition, with its inputs)")
+    .option('--workspace <name|id>', 'workspace (default: the only one)')
+    .option('--as <email>', 'act as this user (default: the only owner)')
+    .option('--account <id|handle>', 'the account (id, handle or network:handle)')
+    .option('--from <YYYY-MM-DD>', 'first day, in the workspace time zone (default: 30 days before --to)')
+    .option('--to <YYYY-MM-DD>', 'last day, inclusive (default: yesterday)')
+    .option('--json', 'print JSON: {period, previousPeriod, defaultDefinitionId, kpis:[{definition, value, inputs, previous, change}], byContentType}')
+    .option('--definitions', 'list the KPI definitions and the workspace default instead')
+    .option('--set-default <definition-id>', "set the workspace's default engagement definition (admins)")
+    .addHelpText('after', '\nExample:\n  herald kpi --workspace Acme --account acme.bsky.social --from 2026-03-01 --to 2026-03-31 --json')
+    .action(async (opts: KpiOpts) => {
+      const [{ workspaceContext }, analytics, { listAccounts }, { matchAccount }] = await Promise.all([
+        import('../cli-actor'),
+        import('../../use-cases/analytics.use-case'),
+        import('../../use-cases/accounts.use-case'),
+        import('./account.command'),
+      ]);
+      await withServices(deps, async (services) => {
+        const ctx = await workspaceContext(services, opts.as, opts.workspace);
+        if (opts.setDefault !== undefined || opts.definitions) {
+          const view = opts.setDefault !== undefined ? await analytics.setDefaultKpiDefinition(ctx, opts.setDefault) : await analytics.listKpiDefinitions(ctx);
+          if (opts.json) deps.out(formatJson(view));
+          else {
+            deps.out(formatTable(view.definitions.map((d) => ({ id: d.id, vendor: d.vendor, label: d.label, default: d.id === view.defaultDefinitionId ? 'yes' : '' })), ['id', 'vendor', 'label', 'default']));
+          }
+          return;
+        }
+        if (!opts.account) throw new UsageError('--account is required (see `herald account list`)');
+        const account = matchAccount(await listAccounts(ctx), opts.account);
+        const view = await analytics.getKpis(ctx, { accountId: account.id, from: opts.from, to: opts.to });
+        if (opts.json) {
+          const { presentKpis } = await import('../../http/routes/analytics.routes');
+          deps.out(formatJson(presentKpis(view)));
+          return;
+        }
+        deps.out(`${view.network}:${view.handle} ${view.period.from} … ${view.period.to} (${view.timeZone}), compared with ${view.previousPeriod.from} … ${view.previousPeriod.to}`);
+        deps.out(
+          formatTable(
+            view.kpis.map((k) => ({
+              definition: k.definition.id,
+              value: shown(k),
+              previous: shown({ value: k.previous.value, definition: k.definition }),
+              change: k.change.absolute === null ? null : `${k.change.absolute > 0 ? '+' : ''}${k.change.absolute}`,
+              posts: k.definition.formula === 'ratio' ? `${k.inputs.postsCounted}/${k.inputs.postsInPeriod}` : null,
+              inputs: k.value === null ? k.inputs.emptyReason : k.inputs.formula,
+            })),
+            ['definition', 'value', 'previous', 'change', 'posts', 'inputs'],
+          ),
+        );
+        if (view.byContentType.length) {
+          deps.out(`\nby content type (${view.defaultDefinitionId}):`);
+          deps.out(formatTable(view.byContentType.map((c) => ({ type: c.contentType, posts: c.posts, value: c.value === null ? null : `${c.value}%` })), ['type', 'posts', 'value']));
+        }
+      });
+    });
+}
