@@ -109,3 +109,11 @@ export function learnCorrections(base: SentimentModel, relabels: readonly Sentim
   }
   return { terms, messages };
 }
+
+/**
+ * The model for one workspace: the shipped model with everything learned from the workspace's relabels
+ * (e.g. rows of listSentimentCorrections, oldest first). With no relabels it is `base` itself.
+ */
+export function modelForWorkspace(base: SentimentModel, relabels: readonly SentimentRelabel[]): SentimentModel {
+  return relabels.length === 0 ? base : applyCorrections(base, learnCorrections(base, relabels));
+}
