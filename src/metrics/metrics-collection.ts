@@ -4,8 +4,9 @@
  * - Per-post counts only for the published targets that are due by the observation schedule
  *   (metrics-schedule.ts), so the network is asked only for what is needed.
  * A count the network does not give is stored as NULL, never 0; ids the network no longer knows get
- * no row.
+ * no row. After storing, the analytics rollups of the days touched are rebuilt (src/analytics).
  */
+import { refreshRollups } from '../analytics/rollups';
 import type { PostMetrics } from '../connectors/connector';
 import { newId } from '../domain/ids';
 import type { JobHandler } from '../jobs/job-queue';
@@ -78,6 +79,11 @@ export async function collectMetrics(services: AppServices, accountId: string, o
       const auth = accountAuth(services, account);
       const ctx = () => accountContext(services, account.id, opts.requestTimeoutMs);
 
+      // The earliest instant whose rollups the new rows change.
+      let touchedFrom: string | null = null;
+      const touch = (at: string) => {
+        if (touchedFrom === null || at < touchedFrom) touchedFrom = at;
+      };
       const last = await latestAccountMetrics(db, account.id);
       if (!last || Date.parse(last.observed_at) <= services.now().getTime() - opts.accountSnapshotEveryMs) {
         const a = await metrics.account({ auth }, ctx());
@@ -92,6 +98,7 @@ export async function collectMetrics(services: AppServices, accountId: string, o
           posts_count: count(a.posts),
         });
         report.accountSnapshot = true;
+        touch(now.toISOString());
       }
 
       const now = services.now();
@@ -110,6 +117,15 @@ export async function collectMetrics(services: AppServices, accountId: string, o
         });
         await insertPostMetrics(db, rows);
         report.observed += rows.length;
+        for (const t of chunk) if (rows.some((r) => r.target_id === t.id)) touch(t.published_at);
+      }
+      if (touchedFrom !== null) {
+        // Dashboards read only the rollups; a failure here must not undo the stored observations.
+        try {
+          await refreshRollups(db, { accountId: account.id, from: touchedFrom, now: services.now() });
+        } catch (e) {
+          services.log.warn({ err: e, accountId: account.id }, 'refreshing analytics rollups failed; the next collection retries');
+        }
       }
       await saveMetricsSyncedAt(db, account.id, services.now().toISOString());
     },

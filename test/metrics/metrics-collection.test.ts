@@ -73,6 +73,9 @@ describe.each(dialects())('metrics collection (%s)', (dialect) => {
     const obs = await db.selectFrom('post_metrics').selectAll().where('target_id', '=', hourOld.targetId).execute();
     expect(obs).toHaveLength(1);
     expect(obs[0]).toMatchObject({ likes: 5, shares: 0, views: null, reach: null, comments: null });
+    // The analytics rollups were rebuilt from the new rows.
+    const rolled = await db.selectFrom('analytics_post_rollups').selectAll().where('target_id', '=', hourOld.targetId).executeTakeFirstOrThrow();
+    expect(rolled).toMatchObject({ likes: 5, shares: 0, views: null });
     const snap = await db.selectFrom('account_metrics').selectAll().where('account_id', '=', a.accountId).execute();
     expect(snap).toHaveLength(1);
     expect(snap[0]).toMatchObject({ followers: 120, following: null, posts_count: null });
