@@ -132,7 +132,7 @@ export function TokensSettings({ workspace, onNotice }: { workspace: Workspace; 
                   </div>
                 ) : (
                   <button type="button" className="button button-danger" aria-label={t('settings.tokens.revokeNamed', { name: tok.name })} onClick={() => setConfirming(tok.id)}>
-                    {t('common.remove')}
+                    {t('settings.tokens.revoke')}
                   </button>
                 )}
               </div>
@@ -265,7 +265,7 @@ export function WebhooksSettings({ workspace, onNotice }: { workspace: Workspace
                   </div>
                 ) : (
                   <button type="button" className="button button-danger" aria-label={t('settings.webhooks.deleteNamed', { url: hook.url })} onClick={() => setConfirming(hook.id)}>
-                    {t('common.remove')}
+                    {t('settings.webhooks.delete')}
                   </button>
                 )}
               </div>

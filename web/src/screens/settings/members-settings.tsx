@@ -264,7 +264,7 @@ export function InvitationsSettings({ workspace, onNotice }: { workspace: Worksp
                   <span className={`badge badge-invitation-${inv.status}`}>{t(`settings.invitations.status.${inv.status}`)}</span>
                   {inv.status === 'pending' && allowed.includes(inv.role) && (
                     <button type="button" className="button button-danger" aria-label={t('settings.invitations.revokeNamed', { who })} onClick={() => void revoke(inv)}>
-                      {t('common.remove')}
+                      {t('settings.invitations.revoke')}
                     </button>
                   )}
                 </div>
