@@ -1,0 +1,257 @@
+/**
+ * The Bluesky connector's `comments` and `metrics` capabilities against a real local AT Protocol
+ * network with an AppView (PLC + PDS + Bluesky AppView from @atproto/dev-env, started by this file:
+ * the run's shared network has no AppView). Alice is the connected account and publishes through the
+ * connector; Bob and Carol reply, mention, quote, like, repost and follow with plain XRPC. AppView
+ * reads are eventually consistent, so every check polls with a deadline.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
+import { ConnectorError, type AccountAuth, type ConnectorContext, type InboundMessage } from '../../../src/connectors/connector';
+import { requireAll } from '../../support/databases';
+import { listPosts, startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../../support/bluesky-network';
+import { loopbackFetch } from './loopback-fetch';
+
+const enabled = testPeersInstalled() || requireAll;
+
+/** Polls `fn` until it returns a truthy value; fails with the last value seen after `timeoutMs`. */
+export async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** A signed-in test account acting on the network with plain XRPC (what another Bluesky app would do). */
+interface Actor extends BlueskyTestAccount {
+  token: string;
+}
+
+interface StrongRef {
+  uri: string;
+  cid: string;
+}
+
+async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string | string[]> } = {}): Promise<T> {
+  const url = new URL(`/xrpc/${nsid}`, base);
+  for (const [k, v] of Object.entries(init.params ?? {})) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
+  const res = await fetch(url, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const body = (await res.json().catch(() => ({}))) as T;
+  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+describe.skipIf(!enabled)('bluesky comments and metrics against a local network with an AppView', () => {
+  let net: BlueskyTestNetwork;
+  let alice: Actor;
+  let bob: Actor;
+  let carol: Actor;
+  let auth: AccountAuth<BlueskyCredentials, BlueskySession>;
+  const requests: string[] = [];
+  const connector = createBlueskyConnector({ requestTimeoutMs: 10_000 });
+  const ctx: ConnectorContext<BlueskySession> = {
+    fetch: loopbackFetch(requests),
+    saveSession: async (s) => {
+      auth.session = s;
+    },
+    get defaultServiceUrl() {
+      return net.pdsUrl;
+    },
+  };
+
+  const signIn = async (a: BlueskyTestAccount): Promise<Actor> => {
+    const s = await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } });
+    return { ...a, token: s.accessJwt };
+  };
+  const create = async (who: Actor, collection: string, record: Record<string, unknown>): Promise<StrongRef> => {
+    const r = await call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', {
+      token: who.token,
+      body: { repo: who.did, collection, record: { $type: collection, createdAt: new Date().toISOString(), ...record } },
+    });
+    return { uri: r.uri, cid: r.cid };
+  };
+  const post = (who: Actor, text: string, extra: Record<string, unknown> = {}) => create(who, 'app.bsky.feed.post', { text, langs: ['en'], ...extra });
+  const mentionFacet = (text: string, handle: string, did: string) => {
+    const at = Buffer.from(text, 'utf8').indexOf(`@${handle}`);
+    return [{ index: { byteStart: at, byteEnd: at + Buffer.byteLength(`@${handle}`) }, features: [{ $type: 'app.bsky.richtext.facet#mention', did }] }];
+  };
+  const appview = <T>(nsid: string, params: Record<string, string | string[]>) => call<T>(net.pdsUrl, nsid, { token: alice.token, params });
+  const getPost = async (uri: string) => (await appview<{ posts: Array<Record<string, unknown> & { uri: string; cid: string }> }>('app.bsky.feed.getPosts', { uris: [uri] })).posts[0] ?? null;
+  const publish = async (text: string) =>
+    connector.publish({ auth, variant: { text, langs: ['en'] }, idempotencyKey: randomUUID(), createdAt: new Date().toISOString() }, ctx);
+  const fetchAll = (cursor: string | null) => connector.comments!.fetch({ auth, cursor, posts: [] }, ctx);
+
+  beforeAll(async () => {
+    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
+    const [a, b, c] = await Promise.all(['alice', 'bob', 'carol'].map((n) => net.createAccount(uniqueAccountName(n))));
+    [alice, bob, carol] = await Promise.all([a!, b!, c!].map(signIn));
+    const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
+    auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
+  }, 150_000);
+
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  // The post and the conversation the tests share (built in the first test).
+  let p1: { externalId: string; url: string | null };
+  let reply1: StrongRef;
+  let mentionReply: StrongRef;
+  let mention: StrongRef;
+  let quote: StrongRef;
+  let carolReply: StrongRef;
+  let firstCursor: string | null;
+
+  it('comments.fetch back-fills replies, mentions and quotes with their kinds, threads and authors; deleted posts never show', async () => {
+    p1 = await publish('Our launch post');
+    const p1Ref = await eventually('the published post in the AppView', async () => {
+      const p = await getPost(p1.externalId);
+      return p ? { uri: p.uri, cid: p.cid } : null;
+    });
+    // A plain reply, a reply that also mentions Alice (notified as a mention), a stand-alone mention,
+    // a quote, a reply to Bob's reply, a like and a follow (not inbox items), and a reply deleted again.
+    reply1 = await post(bob, 'Congrats! Where can I buy it?', { reply: { root: p1Ref, parent: p1Ref } });
+    const mrText = `Agreed with @${alice.handle} here`;
+    mentionReply = await post(bob, mrText, { reply: { root: p1Ref, parent: p1Ref }, facets: mentionFacet(mrText, alice.handle, alice.did), langs: ['sv'] });
+    const mText = `Hey @${alice.handle}, is support open on Sundays?`;
+    mention = await post(bob, mText, { facets: mentionFacet(mText, alice.handle, alice.did) });
+    const gone = await post(bob, 'I will delete this reply', { reply: { root: p1Ref, parent: p1Ref } });
+    await call(net.pdsUrl, 'com.atproto.repo.deleteRecord', { token: bob.token, body: { repo: bob.did, collection: 'app.bsky.feed.post', rkey: gone.uri.split('/').pop() } });
+    // Bob's quote comes after the deletion in his repository, so once it is indexed the deletion is too.
+    quote = await post(bob, 'Look at this launch', { embed: { $type: 'app.bsky.embed.record', record: p1Ref } });
+    await create(bob, 'app.bsky.feed.like', { subject: p1Ref });
+    await create(bob, 'app.bsky.graph.follow', { subject: alice.did });
+    carolReply = await post(carol, 'Me too!', { reply: { root: p1Ref, parent: reply1 } });
+    const expected = [reply1.uri, mentionReply.uri, mention.uri, quote.uri, carolReply.uri];
+
+    const first = await eventually('all five notifications', async () => {
+      const r = await fetchAll(null);
+      return expected.every((u) => r.items.some((i) => i.externalId === u)) ? r : null;
+    });
+    expect(first.items.map((i) => i.externalId).sort()).toEqual([...expected].sort());
+    expect(requests.some((r) => r === 'GET /xrpc/app.bsky.notification.listNotifications')).toBe(true);
+    const by = new Map<string, InboundMessage>(first.items.map((i) => [i.externalId, i]));
+    expect(by.get(reply1.uri)).toEqual({
+      externalId: reply1.uri,
+      kind: 'reply',
+      parentExternalId: p1.externalId,
+      rootExternalId: p1.externalId,
+      author: { externalId: bob.did, handle: bob.handle, displayName: null },
+      text: 'Congrats! Where can I buy it?',
+      url: `https://bsky.app/profile/${bob.handle}/post/${reply1.uri.split('/').pop()}`,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      lang: 'en',
+    });
+    expect(by.get(mentionReply.uri)).toMatchObject({ kind: 'reply', parentExternalId: p1.externalId, rootExternalId: p1.externalId, lang: 'sv', text: mrText });
+    expect(by.get(mention.uri)).toMatchObject({ kind: 'mention', parentExternalId: null, rootExternalId: null, text: mText });
+    expect(by.get(quote.uri)).toMatchObject({ kind: 'quote', parentExternalId: p1.externalId, rootExternalId: p1.externalId, text: 'Look at this launch' });
+    expect(by.get(carolReply.uri)).toMatchObject({ kind: 'reply', parentExternalId: reply1.uri, rootExternalId: p1.externalId, author: { externalId: carol.did, handle: carol.handle } });
+    // createdAt is the record's own.
+    const rec = await call<{ value: { createdAt: string } }>(net.pdsUrl, 'com.atproto.repo.getRecord', { params: { repo: bob.did, collection: 'app.bsky.feed.post', rkey: reply1.uri.split('/').pop()! } });
+    expect(by.get(reply1.uri)!.createdAt).toBe(new Date(rec.value.createdAt).toISOString());
+    firstCursor = first.cursor;
+    expect(firstCursor).not.toBeNull();
+  });
+
+  it('a fetch from the cursor returns only what is new', async () => {
+    const again = await fetchAll(firstCursor);
+    expect(again.items).toEqual([]);
+    const late = await post(carol, `@${alice.handle} one more question`, { facets: mentionFacet(`@${alice.handle} one more question`, alice.handle, alice.did) });
+    const next = await eventually('the new mention', async () => {
+      const r = await fetchAll(firstCursor);
+      return r.items.length ? r : null;
+    });
+    expect(next.items.map((i) => [i.externalId, i.kind])).toEqual([[late.uri, 'mention']]);
+    expect((await fetchAll(next.cursor)).items).toEqual([]);
+    // An old plain-instant cursor still works (everything after it, with the overlap, comes again).
+    const fromInstant = await fetchAll(new Date(Date.now() - 60_000).toISOString());
+    expect(fromInstant.items.map((i) => i.externalId)).toContain(late.uri);
+  });
+
+  it('comments.reply threads under the parent and its root; the same idempotency key never makes a second post', async () => {
+    const key = '019ac3f2-5b1e-7a00-8000-0123456789ab';
+    const r = await connector.comments!.reply({ auth, parentExternalId: reply1.uri, rootExternalId: p1.externalId, text: `Thanks @${bob.handle}! In our shop.`, idempotencyKey: key }, ctx);
+    const again = await connector.comments!.reply({ auth, parentExternalId: reply1.uri, rootExternalId: p1.externalId, text: `Thanks @${bob.handle}! In our shop.`, idempotencyKey: key }, ctx);
+    expect(again.externalId).toBe(r.externalId);
+    expect(r.url).toBe(`https://bsky.app/profile/${alice.handle}/post/${r.externalId.split('/').pop()}`);
+    const mine = (await listPosts(net.pdsUrl, alice.did)).filter((p) => String((p.value as { text?: string }).text).startsWith('Thanks'));
+    expect(mine).toHaveLength(1);
+    const value = mine[0]!.value as { reply: { root: StrongRef; parent: StrongRef }; facets: Array<{ features: Array<{ did?: string }> }>; createdAt: string };
+    expect(value.reply.parent.uri).toBe(reply1.uri);
+    expect(value.reply.parent.cid).toBe(reply1.cid);
+    expect(value.reply.root.uri).toBe(p1.externalId);
+    expect(value.facets[0]!.features[0]!.did).toBe(bob.did);
+    // The key's own time (UUIDv7) is the record's time, so a re-send is the same record.
+    expect(value.createdAt).toBe(new Date(parseInt('019ac3f25b1e', 16)).toISOString());
+
+    // The AppView shows it in the thread, under Bob's reply.
+    await eventually('the reply in the thread', async () => {
+      const t = await appview<{ thread: { replies?: Array<{ post: { uri: string }; replies?: Array<{ post: { uri: string } }> }> } }>('app.bsky.feed.getPostThread', { uri: p1.externalId, depth: '5' });
+      const under = t.thread.replies?.find((x) => x.post.uri === reply1.uri);
+      return under?.replies?.some((x) => x.post.uri === r.externalId) ?? false;
+    });
+
+    // A reply to a stand-alone mention starts its thread there.
+    const toMention = await connector.comments!.reply({ auth, parentExternalId: mention.uri, rootExternalId: null, text: 'Yes, 10–16.', idempotencyKey: randomUUID() }, ctx);
+    const rec = await call<{ value: { reply: { root: StrongRef; parent: StrongRef } } }>(net.pdsUrl, 'com.atproto.repo.getRecord', { params: { repo: alice.did, collection: 'app.bsky.feed.post', rkey: toMention.externalId.split('/').pop()! } });
+    expect(rec.value.reply).toEqual({ root: mention, parent: mention });
+
+    // Replying to something that is not a post, or is gone, is refused in words.
+    const notPost = await connector.comments!.reply({ auth, parentExternalId: 'https://example.com/x', rootExternalId: null, text: 'x', idempotencyKey: randomUUID() }, ctx).catch((e: unknown) => e);
+    expect(notPost).toBeInstanceOf(ConnectorError);
+    expect((notPost as ConnectorError).kind).toBe('invalid_content');
+    const goneUri = `at://${bob.did}/app.bsky.feed.post/3zzzzzzzzzzzz`;
+    const gone = await connector.comments!.reply({ auth, parentExternalId: goneUri, rootExternalId: null, text: 'x', idempotencyKey: randomUUID() }, ctx).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(ConnectorError);
+    expect((gone as ConnectorError).message).toMatch(/no longer exists/);
+  });
+
+  it('metrics: likes, reposts, replies and quotes per post, followers and follows of the account', async () => {
+    const p1Ref = { uri: p1.externalId, cid: (await getPost(p1.externalId))!.cid };
+    await create(carol, 'app.bsky.feed.like', { subject: p1Ref });
+    await create(bob, 'app.bsky.feed.repost', { subject: p1Ref });
+    await create(carol, 'app.bsky.graph.follow', { subject: alice.did });
+    const p2 = await publish('A quiet second post');
+    // Direct replies to p1: Bob's reply and his mention-reply. Likes: Bob, Carol. One repost, one quote.
+    const want = { likes: 2, shares: 1, comments: 2, quotes: 1, views: null, reach: null };
+    const counts = await eventually('the counts', async () => {
+      const m = await connector.metrics!.posts({ auth, externalIds: [p1.externalId, p2.externalId, `at://${bob.did}/app.bsky.feed.post/3zzzzzzzzzzzz`, 'not-a-uri'] }, ctx);
+      return JSON.stringify(m[p1.externalId]) === JSON.stringify(want) && m[p2.externalId] ? m : null;
+    });
+    expect(counts[p1.externalId]).toEqual(want);
+    expect(counts[p2.externalId]).toEqual({ likes: 0, shares: 0, comments: 0, quotes: 0, views: null, reach: null });
+    // Unknown and foreign ids are left out.
+    expect(Object.keys(counts).sort()).toEqual([p1.externalId, p2.externalId].sort());
+
+    const account = await eventually('two followers', async () => {
+      const a = await connector.metrics!.account({ auth }, ctx);
+      return a.followers === 2 ? a : null;
+    });
+    // Alice's posts: p1, p2 and her two replies.
+    expect(account).toEqual({ followers: 2, following: 0, posts: 4 });
+  });
+
+  it('metrics.posts asks at most 25 posts per getPosts call', async () => {
+    const uris = Array.from({ length: 60 }, (_, i) => `at://${alice.did}/app.bsky.feed.post/fake-${i}`);
+    uris.push(p1.externalId);
+    const before = requests.length;
+    const m = await connector.metrics!.posts({ auth, externalIds: uris }, ctx);
+    const calls = requests.slice(before).filter((r) => r === 'GET /xrpc/app.bsky.feed.getPosts');
+    expect(calls).toHaveLength(Math.ceil(new Set(uris).size / 25));
+    expect(Object.keys(m)).toEqual([p1.externalId]);
+  });
+});
