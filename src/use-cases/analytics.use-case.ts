@@ -140,10 +140,16 @@ function toPost(r: PostRollupRow): KpiPost {
 function followerSeries(before: AccountDailyRow | undefined, days: AccountDailyRow[]): (day: string) => FollowerReading | null {
   const rows = before ? [before, ...days] : days;
   return (day) => {
+    // Rows are sorted by day: binary search for the last one on or before `day`.
+    let lo = 0;
+    let hi = rows.length - 1;
     let found: AccountDailyRow | undefined;
-    for (const r of rows) {
-      if (r.day > day) break;
-      found = r;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid]!.day <= day) {
+        found = rows[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found && found.followers !== null && found.followers_observed_at ? { followers: found.followers, observedAt: found.followers_observed_at } : null;
   };
