@@ -141,6 +141,36 @@ describe('runSentimentStream', () => {
     expect(drains).toBeGreaterThan(0);
   });
 
+  it('stops quietly when the reader goes away (EPIPE), without reading the rest', async () => {
+    let reads = 0;
+    async function* endless() {
+      for (;;) {
+        reads++;
+        yield Buffer.from('{"id":1,"text":"good"}\n');
+      }
+    }
+    let writes = 0;
+    const output = new Writable({
+      write(_c: Buffer, _e, cb) {
+        writes++;
+        if (writes === 3) {
+          cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+          return;
+        }
+        cb();
+      },
+    });
+    const result = await runSentimentStream(endless(), output, { json: true, onError: () => {} });
+    expect(result.bad).toBe(0);
+    expect(reads).toBeLessThan(10);
+  });
+
+  it('still fails on other output errors', async () => {
+    const output = new Writable({ write(_c: Buffer, _e, cb) { cb(Object.assign(new Error('disk full'), { code: 'ENOSPC' })); } });
+    const input = (async function* () { for (let i = 0; i < 5; i++) yield Buffer.from('{"id":1,"text":"x"}\n'); })();
+    await expect(runSentimentStream(input, output, { json: true, onError: () => {} })).rejects.toThrow('disk full');
+  });
+
   it('handles a multi-byte character split across chunks and a last line without newline', async () => {
     const bytes = Buffer.from('{"id":1,"text":"Отлично 😍"}\n{"id":2,"text":"плохо"}');
     const cut = bytes.indexOf(Buffer.from('😍')) + 2;

@@ -2,7 +2,7 @@
  * Evaluation floors on held-out data whose licence lets Herald ship it (committed under
  * test/fixtures/sentiment): the Russian tenth of OpenSentimentCorpus that the lexicon build left out,
  * and a tenth of the VADER tweets (Herald is trained on no English data). The floors sit below what the
- * engine measures (ru ≈ 0.46 macro-F1, en ≈ 0.6) and above what a broken engine gets: all-neutral
+ * engine measures (ru ≈ 0.43 macro-F1, en ≈ 0.63) and above what a broken engine gets: all-neutral
  * scores 0.24 (ru) / 0.14 (en), a coin 0.33.
  */
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe('evaluation floor on shipped-licence held-out data', () => {
     const items = load('osc-heldout.jsonl');
     expect(items.length).toBeGreaterThan(500);
     const r = evaluate(items);
-    expect(r.macroF1).toBeGreaterThan(0.4);
+    expect(r.macroF1).toBeGreaterThan(0.38);
     expect(r.accuracy).toBeGreaterThan(0.5);
     // Every class is found at least sometimes (a one-label model fails here).
     for (const f of r.perClass) expect(f).toBeGreaterThan(0.12);

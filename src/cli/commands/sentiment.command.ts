@@ -45,6 +45,24 @@ function describeBadLine(line: string): { id: string | number; text: string } | 
  * 'drain' whenever `output` asks it to, so memory stays flat however fast the input comes.
  */
 export async function runSentimentStream(input: Readable | AsyncIterable<Buffer | string>, output: Writable, options: SentimentStreamOptions): Promise<{ lines: number; bad: number }> {
+  // The reader went away (`| head -3`): stop quietly, as Unix filters do, instead of failing on EPIPE.
+  const state: { closed: boolean; failure: Error | null } = { closed: false, failure: null };
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') state.closed = true;
+    else state.failure = err;
+  };
+  output.on('error', onOutputError);
+  let result: { lines: number; bad: number };
+  try {
+    result = await pump(input, output, options, () => state.closed || state.failure !== null);
+  } finally {
+    output.off('error', onOutputError);
+  }
+  if (state.failure) throw state.failure;
+  return result;
+}
+
+async function pump(input: Readable | AsyncIterable<Buffer | string>, output: Writable, options: SentimentStreamOptions, stopped: () => boolean): Promise<{ lines: number; bad: number }> {
   const analyzer = options.analyzer ?? createSentimentAnalyzer();
   const analyzeOptions = options.lang ? { lang: options.lang } : {};
   const decoder = new TextDecoder('utf-8');
@@ -71,21 +89,23 @@ export async function runSentimentStream(input: Readable | AsyncIterable<Buffer 
   };
 
   const write = async (text: string): Promise<void> => {
-    if (text === '' || output.write(text)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        output.off('drain', onDrain);
+    if (text === '' || stopped() || output.write(text)) return;
+    await new Promise<void>((resolve) => {
+      // Errors are recorded by the caller's listener; either way this write is over.
+      const done = () => {
+        output.off('drain', done);
         output.off('error', done);
-        if (err) reject(err);
-        else resolve();
+        output.off('close', done);
+        resolve();
       };
-      const onDrain = () => done();
-      output.once('drain', onDrain);
+      output.once('drain', done);
       output.once('error', done);
+      output.once('close', done);
     });
   };
 
   for await (const chunk of input) {
+    if (stopped()) break;
     pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
@@ -95,7 +115,7 @@ export async function runSentimentStream(input: Readable | AsyncIterable<Buffer 
     await write(out);
   }
   pending += decoder.decode();
-  if (pending !== '') await write(handle(pending));
+  if (pending !== '' && !stopped()) await write(handle(pending));
   return { lines: lineNo, bad };
 }
 
