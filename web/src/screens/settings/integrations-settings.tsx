@@ -19,7 +19,6 @@ type Token = InferResponseType<WsApi['tokens']['$get'], 200>['items'][number];
 type Webhook = InferResponseType<WsApi['webhooks']['$get'], 200>['items'][number];
 type WebhookEvent = NonNullable<InferRequestType<WsApi['webhooks']['$post']>['json']['events']>[number];
 
-// The API's own enum types this list, so a new event type fails the build until it is offered here.
 const webhookEvents = [
   'post.target.published',
   'post.target.failed',
@@ -27,7 +26,14 @@ const webhookEvents = [
   'post.target.unconfirmed',
   'post.target.deleted',
   'account.needs_reconnect',
+  'account.token_expiring',
+  'inbox.message.received',
+  'listening.spike',
 ] as const satisfies readonly WebhookEvent[];
+// Both ways: a new event type in the API fails this build until it is offered (and translated) here.
+type Unoffered = Exclude<WebhookEvent, (typeof webhookEvents)[number]>;
+const everyEventOffered: [Unoffered] extends [never] ? true : Unoffered = true;
+void everyEventOffered;
 const defaultEvents: WebhookEvent[] = ['post.target.published', 'post.target.failed', 'post.target.held'];
 
 const eventKey = (e: string) => e.replace(/\./g, '_');
