@@ -12,7 +12,7 @@
  */
 import { LANGUAGE_RULES, type SentimentLanguage } from './language-rules';
 import { createSentimentAnalyzer, type SentimentLabel } from './sentiment-engine';
-import { buildLexiconOverlay, messageKey, type Lexicon, type SentimentModel } from './sentiment-model';
+import { buildLexiconOverlay, messageKey, stemFor, type Lexicon, type SentimentModel } from './sentiment-model';
 import { createTokenizer } from './tokenize';
 
 /** One relabelled message. */
@@ -91,7 +91,8 @@ export function learnCorrections(base: SentimentModel, relabels: readonly Sentim
     const lex = base.lexicons[lang];
     const out: Record<string, number> = {};
     for (const [word, v] of byWord) {
-      const current = lex.words.get(word) ?? lex.stems.get(word) ?? 0;
+      // What the engine would use for this word today: the surface form, else its stem.
+      const current = lex.words.get(word) ?? lex.stems.get(stemFor(lang, word)) ?? 0;
       const net = v.pos - v.neg;
       let next = current;
       if (net !== 0) {
