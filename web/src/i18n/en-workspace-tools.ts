@@ -208,6 +208,36 @@ export const enWorkspaceTools = {
     expiresIn_other: 'Access expires in {{count}} days',
     expired: 'Access has expired',
   },
+  /**
+   * Translations of the post options connectors declare (`optionFields`), keyed by network id and
+   * option name. Data, not code: an option without an entry shows the connector's own English words.
+   */
+  connectorOptions: {
+    mastodon: {
+      contentWarning: { label: 'Content warning', help: 'Shown instead of the text until the reader opens it; counts toward the character limit.' },
+      visibility: {
+        label: 'Visibility',
+        choices: { public: 'Public', unlisted: 'Quiet public (unlisted)', private: 'Followers only', direct: 'Mentioned people only' },
+      },
+      sensitive: { label: 'Mark media as sensitive' },
+      focus: { label: 'Image focal points', help: 'Optional, one "x,y" per image from -1 to 1, separated by ";" (e.g. 0,0.5; -0.2,0).' },
+    },
+    telegram: {
+      silent: { label: 'Send silently', help: 'Members get the message without a notification sound.' },
+      pinned: { label: 'Pin the post', help: 'Pins the first message of the post; the bot needs the right to pin.' },
+      protectContent: { label: 'Protect content', help: 'The message cannot be forwarded or saved.' },
+    },
+    vk: {
+      fromGroup: { label: 'Post as the community', help: 'Community walls only: the post appears under the community name.' },
+      signed: { label: 'Sign with the author', help: 'Community posts only: adds the posting user\'s name (needs "Post as the community").' },
+      closeComments: { label: 'Close comments' },
+      muteNotifications: { label: 'No notifications', help: 'Subscribers are not notified about this post.' },
+    },
+    ok: {
+      anonymousPoll: { label: 'Anonymous voting', help: 'Votes in the poll are not shown by name' },
+      hiddenPost: { label: 'Hidden topic', help: 'Publish as a hidden group topic (not in the group feed)' },
+    },
+  },
   composerExtras: {
     poll: {
       title: 'Poll',

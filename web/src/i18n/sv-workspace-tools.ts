@@ -207,6 +207,32 @@ export const svWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
     expiresIn_other: 'Åtkomsten går ut om {{count}} dagar',
     expired: 'Åtkomsten har gått ut',
   },
+  connectorOptions: {
+    mastodon: {
+      contentWarning: { label: 'Innehållsvarning', help: 'Visas i stället för texten tills läsaren öppnar den; räknas mot teckengränsen.' },
+      visibility: {
+        label: 'Synlighet',
+        choices: { public: 'Offentlig', unlisted: 'Tyst offentlig (olistad)', private: 'Bara följare', direct: 'Bara nämnda personer' },
+      },
+      sensitive: { label: 'Markera media som känsliga' },
+      focus: { label: 'Bildernas fokuspunkter', help: 'Valfritt: ett "x,y" per bild från -1 till 1, åtskilda med ";" (t.ex. 0,0.5; -0.2,0).' },
+    },
+    telegram: {
+      silent: { label: 'Skicka tyst', help: 'Medlemmarna får meddelandet utan aviseringsljud.' },
+      pinned: { label: 'Fäst inlägget', help: 'Fäster inläggets första meddelande; boten behöver rätt att fästa.' },
+      protectContent: { label: 'Skydda innehållet', help: 'Meddelandet kan inte vidarebefordras eller sparas.' },
+    },
+    vk: {
+      fromGroup: { label: 'Publicera som gruppen', help: 'Bara gruppväggar: inlägget visas under gruppens namn.' },
+      signed: { label: 'Signera med författaren', help: 'Bara gruppinlägg: lägger till författarens namn (kräver "Publicera som gruppen").' },
+      closeComments: { label: 'Stäng kommentarer' },
+      muteNotifications: { label: 'Inga aviseringar', help: 'Prenumeranterna aviseras inte om inlägget.' },
+    },
+    ok: {
+      anonymousPoll: { label: 'Anonym röstning', help: 'Rösterna i omröstningen visas inte med namn' },
+      hiddenPost: { label: 'Dolt ämne', help: 'Publicera som ett dolt gruppämne (inte i gruppens flöde)' },
+    },
+  },
   composerExtras: {
     poll: {
       title: 'Omröstning',
