@@ -7,7 +7,8 @@
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
  * - everyone reads the inbox, metrics and analytics (KPIs, best times); replying from the inbox needs an editor (it publishes at once);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
- *   posting slots (the queue);
+ *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
+ * - everyone reads listening streams, volumes, alerts and testimonials;
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
@@ -41,6 +42,9 @@ export const actions = [
   'inbox.reply',
   'metrics.read',
   'analytics.read',
+  'listening.read',
+  'listening.manage',
+  'testimonials.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -101,6 +105,7 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.read':
     case 'metrics.read':
     case 'analytics.read':
+    case 'listening.read':
       return true;
     case 'workspace.update':
     case 'tokens.manage':
@@ -127,6 +132,9 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'posts.schedule':
     case 'posts.cancel':
     case 'slots.manage':
+    // Listening queries, alert settings and testimonials shape what the team watches and quotes: editors.
+    case 'listening.manage':
+    case 'testimonials.manage':
     // Replying speaks for the brand in public right away (no approval step), like scheduling a post.
     case 'inbox.reply':
       return roleAtLeast(role, 'editor');

@@ -19,6 +19,7 @@ import { registerInboxRoutes } from './inbox.routes';
 import { registerMetricsRoutes } from './metrics.routes';
 import { registerCalendarRoutes } from './calendar.routes';
 import { registerAnalyticsRoutes } from './analytics.routes';
+import { registerListeningRoutes } from './listening.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -38,4 +39,5 @@ export const routeModules = [
   registerMetricsRoutes,
   registerCalendarRoutes,
   registerAnalyticsRoutes,
+  registerListeningRoutes,
 ] as const;

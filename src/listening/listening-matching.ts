@@ -1,0 +1,189 @@
+/**
+ * Matching inbox messages against a workspace's listening queries.
+ *
+ * - `matchInboxMessages` matches given messages now, on the caller's executor (the ingestion may call
+ *   it inside its own transaction so matches commit with the messages).
+ * - `matchNewMessages` is the sweep: every active query keeps a watermark (the newest inbox message id
+ *   it has seen); messages above the lowest watermark are read once in id order, split once, and tested
+ *   against every query whose watermark they pass. Inbox ids are time-ordered UUIDv7 taken when the
+ *   message is stored, but a transaction can commit a slightly older id after a newer one, so each
+ *   sweep re-reads `overlapMs` behind the watermark; the (query, message) unique key makes re-matching
+ *   harmless. A new query (no watermark) back-fills messages received in the last `backfillDays`.
+ * - Each match stores the message's sentiment (label, score, language) from src/sentiment, computed
+ *   once per message however many queries match it. Deleted messages are not matched.
+ *
+ * Edits on the network after matching do not re-evaluate the match (the stream shows the edited text).
+ */
+import type { InboxMessageRow } from '../db/schema';
+import { newId } from '../domain/ids';
+import type { Executor } from '../jobs/job-queue';
+import { activeListeningQueries, advanceWatermark, inboxMessagesAfter, insertMatches, workspacesWithActiveQueries } from '../repositories/listening.repository';
+import type { AppServices } from '../server/services';
+import { createSentimentAnalyzer, type SentimentAnalyzer, type SentimentResult } from '../sentiment/sentiment-engine';
+import type { ListeningMatchesTable, ListeningQueryRow } from './listening-tables';
+import { compileQueryText, prepareMessage, type MessagePredicate } from './query-matcher';
+import { checkSpikes, type SpikeCheckReport } from './listening-alerts';
+
+let analyzer: SentimentAnalyzer | null = null;
+/** The shipped sentiment model, loaded on first use (loading reads the lexicons once per process). */
+function sentimentAnalyzer(): SentimentAnalyzer {
+  analyzer ??= createSentimentAnalyzer();
+  return analyzer;
+}
+
+/** Sentiment of a message as listening stores it; the network's language is trusted when it is one the engine knows. */
+export function messageSentiment(text: string, lang: string | null): SentimentResult {
+  const primary = lang?.toLowerCase().split(/[-_]/)[0];
+  const known = primary === 'en' || primary === 'ru' || primary === 'sv' ? primary : undefined;
+  return sentimentAnalyzer().analyze(text, known ? { lang: known } : {});
+}
+
+/** Sweep tuning. */
+export interface MatchOptions {
+  /** Messages read per batch. */
+  batchSize: number;
+  /** Batches per call at most (the next sweep continues from the watermarks). */
+  maxBatches: number;
+  /** How far back a new query looks, by when messages were received. */
+  backfillDays: number;
+  /** How far behind its watermark each sweep re-reads. */
+  overlapMs: number;
+}
+
+/** Defaults: batches of 1,000, at most 20 per call, 30 days of back-fill, 5 minutes of overlap. */
+export const defaultMatchOptions: MatchOptions = { batchSize: 1000, maxBatches: 20, backfillDays: 30, overlapMs: 5 * 60_000 };
+
+/** What one sweep of a workspace did. */
+export interface MatchReport {
+  queries: number;
+  scanned: number;
+  matched: number;
+}
+
+/** The smallest UUIDv7 of a millisecond: every id created at or after `ms` sorts above it. */
+export function idFloor(ms: number): string {
+  const h = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+/** Milliseconds encoded in a UUIDv7. */
+function idMs(id: string): number {
+  return Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+}
+
+interface CompiledQuery {
+  row: ListeningQueryRow;
+  predicate: MessagePredicate;
+}
+
+function compileAll(services: AppServices, rows: ListeningQueryRow[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  for (const row of rows) {
+    try {
+      out.push({ row, predicate: compileQueryText(row.query) });
+    } catch (e) {
+      // Only parsed queries are stored; a query the parser no longer accepts is skipped, not fatal.
+      services.log.warn({ queryId: row.id, err: e }, 'listening query no longer parses; skipped');
+    }
+  }
+  return out;
+}
+
+function messageTime(m: InboxMessageRow): string {
+  // A clock running ahead on the network must not place a message in the future.
+  return m.network_created_at < m.received_at ? m.network_created_at : m.received_at;
+}
+
+function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligible: (q: CompiledQuery, m: InboxMessageRow) => boolean, at: Date): Array<ListeningMatchesTable> {
+  const out: ListeningMatchesTable[] = [];
+  for (const m of messages) {
+    if (m.deleted_at) continue;
+    const prepared = prepareMessage({ text: m.text, lang: m.lang, network: m.network, authorHandle: m.author_handle, kind: m.kind });
+    let sentiment: SentimentResult | null = null;
+    for (const q of queries) {
+      if (!eligible(q, m) || !q.predicate(prepared)) continue;
+      sentiment ??= messageSentiment(m.text, m.lang);
+      out.push({
+        id: newId(at.getTime()),
+        workspace_id: m.workspace_id,
+        query_id: q.row.id,
+        message_id: m.id,
+        message_created_at: messageTime(m),
+        sentiment_label: sentiment.label,
+        sentiment_score: sentiment.score,
+        sentiment_lang: sentiment.lang,
+        matched_at: at.toISOString(),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Matches `messages` (of one workspace) against its active queries now, on `executor`; returns the
+ * number of new matches. For the ingestion to call right after storing messages; watermarks are left
+ * to the sweep, which skips what is already matched.
+ */
+export async function matchInboxMessages(services: AppServices, executor: Executor, workspaceId: string, messages: InboxMessageRow[]): Promise<number> {
+  const own = messages.filter((m) => m.workspace_id === workspaceId);
+  if (own.length === 0) return 0;
+  const queries = compileAll(services, await activeListeningQueries(executor, workspaceId));
+  if (queries.length === 0) return 0;
+  return insertMatches(executor, matchRows(own, queries, () => true, services.now()));
+}
+
+/** Sweeps one workspace: matches messages received since each active query's watermark. */
+export async function matchNewMessages(services: AppServices, workspaceId: string, options: Partial<MatchOptions> = {}): Promise<MatchReport> {
+  const opts = { ...defaultMatchOptions, ...options };
+  const db = services.database.db;
+  const queries = compileAll(services, await activeListeningQueries(db, workspaceId));
+  const report: MatchReport = { queries: queries.length, scanned: 0, matched: 0 };
+  if (queries.length === 0) return report;
+  const now = services.now();
+  const backfillFloor = idFloor(now.getTime() - opts.backfillDays * 86_400_000);
+  // Each query's lower bound: re-read the overlap behind its watermark, or back-fill when new.
+  const lower = new Map(queries.map((q) => [q.row.id, q.row.watermark_id ? idFloor(idMs(q.row.watermark_id) - opts.overlapMs) : backfillFloor]));
+  let cursor = [...lower.values()].reduce((a, b) => (a < b ? a : b));
+  for (let batch = 0; batch < opts.maxBatches; batch++) {
+    const messages = await inboxMessagesAfter(db, workspaceId, cursor, opts.batchSize);
+    if (messages.length === 0) break;
+    report.scanned += messages.length;
+    const rows = matchRows(messages, queries, (q, m) => m.id > lower.get(q.row.id)!, now);
+    const last = messages[messages.length - 1]!.id;
+    await db.transaction().execute(async (trx) => {
+      report.matched += await insertMatches(trx, rows);
+      for (const q of queries) await advanceWatermark(trx, q.row.id, last);
+    });
+    cursor = last;
+    if (messages.length < opts.batchSize) break;
+  }
+  if (report.matched) services.log.info({ workspaceId, ...report }, 'listening matched new messages');
+  return report;
+}
+
+/** What one listening sweep did across workspaces. */
+export interface ListeningSweepReport {
+  workspaces: number;
+  matched: number;
+  alerts: number;
+}
+
+/**
+ * The listening sweep for the scheduler: for every workspace with an active query, match new messages
+ * and check for spikes. One workspace failing does not stop the others.
+ */
+export async function listeningSweep(services: AppServices, options: Partial<MatchOptions> = {}): Promise<ListeningSweepReport> {
+  const out: ListeningSweepReport = { workspaces: 0, matched: 0, alerts: 0 };
+  for (const workspaceId of await workspacesWithActiveQueries(services.database.db)) {
+    try {
+      const m = await matchNewMessages(services, workspaceId, options);
+      const s: SpikeCheckReport = await checkSpikes(services, workspaceId);
+      out.workspaces += 1;
+      out.matched += m.matched;
+      out.alerts += s.alerts.length;
+    } catch (e) {
+      services.log.error({ err: e, workspaceId }, 'listening sweep failed for a workspace');
+    }
+  }
+  return out;
+}
