@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -56,6 +56,12 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/webhooks/{webhookId}': { active: false },
   'POST /api/v1/workspaces/{workspaceId}/accounts/oauth/start': { network: 'loopback', accountId: ids.accountId },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/reply': { text: 'hijacked reply' },
+  'POST /api/v1/workspaces/{workspaceId}/listening/queries': { name: 'spy', query: 'brand' },
+  'POST /api/v1/workspaces/{workspaceId}/listening/query-check': { query: 'brand' },
+  'PATCH /api/v1/workspaces/{workspaceId}/listening/queries/{queryId}': { name: 'hijacked', query: 'other words' },
+  'PATCH /api/v1/workspaces/{workspaceId}/listening/settings': { alerts: { k: 9 } },
+  'POST /api/v1/workspaces/{workspaceId}/testimonials': { messageId: ids.messageId, allowNonPositive: true },
+  'PATCH /api/v1/workspaces/{workspaceId}/testimonials/{testimonialId}': { permission: 'granted' },
 });
 
 interface OpenApiDoc {
@@ -92,7 +98,10 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
       target_id: null, author_external_id: 'fan', author_handle: 'fan', author_name: null, author_followers: null, text: 'B only comment', url: null, lang: null,
       network_created_at: nowIso, received_at: nowIso, edited_at: null, deleted_at: null,
     }).execute();
-    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId };
+    // A listening query (which matches B's message) and a testimonial made from that message.
+    const query = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'B brand', query: 'comment' }, bOwner)).json() as { id: string };
+    const testimonial = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId, allowNonPositive: true }, bOwner)).json() as { id: string };
+    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
@@ -130,7 +139,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });
