@@ -127,6 +127,37 @@ export const en = {
         help: 'Leave empty for accounts hosted by Bluesky; fill in for a self-hosted PDS.',
       },
     },
+    mastodon: {
+      serviceUrl: { label: 'Server', help: 'The address of your Mastodon server (the part after the second @ of your handle).' },
+      accessToken: {
+        label: 'Access token',
+        help: 'On your server: Preferences → Development → New application, scopes read, write:statuses and write:media; then copy "Your access token". Or use "Sign in with Mastodon" instead.',
+      },
+    },
+    telegram: {
+      botToken: {
+        label: 'Bot token',
+        help: 'Create a bot with @BotFather (/newbot) and paste the token it gives you. Add the bot to your channel as an administrator with "Post messages".',
+      },
+      chat: { label: 'Channel or group', help: 'The public @username of the channel or group, or its numeric id (e.g. -1001234567890) for a private one.' },
+    },
+    vk: {
+      accessToken: {
+        label: 'Access token',
+        help: 'Prefer "Connect with VK ID". Otherwise paste a user access token with wall, photos and groups rights, or a community token (Community → Manage → API usage → Access tokens) for reading comments and counts.',
+      },
+      community: {
+        label: 'Community',
+        help: 'The community to post to: its address (https://vk.com/club123 or https://vk.com/name), screen name or id. Leave empty to post on your own wall.',
+      },
+      expiresAt: { label: 'Token expires at', help: 'Only for user tokens that expire; community tokens do not.' },
+    },
+    ok: {
+      groupId: { label: 'Group', help: 'The address or numeric id of the OK group Herald posts to; you must administer it.' },
+      accessToken: { label: 'Access token', help: 'OK application settings → "access_token" (or connect with OK sign-in instead)' },
+      sessionSecretKey: { label: 'Session secret key', help: 'Shown next to the access token in the OK application settings' },
+      applicationKey: { label: 'Application key', help: 'The public key of your OK application, if Herald is not configured with one' },
+    },
   },
   calendar: {
     title: 'Calendar',

@@ -121,6 +121,37 @@ export const sv: PluralAware<Messages> = {
         help: 'Lämna tomt för konton hos Bluesky; fyll i för en egen PDS.',
       },
     },
+    mastodon: {
+      serviceUrl: { label: 'Serveradress', help: 'Adressen till din Mastodon-server (delen efter det andra @ i ditt namn).' },
+      accessToken: {
+        label: 'Åtkomsttoken',
+        help: 'På din server: Inställningar → Utveckling → Ny applikation, behörigheterna read, write:statuses och write:media; kopiera sedan "Din åtkomsttoken". Eller logga in med Mastodon i stället.',
+      },
+    },
+    telegram: {
+      botToken: {
+        label: 'Bottoken',
+        help: 'Skapa en bot med @BotFather (/newbot) och klistra in token du får. Lägg till boten i kanalen som administratör med rätten "Publicera meddelanden".',
+      },
+      chat: { label: 'Kanal eller grupp', help: 'Kanalens eller gruppens offentliga @namn, eller dess numeriska id (t.ex. -1001234567890) för en privat.' },
+    },
+    vk: {
+      accessToken: {
+        label: 'Åtkomsttoken',
+        help: 'Anslut hellre med VK ID. Annars klistra in en användartoken med rättigheterna wall, photos och groups, eller en grupptoken (Grupp → Hantera → API-användning → Åtkomstnycklar) för att läsa kommentarer och siffror.',
+      },
+      community: {
+        label: 'Grupp',
+        help: 'Gruppen att publicera i: dess adress (https://vk.com/club123 eller https://vk.com/namn), kortnamn eller id. Lämna tomt för att publicera på din egen vägg.',
+      },
+      expiresAt: { label: 'Token går ut', help: 'Bara för användartokens som går ut; grupptokens gör det inte.' },
+    },
+    ok: {
+      groupId: { label: 'Grupp', help: 'Adressen eller det numeriska id:t för OK-gruppen Herald publicerar i; du måste vara dess administratör.' },
+      accessToken: { label: 'Åtkomsttoken', help: 'OK-applikationens inställningar → "access_token" (eller anslut med OK-inloggning i stället)' },
+      sessionSecretKey: { label: 'Sessionens hemliga nyckel', help: 'Visas bredvid åtkomsttoken i OK-applikationens inställningar' },
+      applicationKey: { label: 'Applikationsnyckel', help: 'Den offentliga nyckeln för din OK-applikation, om Herald inte är konfigurerad med en' },
+    },
   },
   calendar: {
     title: 'Kalender',
