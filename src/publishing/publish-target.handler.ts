@@ -23,7 +23,7 @@ import { mediaOfTarget } from '../repositories/media.repository';
 import { claimTarget, findTarget, markTargetPublished, parseExtras, updateTargetIf } from '../repositories/post-targets.repository';
 import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { takeGroupedPublishSlot } from './account-limiter';
+import { takeGroupedPublishSlot, type SlotDecision } from './account-limiter';
 import { retryDelayMs } from './backoff';
 import { accountAuth, accountContext, accountNetworkLimits } from './connector-context';
 import { enqueueConfirm, enqueuePublish } from './publish-jobs';
@@ -252,13 +252,21 @@ async function publishClaimed(services: AppServices, opts: PublishingOptions, co
     return;
   }
   const auth = accountAuth(services, account);
-  const groupRate = connector.limits.groupRate;
-  const groupName = connector.rateGroup && groupRate ? connector.rateGroup(auth) : null;
-  const slot = await takeGroupedPublishSlot(
-    db,
-    { accountId: t.account_id, rate: connector.limits.publishRate, group: groupName && groupRate ? { network: connector.id, name: groupName, rate: groupRate } : null },
-    services.now(),
-  );
+  let slot: SlotDecision;
+  try {
+    const groupRate = connector.limits.groupRate;
+    const groupName = connector.rateGroup && groupRate ? connector.rateGroup(auth) : null;
+    slot = await takeGroupedPublishSlot(
+      db,
+      { accountId: t.account_id, rate: connector.limits.publishRate, group: groupName && groupRate ? { network: connector.id, name: groupName, rate: groupRate } : null },
+      services.now(),
+    );
+  } catch (err) {
+    // Nothing has been sent yet, so this is an ordinary retry, never an unknown outcome.
+    const message = err instanceof Error ? err.message : String(err);
+    await handleFailure(services, opts, connector, t, leaseOwner, new ConnectorError('retryable', `Could not take a publish slot: ${message}`, { outcomeUnknown: false, cause: err }));
+    return;
+  }
   if (!slot.granted) {
     // Not an attempt: hand the claim back and come back when the window opens.
     const retryAt = new Date(slot.retryAt.getTime() + Math.floor(Math.random() * 250));

@@ -20,6 +20,7 @@ import { createTestServices, type TestServices } from '../support/test-app';
 import { fastEngine, inMs, waitFor } from './engine-harness';
 
 const groupRate = { count: 2, windowMs: 1_500 };
+let flakyFailures = 0;
 
 describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
   let network: LoopbackNetwork;
@@ -32,6 +33,14 @@ describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
     const connectors = new ConnectorRegistry();
     // Generous per-account limits: only the group budget can hold anything back.
     connectors.register(extrasConnector(network.url, { groupRate, limits: { maxConcurrentPerAccount: 4, publishRate: { count: 100, windowMs: 1_500 } } }).connector);
+    // A connector whose group lookup fails once (a bug, or a secret it cannot read yet).
+    const flaky = extrasConnector(network.url, { id: 'flaky', groupRate: { count: 100, windowMs: 1_000 } }).connector;
+    const rateGroup = flaky.rateGroup!;
+    flaky.rateGroup = (auth) => {
+      if (flakyFailures-- > 0) throw new Error('group lookup failed');
+      return rateGroup(auth);
+    };
+    connectors.register(flaky);
     services = await createTestServices(dialect, { services: { connectors } });
     const db = services.database.db;
     const now = new Date().toISOString();
@@ -96,6 +105,20 @@ describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
       { key: 'publish-group:extras:group-a' },
       { key: 'publish-group:extras:group-b' },
     ]);
+  });
+
+  it('a failure before sending (the group lookup threw) is an ordinary retry, sent once', async () => {
+    network.addAccount(`f1-${dialect}`, 'pw');
+    const accountId = (await connectAccount(ctx, { network: 'flaky', credentials: { handle: `f1-${dialect}`, password: 'pw' } })).id;
+    flakyFailures = 1;
+    const id = (await createPost(ctx, { text: 'flaky group', targets: [{ accountId }], schedule: inMs(0) })).targets[0]!.id;
+    const row = await waitFor('published', async () => {
+      const r = await findTarget(services.database.db, id);
+      return r?.state === 'published' ? r : undefined;
+    });
+    expect(row.attempts).toBe(2);
+    expect(network.createRequests.get(id)).toBe(1);
+    expect(network.postsWithKey(id)).toHaveLength(1);
   });
 
   it('takes the group slot and the account slot together or not at all', async () => {
