@@ -17,11 +17,20 @@ export interface LocalParts {
   hour: number;
 }
 
+const partsCache = new Map<string, LocalParts>();
+
 /** The local day, weekday and hour of `instantMs` in `zone`. */
 export function localParts(instantMs: number, zone: string): LocalParts {
+  // The same publish times are bucketed by every definition of a request: remember them.
+  const key = `${zone}|${instantMs}`;
+  const hit = partsCache.get(key);
+  if (hit) return hit;
   const wall = new Date(instantMs + zoneOffsetMs(instantMs, zone));
   const dow = wall.getUTCDay();
-  return { day: wall.toISOString().slice(0, 10), weekday: dow === 0 ? 7 : dow, hour: wall.getUTCHours() };
+  const parts = { day: wall.toISOString().slice(0, 10), weekday: dow === 0 ? 7 : dow, hour: wall.getUTCHours() };
+  if (partsCache.size > 200_000) partsCache.clear();
+  partsCache.set(key, parts);
+  return parts;
 }
 
 /** `YYYY-MM-DD` → UTC midnight of that date (arithmetic only). */

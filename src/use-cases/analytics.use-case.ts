@@ -88,8 +88,11 @@ export interface DefinitionsView {
 
 /** Longest period one request may ask for. */
 const maxDays = 3_660;
-/** Posts read for "last N posts" definitions. */
-const recentPostsRead = 1_000;
+/**
+ * Posts read for "last N posts" definitions: ten times the largest N, so posts left out for missing
+ * counts still leave N to take the median of.
+ */
+const recentPostsRead = 10 * Math.max(1, ...kpiDefinitions.map((d) => (d.formula === 'ratio' ? (d.lastN ?? 0) : 0)));
 
 async function authorize(ctx: UseCaseContext): Promise<void> {
   const actor = await policyActor(ctx);
