@@ -28,8 +28,12 @@ describe('background toasts (in-process Herald)', () => {
     return ((await res.json()) as { targets: Array<{ id: string }> }).targets[0]!.id;
   };
   // What the publishing engine leaves behind, written directly: the toasts only read the API.
-  const setTarget = (id: string, state: 'published' | 'failed', message: string | null = null) =>
-    t.services.database.db.updateTable('post_targets').set({ state, last_error_kind: message ? 'invalid_content' : null, last_error_message: message }).where('id', '=', id).execute();
+  const setTarget = async (id: string, state: 'published' | 'failed', message: string | null = null, at = new Date()) => {
+    const db = t.services.database.db;
+    const { post_id } = await db.selectFrom('post_targets').select('post_id').where('id', '=', id).executeTakeFirstOrThrow();
+    await db.updateTable('posts').set({ scheduled_at: at.toISOString() }).where('id', '=', post_id).execute();
+    await db.updateTable('post_targets').set({ state, scheduled_at: at.toISOString(), last_error_kind: message ? 'invalid_content' : null, last_error_message: message }).where('id', '=', id).execute();
+  };
 
   beforeAll(async () => {
     t = await createTestApp('sqlite', { initQueue: false, services: { connectors: new ConnectorRegistry([blueskyValidatingTestConnector as unknown as Connector<never, never>]) } });
@@ -55,6 +59,8 @@ describe('background toasts (in-process Herald)', () => {
     expect(within(region).queryAllByRole('listitem')).toEqual([]);
 
     await setTarget(await draft('Fresh <b>launch</b> post'), 'published');
+    // Due a day ago: a late retry's result is not news any more.
+    await setTarget(await draft('yesterday'), 'published', null, new Date(Date.now() - 86_400_000));
     await setTarget(await draft('broken'), 'failed', 'Bluesky refused the image: too large');
     await t.services.database.db.updateTable('accounts').set({ status: 'needs_reconnect', updated_at: new Date().toISOString() }).where('id', '=', accountId).execute();
 
@@ -64,6 +70,7 @@ describe('background toasts (in-process Herald)', () => {
     expect(region.querySelector('b')).toBeNull();
     await new Promise((r) => setTimeout(r, 400));
     expect(within(region).getAllByRole('listitem').length).toBe(3);
+    expect(within(region).queryByText(/yesterday/)).toBeNull();
 
     const failed = within(region).getByText(/failed:/).closest('li') as HTMLElement;
     fireEvent.click(within(failed).getByRole('button', { name: 'Dismiss' }));

@@ -19,6 +19,8 @@ export interface Toast {
 
 /** Milliseconds a success stays on screen. */
 const OK_TOAST_MS = 8000;
+/** How far back a post's scheduled time may lie for its result to be news. */
+const RECENT_MS = 6 * 3600_000;
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -68,9 +70,12 @@ export function BackgroundToasts({ workspace, intervalMs = 20_000 }: { workspace
     const poll = async () => {
       if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
       try {
+        // Lists run oldest first: look only at posts due within the last hours, which is where
+        // fresh results are (a retry that succeeds later than that goes unannounced).
+        const from = new Date(Date.now() - RECENT_MS).toISOString();
         const [published, failed, accounts] = await Promise.all([
-          unwrap(ws.posts.$get({ param, query: { state: 'published', limit: '50' } })),
-          unwrap(ws.posts.$get({ param, query: { state: 'failed', limit: '50' } })),
+          unwrap(ws.posts.$get({ param, query: { state: 'published', from, limit: '200' } })),
+          unwrap(ws.posts.$get({ param, query: { state: 'failed', from, limit: '200' } })),
           unwrap(ws.accounts.$get({ param })),
         ]);
         if (stopped) return;
