@@ -27,7 +27,7 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
 
   let post = db.schema
     .createTable('analytics_post_rollups')
-    .addColumn('target_id', 'text', (c) => c.primaryKey())
+    .addColumn('target_id', 'text', (c) => c.primaryKey().references('post_targets.id').onDelete('cascade'))
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('network', 'text', (c) => c.notNull())
