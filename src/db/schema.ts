@@ -6,6 +6,7 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ListeningTables } from '../listening/listening-tables';
+import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -302,6 +303,22 @@ export interface InboxMessagesTable {
   received_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** Inbox workflow (0008): the conversation's key (the network's root id, else the message's own). */
+  thread_key: string | null;
+  status: ColumnType<InboxStatus, InboxStatus | undefined, InboxStatus>;
+  assignee_id: string | null;
+  priority: ColumnType<InboxPriority, InboxPriority | undefined, InboxPriority>;
+  sentiment_label: 'negative' | 'neutral' | 'positive' | null;
+  sentiment_score: number | null;
+  sentiment_lang: string | null;
+  /** Lower-cased text, handle and name for search. */
+  search_text: string | null;
+  /** When the first response is due, in business time. */
+  sla_due_at: string | null;
+  first_response_at: string | null;
+  first_response_by: string | null;
+  resolved_at: string | null;
+  status_changed_at: string | null;
 }
 
 /** A snapshot of an account's own counts. Missing values stay null, never 0. */
@@ -457,7 +474,7 @@ export interface AnalyticsSettingsTable {
 }
 
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables {
+export interface Database extends ListeningTables, InboxWorkflowTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;

@@ -11,9 +11,12 @@
  * - Messages, events, the new cursor and `inbound_synced_at` commit in one transaction: a crash
  *   re-fetches from the old cursor and the dedupe makes that harmless.
  * - Messages the account wrote itself (our own replies coming back) are not inbox items.
+ * - The inbox workflow (src/inbox/inbox-workflow.ts) runs in the same transaction: sentiment, thread,
+ *   SLA due time and search text on insert; reopening the thread, its assignee and the rules after.
  */
 import type { InboundMessage } from '../connectors/connector';
-import type { AccountRow, InboxMessageRow } from '../db/schema';
+import type { AccountRow, InboxMessagesTable } from '../db/schema';
+import type { Insertable } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Executor, JobHandler } from '../jobs/job-queue';
 import { accountAuth, accountContext } from '../publishing/connector-context';
@@ -21,6 +24,7 @@ import {
   findInboxMessageByExternalId,
   insertInboxMessageIfNew,
   messageTargetsByExternalIds,
+  messageThreadKeysByExternalIds,
   publishedTargetsSince,
   saveInboundCursor,
   targetsByExternalIds,
@@ -30,6 +34,7 @@ import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
 import { runAccountJob, type AccountJobOutcome } from '../engagement/account-job';
 import { engagementOptions, type EngagementOptions } from '../engagement/engagement-options';
+import { ingestWorkflow, searchTextOf } from './inbox-workflow';
 
 /** Job name; payload `{ accountId }`. */
 export const syncInboundTask = 'sync-inbound';
@@ -72,6 +77,9 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
   const refs = [...new Set(own.flatMap((i) => [i.rootExternalId, i.parentExternalId]).filter((x): x is string => typeof x === 'string' && x !== ''))];
   const ourTargets = await targetsByExternalIds(trx, account.id, refs);
   const messageTargets = await messageTargetsByExternalIds(trx, account.id, refs);
+  const workflow = await ingestWorkflow(services, trx, account.workspace_id);
+  // Thread keys of messages already stored that new ones may answer (external id → thread key).
+  const threadKeys = await messageThreadKeysByExternalIds(trx, account.id, refs);
   const targetOf = (i: InboundMessage): string | null => {
     const byRoot = i.rootExternalId ? ourTargets.get(i.rootExternalId) : undefined;
     if (byRoot) return byRoot;
@@ -85,7 +93,7 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
     if (!existing) {
       // Deleted before we ever saw it: nothing to show.
       if (item.deleted) continue;
-      const row: InboxMessageRow = {
+      const row: Insertable<InboxMessagesTable> = {
         id: newId(services.now().getTime()),
         workspace_id: account.workspace_id,
         account_id: account.id,
@@ -107,8 +115,11 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
         edited_at: item.editedAt ? isoOr(item.editedAt, nowIso) : null,
         deleted_at: null,
       };
-      if (!(await insertInboxMessageIfNew(trx, row))) continue;
+      workflow.prepare(row, threadKeys);
+      const stored = await insertInboxMessageIfNew(trx, row);
+      if (!stored) continue;
       messageTargets.set(row.external_id, targetId);
+      threadKeys.set(row.external_id, stored.thread_key ?? row.external_id);
       report.received += 1;
       await recordEvent(services, trx, {
         workspaceId: account.workspace_id,
@@ -129,11 +140,13 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
           createdAt: row.network_created_at,
           // The first sync back-fills history: subscribers may not want to notify anyone about it.
           backfill: account.inbound_cursor === null,
+          sentiment: { label: row.sentiment_label, score: row.sentiment_score, lang: row.sentiment_lang },
         },
       });
+      await workflow.afterInsert(stored, account.inbound_cursor === null);
       continue;
     }
-    const patch: Partial<InboxMessageRow> = {};
+    const patch: Partial<Insertable<InboxMessagesTable>> = {};
     if (item.deleted) {
       if (!existing.deleted_at) {
         patch.deleted_at = nowIso;
@@ -142,6 +155,7 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
     } else if (storable(item.text) !== existing.text) {
       patch.text = storable(item.text);
       patch.edited_at = isoOr(item.editedAt, nowIso);
+      patch.search_text = searchTextOf(patch.text, existing.author_handle, existing.author_name);
       report.edited += 1;
     }
     if (!existing.target_id && targetId) patch.target_id = targetId;

@@ -2,19 +2,18 @@
  * Inbound messages (comments, replies, mentions, quotes, DMs) stored per account, unique by the
  * network's id, plus the post-target lookups the inbound sync needs to tie them to our posts.
  */
-import type { Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { InboxMessageRow, InboxMessagesTable } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
 
-/** Inserts a message unless the account already has one with this network id; true when inserted. */
-export async function insertInboxMessageIfNew(db: Executor, row: InboxMessageRow): Promise<boolean> {
-  const r = await db
+/** Inserts a message unless the account already has one with this network id; the stored row when inserted. */
+export async function insertInboxMessageIfNew(db: Executor, row: Insertable<InboxMessagesTable>): Promise<InboxMessageRow | undefined> {
+  return db
     .insertInto('inbox_messages')
     .values(row)
     .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
-    .returning('id')
+    .returningAll()
     .executeTakeFirst();
-  return r !== undefined;
 }
 
 /** The account's message with this network id. */
@@ -27,6 +26,13 @@ export async function messageTargetsByExternalIds(db: Executor, accountId: strin
   if (externalIds.length === 0) return new Map();
   const rows = await db.selectFrom('inbox_messages').select(['external_id', 'target_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
   return new Map(rows.map((r) => [r.external_id, r.target_id]));
+}
+
+/** Thread keys of the account's messages with these network ids (a reply joins its parent's thread). */
+export async function messageThreadKeysByExternalIds(db: Executor, accountId: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.selectFrom('inbox_messages').select(['external_id', 'thread_key', 'root_external_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
+  return new Map(rows.map((r) => [r.external_id, r.thread_key ?? r.root_external_id ?? r.external_id]));
 }
 
 /** Updates a message. */
@@ -65,6 +71,22 @@ export interface InboxListFilter {
   kind?: InboxMessageRow['kind'];
   /** Only messages the network dated at or after this ISO instant. */
   since?: string;
+  /** Only messages the network dated before this ISO instant. */
+  until?: string;
+  status?: InboxMessageRow['status'][];
+  sentiment?: Array<'negative' | 'neutral' | 'positive'>;
+  /** A user id, or null for unassigned messages. */
+  assigneeId?: string | null;
+  tag?: string;
+  /** Primary language subtag (`en`); the network's tag, else the detected one. */
+  lang?: string;
+  priority?: InboxMessageRow['priority'];
+  /** true: first response late (or overdue now); false: not breached. */
+  breached?: boolean;
+  /** The instant "now" for `breached`. */
+  now?: string;
+  /** Lower-cased search words; every one must occur in the text, handle or name. */
+  words?: string[];
   cursor?: string;
   limit: number;
 }
@@ -72,7 +94,16 @@ export interface InboxListFilter {
 /** A message with the post its target belongs to. */
 export type InboxMessageWithPost = InboxMessageRow & { post_id: string | null };
 
-/** A page of the workspace's messages, newest received first. */
+/** `%word%` for LIKE with `\` escaping the wildcards. */
+function containsPattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A page of the workspace's messages, newest received first. Search is a LIKE over `search_text`
+ * (lower-cased by Herald in JS, so Cyrillic and Swedish fold the same on both dialects), one query for
+ * SQLite and PostgreSQL; it scans the workspace's rows in id order and stops at the page size.
+ */
 export async function listInboxMessages(db: Executor, workspaceId: string, f: InboxListFilter): Promise<InboxMessageWithPost[]> {
   let q = db
     .selectFrom('inbox_messages')
@@ -84,6 +115,33 @@ export async function listInboxMessages(db: Executor, workspaceId: string, f: In
   if (f.network) q = q.where('inbox_messages.network', '=', f.network);
   if (f.kind) q = q.where('inbox_messages.kind', '=', f.kind);
   if (f.since) q = q.where('inbox_messages.network_created_at', '>=', f.since);
+  if (f.until) q = q.where('inbox_messages.network_created_at', '<', f.until);
+  if (f.status?.length) q = q.where('inbox_messages.status', 'in', f.status);
+  if (f.sentiment?.length) q = q.where('inbox_messages.sentiment_label', 'in', f.sentiment);
+  if (f.assigneeId === null) q = q.where('inbox_messages.assignee_id', 'is', null);
+  else if (f.assigneeId !== undefined) q = q.where('inbox_messages.assignee_id', '=', f.assigneeId);
+  if (f.priority) q = q.where('inbox_messages.priority', '=', f.priority);
+  if (f.tag) {
+    const tag = f.tag;
+    q = q.where((eb) => eb.exists(eb.selectFrom('inbox_message_tags').select('inbox_message_tags.tag').whereRef('inbox_message_tags.message_id', '=', 'inbox_messages.id').where('inbox_message_tags.tag', '=', tag)));
+  }
+  if (f.lang) {
+    const lang = f.lang;
+    q = q.where((eb) =>
+      eb.or([
+        eb('inbox_messages.lang', '=', lang),
+        eb('inbox_messages.lang', 'like', `${lang}-%`),
+        eb.and([eb('inbox_messages.lang', 'is', null), eb('inbox_messages.sentiment_lang', '=', lang)]),
+      ]),
+    );
+  }
+  if (f.breached !== undefined) {
+    const now = f.now ?? new Date().toISOString();
+    q = f.breached
+      ? q.where('inbox_messages.sla_due_at', 'is not', null).where((eb) => eb(eb.fn.coalesce('inbox_messages.first_response_at', eb.val(now)), '>', eb.ref('inbox_messages.sla_due_at')))
+      : q.where((eb) => eb.or([eb('inbox_messages.sla_due_at', 'is', null), eb(eb.fn.coalesce('inbox_messages.first_response_at', eb.val(now)), '<=', eb.ref('inbox_messages.sla_due_at'))]));
+  }
+  for (const w of f.words ?? []) q = q.where(sql<boolean>`${sql.ref('inbox_messages.search_text')} like ${containsPattern(w)} escape '\\'`);
   if (f.cursor) q = q.where('inbox_messages.id', '<', f.cursor);
   return q.orderBy('inbox_messages.id', 'desc').limit(f.limit).execute();
 }
