@@ -23,11 +23,24 @@ function describeOptionType(f: OptionField): string {
   return 'text';
 }
 
+/**
+ * Most media items for this account: the server's announced `networkLimits.maxMedia` when there is
+ * one (a Mastodon server may allow more than the network's usual 4), else `supports.maxMedia`.
+ */
+export function maxMediaFor(supports: AnyConnector['supports'], context?: ValidationContext): number {
+  const announced = context?.networkLimits?.maxMedia;
+  return typeof announced === 'number' && Number.isFinite(announced) && announced >= 0 ? announced : supports.maxMedia;
+}
+
 /** Problems with the variant that the connector's declarations alone reveal. */
-export function declarationIssues(connector: Pick<AnyConnector, 'displayName' | 'supports' | 'optionFields'>, variant: PostVariant): ValidationIssue[] {
+export function declarationIssues(
+  connector: Pick<AnyConnector, 'displayName' | 'supports' | 'optionFields'>,
+  variant: PostVariant,
+  context?: ValidationContext,
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const name = connector.displayName;
-  const { supports } = connector;
+  const supports = { ...connector.supports, maxMedia: maxMediaFor(connector.supports, context) };
   if (variant.poll && !supports.polls) {
     issues.push({ code: 'polls_unsupported', message: `${name} posts cannot have a poll; remove the poll for this account`, field: 'poll' });
   }
@@ -67,13 +80,27 @@ export function declarationIssues(connector: Pick<AnyConnector, 'displayName' | 
 }
 
 /**
+ * True when the connector's own issues already cover `d`, so the person does not read the same
+ * problem twice in different words: the same code, or (for the poll, the thread, the media count,
+ * one media item, the options) an issue of the connector about that same thing.
+ */
+function coveredBy(own: ValidationIssue[], d: ValidationIssue): boolean {
+  return own.some((e) => {
+    if (e.code === d.code && (e.field === undefined || e.field === d.field) && e.index === d.index) return true;
+    if (d.field === 'poll' || d.field === 'thread') return e.field === d.field;
+    if (d.field === 'media') return d.index === undefined ? e.field === 'media' && e.index === undefined : e.field === 'media' && e.index === d.index;
+    if (d.field === 'options') return e.field === 'options' || /option/.test(e.code);
+    return false;
+  });
+}
+
+/**
  * The connector's own validation plus the declaration checks, in the `herald validate --json`
- * contract. A declaration issue the connector already reported (same code, field and index) is not
- * repeated.
+ * contract. A declaration issue the connector already reported in its own words is not repeated.
  */
 export function validateWithDeclarations(connector: AnyConnector, variant: PostVariant, context?: ValidationContext): ValidationResult {
   const result = connector.validate(variant, context);
-  const extra = declarationIssues(connector, variant).filter((d) => !result.errors.some((e) => e.code === d.code && (e.field ?? d.field) === d.field && e.index === d.index));
+  const extra = declarationIssues(connector, variant, context).filter((d) => !coveredBy(result.errors, d));
   if (extra.length === 0) return result;
   const errors = [...result.errors, ...extra];
   return { ...result, valid: false, errors };
