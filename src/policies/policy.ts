@@ -6,6 +6,8 @@
  *   until publishing starts (an edit of an approved or scheduled post sends it back to review, see
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
  * - everyone reads the inbox, metrics and analytics (KPIs, best times); replying from the inbox needs an editor (it publishes at once);
+ * - contributors and above triage the inbox (status, assignee, priority, tags, internal notes); editors
+ *   manage saved replies and inbox rules; admins set the inbox settings (business hours, SLA, Telegram bot);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
  * - everyone reads listening streams, volumes, alerts and testimonials;
@@ -40,6 +42,9 @@ export const actions = [
   'invitations.manage',
   'inbox.read',
   'inbox.reply',
+  'inbox.triage',
+  'inbox.manage',
+  'inbox.settings',
   'metrics.read',
   'analytics.read',
   'listening.read',
@@ -112,12 +117,15 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'accounts.manage':
     case 'webhooks.manage':
     case 'invitations.manage':
+    case 'inbox.settings':
       return roleAtLeast(role, 'admin');
     case 'members.manage':
       if (role === 'owner') return true;
       // Admins manage everyone below owner; the target role must be known to tell.
       return role === 'admin' && resource?.targetRole !== undefined && resource.targetRole !== 'owner';
     case 'posts.create':
+    // Triage changes only Herald's own bookkeeping; nothing reaches a network.
+    case 'inbox.triage':
       return roleAtLeast(role, 'contributor');
     case 'posts.edit':
       if (roleAtLeast(role, 'editor')) return true;
@@ -137,6 +145,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'testimonials.manage':
     // Replying speaks for the brand in public right away (no approval step), like scheduling a post.
     case 'inbox.reply':
+    // Saved replies and rules speak and act for the whole team.
+    case 'inbox.manage':
       return roleAtLeast(role, 'editor');
     default: {
       const unknown: never = action;
