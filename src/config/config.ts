@@ -32,6 +32,8 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
   { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
   { name: 'HERALD_TELEGRAM_API_URL', default: 'https://api.telegram.org', description: 'Telegram Bot API server (a self-hosted Bot API server works too).' },
+  { name: 'HERALD_SMTP_URL', default: '(none: e-mail notifications off)', description: 'SMTP server for inbox rule e-mails: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`.', secret: true },
+  { name: 'HERALD_SMTP_FROM', default: 'herald@localhost', description: 'Sender address of inbox rule e-mails.' },
   { name: 'HERALD_VK_CLIENT_ID', default: '(none: VK ID sign-in off)', description: 'App ID of your VK ID app (id.vk.com), for connecting VK accounts by OAuth.' },
   { name: 'HERALD_VK_CLIENT_SECRET', default: '(none)', description: 'Protected key of the VK ID app.', secret: true },
   { name: 'HERALD_VK_API_URL', default: 'https://api.vk.com/method', description: 'VK API methods endpoint.' },
@@ -162,6 +164,8 @@ const envSchema = z.object({
   HERALD_BLUESKY_DEFAULT_SERVICE: z.url().default('https://bsky.social'),
   HERALD_PUBLISH_LEASE_SECONDS: intFrom('HERALD_PUBLISH_LEASE_SECONDS', 60, 5, 3600),
   HERALD_SCHEDULER_INTERVAL_MS: intFrom('HERALD_SCHEDULER_INTERVAL_MS', 2000, 50, 600000),
+  HERALD_SMTP_URL: optionalText.refine((v) => v === null || (/^smtps?:\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_SMTP_URL must be an smtp:// or smtps:// URL' }),
+  HERALD_SMTP_FROM: z.string().default('herald@localhost'),
   ...networkEnvShape,
 });
 
@@ -189,6 +193,8 @@ export interface HeraldConfig {
   schedulerIntervalMs: number;
   /** Endpoints and app credentials of the networks' connectors. */
   networks: NetworksConfig;
+  /** SMTP for inbox rule e-mails; absent = e-mail notifications off. */
+  smtp?: { url: string; from: string };
   /** Test switches (HERALD_TEST_*), read here so tests never touch process.env themselves. */
   test: { requireAll: boolean };
 }
@@ -278,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publishLeaseMs: e.HERALD_PUBLISH_LEASE_SECONDS * 1000,
     schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
     networks: networksFrom(e),
+    ...(e.HERALD_SMTP_URL ? { smtp: { url: e.HERALD_SMTP_URL, from: e.HERALD_SMTP_FROM } } : {}),
     test: { requireAll: env.HERALD_TEST_REQUIRE_ALL === '1' },
   };
 }
