@@ -21,17 +21,20 @@ import { PostsScreen, matchPostPath } from './screens/posts';
 import { SetupScreen, SignInScreen } from './screens/sign-in';
 import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router';
 
-// The calendar brings react-big-calendar, luxon and their stylesheet: loaded when first opened, so
+// The calendar brings react-big-calendar and its stylesheet: loaded when first opened, so
 // the shell every screen needs stays small (bench/web measures the initial JS).
 const CalendarScreen = lazy(() => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen })));
 // Settings, the queue and the invitation page are visited rarely: they load on first use.
 const SettingsScreen = lazy(() => import('./screens/settings/settings').then((m) => ({ default: m.SettingsScreen })));
 const QueueScreen = lazy(() => import('./screens/queue').then((m) => ({ default: m.QueueScreen })));
 const InviteScreen = lazy(() => import('./screens/invite').then((m) => ({ default: m.InviteScreen })));
+// The inbox and listening (with its chart library) load on first use too.
+const InboxScreen = lazy(() => import('./screens/inbox').then((m) => ({ default: m.InboxScreen })));
+const ListeningScreen = lazy(() => import('./screens/listening').then((m) => ({ default: m.ListeningScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'settings'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'settings'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -111,7 +114,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   navigate(workspacePath(current.id, s));
                 }}
               >
-                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : t(`shell.nav.${s}`)}
+                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : t(`shell.nav.${s}`)}
               </a>
             ))}
         </nav>
@@ -151,6 +154,14 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'queue' ? (
           <Suspense fallback={<Loading />}>
             <QueueScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'inbox' ? (
+          <Suspense fallback={<Loading />}>
+            <InboxScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'listening' ? (
+          <Suspense fallback={<Loading />}>
+            <ListeningScreen key={current.id} workspace={current} />
           </Suspense>
         ) : screen === 'settings' ? (
           <Suspense fallback={<Loading />}>

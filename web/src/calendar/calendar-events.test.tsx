@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   calendarPlaceSearch,
   dayToWallClock,
+  eventMinutes,
   filterPosts,
   isReschedulable,
   parseCalendarPlace,
@@ -109,5 +110,9 @@ describe('calendar mapping', () => {
     expect(scaleSlots(5)).toEqual({ step: 5, timeslots: 6 });
     expect(scaleSlots(1)).toEqual({ step: 1, timeslots: 15 });
     for (const s of [30, 15, 5, 1] as const) expect(60 % (scaleSlots(s).step * scaleSlots(s).timeslots)).toBe(0);
+    // Blocks stay a few rows tall on every grid: 5 rows at 1 minute, 3 at 5, one or two at 15 and 30.
+    expect([30, 15, 5, 1].map((s) => eventMinutes(s as 30 | 15 | 5 | 1))).toEqual([30, 30, 15, 5]);
+    const [e] = toCalendarEvents([post()], { timeZone: 'UTC', maySchedule: true, durationMinutes: eventMinutes(1) });
+    expect(e!.end.getTime() - e!.start.getTime()).toBe(5 * 60_000);
   });
 });

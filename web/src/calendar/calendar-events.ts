@@ -153,6 +153,15 @@ export function scaleSlots(scale: TimeScale): { step: number; timeslots: number 
   return { step: scale, timeslots: scale === 30 ? 2 : scale === 15 ? 4 : scale === 5 ? 6 : 15 };
 }
 
+/**
+ * How long a post's block lasts on the grid. A post is a moment; the block only has to be tall enough
+ * to read and grab — and on fine grids short enough to fit the scrolled view while it is dragged
+ * (react-big-calendar scrolls to keep a dragged block's bottom in view, which moves it under the pointer).
+ */
+export function eventMinutes(scale: TimeScale): number {
+  return scale === 1 ? 5 : scale === 5 ? 15 : 30;
+}
+
 /** What the calendar keeps in its address (`?view=week&date=2026-06-01&scale=5`), so reloads and links keep the place. */
 export interface CalendarPlace {
   view: CalendarViewName;

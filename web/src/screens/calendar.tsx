@@ -12,10 +12,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InferResponseType } from 'hono/client';
-import { Calendar, luxonLocalizer, type View } from 'react-big-calendar';
+import { Calendar, type View } from 'react-big-calendar';
 import * as dragAndDrop from 'react-big-calendar/lib/addons/dragAndDrop';
 import type { EventInteractionArgs } from 'react-big-calendar/lib/addons/dragAndDrop';
-import { DateTime } from 'luxon';
 import 'react-big-calendar/lib/css/react-big-calendar.css';
 import 'react-big-calendar/lib/addons/dragAndDrop/styles.css';
 import { unwrap } from '../api/client';
@@ -24,6 +23,7 @@ import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import {
   calendarPlaceSearch,
+  eventMinutes,
   dayToWallClock,
   filterPosts,
   parseCalendarPlace,
@@ -38,6 +38,7 @@ import {
   type CalendarViewName,
   type TimeScale,
 } from '../calendar/calendar-events';
+import { nativeLocalizer } from '../calendar/native-localizer';
 import { ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime } from '../i18n/format';
 import { workspacePath } from '../router';
@@ -45,7 +46,7 @@ import type { ApprovalPost } from './approvals';
 
 type CalendarItem = InferResponseType<ReturnType<typeof useApi>['client']['api']['v1']['workspaces'][':workspaceId']['calendar']['$get'], 200>['items'][number];
 
-const localizer = luxonLocalizer(DateTime, { firstDayOfWeek: 1 });
+const localizer = nativeLocalizer(1);
 // The add-on is Babel-built CommonJS: the bundler hands over either the function or the exports object.
 type WithDragAndDrop = typeof dragAndDrop.default;
 const dndInterop = dragAndDrop as unknown as { default: WithDragAndDrop | { default: WithDragAndDrop } };
@@ -155,8 +156,8 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
 
   const maySchedule = schedulerRoles.has(workspace.role);
   const events = useMemo(
-    () => toCalendarEvents(filterPosts(posts.data ?? [], filter), { timeZone: workspace.timezone, maySchedule }),
-    [posts.data, filter, workspace.timezone, maySchedule],
+    () => toCalendarEvents(filterPosts(posts.data ?? [], filter), { timeZone: workspace.timezone, maySchedule, durationMinutes: eventMinutes(scale) }),
+    [posts.data, filter, workspace.timezone, maySchedule, scale],
   );
 
   // Mark the first frame painted with the loaded posts (rAF runs before that paint, the timeout after it).
