@@ -117,4 +117,12 @@ describe.skipIf(!pdsUrl)('herald post create with poll, thread and options (loca
     expect(option.code).not.toBe(0);
     expect(option.stderr).toContain('No network of this post has an option "silent"');
   });
+
+  it('account list shows the token expiry (none for an app password)', async () => {
+    const json = await runCli(['account', 'list', '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ handle, tokenExpiresAt: null, expiresInDays: null, expiry: 'none', networkLimits: null })]);
+    const table = await runCli(['account', 'list'], { env });
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NETWORK\s+HANDLE\s+STATUS\s+EXPIRES\s+HELDPOSTS\s+STATUSREASON$/);
+  });
 });
