@@ -15,6 +15,10 @@
  * - Deleting a post cancels what has not been sent; published targets are deleted on the network when
  *   the connector can (they stay `published`, lose `external_url` and get a `post.target.deleted`
  *   event); the post itself is then hidden from lists.
+ * - Poll, thread and network options follow text's rules (post default, per-target override, stored
+ *   per target in `extras`); a post-level option reaches only the networks that declare it. Every
+ *   validation runs the connector's own rules plus what its declarations imply, with the limits the
+ *   account's server announced; drafts are checked when they leave draft, like text.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
