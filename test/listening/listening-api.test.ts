@@ -1,0 +1,376 @@
+/**
+ * Listening end to end on SQLite and PostgreSQL: queries over the API (syntax errors with the column,
+ * roles), messages ingested by the real inbound sync from a loopback peer and matched with their
+ * sentiment, the stream's cursor pages, the sweep's watermark (idempotent, late commits caught by the
+ * overlap), volume per local hour/day across a DST change, spike alerts per query and per workspace
+ * (event and webhook delivery, cooldown, negative-only, inbox flags) and the testimonials library.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorRegistry } from '../../src/connectors/registry';
+import { newId } from '../../src/domain/ids';
+import { syncInbound } from '../../src/inbox/inbound-sync';
+import { checkSpikes } from '../../src/listening/listening-alerts';
+import { idFloor, listeningSweep, matchInboxMessages, matchNewMessages } from '../../src/listening/listening-matching';
+import { createUser } from '../../src/use-cases/users.use-case';
+import { dialects } from '../support/databases';
+import { useTestApp, type TestSession } from '../support/test-app';
+import { engagementConnector, startEngagementPeer, type EngagementPeer } from '../inbox/engagement-peer';
+import { insertPublishedTarget } from '../inbox/published-target';
+
+let peer: EngagementPeer;
+const connectors = new ConnectorRegistry();
+beforeAll(async () => {
+  peer = await startEngagementPeer();
+  connectors.register(engagementConnector(peer.url, { metrics: false }));
+});
+afterAll(async () => {
+  expect(peer.unexpected).toEqual([]);
+  await peer?.close();
+});
+
+interface QueryBody {
+  id: string;
+  name: string;
+  query: string;
+  normalized: string;
+  active: boolean;
+  alerts: Record<string, unknown>;
+}
+interface MatchBody {
+  id: string;
+  messageId: string;
+  text: string;
+  sentiment: { label: string; score: number; lang: string };
+  author: { handle: string };
+}
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+interface VolumeBody {
+  zone: string;
+  total: number;
+  buckets: Array<{ start: string; count: number; sentiment?: { negative: number; neutral: number; positive: number } }>;
+}
+interface AlertBody {
+  id: string;
+  queryId: string | null;
+  scope: string;
+  mode: string;
+  windowCount: number;
+  baselineMean: number;
+  baselineStdDev: number;
+  threshold: number;
+  topMessageIds: string[];
+  flaggedMessageIds: string[];
+  reason: string;
+}
+
+describe.each(dialects())('listening (%s)', (dialect) => {
+  const t = useTestApp(dialect, { services: { connectors } });
+  let owner: TestSession & { workspaceId: string };
+  let ws: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    owner = await t.current.setupOwner();
+    ws = owner.workspaceId;
+  });
+
+  const db = () => t.current.services.database.db;
+  const api = async <T>(method: string, path: string, body?: unknown, who: TestSession = owner, status = 200): Promise<T> => {
+    const res = await t.current.json(method, path, body, who);
+    expect(res.status, `${method} ${path} → ${await res.clone().text()}`).toBe(status);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  };
+
+  /** A peer account connected through the API in `workspace`, with one published post. */
+  async function connected(workspace: string, who: TestSession): Promise<{ handle: string; accountId: string; postExt: string }> {
+    const handle = `listen-${dialect}-${++n}`;
+    peer.addAccount(handle, 'pw');
+    const account = await api<{ id: string }>('POST', `/api/v1/workspaces/${workspace}/accounts`, { network: 'peer', credentials: { handle, password: 'pw' } }, who, 201);
+    const postExt = `post-${handle}`;
+    await insertPublishedTarget(db(), { workspaceId: workspace, authorId: who.userId, accountId: account.id, network: 'peer', externalId: postExt, publishedAt: new Date(Date.now() - 3_600_000) });
+    return { handle, accountId: account.id, postExt };
+  }
+
+  /** A message as the inbound sync stores it, written at `createdAt` (received now unless given). */
+  async function insertMessage(workspace: string, accountId: string, text: string, createdAt: Date, opts: { id?: string; followers?: number; lang?: string } = {}): Promise<string> {
+    const id = opts.id ?? newId(t.current.services.now().getTime());
+    const nowIso = t.current.services.now().toISOString();
+    await db()
+      .insertInto('inbox_messages')
+      .values({
+        id, workspace_id: workspace, account_id: accountId, network: 'peer', external_id: `ext-${id}`, kind: 'mention', parent_external_id: null, root_external_id: null,
+        target_id: null, author_external_id: `author-${id}`, author_handle: `author${n}.example`, author_name: null, author_followers: opts.followers ?? null, text, url: `https://peer.invalid/m/${id}`,
+        lang: opts.lang ?? null, network_created_at: createdAt.toISOString(), received_at: nowIso, edited_at: null, deleted_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  it('saves queries over the API: syntax errors name the column, roles apply, settings merge, delete removes', async () => {
+    const bad = await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'broken', query: '(herald OR brand' }, owner);
+    expect(bad.status).toBe(422);
+    const problem = (await bad.json()) as { detail: string; errors: Array<{ path: string; code: string; message: string }> };
+    expect(problem.detail).toBe('The query is not valid: Column 17: expected ")" to close the "(" at column 1, found the end of the query');
+    expect(problem.errors).toEqual([{ path: 'query', code: 'query_syntax', message: 'Column 17: expected ")" to close the "(" at column 1, found the end of the query' }]);
+
+    const check = await api<{ normalized: string; ast: unknown }>('POST', `/api/v1/workspaces/${ws}/listening/query-check`, { query: 'brand -spam lang:sv' });
+    expect(check).toEqual({ normalized: 'brand AND NOT spam AND lang:sv', ast: { type: 'and', operands: [{ type: 'word', value: 'brand', prefix: false }, { type: 'not', operand: { type: 'word', value: 'spam', prefix: false } }, { type: 'field', field: 'lang', value: 'sv' }] } });
+    const badCheck = await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/query-check`, { query: 'brand AND' }, owner);
+    expect(badCheck.status).toBe(422);
+
+    const q = await api<QueryBody>('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'Brand', query: 'brand OR "our brand"', alerts: { k: 3 } }, owner, 201);
+    expect(q).toMatchObject({ name: 'Brand', query: 'brand OR "our brand"', normalized: 'brand OR "our brand"', active: true, alerts: { enabled: true, mode: 'all', k: 3, windowMinutes: 60, baselineWindows: 24, cooldownMinutes: 360, minCount: 3, flagInbox: false } });
+
+    const viewer = await t.current.addUser(ws, 'viewer');
+    const contributor = await t.current.addUser(ws, 'contributor');
+    expect((await api<QueryBody>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, undefined, viewer)).id).toBe(q.id);
+    expect((await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'x', query: 'x' }, viewer)).status).toBe(403);
+    expect((await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'x', query: 'x' }, contributor)).status).toBe(403);
+    expect((await t.current.json('PATCH', `/api/v1/workspaces/${ws}/listening/settings`, { alerts: { k: 4 } }, viewer)).status).toBe(403);
+
+    const patched = await api<QueryBody>('PATCH', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, { alerts: { mode: 'negative' }, active: false });
+    expect(patched).toMatchObject({ active: false, alerts: { k: 3, mode: 'negative' } });
+    const badK = await t.current.json('PATCH', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, { alerts: { k: 50 } }, owner);
+    expect(badK.status).toBe(422);
+    expect(((await badK.json()) as { detail: string }).detail).toContain('k must be at most 10');
+    const tooLong = await t.current.json('PATCH', `/api/v1/workspaces/${ws}/listening/settings`, { alerts: { windowMinutes: 10_080, baselineWindows: 720 } }, owner);
+    expect(tooLong.status).toBe(422);
+    expect(((await tooLong.json()) as { detail: string }).detail).toContain('at most 90 days');
+    const settings = await api<{ alerts: Record<string, unknown> }>('PATCH', `/api/v1/workspaces/${ws}/listening/settings`, { alerts: { cooldownMinutes: 60 } });
+    expect(settings.alerts).toMatchObject({ cooldownMinutes: 60, k: 2 });
+    expect(await api('GET', `/api/v1/workspaces/${ws}/listening/settings`, undefined, viewer)).toEqual(settings);
+
+    const list = await api<Page<QueryBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries?limit=1`);
+    expect(list.items.map((i) => i.id)).toEqual([q.id]);
+    await api('DELETE', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, undefined, owner, 204);
+    expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, undefined, owner)).status).toBe(404);
+    expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/listening/queries/not-an-id/matches`, undefined, owner)).status).toBe(404);
+  });
+
+  it('matches ingested messages (ru/sv/en) with sentiment, pages the stream, sweeps idempotently and catches late commits', async () => {
+    const a = await connected(ws, owner);
+    const c = (text: string) => peer.comment({ accountHandle: a.handle, authorHandle: `fan${++n}`, parentId: a.postExt, rootId: a.postExt, text });
+    const sv = c('Herald är en fantastisk tjänst, älskar den!');
+    const ru = c('Herald — ужасный сервис, всё сломано');
+    const en = c('I love Herald, it is great');
+    c('heralding spring');
+    c('Herald spam spam buy now');
+    expect((await syncInbound(t.current.services, a.accountId)).received).toBe(5);
+
+    // Saving the query back-fills from what is already in the inbox.
+    const q = await api<QueryBody>('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'Herald', query: 'herald -spam' }, owner, 201);
+    const stream = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`);
+    expect(stream.items.map((m) => m.text).sort()).toEqual([en.text, ru.text, sv.text].sort());
+    const byText = new Map(stream.items.map((m) => [m.text, m]));
+    expect(byText.get(ru.text)?.sentiment).toMatchObject({ label: 'negative', lang: 'ru' });
+    expect(byText.get(sv.text)?.sentiment).toMatchObject({ label: 'positive', lang: 'sv' });
+    expect(byText.get(en.text)?.sentiment).toMatchObject({ label: 'positive', lang: 'en' });
+    expect(byText.get(ru.text)!.sentiment.score).toBeLessThan(0);
+
+    // Cursor pages: no overlap, nothing lost.
+    const p1 = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?limit=2`);
+    expect(p1.items).toHaveLength(2);
+    expect(p1.nextCursor).toBe(p1.items[1]!.id);
+    const p2 = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?limit=2&cursor=${p1.nextCursor}`);
+    expect(p2.items).toHaveLength(1);
+    expect(p2.nextCursor).toBeNull();
+    expect(new Set([...p1.items, ...p2.items].map((m) => m.id)).size).toBe(3);
+    const negatives = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?sentiment=negative`);
+    expect(negatives.items.map((m) => m.text)).toEqual([ru.text]);
+    expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?sentiment=angry`, undefined, owner)).status).toBe(422);
+
+    // New messages: the sweep matches each once; a second sweep finds nothing new.
+    c('Herald again, nice');
+    expect((await syncInbound(t.current.services, a.accountId)).received).toBe(1);
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(0);
+    const watermark = (await db().selectFrom('listening_queries').select('watermark_id').where('id', '=', q.id).executeTakeFirstOrThrow()).watermark_id;
+    expect(watermark).not.toBeNull();
+
+    // A message committed late with an id older than the watermark (another account's sync that
+    // started earlier) is still matched: the sweep re-reads a few minutes behind the watermark.
+    // (newId is monotonic within a process, so the older id is built from the watermark's time a minute back.)
+    const watermarkMs = Number.parseInt(watermark!.replaceAll('-', '').slice(0, 12), 16);
+    const lateId = `${idFloor(watermarkMs - 60_000).slice(0, 14)}7123-8456-${randomBytes(6).toString('hex')}`;
+    expect(lateId < watermark!).toBe(true);
+    const late = await insertMessage(ws, a.accountId, 'late herald message', new Date(), { id: lateId });
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
+    expect((await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`)).items.some((m) => m.messageId === late)).toBe(true);
+
+    // The function the ingestion may call inside its own transaction.
+    const direct = await insertMessage(ws, a.accountId, 'herald direct', new Date());
+    const row = await db().selectFrom('inbox_messages').selectAll().where('id', '=', direct).executeTakeFirstOrThrow();
+    expect(await db().transaction().execute((trx) => matchInboxMessages(t.current.services, trx, ws, [row]))).toBe(1);
+    expect(await matchInboxMessages(t.current.services, db(), ws, [row])).toBe(0);
+    // Another workspace's message is never matched into this one.
+    expect(await matchInboxMessages(t.current.services, db(), 'other-workspace', [row])).toBe(0);
+
+    // New text starts the stream over.
+    const changed = await api<QueryBody>('PATCH', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, { query: 'сервис OR tjänst' });
+    expect(changed.normalized).toBe('сервис OR tjänst');
+    const restarted = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`);
+    expect(restarted.items.map((m) => m.text).sort()).toEqual([ru.text, sv.text].sort());
+
+    // The scheduler-facing sweep visits the workspace.
+    expect((await listeningSweep(t.current.services)).workspaces).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts volume per local hour and day across the Stockholm DST change, by sentiment, each message once workspace-wide', async () => {
+    const created = await createUser({ db: db(), services: t.current.services }, { email: `vol-${dialect}@example.com`, name: 'V', password: 'volume password long', owner: true });
+    const vws = created.workspace!.id;
+    const vOwner = await t.current.login(`vol-${dialect}@example.com`, 'volume password long');
+    await api('PATCH', `/api/v1/workspaces/${vws}`, { timezone: 'Europe/Stockholm' }, vOwner);
+    const a = await connected(vws, vOwner);
+    // 2026-03-29: Stockholm skips 02:00–03:00 local (01:00 UTC).
+    await insertMessage(vws, a.accountId, 'volvo is great, love it', new Date('2026-03-28T23:30:00Z')); // 00:30 local
+    await insertMessage(vws, a.accountId, 'volvo is terrible and broken', new Date('2026-03-29T00:10:00Z')); // 01:10
+    await insertMessage(vws, a.accountId, 'volvo saab', new Date('2026-03-29T01:20:00Z')); // 03:20
+    await insertMessage(vws, a.accountId, 'volvo saab', new Date('2026-03-29T01:40:00Z')); // 03:40
+    await insertMessage(vws, a.accountId, 'nothing to see', new Date('2026-03-29T01:45:00Z'));
+    const volvo = await api<QueryBody>('POST', `/api/v1/workspaces/${vws}/listening/queries`, { name: 'Volvo', query: 'volvo' }, vOwner, 201);
+    const saab = await api<QueryBody>('POST', `/api/v1/workspaces/${vws}/listening/queries`, { name: 'Saab', query: 'saab' }, vOwner, 201);
+
+    const range = 'from=2026-03-28T20:00:00Z&to=2026-03-29T04:00:00Z';
+    const hourly = await api<VolumeBody>('GET', `/api/v1/workspaces/${vws}/listening/queries/${volvo.id}/volume?${range}&bucket=hour&bySentiment=true`, undefined, vOwner);
+    expect(hourly.zone).toBe('Europe/Stockholm');
+    expect(hourly.buckets.map((b) => b.start)).toEqual([
+      '2026-03-28T21:00', '2026-03-28T22:00', '2026-03-28T23:00', '2026-03-29T00:00', '2026-03-29T01:00', '2026-03-29T03:00', '2026-03-29T04:00', '2026-03-29T05:00',
+    ]);
+    const at = (start: string) => hourly.buckets.find((b) => b.start === start);
+    expect(at('2026-03-29T00:00')).toEqual({ start: '2026-03-29T00:00', count: 1, sentiment: { negative: 0, neutral: 0, positive: 1 } });
+    expect(at('2026-03-29T01:00')).toEqual({ start: '2026-03-29T01:00', count: 1, sentiment: { negative: 1, neutral: 0, positive: 0 } });
+    expect(at('2026-03-29T03:00')?.count).toBe(2);
+    expect(hourly.total).toBe(4);
+
+    const daily = await api<VolumeBody>('GET', `/api/v1/workspaces/${vws}/listening/queries/${volvo.id}/volume?from=2026-03-27T23:00:00Z&to=2026-03-29T22:00:00Z&bucket=day`, undefined, vOwner);
+    expect(daily.buckets).toEqual([
+      { start: '2026-03-28', count: 0 },
+      { start: '2026-03-29', count: 4 },
+    ]);
+    // Workspace-wide: "volvo saab" matches both queries and still counts once.
+    const all = await api<VolumeBody>('GET', `/api/v1/workspaces/${vws}/listening/volume?${range}`, undefined, vOwner);
+    expect(all.total).toBe(4);
+    const saabVolume = await api<VolumeBody>('GET', `/api/v1/workspaces/${vws}/listening/queries/${saab.id}/volume?${range}`, undefined, vOwner);
+    expect(saabVolume.total).toBe(2);
+
+    const long = await t.current.json('GET', `/api/v1/workspaces/${vws}/listening/volume?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&bucket=hour`, undefined, vOwner);
+    expect(long.status).toBe(422);
+    expect(((await long.json()) as { detail: string }).detail).toBe('A hourly series covers at most 31 days');
+    expect((await t.current.json('GET', `/api/v1/workspaces/${vws}/listening/volume?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`, undefined, vOwner)).status).toBe(422);
+    expect((await t.current.json('GET', `/api/v1/workspaces/${vws}/listening/volume?from=yesterday`, undefined, vOwner)).status).toBe(422);
+  });
+
+  it('alerts on spikes per query and per workspace with the figures, an event and webhook delivery, flags, cooldown and negative-only mode', async () => {
+    const created = await createUser({ db: db(), services: t.current.services }, { email: `spike-${dialect}@example.com`, name: 'S', password: 'spike password long', owner: true });
+    const sws = created.workspace!.id;
+    const sOwner = await t.current.login(`spike-${dialect}@example.com`, 'spike password long');
+    const a = await connected(sws, sOwner);
+    const now = t.current.services.now().getTime();
+    const hour = 3_600_000;
+    // Baseline: one neutral message an hour for 24 hours; then 8 negative ones in the last hour.
+    for (let h = 1; h <= 24; h++) await insertMessage(sws, a.accountId, 'spikeword is here today', new Date(now - h * hour - 5 * 60_000));
+    const burst: string[] = [];
+    for (let i = 0; i < 8; i++) burst.push(await insertMessage(sws, a.accountId, 'spikeword is terrible, awful and broken', new Date(now - (i + 1) * 60_000), { followers: 100 * i }));
+    // calmword: same shape, but the burst is positive.
+    for (let h = 1; h <= 24; h++) await insertMessage(sws, a.accountId, 'calmword is here today', new Date(now - h * hour - 5 * 60_000));
+    for (let i = 0; i < 8; i++) await insertMessage(sws, a.accountId, 'calmword is wonderful, great, love it', new Date(now - (i + 1) * 60_000));
+
+    await api('POST', `/api/v1/workspaces/${sws}/webhooks`, { url: 'http://127.0.0.1:9/hook', events: ['listening.spike'] }, sOwner, 201);
+    const all = await api<QueryBody>('POST', `/api/v1/workspaces/${sws}/listening/queries`, { name: 'All', query: 'spikeword', alerts: { flagInbox: true } }, sOwner, 201);
+    const neg = await api<QueryBody>('POST', `/api/v1/workspaces/${sws}/listening/queries`, { name: 'Negative', query: 'spikeword', alerts: { mode: 'negative' } }, sOwner, 201);
+    const calm = await api<QueryBody>('POST', `/api/v1/workspaces/${sws}/listening/queries`, { name: 'Calm', query: 'calmword', alerts: { mode: 'negative' } }, sOwner, 201);
+    await api('PATCH', `/api/v1/workspaces/${sws}/listening/settings`, { alerts: { k: 2 } }, sOwner);
+
+    const report = await checkSpikes(t.current.services, sws);
+    const outcome = (queryId: string | null) => report.checks.find((c) => c.queryId === queryId)?.outcome;
+    expect(outcome(all.id)).toBe('alerted');
+    expect(outcome(neg.id)).toBe('alerted');
+    // Negative-only: calmword's burst is positive, so no alert.
+    expect(outcome(calm.id)).toBe('quiet');
+    expect(report.checks.find((c) => c.queryId === calm.id)?.verdict.windowCount).toBe(0);
+    // Workspace-wide (all queries, each message once): 16 in the last hour against 2 an hour.
+    expect(outcome(null)).toBe('alerted');
+    expect(report.checks.find((c) => c.queryId === null)?.verdict).toMatchObject({ windowCount: 16, baselineMean: 2, baselineStdDev: 0 });
+
+    const alerts = await api<Page<AlertBody>>('GET', `/api/v1/workspaces/${sws}/listening/alerts`, undefined, sOwner);
+    expect(alerts.items).toHaveLength(3);
+    const allAlert = alerts.items.find((x) => x.queryId === all.id)!;
+    expect(allAlert).toMatchObject({ scope: 'query', mode: 'all', windowCount: 8, baselineMean: 1, baselineStdDev: 0, threshold: 3 });
+    expect(allAlert.reason).toBe('spike: 8 in the last window; baseline mean 1, σ 0 over 24 windows; threshold mean + 2·max(σ, √mean, 1) = 3');
+    // Top messages: the five authors with the most followers; flagged for the inbox as asked.
+    expect(allAlert.topMessageIds).toEqual([burst[7], burst[6], burst[5], burst[4], burst[3]]);
+    expect(allAlert.flaggedMessageIds.sort()).toEqual([...allAlert.topMessageIds].sort());
+    expect(alerts.items.find((x) => x.queryId === neg.id)).toMatchObject({ mode: 'negative', windowCount: 8, flaggedMessageIds: [] });
+    expect(alerts.items.find((x) => x.scope === 'workspace')).toMatchObject({ queryId: null, windowCount: 16 });
+    const ofQuery = await api<Page<AlertBody>>('GET', `/api/v1/workspaces/${sws}/listening/alerts?queryId=${all.id}`, undefined, sOwner);
+    expect(ofQuery.items.map((x) => x.id)).toEqual([allAlert.id]);
+
+    // One event per alert, each with one webhook delivery, written in the alert's transaction.
+    const events = await db().selectFrom('events').selectAll().where('workspace_id', '=', sws).where('type', '=', 'listening.spike').execute();
+    expect(events).toHaveLength(3);
+    const payload = JSON.parse(events.find((e) => e.subject_id === allAlert.id)!.payload) as Record<string, unknown> & { topMessages: Array<{ messageId: string; text: string; sentiment: string }> };
+    expect(payload).toMatchObject({ alertId: allAlert.id, queryId: all.id, queryName: 'All', scope: 'query', mode: 'all', windowCount: 8, baselineMean: 1, threshold: 3, k: 2 });
+    expect(payload.topMessages.map((m) => m.messageId)).toEqual(allAlert.topMessageIds);
+    expect(payload.topMessages[0]).toMatchObject({ text: 'spikeword is terrible, awful and broken', sentiment: 'negative' });
+    const deliveries = await db().selectFrom('webhook_deliveries').select('event_id').where('event_id', 'in', events.map((e) => e.id)).execute();
+    expect(deliveries).toHaveLength(3);
+
+    // Cooldown: the spike is still there, but nothing new fires.
+    const again = await checkSpikes(t.current.services, sws);
+    expect(again.alerts).toHaveLength(0);
+    expect(again.checks.filter((c) => c.verdict.spike).map((c) => c.outcome)).toEqual(['cooldown', 'cooldown', 'cooldown']);
+
+    // After the cooldown (6 h by default) the burst is history: quiet, no alert.
+    t.current.services.advanceClock(6 * hour + 60_000);
+    const later = await checkSpikes(t.current.services, sws);
+    expect(later.alerts).toHaveLength(0);
+    expect(later.checks.every((c) => c.outcome === 'quiet')).toBe(true);
+
+    // A disabled scope is not checked at all.
+    await api('PATCH', `/api/v1/workspaces/${sws}/listening/queries/${all.id}`, { alerts: { enabled: false } }, sOwner);
+    expect((await checkSpikes(t.current.services, sws)).checks.some((c) => c.queryId === all.id)).toBe(false);
+  });
+
+  it('keeps positive messages as testimonials with permission status', async () => {
+    const a = await connected(ws, owner);
+    const good = await insertMessage(ws, a.accountId, 'Herald saved my week, what a wonderful tool!', new Date('2026-11-01T10:00:00Z'));
+    const badMsg = await insertMessage(ws, a.accountId, 'Herald is awful, terrible support', new Date('2026-11-01T11:00:00Z'));
+    const viewer = await t.current.addUser(ws, 'viewer');
+
+    const refused = await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: badMsg }, owner);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/^Only positive messages become testimonials; this one reads as negative \(score -0\.\d+\)\. Send allowNonPositive: true to keep it anyway\.$/);
+    expect((await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: newId() }, owner)).status).toBe(422);
+    expect((await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: good }, viewer)).status).toBe(403);
+
+    interface TBody { id: string; messageId: string; text: string; author: { handle: string }; url: string; writtenAt: string; permission: string; permissionUpdatedAt: string | null; note: string | null }
+    const made = await api<TBody>('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: good, note: 'for the landing page' }, owner, 201);
+    expect(made).toMatchObject({ messageId: good, text: 'Herald saved my week, what a wonderful tool!', url: `https://peer.invalid/m/${good}`, writtenAt: '2026-11-01T10:00:00.000Z', permission: 'not_requested', permissionUpdatedAt: null, note: 'for the landing page' });
+    const dup = await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: good }, owner);
+    expect(dup.status).toBe(409);
+
+    const requested = await api<TBody>('PATCH', `/api/v1/workspaces/${ws}/testimonials/${made.id}`, { permission: 'requested' });
+    expect(requested.permission).toBe('requested');
+    expect(requested.permissionUpdatedAt).not.toBeNull();
+    expect((await api<TBody>('PATCH', `/api/v1/workspaces/${ws}/testimonials/${made.id}`, { permission: 'granted', note: null })).note).toBeNull();
+    expect((await t.current.json('PATCH', `/api/v1/workspaces/${ws}/testimonials/${made.id}`, { permission: 'maybe' }, owner)).status).toBe(422);
+    expect((await t.current.json('PATCH', `/api/v1/workspaces/${ws}/testimonials/${made.id}`, { permission: 'denied' }, viewer)).status).toBe(403);
+
+    // The library keeps its copy when the message changes on the network.
+    await db().updateTable('inbox_messages').set({ text: 'edited later' }).where('id', '=', good).execute();
+    const granted = await api<Page<TBody>>('GET', `/api/v1/workspaces/${ws}/testimonials?permission=granted`, undefined, viewer);
+    expect(granted.items.map((x) => [x.id, x.text])).toEqual([[made.id, 'Herald saved my week, what a wonderful tool!']]);
+    expect((await api<Page<TBody>>('GET', `/api/v1/workspaces/${ws}/testimonials?permission=denied`, undefined, viewer)).items).toEqual([]);
+
+    // Insisting keeps a message the engine reads otherwise.
+    const kept = await api<TBody>('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId: badMsg, allowNonPositive: true, permission: 'requested' }, owner, 201);
+    expect(kept.permissionUpdatedAt).not.toBeNull();
+    await api('DELETE', `/api/v1/workspaces/${ws}/testimonials/${kept.id}`, undefined, owner, 204);
+    expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/testimonials/${kept.id}`, undefined, viewer)).status).toBe(404);
+    expect((await api<TBody>('GET', `/api/v1/workspaces/${ws}/testimonials/${made.id}`, undefined, viewer)).permission).toBe('granted');
+  });
+});
