@@ -29,7 +29,15 @@ export type PostCounts = Record<PostMetricName, number | null>;
 export const contentTypes = ['text', 'photo', 'carousel', 'video', 'link', 'poll', 'repost'] as const;
 export type ContentType = (typeof contentTypes)[number];
 
+/**
+ * Counts a KPI numerator may name: the per-post counts plus derived ones the rollups keep —
+ * `views24h`, the views of the newest observation within 24 h of publishing (TGStat's ERR24).
+ */
+export const kpiCountNames = [...postMetricNames, 'views24h'] as const;
+export type KpiCountName = (typeof kpiCountNames)[number];
+export type KpiCounts = Record<KpiCountName, number | null>;
+
 /** Counts with every metric missing. */
-export function emptyCounts(): PostCounts {
-  return Object.fromEntries(postMetricNames.map((m) => [m, null])) as PostCounts;
+export function emptyCounts(): KpiCounts {
+  return Object.fromEntries(kpiCountNames.map((m) => [m, null])) as KpiCounts;
 }

@@ -147,5 +147,5 @@ export function parseMetricsImport(text: string): MetricsImport {
 
 /** Hashtags written in a text (`#word`), without `#`, in order, each once. */
 export function hashtagsIn(text: string): string[] {
-  return [...new Set([...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!))];
+  return [...new Set([...text.matchAll(/(?:^|[^\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!))];
 }

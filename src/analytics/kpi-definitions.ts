@@ -5,7 +5,7 @@
  * are bucketed. The engine (kpi-engine.ts) interprets them; no code branches on a definition id or a
  * network id.
  */
-import type { PostMetricName } from './analytics-metrics';
+import type { KpiCountName } from './analytics-metrics';
 
 /**
  * What a post's value is divided by:
@@ -30,8 +30,8 @@ export type KpiAggregation = 'pooled' | 'mean_per_post' | 'median_last_n' | 'per
 
 /** The counts that make a numerator: all `required` must be present; `optional` add when present. */
 export interface CountSet {
-  required: PostMetricName[];
-  optional?: PostMetricName[];
+  required: KpiCountName[];
+  optional?: KpiCountName[];
 }
 
 /** Fields every definition card has. */
@@ -228,6 +228,19 @@ export const kpiDefinitions: readonly KpiDefinition[] = [
     aggregation: 'pooled',
     timeZone: 'workspace',
     missingRule: strictPostRule,
+  },
+  {
+    id: 'tgstat.err24',
+    label: 'ERR24 (TGStat)',
+    vendor: 'TGStat',
+    mirrors: 'ERR24 = ERR counting only the views in the first 24 h after publishing: views at 24 h per post / subscribers × 100 (pooled).',
+    formula: 'ratio',
+    unit: 'percent',
+    numerator: { default: { required: ['views24h'] } },
+    denominator: 'daily_followers',
+    aggregation: 'pooled',
+    timeZone: 'workspace',
+    missingRule: `${strictPostRule} Views at 24 h come from the newest observation within 24 h of publishing; a post first observed later has none.`,
   },
   {
     id: 'err.reach.mean',

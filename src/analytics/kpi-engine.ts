@@ -3,7 +3,7 @@
  * period. Pure: no database, no clock. Every value comes with its inputs — the actual numerator,
  * denominator, posts and days it was computed from — so a person can redo the arithmetic.
  */
-import { postMetricNames, type PostCounts, type PostMetricName } from './analytics-metrics';
+import type { KpiCounts } from './analytics-metrics';
 import type { CountSet, GrowthKpiDefinition, KpiDefinition, RatioKpiDefinition } from './kpi-definitions';
 import { addDays, dayStartMs, daysInclusive, eachDay, localParts } from './local-time';
 
@@ -14,7 +14,7 @@ export interface KpiPost {
   contentType: string;
   publishedAt: string;
   followersAtPublish: number | null;
-  counts: PostCounts;
+  counts: KpiCounts;
 }
 
 /** A follower count and when it was observed. */
@@ -289,11 +289,4 @@ function evaluateGrowth(def: GrowthKpiDefinition, input: KpiEngineInput): KpiRes
 /** Evaluates one definition. */
 export function evaluateKpi(def: KpiDefinition, input: KpiEngineInput): KpiResult {
   return def.formula === 'ratio' ? evaluateRatio(def, input) : evaluateGrowth(def, input);
-}
-
-/** The counts a definition reads (for docs and cards). */
-export function countsRead(def: RatioKpiDefinition): PostMetricName[] {
-  const all = new Set<PostMetricName>();
-  for (const set of [def.numerator.default, ...Object.values(def.numerator.byNetwork ?? {})]) for (const m of [...set.required, ...(set.optional ?? [])]) all.add(m);
-  return postMetricNames.filter((m) => all.has(m));
 }

@@ -178,12 +178,15 @@ export async function refreshRollups(db: Kysely<Database>, input: RefreshRollups
       clicks: null,
       poll_votes: null,
       video_views: null,
+      views_24h: null,
       refreshed_at: refreshedAt,
     };
+    const dayAfter = new Date(Date.parse(t.published_at) + 24 * 3_600_000).toISOString();
     // Oldest first, so a later observation overwrites; a missing count never erases a known one.
     for (const o of byTarget.get(t.id) ?? []) {
       row.observed_at = o.observed_at;
       for (const c of metricColumns) if (o[c] !== null) row[c] = o[c];
+      if (o.views !== null && o.observed_at <= dayAfter) row.views_24h = o.views;
     }
     return row;
   });

@@ -437,6 +437,8 @@ export interface AnalyticsPostRollupsTable extends AnalyticsMetricColumns {
   followers_observed_at: string | null;
   /** Newest observation the counts come from. */
   observed_at: string | null;
+  /** Views of the newest observation within 24 h of publishing (null when none was that early). */
+  views_24h: number | null;
   refreshed_at: string;
 }
 

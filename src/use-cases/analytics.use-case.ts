@@ -11,7 +11,7 @@ import { findAccount } from '../repositories/accounts.repository';
 import { dailyRollups, findDefaultDefinition, postRollupsBefore, postRollupsBetween, saveDefaultDefinition, type AccountDailyRow, type PostRollupRow } from '../repositories/analytics.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import type { UseCaseContext } from '../server/services';
-import { metricColumn, postMetricNames, type PostCounts } from '../analytics/analytics-metrics';
+import { metricColumn, postMetricNames, type KpiCounts } from '../analytics/analytics-metrics';
 import { builtInDefaultDefinitionId, defaultableDefinitions, findKpiDefinition, kpiDefinitions, type KpiDefinition, type RatioKpiDefinition } from '../analytics/kpi-definitions';
 import { evaluateKpi, postRatio, roundKpi, type FollowerReading, type KpiEngineInput, type KpiInputs, type KpiPost } from '../analytics/kpi-engine';
 import { addDays, dayStartMs, daysInclusive, isCalendarDay, localParts } from '../analytics/local-time';
@@ -135,7 +135,7 @@ async function accountOf(ctx: UseCaseContext, accountId: string | undefined) {
 }
 
 function toPost(r: PostRollupRow): KpiPost {
-  const counts = Object.fromEntries(postMetricNames.map((m) => [m, r[metricColumn[m]]])) as PostCounts;
+  const counts = { ...Object.fromEntries(postMetricNames.map((m) => [m, r[metricColumn[m]]])), views24h: r.views_24h } as KpiCounts;
   return { targetId: r.target_id, network: r.network, contentType: r.content_type, publishedAt: r.published_at, followersAtPublish: r.followers_at_publish, counts };
 }
 

@@ -9,6 +9,7 @@ import { evaluateKpi, type KpiEngineInput, type KpiPost } from '../../src/analyt
 import { findKpiDefinition, kpiDefinitions, type RatioKpiDefinition } from '../../src/analytics/kpi-definitions';
 import { emptyCounts, type PostCounts } from '../../src/analytics/analytics-metrics';
 import { inferContentType } from '../../src/analytics/rollups';
+import { hashtagsIn } from '../../src/analytics/import-format';
 
 describe('local days', () => {
   it('Stockholm: the spring-forward day has 23 hours and the fall-back day 25', () => {
@@ -121,5 +122,11 @@ describe('content type of posts published by Herald', () => {
     expect(inferContentType({ ...base, media: 1 })).toBe('photo');
     expect(inferContentType({ ...base, link: 'https://example.com' })).toBe('link');
     expect(inferContentType(base)).toBe('text');
+  });
+});
+
+describe('hashtags found in an imported text', () => {
+  it('takes #words in any script, once each, and not URL fragments or HTML entities', () => {
+    expect(hashtagsIn('Visit https://example.com/#top and #Spring, #spring #Весна #Spring &#39; end#no')).toEqual(['Spring', 'spring', 'Весна']);
   });
 });

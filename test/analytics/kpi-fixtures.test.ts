@@ -29,6 +29,7 @@ const vkWeek: Record<string, number | null> = {
   'popsters.talk-rate': 0.966292,
   'sprout.er-impressions': 3.381818,
   'tgstat.err': 203.603604,
+  'tgstat.err24': 38.095238,
   'err.reach.mean': 4.377778,
   'err.reach.pooled': 4.571429,
   'followers.growth.absolute': 250,
@@ -48,6 +49,7 @@ const vkPreviousWeek: Record<string, number | null> = {
   'popsters.talk-rate': 0.505051,
   'sprout.er-impressions': 4,
   'tgstat.err': 101.010101,
+  'tgstat.err24': null,
   'err.reach.mean': 4.444444,
   'err.reach.pooled': 4.444444,
   'followers.growth.absolute': 10,
@@ -106,6 +108,10 @@ describe.each(dialects())('KPI fixtures through the import (%s)', (dialect) => {
     expect(kpi(view, 'popsters.love-rate').inputs).toMatchObject({ numerator: 260, denominator: 5550, postsCounted: 5, postsMissingCounts: 0 });
     // p4's views come from its first observation: a later observation without views does not erase them.
     expect(kpi(view, 'tgstat.err').inputs).toMatchObject({ numerator: 11300, denominator: 5550, postsCounted: 5 });
+    // Only p1 and p4 were observed within 24 h of publishing.
+    expect(kpi(view, 'tgstat.err24').inputs).toMatchObject({ numerator: 800, denominator: 2100, postsCounted: 2, postsMissingCounts: 3 });
+    expect(kpi(view, 'tgstat.err24').previous).toMatchObject({ value: null, inputs: { postsInPeriod: 1, postsMissingCounts: 1, emptyReason: 'no post has every count this definition needs' } });
+    expect(kpi(view, 'tgstat.err24').change).toEqual({ absolute: null, percent: null });
     expect(kpi(view, 'popsters.er-day').inputs).toMatchObject({ days: 7, valuesCounted: 7, daysMissingFollowers: 0, numerator: 332, postsCounted: 4, postsMissingCounts: 1, sumOfValues: 29.327273 });
     expect(kpi(view, 'livedune.er.dynamics').inputs).toMatchObject({ valuesCounted: 5, postsCounted: 5, postsMissingCounts: 1 });
     const growth = kpi(view, 'followers.growth.absolute').inputs;

@@ -41,6 +41,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('followers_observed_at', 'text')
     .addColumn('observed_at', 'text');
   for (const m of metricColumns) post = post.addColumn(m, 'integer');
+  // Views of the newest observation within 24 h of publishing (TGStat ERR24).
+  post = post.addColumn('views_24h', 'integer');
   await post.addColumn('refreshed_at', 'text', (c) => c.notNull()).execute();
   await db.schema.createIndex('analytics_post_rollups_account_idx').on('analytics_post_rollups').columns(['account_id', 'published_at']).execute();
 

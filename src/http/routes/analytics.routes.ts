@@ -6,14 +6,14 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
-import { postMetricNames } from '../../analytics/analytics-metrics';
+import { kpiCountNames } from '../../analytics/analytics-metrics';
 import type { KpiDefinition } from '../../analytics/kpi-definitions';
 import { getBestTimes, getKpis, listKpiDefinitions, type KpisView } from '../../use-cases/analytics.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { authenticated, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
-const Metric = z.enum(postMetricNames);
+const Metric = z.enum(kpiCountNames);
 const CountSetSchema = z.object({ required: z.array(Metric), optional: z.array(Metric).optional() }).openapi('KpiCountSet');
 
 const DefinitionSchema = z
