@@ -14,7 +14,14 @@ const instant = z
   .refine((v) => instantPattern.test(v) && !Number.isNaN(Date.parse(v)), { message: 'expected an ISO 8601 instant with an offset, e.g. 2026-03-29T09:30:00Z or 2026-03-29T11:30:00+02:00' });
 
 /** A count: a whole number ≥ 0, or null/absent when the source had none (never write 0 for "unknown"). */
-const count = z.number({ error: 'expected a whole number ≥ 0 or null' }).int('expected a whole number').nonnegative('a count cannot be negative').nullable().optional();
+const count = z
+  .number({ error: 'expected a whole number ≥ 0 or null' })
+  .int('expected a whole number')
+  .nonnegative('a count cannot be negative')
+  // The raw tables keep 32-bit integers on PostgreSQL.
+  .max(2_147_483_647, 'a count above 2147483647 cannot be stored')
+  .nullable()
+  .optional();
 
 const ref = z.string().min(1, 'must not be empty').max(300);
 

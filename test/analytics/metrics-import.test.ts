@@ -58,6 +58,7 @@ describe.each(dialects())('metrics import (%s)', (dialect) => {
     file.posts[2]!.contentType = 'story';
     file.observations[1]!.likes = -3;
     file.observations[2]!.views = 2.5;
+    file.observations[3]!.views = 3_000_000_000;
     file.followerSnapshots[0]!.account = 'nobody';
     const found = await problems(importMetrics(ctx, JSON.stringify(file)));
     const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]));
@@ -65,6 +66,7 @@ describe.each(dialects())('metrics import (%s)', (dialect) => {
     expect(byPath['posts[2].contentType']).toMatch(/text, photo, carousel, video, link, poll, repost/);
     expect(byPath['observations[1].likes']).toMatch(/negative/);
     expect(byPath['observations[2].views']).toMatch(/whole number/);
+    expect(byPath['observations[3].views']).toMatch(/cannot be stored/);
 
     // Shape is fine, references are not.
     const refs = JSON.parse(fixture) as typeof file;
@@ -168,6 +170,25 @@ describe.each(dialects())('metrics import (%s)', (dialect) => {
     const view = await getKpis(ctx, { accountId, from: '2026-03-24', to: '2026-03-24' });
     expect(view.kpis.find((k) => k.definition.id === 'livedune.er.pooled')).toMatchObject({ value: 5, inputs: { numerator: 10, denominator: 200 } });
     expect(view.byContentType).toMatchObject([{ contentType: 'link', posts: 1, value: 5 }]);
+  });
+
+  it('daily sums above 32 bits are kept (bigint rollup columns)', async () => {
+    const file = {
+      version: 1,
+      accounts: [{ network: 'x', handle: 'viral', externalId: 'v1' }],
+      posts: [
+        { account: 'x:v1', externalId: 'a', publishedAt: '2026-04-01T08:00:00Z', contentType: 'video' },
+        { account: 'x:v1', externalId: 'b', publishedAt: '2026-04-01T09:00:00Z', contentType: 'video' },
+      ],
+      observations: [
+        { account: 'x:v1', post: 'a', observedAt: '2026-04-02T08:00:00Z', views: 2_000_000_000 },
+        { account: 'x:v1', post: 'b', observedAt: '2026-04-02T08:00:00Z', views: 2_100_000_000 },
+      ],
+    };
+    await importMetrics(ctx, JSON.stringify(file));
+    const account = await ctx.db.selectFrom('accounts').select('id').where('external_id', '=', 'v1').executeTakeFirstOrThrow();
+    const day = await ctx.db.selectFrom('analytics_account_daily').select(['views_sum', 'views_posts', 'followers']).where('account_id', '=', account.id).where('day', '=', '2026-04-01').executeTakeFirstOrThrow();
+    expect(day).toEqual({ views_sum: 4_100_000_000, views_posts: 2, followers: null });
   });
 
   it('needs an admin or owner', async () => {

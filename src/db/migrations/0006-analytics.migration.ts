@@ -55,7 +55,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('followers', 'integer')
     .addColumn('followers_observed_at', 'text')
     .addColumn('posts', 'integer', (c) => c.notNull());
-  for (const m of metricColumns) daily = daily.addColumn(`${m}_sum`, 'integer').addColumn(`${m}_posts`, 'integer', (c) => c.notNull());
+  // Sums of a day's posts can pass PostgreSQL's 32-bit integer: bigint (read back as numbers).
+  for (const m of metricColumns) daily = daily.addColumn(`${m}_sum`, 'bigint').addColumn(`${m}_posts`, 'integer', (c) => c.notNull());
   await daily
     .addColumn('refreshed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('analytics_account_daily_pk', ['account_id', 'day'])
@@ -68,7 +69,7 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('content_type', 'text', (c) => c.notNull())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('posts', 'integer', (c) => c.notNull());
-  for (const m of metricColumns) byType = byType.addColumn(`${m}_sum`, 'integer').addColumn(`${m}_posts`, 'integer', (c) => c.notNull());
+  for (const m of metricColumns) byType = byType.addColumn(`${m}_sum`, 'bigint').addColumn(`${m}_posts`, 'integer', (c) => c.notNull());
   await byType
     .addColumn('refreshed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('analytics_content_type_daily_pk', ['account_id', 'day', 'content_type'])
