@@ -19,6 +19,8 @@ export function PostPreview({
   text,
   link,
   images,
+  poll = null,
+  thread = [],
 }: {
   networkName: string;
   handle: string;
@@ -26,6 +28,10 @@ export function PostPreview({
   text: string;
   link: string;
   images: PreviewImage[];
+  /** Poll options, when this network gets the poll. */
+  poll?: string[] | null;
+  /** Follow-up posts, when this network gets the thread. */
+  thread?: string[];
 }) {
   const { t } = useTranslation();
   return (
@@ -55,6 +61,18 @@ export function PostPreview({
         </div>
       )}
       {link && <p className="post-preview-link">{link}</p>}
+      {poll && poll.length > 0 && (
+        <ul className="post-preview-poll" aria-label={t('composerExtras.poll.title')}>
+          {poll.map((o, i) => (
+            <li key={i}>{o}</li>
+          ))}
+        </ul>
+      )}
+      {thread.map((part, i) => (
+        <p key={i} className="post-preview-text post-preview-thread">
+          {part}
+        </p>
+      ))}
     </article>
   );
 }

@@ -118,6 +118,14 @@ describe('Composer extras from /networks declarations (in-process Herald)', () =
     fireEvent.change(within(options).getByLabelText('Content warning'), { target: { value: 'polls' } });
     expect(screen.queryByRole('group', { name: 'Options for alice.test' })).toBeNull();
 
+    // The previews show the extras only where they go.
+    const mPreview = screen.getByRole('article', { name: 'Preview for mia@small.example on Mastodon' });
+    expect(within(within(mPreview).getByRole('list', { name: 'Poll' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Monday', 'Tuesday', 'Wednesday']);
+    expect(within(mPreview).getByText('Results on Friday.')).toBeTruthy();
+    const bPreview = screen.getByRole('article', { name: 'Preview for alice.test on Bluesky' });
+    expect(within(bPreview).queryByRole('list', { name: 'Poll' })).toBeNull();
+    expect(within(bPreview).queryByText('Results on Friday.')).toBeNull();
+
     fireEvent.click(screen.getByRole('button', { name: 'Send for approval' }));
     expect(await screen.findByText(/^Saved:/)).toBeTruthy();
     const posts = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/posts?state=in_review`, undefined, owner)).json()) as {

@@ -443,7 +443,17 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
             <p className="muted">{t('composer.preview.none')}</p>
           ) : (
             selected.map((a) => (
-              <PostPreview key={a.id} networkName={networkName(a.network)} handle={a.handle} displayName={a.displayName} text={textFor(a)} link={link} images={draft.media} />
+              <PostPreview
+                key={a.id}
+                networkName={networkName(a.network)}
+                handle={a.handle}
+                displayName={a.displayName}
+                text={textFor(a)}
+                link={link}
+                images={draft.media}
+                poll={networkOf(a)?.supports.polls && draft.poll ? pollSpec(draft.poll).options.filter(Boolean) : null}
+                thread={networkOf(a)?.supports.threads ? thread : []}
+              />
             ))
           )}
         </aside>
