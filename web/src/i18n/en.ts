@@ -4,9 +4,11 @@
  * `Messages` type at compile time.
  */
 import { enWorkspaceTools } from './en-workspace-tools';
+import { enEngagement } from './en-engagement';
 
 export const en = {
   ...enWorkspaceTools,
+  ...enEngagement,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',

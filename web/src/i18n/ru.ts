@@ -2,9 +2,11 @@
 import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
 import { ruWorkspaceTools } from './ru-workspace-tools';
+import { ruEngagement } from './ru-engagement';
 
 export const ru: PluralAware<Messages> = {
   ...ruWorkspaceTools,
+  ...ruEngagement,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',

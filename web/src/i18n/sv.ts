@@ -2,9 +2,11 @@
 import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
 import { svWorkspaceTools } from './sv-workspace-tools';
+import { svEngagement } from './sv-engagement';
 
 export const sv: PluralAware<Messages> = {
   ...svWorkspaceTools,
+  ...svEngagement,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',

@@ -1,0 +1,133 @@
+/**
+ * The reply box of a conversation: counted and checked live with the network's own validator (the
+ * function the server runs too), sent through the API once per press (a second press while the
+ * first is in flight does nothing), with the network's refusal shown in its words.
+ */
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, unwrap } from '../api/client';
+import { useApi } from '../api/context';
+import type { Account } from '../api/types';
+import { formatNumber } from '../i18n/format';
+import { validatorFor } from '../validation';
+import { errorMessage } from './states';
+import { NetworkLink } from './inbox-network-text';
+
+/** What a sent reply returns. */
+export interface SentReply {
+  externalId: string;
+  url: string | null;
+  sentAt: string;
+}
+
+/** Reply box for one message. */
+export function InboxReplyBox({
+  workspaceId,
+  messageId,
+  network,
+  account,
+  disabledReason,
+  initialText = '',
+  onSent,
+}: {
+  workspaceId: string;
+  messageId: string;
+  network: string;
+  account: Account | undefined;
+  /** Why replying is impossible (deleted message, account needs reconnecting); null when it is possible. */
+  disabledReason: string | null;
+  initialText?: string;
+  onSent?: (reply: SentReply) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { client } = useApi();
+  const [text, setText] = useState(initialText);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<SentReply | null>(null);
+  const inFlight = useRef(false);
+  const [lastInitial, setLastInitial] = useState(initialText);
+  if (initialText !== lastInitial) {
+    // A saved reply was picked: it replaces what is in the box.
+    setLastInitial(initialText);
+    setText(initialText);
+  }
+
+  const validate = validatorFor(network);
+  const result = validate && text.length > 0 ? validate({ text }, { networkLimits: account?.networkLimits }) : null;
+  const invalid = result ? !result.valid : false;
+  const empty = text.trim().length === 0;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (inFlight.current || empty || invalid || disabledReason) return;
+    inFlight.current = true;
+    setSending(true);
+    setError(null);
+    try {
+      const reply = await unwrap(
+        client.api.v1.workspaces[':workspaceId']['inbox-messages'][':messageId'].reply.$post({ param: { workspaceId, messageId }, json: { text } }),
+      );
+      setSent(reply);
+      setText('');
+      onSent?.(reply);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 422 ? (err.fieldErrors().text ?? errorMessage(err, t)) : errorMessage(err, t));
+    } finally {
+      inFlight.current = false;
+      setSending(false);
+    }
+  };
+
+  const counterId = `reply-counter-${messageId}`;
+  return (
+    <form className="inbox-reply" onSubmit={submit} aria-label={t('inbox.reply.form')}>
+      <label className="field">
+        <span className="field-label">{t('inbox.reply.label')}</span>
+        <textarea
+          value={text}
+          rows={4}
+          disabled={!!disabledReason}
+          aria-invalid={invalid || undefined}
+          aria-describedby={counterId}
+          onChange={(e) => {
+            setText(e.target.value);
+            setSent(null);
+          }}
+        />
+      </label>
+      <div id={counterId} className={`network-counter${invalid ? ' network-counter-invalid' : ''}`} aria-live="polite">
+        {result ? (
+          <>
+            <span className="network-counter-value">{t('inbox.reply.counter', { length: formatNumber(result.length, i18n.language), max: formatNumber(result.max, i18n.language) })}</span>
+            {result.errors.length > 0 && (
+              <ul className="network-counter-errors">
+                {result.errors.map((er, i) => (
+                  <li key={i}>{er.message}</li>
+                ))}
+              </ul>
+            )}
+          </>
+        ) : !validate ? (
+          <span className="muted">{t('inbox.reply.serverChecks')}</span>
+        ) : null}
+      </div>
+      {disabledReason && <p className="field-help">{disabledReason}</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {sent && (
+        <p className="notice" role="status">
+          {t('inbox.reply.sent')} {sent.url && <NetworkLink href={sent.url}>{t('inbox.reply.openSent')}</NetworkLink>}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={sending || empty || invalid || !!disabledReason}>
+          {sending ? t('inbox.reply.sending') : t('inbox.reply.send')}
+        </button>
+      </div>
+    </form>
+  );
+}

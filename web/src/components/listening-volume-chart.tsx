@@ -1,0 +1,131 @@
+/**
+ * The volume of a listening query over time: a uPlot canvas chart (loaded on first use, so neither the
+ * shell nor the listening screen's first paint waits for it), stacked by sentiment when the series
+ * carries it, and the same numbers as a table for screen readers and for browsers without canvas.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../i18n/format';
+
+/** One bucket of the series as the API sends it. */
+export interface VolumeBucket {
+  start: string;
+  count: number;
+  sentiment?: { negative: number; neutral: number; positive: number };
+}
+
+/** Seconds since the epoch for a bucket start `YYYY-MM-DDTHH:00` or `YYYY-MM-DD` (read as UTC: the axis shows the zone's own wall time). */
+export function bucketSeconds(start: string): number {
+  const iso = start.length === 10 ? `${start}T00:00:00Z` : `${start}:00Z`;
+  return Date.parse(iso) / 1000;
+}
+
+/** The chart's columns: x, then total (or negative/neutral/positive when split). */
+export function chartColumns(buckets: readonly VolumeBucket[]): { split: boolean; data: [number[], ...number[][]] } {
+  const split = buckets.length > 0 && buckets.every((b) => b.sentiment);
+  const x = buckets.map((b) => bucketSeconds(b.start));
+  if (!split) return { split, data: [x, buckets.map((b) => b.count)] };
+  return {
+    split,
+    data: [x, buckets.map((b) => b.sentiment!.negative), buckets.map((b) => b.sentiment!.neutral), buckets.map((b) => b.sentiment!.positive)],
+  };
+}
+
+function canDrawCanvas(): boolean {
+  // uPlot reads matchMedia when it loads; environments without it (jsdom) get the table only.
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && typeof HTMLCanvasElement !== 'undefined';
+}
+
+/** The chart plus its data table. */
+export function ListeningVolumeChart({ buckets, bucket, label }: { buckets: readonly VolumeBucket[]; bucket: 'hour' | 'day'; label: string }) {
+  const { t, i18n } = useTranslation();
+  const host = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el || !canDrawCanvas() || buckets.length === 0) return;
+    let disposed = false;
+    let plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | null = null;
+    let observer: ResizeObserver | null = null;
+    Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')])
+      .then(([{ default: UPlot }]) => {
+        if (disposed) return;
+        const { split, data } = chartColumns(buckets);
+        const width = Math.max(280, el.clientWidth);
+        const series = split
+          ? [
+              {},
+              { label: t('listening.sentiment.negative'), stroke: '#c0392b', fill: 'rgba(192,57,43,0.15)' },
+              { label: t('listening.sentiment.neutral'), stroke: '#7f8c8d', fill: 'rgba(127,140,141,0.12)' },
+              { label: t('listening.sentiment.positive'), stroke: '#27ae60', fill: 'rgba(39,174,96,0.15)' },
+            ]
+          : [{}, { label: t('listening.volume.count'), stroke: '#2563eb', fill: 'rgba(37,99,235,0.12)' }];
+        plot = new UPlot(
+          {
+            width,
+            height: 220,
+            // Bucket starts are the workspace zone's wall time encoded as UTC: show them as UTC.
+            tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+            series,
+            axes: [{}, { values: (_u: unknown, ticks: number[]) => ticks.map((v) => formatNumber(v, i18n.language)) }],
+            scales: { x: { time: true } },
+            legend: { show: split },
+          },
+          data,
+          el,
+        );
+        observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => plot?.setSize({ width: Math.max(280, el.clientWidth), height: 220 })) : null;
+        observer?.observe(el);
+      })
+      .catch(() => !disposed && setFailed(true));
+    return () => {
+      disposed = true;
+      observer?.disconnect();
+      plot?.destroy();
+      el.replaceChildren();
+    };
+  }, [buckets, t, i18n.language]);
+
+  const split = buckets.length > 0 && buckets.every((b) => b.sentiment);
+  return (
+    <figure className="listening-chart">
+      <figcaption className="field-label">{label}</figcaption>
+      <div ref={host} className="listening-chart-canvas" aria-hidden="true" />
+      {failed && <p className="muted">{t('listening.volume.chartUnavailable')}</p>}
+      <details className="listening-chart-table">
+        <summary>{t('listening.volume.asTable')}</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{bucket === 'hour' ? t('listening.volume.hour') : t('listening.volume.day')}</th>
+              <th scope="col">{t('listening.volume.count')}</th>
+              {split && (
+                <>
+                  <th scope="col">{t('listening.sentiment.negative')}</th>
+                  <th scope="col">{t('listening.sentiment.neutral')}</th>
+                  <th scope="col">{t('listening.sentiment.positive')}</th>
+                </>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {buckets.map((b) => (
+              <tr key={b.start}>
+                <th scope="row">{b.start.replace('T', ' ')}</th>
+                <td>{formatNumber(b.count, i18n.language)}</td>
+                {b.sentiment && split && (
+                  <>
+                    <td>{formatNumber(b.sentiment.negative, i18n.language)}</td>
+                    <td>{formatNumber(b.sentiment.neutral, i18n.language)}</td>
+                    <td>{formatNumber(b.sentiment.positive, i18n.language)}</td>
+                  </>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

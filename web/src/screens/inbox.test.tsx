@@ -1,0 +1,263 @@
+// @vitest-environment jsdom
+/**
+ * The inbox screen against a real in-process Herald: messages arrive through the real inbound sync
+ * from a connector whose `comments` capability stays in process (id bluesky, with the shared Bluesky
+ * validator), so the list, filters, conversation and reply run through the real routes and use cases.
+ * Checks that filters become the API's query, that hostile network content is inert, and that a
+ * reply is validated with the network's validator and sent exactly once.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { I18nextProvider } from 'react-i18next';
+import { z } from 'zod';
+import type { Connector, InboundMessage } from '../../../src/connectors/connector';
+import { ConnectorRegistry } from '../../../src/connectors/registry';
+import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
+import { newId } from '../../../src/domain/ids';
+import { insertInboxMessageIfNew } from '../../../src/repositories/inbox-messages.repository';
+import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
+import { inProcessApi } from '../test-support/in-process-api';
+import { ApiProvider } from '../api/context';
+import type { Workspace } from '../api/types';
+import { createI18n } from '../i18n/index';
+import { InboxScreen, inboxQuery, noInboxFilters } from './inbox';
+import { safeHttpUrl, splitLinks } from '../components/inbox-network-text';
+
+/** Inbound messages the next sync delivers, per account handle, and replies sent. */
+const inbound = new Map<string, InboundMessage[]>();
+const replies: Array<{ parentExternalId: string; rootExternalId: string | null; text: string; idempotencyKey: string }> = [];
+
+const inboxTestConnector: Connector<{ token: string }, { token: string }> = {
+  id: 'bluesky',
+  displayName: 'Bluesky',
+  lengthUnit: 'graphemes',
+  credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
+  credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
+  limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
+  supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
+  async connect(c) {
+    return { externalId: `did:plc:${c.token}`, handle: `${c.token}.test`, displayName: null, serviceUrl: null, session: { token: c.token } };
+  },
+  validate: validateBlueskyVariant,
+  async publish() {
+    return { externalId: 'x', url: null };
+  },
+  comments: {
+    async fetch({ auth }) {
+      const items = inbound.get(auth.handle) ?? [];
+      inbound.delete(auth.handle);
+      return { items, cursor: String(Date.now()) };
+    },
+    async reply(input) {
+      replies.push({ parentExternalId: input.parentExternalId, rootExternalId: input.rootExternalId, text: input.text, idempotencyKey: input.idempotencyKey });
+      // A reply takes a moment on a real network: a second press lands while the first is in flight.
+      await new Promise((r) => setTimeout(r, 50));
+      return { externalId: `at://reply/${replies.length}`, url: `https://bsky.app/profile/alice.test/post/r${replies.length}` };
+    },
+  },
+};
+
+const hostileName = '<img src=x onerror=alert(1)>';
+const hostileText = '<script>alert(1)</script> see javascript:alert(2) and https://example.test/ok, <b>bold</b>';
+
+function msg(externalId: string, kind: InboundMessage['kind'], text: string, extra: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    externalId,
+    kind,
+    parentExternalId: null,
+    rootExternalId: null,
+    author: { externalId: `did:plc:${externalId}`, handle: `${externalId}.fan.test`, displayName: null, followers: 3 },
+    text,
+    url: `https://bsky.app/profile/x/post/${externalId}`,
+    createdAt: new Date(Date.now() - 60_000).toISOString(),
+    ...extra,
+  };
+}
+
+describe('inbox screen (in-process Herald)', () => {
+  let t: TestApp;
+  let owner: TestSession & { workspaceId: string };
+  let workspace: Workspace;
+  let alice: string;
+  let bob: string;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { initQueue: false, services: { connectors: new ConnectorRegistry([inboxTestConnector as unknown as Connector<never, never>]) } });
+    owner = await t.setupOwner();
+    workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
+    const connect = async (token: string) => ((await (await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/accounts`, { network: 'bluesky', credentials: { token } }, owner)).json()) as { id: string }).id;
+    alice = await connect('alice');
+    bob = await connect('bob');
+    inbound.set('alice.test', [
+      msg('c1', 'comment', 'Love the new release'),
+      msg('c2', 'reply', 'Agreed, it is great', { parentExternalId: 'c1' }),
+      msg('h1', 'mention', hostileText, { author: { externalId: 'did:plc:evil', handle: 'evil.test', displayName: hostileName }, url: 'javascript:alert(3)' }),
+    ]);
+    inbound.set('bob.test', [msg('b1', 'mention', 'Hello Bob from the past', { createdAt: '2020-01-02T10:00:00.000Z' })]);
+    await seed(alice, 'alice.test');
+    await seed(bob, 'bob.test');
+  });
+  afterEach(() => cleanup());
+  afterAll(async () => t.close());
+
+  /**
+   * Stores what the connector holds for an account as the inbound sync would (same columns). The sync
+   * itself is not run here: in jsdom, Vite rewrites the sentiment model's `new URL(…, import.meta.url)`
+   * resource paths, so ingestion's sentiment step cannot find its lexicons (reported to the lead).
+   */
+  async function seed(accountId: string, handle: string) {
+    for (const i of inbound.get(handle) ?? []) {
+      const now = new Date().toISOString();
+      const stored = await insertInboxMessageIfNew(t.services.database.db, {
+        id: newId(),
+        workspace_id: owner.workspaceId,
+        account_id: accountId,
+        network: 'bluesky',
+        external_id: i.externalId,
+        kind: i.kind,
+        parent_external_id: i.parentExternalId,
+        root_external_id: i.rootExternalId,
+        target_id: null,
+        author_external_id: i.author.externalId,
+        author_handle: i.author.handle,
+        author_name: i.author.displayName,
+        author_followers: i.author.followers ?? null,
+        text: i.text,
+        url: i.url,
+        lang: i.lang ?? null,
+        network_created_at: i.createdAt,
+        received_at: now,
+        edited_at: null,
+        deleted_at: null,
+        thread_key: i.rootExternalId ?? i.parentExternalId ?? i.externalId,
+        assignee_id: null,
+        sentiment_label: null,
+        sentiment_score: null,
+        sentiment_lang: null,
+        search_text: `${i.text} ${i.author.handle} ${i.author.displayName ?? ''}`.toLowerCase(),
+        sla_due_at: null,
+        first_response_at: null,
+        first_response_by: null,
+        resolved_at: null,
+        status_changed_at: null,
+      });
+      expect(stored).toBeTruthy();
+    }
+    inbound.delete(handle);
+  }
+
+  const renderInbox = () => {
+    // Every request the screen makes, as path + query, to check what the filters send.
+    const spy: TestApp = { ...t, request: (path, init, opts) => (requests.push(path), t.request(path, init, opts)) };
+    return render(
+      <I18nextProvider i18n={createI18n('en')}>
+        <ApiProvider api={inProcessApi(spy, owner)}>
+          <InboxScreen workspace={workspace} />
+        </ApiProvider>
+      </I18nextProvider>,
+    );
+  };
+  const listText = () => screen.getByRole('list', { name: 'Messages' }).textContent ?? '';
+  const lastInboxQuery = () => new URL(`http://x${requests.filter((r) => r.includes('/inbox-messages?')).at(-1)}`).searchParams;
+
+  it('lists every account in one list and renders hostile content as inert text', async () => {
+    const { container } = renderInbox();
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(4));
+    expect(listText()).toContain('Hello Bob from the past');
+    expect(listText()).toContain(hostileName);
+
+    fireEvent.click(within(list).getByText(hostileName).closest('button')!);
+    const conversation = await screen.findByRole('region', { name: 'Conversation' });
+    // The text is on the page as text: no element was made from it, the words are visible verbatim.
+    expect(conversation.textContent).toContain('<script>alert(1)</script>');
+    expect(conversation.textContent).toContain('<b>bold</b>');
+    expect(container.querySelector('script, img, b')).toBeNull();
+    // Only http(s) becomes a link; javascript: (in the text and as the message's own URL) stays text.
+    const links = [...container.querySelectorAll('a')];
+    expect(links.map((a) => a.getAttribute('href'))).toContain('https://example.test/ok');
+    for (const a of links) {
+      expect(a.getAttribute('href')).toMatch(/^https?:\/\//);
+      if (a.getAttribute('target') === '_blank') expect(a.getAttribute('rel')).toBe('noopener noreferrer');
+    }
+    expect(within(conversation).getByText('Open on the network').tagName).toBe('SPAN');
+    expect(document.body.innerHTML).not.toMatch(/href="javascript:/i);
+  });
+
+  it('turns each filter into the query the API gets, and shows what it answers', async () => {
+    renderInbox();
+    await screen.findByRole('list', { name: 'Messages' });
+    const form = screen.getByRole('form', { name: 'Inbox filters' });
+
+    fireEvent.change(within(form).getByLabelText('Type'), { target: { value: 'mention' } });
+    await waitFor(() => expect(lastInboxQuery().get('kind')).toBe('mention'));
+    await waitFor(() => expect(listText()).not.toContain('Love the new release'));
+    expect(listText()).toContain('Hello Bob from the past');
+
+    fireEvent.change(within(form).getByLabelText('Account'), { target: { value: bob } });
+    await waitFor(() => expect(lastInboxQuery().get('accountId')).toBe(bob));
+    await waitFor(() => expect(listText()).not.toContain(hostileName));
+    expect(lastInboxQuery().get('kind')).toBe('mention');
+
+    fireEvent.change(within(form).getByLabelText('Written since'), { target: { value: '2021-01-01' } });
+    await waitFor(() => expect(lastInboxQuery().get('since')).toBe(new Date('2021-01-01T00:00:00').toISOString()));
+    expect(await screen.findByText('No messages match these filters.')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Messages' })).getAllByRole('listitem')).toHaveLength(4));
+    const q = lastInboxQuery();
+    expect([q.has('kind'), q.has('accountId'), q.has('since'), q.has('network')]).toEqual([false, false, false, false]);
+
+    fireEvent.change(within(form).getByLabelText('Network'), { target: { value: 'bluesky' } });
+    await waitFor(() => expect(lastInboxQuery().get('network')).toBe('bluesky'));
+  });
+
+  it('checks the reply with the network validator, then sends it once, threaded under the message', async () => {
+    renderInbox();
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    fireEvent.click(within(list).getByText('Agreed, it is great').closest('button')!);
+    const conversation = await screen.findByRole('region', { name: 'Conversation' });
+    // The thread shows the comment it answers above it.
+    expect(within(conversation).getByRole('list', { name: 'Thread' }).textContent).toContain('Love the new release');
+
+    const box = within(conversation).getByLabelText('Your reply');
+    const send = within(conversation).getByRole('button', { name: 'Send reply' }) as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    fireEvent.change(box, { target: { value: 'x'.repeat(301) } });
+    expect(within(conversation).getByText('301 / 300')).toBeTruthy();
+    expect(box.getAttribute('aria-invalid')).toBe('true');
+    expect(send.disabled).toBe(true);
+
+    fireEvent.change(box, { target: { value: 'Thank you! 🎉' } });
+    expect(within(conversation).getByText('12 / 300')).toBeTruthy();
+    expect(send.disabled).toBe(false);
+    const before = replies.length;
+    fireEvent.click(send);
+    fireEvent.click(send);
+    fireEvent.submit(box.closest('form')!);
+    expect(await within(conversation).findByText('Reply sent.')).toBeTruthy();
+    expect(replies.length - before).toBe(1);
+    expect(replies.at(-1)).toMatchObject({ parentExternalId: 'c2', text: 'Thank you! 🎉' });
+    expect(within(conversation).getByText('Open it on the network').getAttribute('rel')).toBe('noopener noreferrer');
+    expect((box as HTMLTextAreaElement).value).toBe('');
+  });
+});
+
+describe('inbox helpers', () => {
+  it('maps filters to the API query, leaving unset ones out', () => {
+    expect(inboxQuery(noInboxFilters)).toEqual({ limit: '30' });
+    expect(inboxQuery({ network: 'mastodon', accountId: 'a1', kind: 'dm', since: '' }, 'cur')).toEqual({ limit: '30', network: 'mastodon', accountId: 'a1', kind: 'dm', cursor: 'cur' });
+  });
+
+  it('accepts only absolute http(s) URLs as links', () => {
+    expect(safeHttpUrl('https://example.test/a?b=1')).toBe('https://example.test/a?b=1');
+    expect(safeHttpUrl('HTTP://EXAMPLE.test')).toBe('http://example.test/');
+    for (const bad of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'data:text/html,<script>x</script>', '//evil.test', '/relative', 'vbscript:x', '', null]) expect(safeHttpUrl(bad)).toBeNull();
+    expect(splitLinks('a https://x.test/p. b javascript:alert(1)')).toEqual([
+      { text: 'a ', href: null },
+      { text: 'https://x.test/p', href: 'https://x.test/p' },
+      { text: '. b javascript:alert(1)', href: null },
+    ]);
+  });
+});
