@@ -9,16 +9,19 @@
  *   message is stored, but a transaction can commit a slightly older id after a newer one, so each
  *   sweep re-reads `overlapMs` behind the watermark; the (query, message) unique key makes re-matching
  *   harmless. A new query (no watermark) back-fills messages received in the last `backfillDays`.
- * - Each match stores the message's sentiment (label, score, language) from src/sentiment, computed
- *   once per message however many queries match it. Deleted messages are not matched.
+ * - Each match stores the message's sentiment (label, score, language) from src/sentiment with the
+ *   workspace's relabels applied, computed once per message however many queries match it. Deleted
+ *   messages are not matched.
  *
  * Edits on the network after matching do not re-evaluate the match (the stream shows the edited text).
  */
 import type { InboxMessageRow } from '../db/schema';
 import { newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
-import { activeListeningQueries, advanceWatermark, inboxMessagesAfter, insertMatches, workspacesWithActiveQueries } from '../repositories/listening.repository';
+import { activeListeningQueries, advanceWatermark, inboxMessagesAfter, insertMatches, matchedPairs, workspacesWithActiveQueries } from '../repositories/listening.repository';
 import type { AppServices } from '../server/services';
+import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
+import { modelForWorkspace } from '../sentiment/corrections';
 import { createSentimentAnalyzer, type SentimentAnalyzer, type SentimentResult } from '../sentiment/sentiment-engine';
 import type { ListeningMatchesTable, ListeningQueryRow } from './listening-tables';
 import { compileQueryText, prepareMessage, type MessagePredicate } from './query-matcher';
@@ -31,11 +34,41 @@ function sentimentAnalyzer(): SentimentAnalyzer {
   return analyzer;
 }
 
-/** Sentiment of a message as listening stores it; the network's language is trusted when it is one the engine knows. */
-export function messageSentiment(text: string, lang: string | null): SentimentResult {
-  const primary = lang?.toLowerCase().split(/[-_]/)[0];
-  const known = primary === 'en' || primary === 'ru' || primary === 'sv' ? primary : undefined;
-  return sentimentAnalyzer().analyze(text, known ? { lang: known } : {});
+/** Scores a message's text; `lang` is the network's language tag, trusted when the engine knows it. */
+export type MessageSentimentFn = (text: string, lang: string | null) => SentimentResult;
+
+function scorer(a: SentimentAnalyzer): MessageSentimentFn {
+  return (text, lang) => {
+    const primary = lang?.toLowerCase().split(/[-_]/)[0];
+    const known = primary === 'en' || primary === 'ru' || primary === 'sv' ? primary : undefined;
+    return a.analyze(text, known ? { lang: known } : {});
+  };
+}
+
+/** Sentiment with the shipped model only (no workspace corrections). */
+export const messageSentiment: MessageSentimentFn = (text, lang) => scorer(sentimentAnalyzer())(text, lang);
+
+// One analyser per workspace with relabels, rebuilt only when its relabels change.
+const workspaceAnalyzers = new Map<string, { key: string; score: MessageSentimentFn }>();
+
+/**
+ * Sentiment as the workspace sees it: the shipped model plus what the workspace's relabels taught it
+ * (src/sentiment/corrections.ts), so a relabelled message and its like are labelled as the team said.
+ */
+export async function workspaceSentiment(executor: Executor, workspaceId: string): Promise<MessageSentimentFn> {
+  const relabels = await listSentimentCorrections(executor, workspaceId);
+  if (relabels.length === 0) {
+    workspaceAnalyzers.delete(workspaceId);
+    return messageSentiment;
+  }
+  const last = relabels[relabels.length - 1]!;
+  const key = `${relabels.length}:${last.updated_at}:${last.id}`;
+  const cached = workspaceAnalyzers.get(workspaceId);
+  if (cached?.key === key) return cached.score;
+  const model = modelForWorkspace(sentimentAnalyzer().model, relabels.map((r) => ({ text: r.text, label: r.label })));
+  const score = scorer(createSentimentAnalyzer(model));
+  workspaceAnalyzers.set(workspaceId, { key, score });
+  return score;
 }
 
 /** Sweep tuning. */
@@ -94,7 +127,7 @@ function messageTime(m: InboxMessageRow): string {
   return m.network_created_at < m.received_at ? m.network_created_at : m.received_at;
 }
 
-function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligible: (q: CompiledQuery, m: InboxMessageRow) => boolean, at: Date): Array<ListeningMatchesTable> {
+function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligible: (q: CompiledQuery, m: InboxMessageRow) => boolean, at: Date, sentimentOf: MessageSentimentFn): Array<ListeningMatchesTable> {
   const out: ListeningMatchesTable[] = [];
   for (const m of messages) {
     if (m.deleted_at) continue;
@@ -102,7 +135,7 @@ function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligib
     let sentiment: SentimentResult | null = null;
     for (const q of queries) {
       if (!eligible(q, m) || !q.predicate(prepared)) continue;
-      sentiment ??= messageSentiment(m.text, m.lang);
+      sentiment ??= sentimentOf(m.text, m.lang);
       out.push({
         id: newId(at.getTime()),
         workspace_id: m.workspace_id,
@@ -129,7 +162,7 @@ export async function matchInboxMessages(services: AppServices, executor: Execut
   if (own.length === 0) return 0;
   const queries = compileAll(services, await activeListeningQueries(executor, workspaceId));
   if (queries.length === 0) return 0;
-  return insertMatches(executor, matchRows(own, queries, () => true, services.now()));
+  return insertMatches(executor, matchRows(own, queries, () => true, services.now(), await workspaceSentiment(executor, workspaceId)));
 }
 
 /** Sweeps one workspace: matches messages received since each active query's watermark. */
@@ -144,11 +177,14 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
   // Each query's lower bound: re-read the overlap behind its watermark, or back-fill when new.
   const lower = new Map(queries.map((q) => [q.row.id, q.row.watermark_id ? idFloor(idMs(q.row.watermark_id) - opts.overlapMs) : backfillFloor]));
   let cursor = [...lower.values()].reduce((a, b) => (a < b ? a : b));
+  const sentimentOf = await workspaceSentiment(db, workspaceId);
   for (let batch = 0; batch < opts.maxBatches; batch++) {
     const messages = await inboxMessagesAfter(db, workspaceId, cursor, opts.batchSize);
     if (messages.length === 0) break;
     report.scanned += messages.length;
-    const rows = matchRows(messages, queries, (q, m) => m.id > lower.get(q.row.id)!, now);
+    // Messages at or below a query's watermark were seen before: only ones not matched yet are new.
+    const seen = await matchedPairs(db, workspaceId, messages.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
+    const rows = matchRows(messages, queries, (q, m) => m.id > lower.get(q.row.id)! && !seen.has(`${q.row.id}:${m.id}`), now, sentimentOf);
     const last = messages[messages.length - 1]!.id;
     await db.transaction().execute(async (trx) => {
       report.matched += await insertMatches(trx, rows);
@@ -163,24 +199,51 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
 
 /** What one listening sweep did across workspaces. */
 export interface ListeningSweepReport {
+  /** Workspaces matched in this sweep. */
   workspaces: number;
   matched: number;
+  /** Workspaces whose spikes were checked in this sweep. */
+  spikeChecks: number;
   alerts: number;
 }
 
+/** How often the sweep matches and checks spikes per workspace (per process). */
+export interface ListeningSweepOptions extends MatchOptions {
+  matchEveryMs: number;
+  spikeCheckEveryMs: number;
+}
+
+/** Defaults: match every 15 s, check spikes every minute (the ingestion may also match at once). */
+export const defaultSweepOptions: ListeningSweepOptions = { ...defaultMatchOptions, matchEveryMs: 15_000, spikeCheckEveryMs: 60_000 };
+
+// Per process: when each workspace was last matched / checked. Several processes sweeping only repeat
+// work that is idempotent (unique matches, alert dedupe keys).
+const lastMatched = new Map<string, number>();
+const lastChecked = new Map<string, number>();
+
 /**
  * The listening sweep for the scheduler: for every workspace with an active query, match new messages
- * and check for spikes. One workspace failing does not stop the others.
+ * (at most every `matchEveryMs`) and check for spikes (at most every `spikeCheckEveryMs`), so calling it
+ * on every scheduler tick is cheap. One workspace failing does not stop the others.
  */
-export async function listeningSweep(services: AppServices, options: Partial<MatchOptions> = {}): Promise<ListeningSweepReport> {
-  const out: ListeningSweepReport = { workspaces: 0, matched: 0, alerts: 0 };
+export async function listeningSweep(services: AppServices, options: Partial<ListeningSweepOptions> = {}): Promise<ListeningSweepReport> {
+  const opts = { ...defaultSweepOptions, ...options };
+  const out: ListeningSweepReport = { workspaces: 0, matched: 0, spikeChecks: 0, alerts: 0 };
   for (const workspaceId of await workspacesWithActiveQueries(services.database.db)) {
+    const nowMs = services.now().getTime();
     try {
-      const m = await matchNewMessages(services, workspaceId, options);
-      const s: SpikeCheckReport = await checkSpikes(services, workspaceId);
-      out.workspaces += 1;
-      out.matched += m.matched;
-      out.alerts += s.alerts.length;
+      if (nowMs - (lastMatched.get(workspaceId) ?? Number.NEGATIVE_INFINITY) >= opts.matchEveryMs) {
+        lastMatched.set(workspaceId, nowMs);
+        const m = await matchNewMessages(services, workspaceId, opts);
+        out.workspaces += 1;
+        out.matched += m.matched;
+      }
+      if (nowMs - (lastChecked.get(workspaceId) ?? Number.NEGATIVE_INFINITY) >= opts.spikeCheckEveryMs) {
+        lastChecked.set(workspaceId, nowMs);
+        const s: SpikeCheckReport = await checkSpikes(services, workspaceId);
+        out.spikeChecks += 1;
+        out.alerts += s.alerts.length;
+      }
     } catch (e) {
       services.log.error({ err: e, workspaceId }, 'listening sweep failed for a workspace');
     }

@@ -105,6 +105,16 @@ export async function insertMatches(db: Executor, rows: Array<Insertable<Listeni
   return inserted;
 }
 
+/** `queryId:messageId` of the stored matches of these messages. */
+export async function matchedPairs(db: Executor, workspaceId: string, messageIds: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await db.selectFrom('listening_matches').select(['query_id', 'message_id']).where('workspace_id', '=', workspaceId).where('message_id', 'in', messageIds.slice(i, i + 500)).execute();
+    for (const r of rows) out.add(`${r.query_id}:${r.message_id}`);
+  }
+  return out;
+}
+
 /** Removes every match of a query (its text changed). */
 export async function deleteMatchesOfQuery(db: Executor, workspaceId: string, queryId: string): Promise<void> {
   await db.deleteFrom('listening_matches').where('workspace_id', '=', workspaceId).where('query_id', '=', queryId).execute();

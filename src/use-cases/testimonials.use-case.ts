@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
-import { messageSentiment } from '../listening/listening-matching';
+import { workspaceSentiment } from '../listening/listening-matching';
 import type { TestimonialRow } from '../listening/listening-tables';
 import { assertCan, type Action } from '../policies/policy';
 import {
@@ -100,7 +100,7 @@ export async function createTestimonial(ctx: UseCaseContext, raw: z.input<typeof
   const m = isId(input.messageId) ? await findWorkspaceInboxMessage(ctx.db, ctx.workspaceId, input.messageId) : undefined;
   if (!m) throw new ValidationError('messageId does not name a message in this workspace\'s inbox', [{ path: 'messageId', code: 'not_found', message: 'no such inbox message' }]);
   if (m.deleted_at) throw new ConflictError('This message was deleted on the network; it cannot become a testimonial');
-  const sentiment = messageSentiment(m.text, m.lang);
+  const sentiment = (await workspaceSentiment(ctx.db, ctx.workspaceId))(m.text, m.lang);
   if (sentiment.label !== 'positive' && !input.allowNonPositive) {
     throw new ValidationError(
       `Only positive messages become testimonials; this one reads as ${sentiment.label} (score ${sentiment.score}). Send allowNonPositive: true to keep it anyway.`,

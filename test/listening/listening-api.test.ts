@@ -11,7 +11,9 @@ import { ConnectorRegistry } from '../../src/connectors/registry';
 import { newId } from '../../src/domain/ids';
 import { syncInbound } from '../../src/inbox/inbound-sync';
 import { checkSpikes } from '../../src/listening/listening-alerts';
-import { idFloor, listeningSweep, matchInboxMessages, matchNewMessages } from '../../src/listening/listening-matching';
+import { idFloor, listeningSweep, matchInboxMessages, matchNewMessages, messageSentiment } from '../../src/listening/listening-matching';
+import { upsertSentimentCorrection } from '../../src/repositories/sentiment-corrections.repository';
+import { messageKey } from '../../src/sentiment/sentiment-model';
 import { createUser } from '../../src/use-cases/users.use-case';
 import { dialects } from '../support/databases';
 import { useTestApp, type TestSession } from '../support/test-app';
@@ -209,14 +211,29 @@ describe.each(dialects())('listening (%s)', (dialect) => {
     // Another workspace's message is never matched into this one.
     expect(await matchInboxMessages(t.current.services, db(), 'other-workspace', [row])).toBe(0);
 
+    // The workspace's sentiment relabels apply to new matches (the shipped model reads this as neutral).
+    expect(messageSentiment('herald note', null).label).toBe('neutral');
+    const nowIso = t.current.services.now().toISOString();
+    await upsertSentimentCorrection(db(), { id: newId(), workspace_id: ws, message_key: messageKey('herald note'), text: 'herald note', label: 'negative', inbox_message_id: null, created_by: owner.userId, created_at: nowIso, updated_at: nowIso });
+    const relabelled = await insertMessage(ws, a.accountId, 'Herald note', new Date());
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
+    const relabelledMatch = (await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?sentiment=negative`)).items.find((m) => m.messageId === relabelled);
+    expect(relabelledMatch?.sentiment.label).toBe('negative');
+
     // New text starts the stream over.
     const changed = await api<QueryBody>('PATCH', `/api/v1/workspaces/${ws}/listening/queries/${q.id}`, { query: 'сервис OR tjänst' });
     expect(changed.normalized).toBe('сервис OR tjänst');
     const restarted = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`);
     expect(restarted.items.map((m) => m.text).sort()).toEqual([ru.text, sv.text].sort());
 
-    // The scheduler-facing sweep visits the workspace.
-    expect((await listeningSweep(t.current.services)).workspaces).toBeGreaterThanOrEqual(1);
+    // The scheduler-facing sweep visits the workspace, then leaves it alone until its interval passes.
+    const swept = await listeningSweep(t.current.services);
+    expect(swept.workspaces).toBeGreaterThanOrEqual(1);
+    expect(swept.spikeChecks).toBe(swept.workspaces);
+    expect(await listeningSweep(t.current.services)).toEqual({ workspaces: 0, matched: 0, spikeChecks: 0, alerts: 0 });
+    const quick = await listeningSweep(t.current.services, { matchEveryMs: 0 });
+    expect(quick.workspaces).toBe(swept.workspaces);
+    expect(quick.spikeChecks).toBe(0);
   });
 
   it('counts volume per local hour and day across the Stockholm DST change, by sentiment, each message once workspace-wide', async () => {
