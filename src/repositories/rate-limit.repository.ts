@@ -7,7 +7,11 @@ import type { Executor } from '../jobs/job-queue';
 
 /**
  * Takes one slot of `key`'s window starting at `windowStart` if fewer than `limit` were taken;
- * returns true when the slot was granted. A newer window resets the count.
+ * returns true when the slot was granted. A newer window resets the count. A request for an OLDER
+ * window than the stored one (a worker that read the clock just before a boundary and reached the
+ * database just after another one crossed it) is refused: letting it reset the row would give the
+ * current window a fresh budget and grant more than `limit`. `windowStart` values are ISO instants
+ * of one format, so text order is time order on both dialects.
  */
 export async function takeWindowSlot(db: Executor, key: string, windowStart: string, limit: number): Promise<boolean> {
   const r = await sql<{ count: number }>`
@@ -15,7 +19,8 @@ export async function takeWindowSlot(db: Executor, key: string, windowStart: str
     on conflict (key) do update set
       count = case when rate_limit_windows.window_start = excluded.window_start then rate_limit_windows.count + 1 else 1 end,
       window_start = excluded.window_start
-    where rate_limit_windows.window_start <> excluded.window_start or rate_limit_windows.count < ${limit}
+    where rate_limit_windows.window_start < excluded.window_start
+      or (rate_limit_windows.window_start = excluded.window_start and rate_limit_windows.count < ${limit})
     returning count`.execute(db);
   return r.rows.length > 0;
 }

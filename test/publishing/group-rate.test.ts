@@ -19,7 +19,7 @@ import { startLoopbackNetwork, type LoopbackNetwork } from '../support/loopback-
 import { createTestServices, type TestServices } from '../support/test-app';
 import { fastEngine, inMs, waitFor } from './engine-harness';
 
-const groupRate = { count: 2, windowMs: 1_500 };
+const groupRate = { count: 1, windowMs: 600 };
 let flakyFailures = 0;
 
 describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
@@ -79,24 +79,19 @@ describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
     const all = [...ids.a!, ...ids.b!];
     for (const id of all) await waitFor(`published ${id}`, async () => (await findTarget(services.database.db, id))?.state === 'published', 15_000);
 
-    // Group a: 6 posts at 2 per 1.5 s window need at least three windows, so the first and last
-    // requests are more than a whole window apart (unlimited, all six arrive within milliseconds).
+    // Group a: 6 posts at 1 per 0.6 s window need six windows, so the first and the last slot are at
+    // least four whole windows (2.4 s) apart; unlimited, all six arrive within milliseconds. The
+    // margin (one window) absorbs delivery delays on a busy machine, where a request may reach the
+    // network a few hundred milliseconds after its slot.
     const arrivalsA = [...network.arrivals.get(`loop:a1-${dialect}`)!, ...network.arrivals.get(`loop:a2-${dialect}`)!].sort((x, y) => x - y);
     expect(arrivalsA).toHaveLength(6);
-    expect(arrivalsA[5]! - arrivalsA[0]!).toBeGreaterThanOrEqual(groupRate.windowMs - 100);
-    // Group b has its own budget: its three posts need two windows, not four.
+    expect(arrivalsA[5]! - arrivalsA[0]!).toBeGreaterThanOrEqual(3 * groupRate.windowMs);
+    // Group b has its own budget: its three posts are not queued behind group a's six.
     const arrivalsB = network.arrivals.get(`loop:b1-${dialect}`)!;
     expect(arrivalsB).toHaveLength(3);
-
-    // Every window of group a granted at most its budget, and all six sends took a group slot. The
-    // counter row keeps only the latest window, so read how many sends each window saw from the
-    // arrival times instead, bucketed by the same fixed windows (with the server's small delay, an
-    // arrival can only fall later than its slot's window, never into an earlier one).
+    expect(arrivalsB[2]!).toBeLessThan(arrivalsA[5]!);
     const row = await services.database.db.selectFrom('rate_limit_windows').selectAll().where('key', '=', groupSlotKey('extras', 'group-a')).executeTakeFirstOrThrow();
     expect(row.count).toBeLessThanOrEqual(groupRate.count);
-    const perWindow = new Map<number, number>();
-    for (const t of arrivalsA) perWindow.set(Math.floor(t / groupRate.windowMs), (perWindow.get(Math.floor(t / groupRate.windowMs)) ?? 0) + 1);
-    expect(perWindow.size).toBeGreaterThanOrEqual(3);
 
     // Exactly once each, and waiting for the group's window was not an attempt.
     for (const id of all) expect(network.postsWithKey(id)).toHaveLength(1);
@@ -119,6 +114,17 @@ describe.each(dialects())('group publish rate (%s)', (dialect: Dialect) => {
     expect(row.attempts).toBe(2);
     expect(network.createRequests.get(id)).toBe(1);
     expect(network.postsWithKey(id)).toHaveLength(1);
+  });
+
+  it('refuses a request for an older window instead of resetting the current one', async () => {
+    const db = services.database.db;
+    const key = `stale-${dialect}`;
+    const { takeWindowSlot } = await import('../../src/repositories/rate-limit.repository');
+    expect(await takeWindowSlot(db, key, '2031-01-01T00:00:01.000Z', 1)).toBe(true);
+    // A worker that read the clock just before the boundary arrives late: refused, budget kept.
+    expect(await takeWindowSlot(db, key, '2031-01-01T00:00:00.000Z', 1)).toBe(false);
+    expect(await takeWindowSlot(db, key, '2031-01-01T00:00:01.000Z', 1)).toBe(false);
+    expect(await takeWindowSlot(db, key, '2031-01-01T00:00:02.000Z', 1)).toBe(true);
   });
 
   it('takes the group slot and the account slot together or not at all', async () => {
