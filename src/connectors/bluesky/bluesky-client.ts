@@ -40,6 +40,10 @@ export interface BlueskyConnectorOptions {
    * AppView (what the local test network and a self-hosted PDS use).
    */
   appviewProxy?: string | null;
+  /** Inbound items a first sync back-fills at most (default 500). */
+  inboundBackfillLimit?: number;
+  /** Notifications asked per listNotifications page (1–100, default 100). */
+  notificationsPageSize?: number;
 }
 
 /** Options with their defaults filled in. */
@@ -47,6 +51,8 @@ export interface ResolvedBlueskyOptions {
   requestTimeoutMs: number;
   uploadTimeoutMs: number;
   appviewProxy: string | null;
+  inboundBackfillLimit: number;
+  notificationsPageSize: number;
 }
 
 // ---------------------------------------------------------------------------------------------------

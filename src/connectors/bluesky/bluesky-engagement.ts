@@ -10,9 +10,10 @@
  * is still caught; `seen` holds the URIs already delivered inside that window, so they are not
  * delivered again (re-delivery would be harmless: Herald deduplicates by the at:// URI). A post
  * back-dated by more than the overlap is not seen. A bare ISO instant is accepted as a cursor too. A
- * first sync (no cursor) back-fills up to `backfillLimit` (500) items; a later one reads at most
- * `maxPages` pages of 100, so a burst of more than ~5,000 notifications between two syncs loses its
- * oldest part.
+ * first sync (no cursor) back-fills up to `inboundBackfillLimit` (500) items, newest first; when it
+ * stopped at that limit the cursor also keeps `edge` (the oldest instant it read), below which the
+ * following syncs do not look, so the limit holds. A later sync reads at most `maxPages` pages, so a
+ * burst of more than ~5,000 notifications between two syncs loses its oldest part.
  *
  * Deletions: the AppView drops the notifications of a deleted post (and of replies to a deleted
  * post), so they simply stop appearing. The connector cannot tell "deleted" from "never sent" that
@@ -20,7 +21,7 @@
  */
 import { ConnectorError, type AccountMetrics, type InboundMessage, type PostMetrics } from '../connector';
 import { parseRecordUri } from './atproto-syntax';
-import { XrpcResponseError, toConnectorError, type BlueskyClient, type BlueskySession } from './bluesky-client';
+import { XrpcResponseError, isAuthError, toConnectorError, type BlueskyClient, type BlueskySession } from './bluesky-client';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
 
@@ -29,14 +30,16 @@ export const inboundReasons = ['reply', 'mention', 'quote'] as const;
 
 /** How far back before the cursor a later sync looks again. */
 export const cursorOverlapMs = 15 * 60_000;
-/** Items a first sync back-fills at most. */
+/** Items a first sync back-fills at most (the default of the connector's `inboundBackfillLimit`). */
 export const backfillLimit = 500;
 /** URIs the cursor remembers at most (the newest are kept; a dropped one may be delivered again). */
 export const maxSeen = 1000;
-/** Pages of 100 a later sync reads at most. */
+/** Pages a later sync reads at most. */
 export const maxPages = 50;
-/** URIs per app.bsky.feed.getPosts call (the lexicon's maximum). */
+/** URIs per app.bsky.feed.getPosts call, and actors per getProfiles call (the lexicons' maximum). */
 export const getPostsBatch = 25;
+/** Authors whose follower counts one sync looks up at most; the rest keep an unknown count. */
+export const maxAuthorLookups = 100;
 
 /** The public web address of a post (bsky.app resolves handles and DIDs alike). */
 export function postUrl(handleOrDid: string, rkey: string): string {
@@ -158,6 +161,29 @@ export function toInboundMessage(n: NotificationShape, accountDid: string): Inbo
   };
 }
 
+/**
+ * Fills in each author's follower count (app.bsky.actor.getProfiles, 25 per call) for rules such as
+ * "authors with more than N followers". Best effort: a failed lookup (other than a refused token, which
+ * goes back to be renewed) leaves the counts unknown rather than failing the sync.
+ */
+async function addFollowerCounts(client: BlueskyClient, session: BlueskySession, items: InboundMessage[]): Promise<void> {
+  const dids = [...new Set(items.map((i) => i.author.externalId))].slice(0, maxAuthorLookups);
+  const followers = new Map<string, number | null>();
+  for (let i = 0; i < dids.length; i += getPostsBatch) {
+    try {
+      const a = await appviewGet<{ profiles?: Array<{ did?: unknown; followersCount?: unknown }> }>(client, session, 'app.bsky.actor.getProfiles', { actors: dids.slice(i, i + getPostsBatch) });
+      for (const p of a.profiles ?? []) {
+        const did = str(p.did);
+        if (did) followers.set(did, count(p.followersCount));
+      }
+    } catch (e) {
+      if (isAuthError(e)) throw e;
+      break;
+    }
+  }
+  for (const item of items) if (followers.has(item.author.externalId)) item.author.followers = followers.get(item.author.externalId) ?? null;
+}
+
 /** The newest of two ISO instants (null-tolerant). */
 function newer(a: string | null, b: string | null): string | null {
   if (!a) return b;
@@ -172,18 +198,19 @@ function cursorInstant(c: string): number | null {
 }
 
 /** The inbound cursor's parts; an unreadable cursor counts as none (a back-fill, deduplicated by Herald). */
-export function parseInboundCursor(cursor: string | null): { t: string | null; seen: Set<string> } {
-  if (!cursor) return { t: null, seen: new Set() };
+export function parseInboundCursor(cursor: string | null): { t: string | null; seen: Set<string>; edge: string | null } {
+  if (!cursor) return { t: null, seen: new Set(), edge: null };
   if (cursor.trimStart().startsWith('{')) {
     try {
-      const j = JSON.parse(cursor) as { t?: unknown; seen?: unknown };
+      const j = JSON.parse(cursor) as { t?: unknown; seen?: unknown; edge?: unknown };
       const seen = Array.isArray(j.seen) ? j.seen.filter((u): u is string => typeof u === 'string') : [];
-      return { t: isoOf(j.t), seen: new Set(seen) };
+      const t = isoOf(j.t);
+      return { t, seen: new Set(seen), edge: t ? isoOf(j.edge) : null };
     } catch {
-      return { t: null, seen: new Set() };
+      return { t: null, seen: new Set(), edge: null };
     }
   }
-  return { t: isoOf(cursor), seen: new Set() };
+  return { t: isoOf(cursor), seen: new Set(), edge: null };
 }
 
 /** Reads replies, mentions and quotes since `cursor` (see the module comment for the cursor rules). */
@@ -192,15 +219,18 @@ export async function fetchInbound(
   session: BlueskySession,
   cursor: string | null,
 ): Promise<{ items: InboundMessage[]; cursor: string | null }> {
-  const { t: since, seen } = parseInboundCursor(cursor);
-  const floorMs = since ? Date.parse(since) - cursorOverlapMs : null;
+  const { t: since, seen, edge } = parseInboundCursor(cursor);
+  // A capped back-fill's lower edge stays a floor while it is inside the overlap window.
+  const floorMs = since ? Math.max(Date.parse(since) - cursorOverlapMs, edge ? Date.parse(edge) : -Infinity) : null;
+  const limit = client.opts.inboundBackfillLimit;
+  let capped = false;
   const byUri = new Map<string, InboundMessage>();
   /** Every notification scanned, for the next cursor's `seen`. */
   const scanned: Array<{ uri: string; at: number }> = [];
   let newest = since;
   let page: string | undefined;
   for (let i = 0; i < maxPages; i++) {
-    const params: Record<string, string | string[]> = { limit: '100', reasons: [...inboundReasons] };
+    const params: Record<string, string | string[]> = { limit: String(client.opts.notificationsPageSize), reasons: [...inboundReasons] };
     if (page) params.cursor = page;
     const a = await appviewGet<NotificationsPage>(client, session, 'app.bsky.notification.listNotifications', params);
     const list = Array.isArray(a.notifications) ? a.notifications : [];
@@ -225,24 +255,27 @@ export async function fetchInbound(
       const at = cursorInstant(next);
       if (at !== null && at < floorMs) break;
     }
-    if (since === null && byUri.size >= backfillLimit) break;
+    if (since === null && byUri.size >= limit) {
+      capped = true;
+      break;
+    }
     page = next;
   }
   let items = [...byUri.values()];
-  if (since === null && items.length > backfillLimit) items = items.slice(0, backfillLimit);
+  if (since === null && items.length > limit) {
+    items = items.slice(0, limit);
+    capped = true;
+  }
+  await addFollowerCounts(client, session, items);
   if (!newest) return { items, cursor: null };
-  // Remember what lies inside the next sync's overlap window, newest first.
+  // Remember what lies inside the next sync's overlap window, newest first. Items a capped back-fill
+  // left out count as handled too: the back-fill's limit holds for the next sync as well.
   const windowStart = Date.parse(newest) - cursorOverlapMs;
-  const delivered = new Set(items.map((i) => i.externalId));
-  const keep = [
-    ...new Set(
-      scanned
-        .filter((x) => x.at >= windowStart && (delivered.has(x.uri) || seen.has(x.uri) || !byUri.has(x.uri)))
-        .sort((a, b) => b.at - a.at)
-        .map((x) => x.uri),
-    ),
-  ].slice(0, maxSeen);
-  return { items, cursor: JSON.stringify({ v: 1, t: newest, seen: keep }) };
+  const keep = [...new Set(scanned.filter((x) => x.at >= windowStart).sort((a, b) => b.at - a.at).map((x) => x.uri))].slice(0, maxSeen);
+  let edgeOut: string | null = null;
+  if (capped && scanned.length) edgeOut = new Date(Math.min(...scanned.map((x) => x.at))).toISOString();
+  else if (edge && Date.parse(edge) > windowStart) edgeOut = edge;
+  return { items, cursor: JSON.stringify(edgeOut ? { v: 1, t: newest, seen: keep, edge: edgeOut } : { v: 1, t: newest, seen: keep }) };
 }
 
 // ---------------------------------------------------------------------------------------------------

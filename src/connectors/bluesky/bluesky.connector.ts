@@ -32,7 +32,7 @@ import {
   type BlueskySession,
   type ResolvedBlueskyOptions,
 } from './bluesky-client';
-import { accountMetrics, fetchInbound, postMetrics, postUrl, replyRefs, toReadError } from './bluesky-engagement';
+import { accountMetrics, backfillLimit, fetchInbound, postMetrics, postUrl, replyRefs, toReadError } from './bluesky-engagement';
 import { detectFacets, resolveMentions, type Facet } from './bluesky-text';
 import { tidFromIdempotencyKey } from './bluesky-tid';
 import { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS, isHttpUrl, validateBlueskyVariant } from './bluesky-validate';
@@ -187,6 +187,8 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
     requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     uploadTimeoutMs: options.uploadTimeoutMs ?? 60_000,
     appviewProxy: options.appviewProxy?.trim() || null,
+    inboundBackfillLimit: Math.max(1, Math.trunc(options.inboundBackfillLimit ?? backfillLimit)),
+    notificationsPageSize: Math.min(100, Math.max(1, Math.trunc(options.notificationsPageSize ?? 100))),
   };
 
   const clientFor = (auth: AccountAuth<BlueskyCredentials, BlueskySession>, ctx: ConnectorContext<BlueskySession>) =>

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
 import { ConnectorError, type AccountAuth, type ConnectorContext, type InboundMessage } from '../../../src/connectors/connector';
-import { requireAll } from '../../support/databases';
+import { ConnectorRegistry } from '../../../src/connectors/registry';
+import { syncInbound } from '../../../src/inbox/inbound-sync';
+import { collectMetrics } from '../../../src/metrics/metrics-collection';
+import { replyToInboxMessage } from '../../../src/use-cases/inbox.use-case';
+import { dialects, requireAll } from '../../support/databases';
+import { setupBlueskyWorkspace } from '../../support/publish-fixtures';
+import { createTestServices, type TestServices } from '../../support/test-app';
+import { insertPublishedTarget } from '../../inbox/published-target';
 import { listPosts, startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../../support/bluesky-network';
 import { loopbackFetch } from './loopback-fetch';
 
@@ -98,7 +105,10 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
   beforeAll(async () => {
     net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
     const [a, b, c] = await Promise.all(['alice', 'bob', 'carol'].map((n) => net.createAccount(uniqueAccountName(n))));
-    [alice, bob, carol] = await Promise.all([a!, b!, c!].map(signIn));
+    const actors = await Promise.all([a!, b!, c!].map(signIn));
+    alice = actors[0]!;
+    bob = actors[1]!;
+    carol = actors[2]!;
     const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
     auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
   }, 150_000);
@@ -114,6 +124,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
   let mention: StrongRef;
   let quote: StrongRef;
   let carolReply: StrongRef;
+  let lateMention: StrongRef;
   let firstCursor: string | null;
 
   it('comments.fetch back-fills replies, mentions and quotes with their kinds, threads and authors; deleted posts never show', async () => {
@@ -135,6 +146,8 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     quote = await post(bob, 'Look at this launch', { embed: { $type: 'app.bsky.embed.record', record: p1Ref } });
     await create(bob, 'app.bsky.feed.like', { subject: p1Ref });
     await create(bob, 'app.bsky.graph.follow', { subject: alice.did });
+    // Carol answers once the AppView has Bob's reply (it drops the notification of a reply indexed before its parent).
+    await eventually("Bob's reply in the AppView", () => getPost(reply1.uri));
     carolReply = await post(carol, 'Me too!', { reply: { root: p1Ref, parent: reply1 } });
     const expected = [reply1.uri, mentionReply.uri, mention.uri, quote.uri, carolReply.uri];
 
@@ -150,7 +163,8 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
       kind: 'reply',
       parentExternalId: p1.externalId,
       rootExternalId: p1.externalId,
-      author: { externalId: bob.did, handle: bob.handle, displayName: null },
+      // Follower counts come from getProfiles (nobody follows Bob).
+      author: { externalId: bob.did, handle: bob.handle, displayName: null, followers: 0 },
       text: 'Congrats! Where can I buy it?',
       url: `https://bsky.app/profile/${bob.handle}/post/${reply1.uri.split('/').pop()}`,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -171,6 +185,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     const again = await fetchAll(firstCursor);
     expect(again.items).toEqual([]);
     const late = await post(carol, `@${alice.handle} one more question`, { facets: mentionFacet(`@${alice.handle} one more question`, alice.handle, alice.did) });
+    lateMention = late;
     const next = await eventually('the new mention', async () => {
       const r = await fetchAll(firstCursor);
       return r.items.length ? r : null;
@@ -180,6 +195,24 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     // An old plain-instant cursor still works (everything after it, with the overlap, comes again).
     const fromInstant = await fetchAll(new Date(Date.now() - 60_000).toISOString());
     expect(fromInstant.items.map((i) => i.externalId)).toContain(late.uri);
+  });
+
+  it('a first sync back-fills at most the limit, newest first, across pages; its cursor then holds', async () => {
+    const small = createBlueskyConnector({ inboundBackfillLimit: 3, notificationsPageSize: 2 });
+    const before = requests.length;
+    const r = await small.comments!.fetch({ auth, cursor: null, posts: [] }, ctx);
+    // Alice has six by now; the newest three are Carol's mention and reply and Bob's quote.
+    expect(r.items.map((i) => i.externalId).sort()).toEqual([lateMention.uri, carolReply.uri, quote.uri].sort());
+    expect(requests.slice(before).filter((x) => x === 'GET /xrpc/app.bsky.notification.listNotifications').length).toBeGreaterThanOrEqual(2);
+    expect((await small.comments!.fetch({ auth, cursor: r.cursor, posts: [] }, ctx)).items).toEqual([]);
+  });
+
+  it('sends the atproto-proxy header when one is configured (a DID the PLC does not know is refused by the PDS)', async () => {
+    const proxied = createBlueskyConnector({ appviewProxy: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa#bsky_appview' });
+    const e = await proxied.metrics!.account({ auth }, ctx).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConnectorError);
+    expect((e as ConnectorError).message).toMatch(/proxy/i);
+    expect((e as ConnectorError).kind).not.toBe('disconnected');
   });
 
   it('comments.reply threads under the parent and its root; the same idempotency key never makes a second post', async () => {
@@ -253,5 +286,82 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     const calls = requests.slice(before).filter((r) => r === 'GET /xrpc/app.bsky.feed.getPosts');
     expect(calls).toHaveLength(Math.ceil(new Set(uris).size / 25));
     expect(Object.keys(m)).toEqual([p1.externalId]);
+  });
+  describe.each(dialects())("through Herald's inbound sync and metrics jobs (%s)", (dialect) => {
+    let services: TestServices;
+    afterAll(async () => {
+      await services?.close();
+    });
+
+    it('stores replies, mentions and quotes once, tied to the post; a reply from the inbox lands under its parent; counts are collected', async () => {
+      const registry = new ConnectorRegistry();
+      registry.register(createBlueskyConnector({ requestTimeoutMs: 10_000 }));
+      services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
+      const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `inb${dialect.slice(0, 2)}` });
+      const dave = await signIn(ws.accounts[0]!);
+      const accountId = ws.accounts[0]!.accountId;
+      const db = services.database.db;
+
+      const own = await post(dave, 'Herald-side launch');
+      const userId = ws.ctx.actor.kind === 'user' ? ws.ctx.actor.userId : '';
+      const { targetId } = await insertPublishedTarget(db, { workspaceId: ws.ctx.workspaceId, authorId: userId, accountId, network: 'bluesky', externalId: own.uri, publishedAt: new Date(Date.now() - 2 * 3_600_000) });
+
+      // Answers come after the AppView has the post (as with people): this AppView drops the reply
+      // notification of a reply it indexes before the post it answers.
+      await eventually('the post in the AppView', () => getPost(own.uri));
+      const hostile = `<script>alert(1)</script> @${dave.handle} javascript:alert(2)`;
+      const r = await post(bob, 'Great news 🎉', { reply: { root: own, parent: own } });
+      const m = await post(carol, hostile, { facets: mentionFacet(hostile, dave.handle, dave.did) });
+      const q = await post(carol, 'Quoting this', { embed: { $type: 'app.bsky.embed.record', record: own } });
+      await create(bob, 'app.bsky.feed.like', { subject: own });
+      await create(bob, 'app.bsky.graph.follow', { subject: dave.did });
+
+      const rows = () => db.selectFrom('inbox_messages').selectAll().where('account_id', '=', accountId).execute();
+      await eventually('three inbox messages', async () => {
+        const rep = await syncInbound(services, accountId);
+        if (rep.outcome !== 'done') throw new Error(`sync ended ${rep.outcome}`);
+        const now = await rows();
+        if (now.length !== 3) throw new Error(`stored ${JSON.stringify(now.map((x) => [x.kind, x.text]))} after ${JSON.stringify(rep)}`);
+        return true;
+      });
+      const stored = new Map((await rows()).map((x) => [x.external_id, x]));
+      expect(stored.get(r.uri)).toMatchObject({ kind: 'reply', target_id: targetId, parent_external_id: own.uri, root_external_id: own.uri, author_handle: bob.handle, text: 'Great news 🎉', lang: 'en' });
+      expect(stored.get(m.uri)).toMatchObject({ kind: 'mention', target_id: null, text: hostile, author_handle: carol.handle });
+      expect(stored.get(q.uri)).toMatchObject({ kind: 'quote', target_id: targetId, text: 'Quoting this' });
+      const account = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
+      expect(account.inbound_cursor).toMatch(/^\{"v":1,"t":"/);
+      // Nothing new: nothing stored.
+      expect(await syncInbound(services, accountId)).toMatchObject({ outcome: 'done', received: 0 });
+
+      // Reply from the inbox: on the network under Bob's reply, in the post's thread.
+      const sent = await replyToInboxMessage(ws.ctx, stored.get(r.uri)!.id, { text: `Thank you @${bob.handle}!` });
+      const rec = await call<{ value: { text: string; reply: { root: StrongRef; parent: StrongRef } } }>(net.pdsUrl, 'com.atproto.repo.getRecord', { params: { repo: dave.did, collection: 'app.bsky.feed.post', rkey: sent.externalId.split('/').pop()! } });
+      expect(rec.value.reply).toEqual({ root: own, parent: r });
+      expect(rec.value.text).toBe(`Thank you @${bob.handle}!`);
+      // Bob answers the reply: it comes in threaded under Dave's reply; Dave's own reply is not an inbox item.
+      const back = await post(bob, 'You are welcome', { reply: { root: own, parent: { uri: sent.externalId, cid: (await eventually('the reply indexed', () => getPost(sent.externalId)))!.cid } } });
+      await eventually('the answer to the reply', async () => {
+        await syncInbound(services, accountId);
+        return (await rows()).some((x) => x.external_id === back.uri);
+      });
+      const all = await rows();
+      expect(all).toHaveLength(4);
+      expect(all.find((x) => x.external_id === back.uri)).toMatchObject({ kind: 'reply', parent_external_id: sent.externalId, root_external_id: own.uri, target_id: targetId });
+
+      // Metrics: once the AppView has the like, the job stores the counts the AppView reports.
+      const auth0 = { accountId, externalId: dave.did, handle: dave.handle, serviceUrl: net.pdsUrl, credentials: { identifier: dave.handle, appPassword: dave.appPassword, serviceUrl: net.pdsUrl }, session: null };
+      const daveCtx = { ...ctx, saveSession: async () => undefined };
+      await eventually('the like and the follow in the AppView', async () => {
+        const c = await connector.metrics!.posts({ auth: auth0, externalIds: [own.uri] }, daveCtx);
+        const a = await connector.metrics!.account({ auth: auth0 }, daveCtx);
+        return c[own.uri]?.likes === 1 && a.followers === 1;
+      });
+      const report = await collectMetrics(services, accountId);
+      expect(report).toMatchObject({ outcome: 'done', accountSnapshot: true, asked: 1, observed: 1 });
+      const snap = await db.selectFrom('account_metrics').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      expect({ followers: snap.followers, following: snap.following, posts: snap.posts_count }).toEqual({ followers: 1, following: 0, posts: 2 });
+      const pm = await db.selectFrom('post_metrics').selectAll().where('target_id', '=', targetId).executeTakeFirstOrThrow();
+      expect({ likes: pm.likes, shares: pm.shares, comments: pm.comments, quotes: pm.quotes, views: pm.views, reach: pm.reach }).toEqual({ likes: 1, shares: 0, comments: 1, quotes: 1, views: null, reach: null });
+    });
   });
 });

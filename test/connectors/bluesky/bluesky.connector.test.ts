@@ -290,4 +290,19 @@ describe.skipIf(!pdsUrl && !requireAll)('bluesky connector against a local PDS',
     expect(e.opts.outcomeUnknown).toBe(false);
     expect(e.message).toContain('ECONNREFUSED');
   });
+  it('a PDS without an AppView makes comments and metrics retryable failures, never a disconnected account', async () => {
+    const { ctx } = ctxFor(url);
+    for (const attempt of [
+      blueskyConnector.comments!.fetch({ auth, cursor: null, posts: [] }, ctx),
+      blueskyConnector.metrics!.account({ auth }, ctx),
+      blueskyConnector.metrics!.posts({ auth, externalIds: [`at://${alice.did}/app.bsky.feed.post/3kabcdefghij2`] }, ctx),
+    ]) {
+      const e = await rejection(attempt);
+      expect(e.kind).toBe('retryable');
+    }
+    // Nothing to ask about: no request at all.
+    const { ctx: quiet, requests } = ctxFor(url);
+    expect(await blueskyConnector.metrics!.posts({ auth, externalIds: ['not-a-uri', 'https://bsky.app/x'] }, quiet)).toEqual({});
+    expect(requests).toEqual([]);
+  });
 });
