@@ -104,6 +104,9 @@ function idMs(id: string): number {
   return Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
 }
 
+// Per process and workspace: ids already evaluated that are still inside the re-read overlap.
+const seenInOverlap = new Map<string, { signature: string; ids: Set<string> }>();
+
 interface CompiledQuery {
   row: ListeningQueryRow;
   predicate: MessagePredicate;
@@ -178,18 +181,31 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
   const lower = new Map(queries.map((q) => [q.row.id, q.row.watermark_id ? idFloor(idMs(q.row.watermark_id) - opts.overlapMs) : backfillFloor]));
   let cursor = [...lower.values()].reduce((a, b) => (a < b ? a : b));
   const sentimentOf = await workspaceSentiment(db, workspaceId);
+  // Overlap messages this process already evaluated against exactly these queries (same ids, same
+  // texts) are skipped; any change to the set of queries starts the memory afresh.
+  const signature = queries.map((q) => `${q.row.id}:${q.row.updated_at}:${q.row.query}`).join('|');
+  let memory = seenInOverlap.get(workspaceId);
+  if (memory?.signature !== signature) {
+    memory = { signature, ids: new Set<string>() };
+    seenInOverlap.set(workspaceId, memory);
+  }
+  const seen = memory.ids;
+  for (const id of seen) if (id <= cursor) seen.delete(id);
   for (let batch = 0; batch < opts.maxBatches; batch++) {
     const messages = await inboxMessagesAfter(db, workspaceId, cursor, opts.batchSize);
     if (messages.length === 0) break;
     report.scanned += messages.length;
-    // Messages at or below a query's watermark were seen before: only ones not matched yet are new.
-    const seen = await matchedPairs(db, workspaceId, messages.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
-    const rows = matchRows(messages, queries, (q, m) => m.id > lower.get(q.row.id)! && !seen.has(`${q.row.id}:${m.id}`), now, sentimentOf);
+    const fresh = messages.filter((m) => !seen.has(m.id));
+    // Messages at or below a query's watermark (late commits, or a restarted process) may be matched
+    // already: only pairs not stored yet are new.
+    const stored = await matchedPairs(db, workspaceId, fresh.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
+    const rows = matchRows(fresh, queries, (q, m) => m.id > lower.get(q.row.id)! && !stored.has(`${q.row.id}:${m.id}`), now, sentimentOf);
     const last = messages[messages.length - 1]!.id;
     await db.transaction().execute(async (trx) => {
       report.matched += await insertMatches(trx, rows);
       for (const q of queries) await advanceWatermark(trx, q.row.id, last);
     });
+    for (const m of fresh) seen.add(m.id);
     cursor = last;
     if (messages.length < opts.batchSize) break;
   }

@@ -16,7 +16,8 @@ export function normaliseWord(word: string): string {
 
 /** The normalised words of a text, in order. */
 export function splitWords(text: string): string[] {
-  const normalised = text.normalize('NFKC');
+  // Plain ASCII is already in NFKC; skipping the call saves a copy per message.
+  const normalised = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFKC');
   const out: string[] = [];
   for (const m of normalised.matchAll(wordPattern)) out.push(normaliseWord(m[0].replace(/[\uFE0E\uFE0F]/g, '')));
   return out;
