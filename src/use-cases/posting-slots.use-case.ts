@@ -141,33 +141,43 @@ function isoWeekday(dayMs: number): number {
 }
 
 /**
- * Every future instant of the slots within the horizon, per `weekday time` key, in order. Slots in a
- * spring-forward gap are left out for that day; past instants are left out.
+ * The future instants of the slots within the horizon, earliest first, produced lazily (callers stop
+ * at the first free one). Slots in a spring-forward gap are left out for that day; past ones too.
+ * Wall time order is instant order here: an overlap always resolves to its earlier instant.
  */
-function slotInstants(keys: Set<string>, timezone: string, now: Date): SlotTime[] {
+function* slotInstants(keys: Set<string>, timezone: string, now: Date, memo: Map<string, SlotTime | null>): Generator<SlotTime> {
   const today = toLocalWallTime(now, timezone).slice(0, 10);
   const start = Date.parse(`${today}T00:00:00Z`);
-  const times = [...keys].map((k) => k.split(' ') as [string, string]);
-  const out: SlotTime[] = [];
+  const times = [...keys].map((k) => k.split(' ') as [string, string]).sort((a, b) => a[1].localeCompare(b[1]));
+  if (times.length === 0) return;
   for (let i = 0; i <= QUEUE_HORIZON_DAYS; i++) {
     const day = start + i * DAY_MS;
     const weekday = String(isoWeekday(day));
     const date = new Date(day).toISOString().slice(0, 10);
     for (const [wd, time] of times) {
       if (wd !== weekday) continue;
-      let at: string;
-      try {
-        at = resolveSchedule({ date, time, timezone }, { now }).scheduledAt;
-      } catch (e) {
-        // The gap (no such wall time that day) or a past time: not a usable slot.
-        if (e instanceof ValidationError) continue;
-        throw e;
+      // Several accounts usually share slot times: resolve each wall time once per request.
+      const key = `${date}T${time}`;
+      let slot = memo.get(key);
+      if (slot === undefined) {
+        slot = null;
+        try {
+          const at = resolveSchedule({ date, time, timezone }, { now }).scheduledAt;
+          if (Date.parse(at) > now.getTime()) slot = { at, date, time, timezone };
+        } catch (e) {
+          // The gap (no such wall time that day) or a past time: not a usable slot.
+          if (!(e instanceof ValidationError)) throw e;
+        }
+        memo.set(key, slot);
       }
-      if (Date.parse(at) <= now.getTime()) continue;
-      out.push({ at, date, time, timezone });
+      if (slot) yield slot;
     }
   }
-  return out.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+function firstWhere<T>(items: Iterable<T>, ok: (item: T) => boolean): T | null {
+  for (const item of items) if (ok(item)) return item;
+  return null;
 }
 
 const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
@@ -205,13 +215,14 @@ export async function nextFreeSlot(ctx: UseCaseContext, raw: unknown): Promise<N
   }
   const free = (accountId: string, s: SlotTime) => !taken.get(accountId)?.has(minuteOf(s.at));
 
+  const memo = new Map<string, SlotTime | null>();
   const accounts = ids.map((accountId) => {
-    const own = slotInstants(keysOf.get(accountId) ?? new Set(), ws.timezone, now);
-    return { accountId, next: own.find((s) => free(accountId, s)) ?? null };
+    const own = slotInstants(keysOf.get(accountId) ?? new Set(), ws.timezone, now, memo);
+    return { accountId, next: firstWhere(own, (s) => free(accountId, s)) };
   });
 
   // Keys every account has: one post to all of them can only go out at a time that is a slot of each.
   const shared = [...(keysOf.get(ids[0]!) ?? [])].filter((k) => ids.every((id) => keysOf.get(id)?.has(k)));
-  const next = slotInstants(new Set(shared), ws.timezone, now).find((s) => ids.every((id) => free(id, s))) ?? null;
+  const next = firstWhere(slotInstants(new Set(shared), ws.timezone, now, memo), (s) => ids.every((id) => free(id, s)));
   return { next, accounts };
 }
