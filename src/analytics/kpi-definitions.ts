@@ -24,9 +24,13 @@ export type KpiDenominator = 'followers_at_publish' | 'daily_followers' | 'reach
  * - `mean_per_post`: mean of each eligible post's ratio;
  * - `median_last_n`: median of the ratios of the last N eligible posts published up to the period end;
  * - `per_day`: for each calendar day of the period, that day's posts' numerator / that day's
- *   followers; the mean over the calendar days (days without posts count as 0).
+ *   followers; the mean over the calendar days (days without posts count as 0);
+ * - `activity_pooled`: engagement that happened during the period on any post (whatever its publish
+ *   date): the days' numerator activity summed / the days' denominator activity summed;
+ * - `activity_per_day`: for each calendar day, that day's numerator activity / that day's followers;
+ *   the mean over the days.
  */
-export type KpiAggregation = 'pooled' | 'mean_per_post' | 'median_last_n' | 'per_day';
+export type KpiAggregation = 'pooled' | 'mean_per_post' | 'median_last_n' | 'per_day' | 'activity_pooled' | 'activity_per_day';
 
 /** The counts that make a numerator: all `required` must be present; `optional` add when present. */
 export interface CountSet {
@@ -92,6 +96,8 @@ const strictPostRule =
   'A post counts only when every required count of its network and its denominator are present (and the denominator is above 0); a missing count is never read as 0 — such posts are left out and listed as excluded.';
 const perDayRule =
   'Every calendar day of the period counts; a day without posts counts as 0. A post counts in its day only when every required count is present. A day whose follower count is unknown (before the first snapshot) is left out of the mean.';
+const activityRule =
+  'Engagement is the increase of each count between two observations of a post, on the day of the later one; the first value a post ever had counts on its publish day. A day counts only when every required count and the denominator are known by its end (0 when known and unchanged); unknown days are left out, never read as 0.';
 const growthRule = 'Needs a follower count at the end of the day before the period and at the end of its last day (the newest snapshot before each moment); without either the value is empty, never 0.';
 
 /** Every definition Herald ships, in display order. */
@@ -214,6 +220,33 @@ export const kpiDefinitions: readonly KpiDefinition[] = [
     aggregation: 'pooled',
     timeZone: 'workspace',
     missingRule: strictPostRule,
+  },
+  {
+    id: 'sprout.er-impressions.profile',
+    label: 'Engagement rate (per impression), profile view',
+    vendor: 'Sprout Social',
+    mirrors:
+      'Engagement rate (per impression) as in the profile report: engagement that happened in the period, whatever the post\'s publish date — (reactions + comments + shares + clicks) / impressions × 100 over the increases observed on each day.',
+    formula: 'ratio',
+    unit: 'percent',
+    numerator: { default: { required: ['likes', 'comments', 'shares'], optional: ['clicks'] } },
+    denominator: 'impressions',
+    aggregation: 'activity_pooled',
+    timeZone: 'workspace',
+    missingRule: activityRule,
+  },
+  {
+    id: 'napoleoncat.er-daily',
+    label: 'Daily ER (mean of days)',
+    vendor: 'NapoleonCat',
+    mirrors: 'Daily ER = that day\'s interactions (reactions + comments + shares on any post) / that day\'s followers × 100; a multi-day ER is the mean of the daily ERs.',
+    formula: 'ratio',
+    unit: 'percent',
+    numerator: { default: { required: ['likes', 'comments', 'shares'] } },
+    denominator: 'daily_followers',
+    aggregation: 'activity_per_day',
+    timeZone: 'workspace',
+    missingRule: `${activityRule} A day whose follower count is unknown is left out of the mean.`,
   },
   {
     id: 'tgstat.err',

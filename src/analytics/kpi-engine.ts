@@ -36,6 +36,10 @@ export interface KpiEngineInput {
   recentPosts: KpiPost[];
   /** Followers at the end of a workspace day (carried forward), or null before the first snapshot. */
   followersAt(day: string): FollowerReading | null;
+  /** The account's network (picks the count set of activity definitions). */
+  network: string;
+  /** Engagement that happened on a workspace day (null counts: not known by then; null: no such day). */
+  activityOn(day: string): Partial<KpiCounts> | null;
 }
 
 /** How a value was computed. */
@@ -58,9 +62,11 @@ export interface KpiInputs {
   /** For mean/median/per-day aggregations: the values averaged (their sum) and how many. */
   sumOfValues: number | null;
   valuesCounted: number | null;
-  /** For per-day aggregation: calendar days of the period and days left out (unknown followers). */
+  /** For per-day and activity aggregations: calendar days of the period and days left out. */
   days: number | null;
   daysMissingFollowers: number | null;
+  /** Days left out because a required count (or the denominator's count) was not known. */
+  daysMissingCounts: number | null;
   /** For follower growth. */
   startFollowers: FollowerReading | null;
   endFollowers: FollowerReading | null;
@@ -145,6 +151,7 @@ function blankInputs(zone: string, from: string, to: string): KpiInputs {
     valuesCounted: null,
     days: null,
     daysMissingFollowers: null,
+    daysMissingCounts: null,
     startFollowers: null,
     endFollowers: null,
     emptyReason: null,
@@ -179,6 +186,70 @@ function evaluateRatio(def: RatioKpiDefinition, input: KpiEngineInput): KpiResul
     if (value === null) inputs.emptyReason = emptyReason ?? 'no data';
     return { definitionId: def.id, value: value === null ? null : roundKpi(value), exact: value, inputs };
   };
+
+  if (def.aggregation === 'activity_pooled' || def.aggregation === 'activity_per_day') {
+    const set = countSetFor(def, input.network);
+    const days = eachDay(input.fromDay, input.toDay);
+    inputs.days = days.length;
+    inputs.daysMissingCounts = 0;
+    if (def.aggregation === 'activity_per_day') inputs.daysMissingFollowers = 0;
+    let numerator = 0;
+    let denominator = 0;
+    let sum = 0;
+    let counted = 0;
+    const parts: string[] = [];
+    for (const day of days) {
+      const a = input.activityOn(day);
+      let n: number | null = 0;
+      for (const m of set.required) {
+        const v = a?.[m];
+        if (v === null || v === undefined) {
+          n = null;
+          break;
+        }
+        n += v;
+      }
+      if (n === null) {
+        inputs.daysMissingCounts += 1;
+        continue;
+      }
+      for (const m of set.optional ?? []) n += a?.[m] ?? 0;
+      if (def.aggregation === 'activity_pooled') {
+        const d = def.denominator === 'reach' ? a?.reach : a?.views;
+        if (d === null || d === undefined) {
+          inputs.daysMissingCounts += 1;
+          continue;
+        }
+        numerator += n;
+        denominator += d;
+        counted += 1;
+        if (n !== 0 || d !== 0) parts.push(`${n}/${d}`);
+      } else {
+        const f = input.followersAt(day);
+        if (!f || f.followers <= 0) {
+          inputs.daysMissingFollowers = (inputs.daysMissingFollowers ?? 0) + 1;
+          continue;
+        }
+        numerator += n;
+        sum += (n / f.followers) * 100;
+        counted += 1;
+        if (n !== 0) parts.push(`${n}/${f.followers}`);
+      }
+    }
+    inputs.valuesCounted = counted;
+    inputs.numerator = numerator;
+    if (def.aggregation === 'activity_pooled') {
+      inputs.denominator = denominator;
+      inputs.formula = `(${parts.join(' + ') || '0'}) → ${numerator} / ${denominator} × 100`;
+      if (counted === 0) return result(null, 'no day of the period has the counts this definition needs');
+      if (denominator <= 0) return result(null, 'no impressions happened in the period');
+      return result((numerator / denominator) * 100);
+    }
+    inputs.sumOfValues = roundKpi(sum);
+    inputs.formula = `(${parts.join(' + ') || '0'}) × 100 / ${counted} days`;
+    if (counted === 0) return result(null, 'no day of the period has the counts and a follower count');
+    return result(sum / counted);
+  }
 
   if (def.aggregation === 'per_day') {
     const days = eachDay(input.fromDay, input.toDay);

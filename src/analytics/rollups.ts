@@ -4,7 +4,11 @@
  *   observation that has it: a network that stops returning reach after 30 days keeps the last reach it
  *   gave), its content type, its followers at publish time and its local day/weekday/hour;
  * - `analytics_account_daily`: per account and local day, followers at the end of the day, posts
- *   published that day and the sums of their counts;
+ *   published that day and the sums of their counts, and the engagement that *happened* that day on
+ *   any of the account's posts (`<count>_activity`, Sprout's profile view): each increase between two
+ *   observations of a post counts on the day of the later observation; the first value a post ever
+ *   had of a count counts on its publish day (engagement comes mostly right after publishing, and
+ *   Herald cannot know when it happened before the first observation);
  * - `analytics_content_type_daily`: the same per content type.
  * Days are calendar days in the workspace's time zone. Everything here is derived: `refreshRollups`
  * rebuilds any range from account_metrics, post_metrics and post_targets, so it is safe to call again.
@@ -14,9 +18,11 @@ import type { Database } from '../db/schema';
 import {
   accountDataBounds,
   accountForRollups,
+  accountObservationsBefore,
   followerSnapshots,
   observationsOfTargets,
   publishedTargets,
+  publishTimesBefore,
   replaceDailyRollups,
   replacePostRollups,
   type AccountDailyRow,
@@ -90,6 +96,47 @@ function lastAtOrBefore<T>(items: T[], key: string, at: (x: T) => string): numbe
     } else hi = mid - 1;
   }
   return found;
+}
+
+type Activity = Record<`${MetricColumn}_activity`, number | null>;
+
+/**
+ * Engagement per local day over [fromDay, toDay] from every observation of the account's posts made
+ * before the range ends. A count is null on a day when no post had it observed by the day's end.
+ */
+async function dailyActivity(db: Kysely<Database>, accountId: string, zone: string, days: string[], toIso: string): Promise<Map<string, Activity>> {
+  const published = await publishTimesBefore(db, accountId, toIso);
+  const observations = await accountObservationsBefore(db, accountId, toIso);
+  const last = new Map<string, number>();
+  const landed = new Map<string, number>();
+  const firstSeen = new Map<MetricColumn, string>();
+  for (const o of observations) {
+    const publishedAt = published.get(o.target_id);
+    if (!publishedAt) continue;
+    for (const c of metricColumns) {
+      const v = o[c];
+      if (v === null) continue;
+      if (!firstSeen.has(c)) firstSeen.set(c, o.observed_at);
+      const key = `${o.target_id}|${c}`;
+      const before = last.get(key);
+      const day = before === undefined ? localParts(Date.parse(publishedAt), zone).day : localParts(Date.parse(o.observed_at), zone).day;
+      const at = `${day}|${c}`;
+      landed.set(at, (landed.get(at) ?? 0) + (before === undefined ? v : v - before));
+      last.set(key, v);
+    }
+  }
+  const out = new Map<string, Activity>();
+  for (const day of days) {
+    const end = dayRange(day, zone).end;
+    const a: Record<string, number | null> = {};
+    for (const c of metricColumns) {
+      const sum = landed.get(`${day}|${c}`);
+      const seen = firstSeen.get(c);
+      a[`${c}_activity`] = sum !== undefined ? sum : seen !== undefined && seen < end ? 0 : null;
+    }
+    out.set(day, a as Activity);
+  }
+  return out;
 }
 
 type Sums = Record<`${MetricColumn}_sum`, number | null> & Record<`${MetricColumn}_posts`, number>;
@@ -199,7 +246,9 @@ export async function refreshRollups(db: Kysely<Database>, input: RefreshRollups
   }
   const days: AccountDailyRow[] = [];
   const byType: ContentTypeDailyRow[] = [];
-  for (const day of eachDay(fromDay, toDay)) {
+  const dayList = eachDay(fromDay, toDay);
+  const activity = await dailyActivity(db, account.id, zone, dayList, toIso);
+  for (const day of dayList) {
     const end = dayRange(day, zone).end;
     // Followers at the end of the day: the newest snapshot taken before the day ended.
     const snap = lastAtOrBefore(snapshots, end, (s) => s.observed_at);
@@ -216,6 +265,7 @@ export async function refreshRollups(db: Kysely<Database>, input: RefreshRollups
       followers_observed_at: s >= 0 ? snapshots[s]!.observed_at : null,
       posts: dayPosts.length,
       ...sums,
+      ...activity.get(day)!,
       refreshed_at: refreshedAt,
     });
     for (const type of contentTypes) {

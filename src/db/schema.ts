@@ -407,6 +407,20 @@ export interface AnalyticsMetricSums {
   video_views_sum: number | null; video_views_posts: number;
 }
 
+/** Engagement that happened during a day on any of the account's posts (null = no post had the count yet). */
+export interface AnalyticsMetricActivity {
+  views_activity: number | null;
+  reach_activity: number | null;
+  likes_activity: number | null;
+  comments_activity: number | null;
+  shares_activity: number | null;
+  quotes_activity: number | null;
+  saves_activity: number | null;
+  clicks_activity: number | null;
+  poll_votes_activity: number | null;
+  video_views_activity: number | null;
+}
+
 /** Content type and hashtags of a published target (imported, or set when known). */
 export interface AnalyticsPostContentTable {
   target_id: string;
@@ -443,7 +457,7 @@ export interface AnalyticsPostRollupsTable extends AnalyticsMetricColumns {
 }
 
 /** Rollup: one row per account and local day (derived; rebuilt by refreshRollups). */
-export interface AnalyticsAccountDailyTable extends AnalyticsMetricSums {
+export interface AnalyticsAccountDailyTable extends AnalyticsMetricSums, AnalyticsMetricActivity {
   account_id: string;
   day: string;
   workspace_id: string;

@@ -174,6 +174,25 @@ export async function publishedTargets(db: Executor, accountId: string, from: st
   return rows.flatMap((r) => (r.published_at ? [{ ...r, published_at: r.published_at, ...(media.get(r.id) ?? { media: 0, videos: 0 }) }] : []));
 }
 
+/** Publish times of the account's published targets (of posts not deleted) published before `to`. */
+export async function publishTimesBefore(db: Executor, accountId: string, to: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('post_targets as t')
+    .innerJoin('posts as p', 'p.id', 't.post_id')
+    .select(['t.id', 't.published_at'])
+    .where('t.account_id', '=', accountId)
+    .where('t.state', '=', 'published')
+    .where('p.deleted_at', 'is', null)
+    .where('t.published_at', '<', to)
+    .execute();
+  return new Map(rows.flatMap((r) => (r.published_at ? [[r.id, r.published_at] as [string, string]] : [])));
+}
+
+/** Every observation of the account's posts made before `to`, oldest first. */
+export async function accountObservationsBefore(db: Executor, accountId: string, to: string): Promise<ObservationRow[]> {
+  return db.selectFrom('post_metrics').selectAll().where('account_id', '=', accountId).where('observed_at', '<', to).orderBy('observed_at').orderBy('id').execute();
+}
+
 /** The account's snapshots that carry a follower count, oldest first. */
 export async function followerSnapshots(db: Executor, accountId: string): Promise<Array<{ observed_at: string; followers: number }>> {
   const rows = await db
@@ -186,7 +205,7 @@ export async function followerSnapshots(db: Executor, accountId: string): Promis
   return rows.flatMap((r) => (r.followers === null ? [] : [{ observed_at: r.observed_at, followers: r.followers }]));
 }
 
-/** First and last instant the account has any data for (publish times and snapshots). */
+/** First and last instant the account has any data for (publish times, snapshots; observations for the last). */
 export async function accountDataBounds(db: Executor, accountId: string): Promise<{ first: string | null; last: string | null }> {
   const t = await db
     .selectFrom('post_targets')
@@ -199,8 +218,9 @@ export async function accountDataBounds(db: Executor, accountId: string): Promis
     .select((eb) => [eb.fn.min('observed_at').as('first'), eb.fn.max('observed_at').as('last')])
     .where('account_id', '=', accountId)
     .executeTakeFirst();
+  const o = await db.selectFrom('post_metrics').select((eb) => eb.fn.max('observed_at').as('last')).where('account_id', '=', accountId).executeTakeFirst();
   const firsts = [t?.first, s?.first].filter((v): v is string => typeof v === 'string');
-  const lasts = [t?.last, s?.last].filter((v): v is string => typeof v === 'string');
+  const lasts = [t?.last, s?.last, o?.last].filter((v): v is string => typeof v === 'string');
   return { first: firsts.length ? firsts.sort()[0]! : null, last: lasts.length ? lasts.sort()[lasts.length - 1]! : null };
 }
 

@@ -163,14 +163,20 @@ function change(value: number | null, previous: number | null): { absolute: numb
   return { absolute: roundKpi(value - previous), percent: previous === 0 ? null : roundKpi(((value - previous) / Math.abs(previous)) * 100) };
 }
 
+/** The engagement that happened on a day, by count name. */
+function activityOf(d: AccountDailyRow): Partial<KpiCounts> {
+  return Object.fromEntries(postMetricNames.map((m) => [m, d[`${metricColumn[m]}_activity`]])) as Partial<KpiCounts>;
+}
+
 /** Loads what the engine needs for [from, to] (posts a day either side, for definitions in other zones). */
-async function engineInput(ctx: UseCaseContext, accountId: string, zone: string, from: string, to: string): Promise<KpiEngineInput> {
+async function engineInput(ctx: UseCaseContext, accountId: string, network: string, zone: string, from: string, to: string): Promise<KpiEngineInput> {
   const start = new Date(dayStartMs(addDays(from, -2), zone)).toISOString();
   const end = new Date(dayStartMs(addDays(to, 3), zone)).toISOString();
   const posts = (await postRollupsBetween(ctx.db, ctx.workspaceId, accountId, start, end)).map(toPost);
   const recentPosts = (await postRollupsBefore(ctx.db, ctx.workspaceId, accountId, end, recentPostsRead)).map(toPost);
   const daily = await dailyRollups(ctx.db, ctx.workspaceId, accountId, addDays(from, -1), to);
-  return { workspaceTimeZone: zone, fromDay: from, toDay: to, posts, recentPosts, followersAt: followerSeries(daily.before, daily.days) };
+  const activity = new Map(daily.days.map((d) => [d.day, activityOf(d)]));
+  return { workspaceTimeZone: zone, fromDay: from, toDay: to, posts, recentPosts, followersAt: followerSeries(daily.before, daily.days), network, activityOn: (day) => activity.get(day) ?? null };
 }
 
 /** Every KPI definition for one account over [from, to], with the previous period and content types. */
@@ -181,8 +187,8 @@ export async function getKpis(ctx: UseCaseContext, q: PeriodQuery): Promise<Kpis
   const zone = workspace.timezone;
   const period = resolvePeriod(q, zone, ctx.services.now());
   const previousPeriod = { from: addDays(period.from, -period.days), to: addDays(period.from, -1), days: period.days };
-  const current = await engineInput(ctx, account.id, zone, period.from, period.to);
-  const previous = await engineInput(ctx, account.id, zone, previousPeriod.from, previousPeriod.to);
+  const current = await engineInput(ctx, account.id, account.network, zone, period.from, period.to);
+  const previous = await engineInput(ctx, account.id, account.network, zone, previousPeriod.from, previousPeriod.to);
   const kpis = kpiDefinitions.map((definition): KpiView => {
     const now = evaluateKpi(definition, current);
     const before = evaluateKpi(definition, previous);
@@ -216,7 +222,7 @@ export async function getBestTimes(ctx: UseCaseContext, q: PeriodQuery): Promise
   const chosen = findKpiDefinition(await defaultDefinitionId(ctx));
   const def: RatioKpiDefinition =
     chosen && chosen.formula === 'ratio' && chosen.aggregation !== 'per_day' ? chosen : (findKpiDefinition('livedune.er.weighted') as RatioKpiDefinition);
-  const input = await engineInput(ctx, account.id, zone, period.from, period.to);
+  const input = await engineInput(ctx, account.id, account.network, zone, period.from, period.to);
   const start = dayStartMs(period.from, zone);
   const end = dayStartMs(addDays(period.to, 1), zone);
   const cells = new Map<string, BestTimeCell & { sum: number }>();

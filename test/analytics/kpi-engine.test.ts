@@ -50,6 +50,8 @@ function input(posts: KpiPost[], extra: Partial<KpiEngineInput> = {}): KpiEngine
     posts,
     recentPosts: [...posts].sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : -1)),
     followersAt: () => ({ followers: 1000, observedAt: '2026-04-30T00:00:00.000Z' }),
+    network: 'bluesky',
+    activityOn: () => null,
     ...extra,
   };
 }

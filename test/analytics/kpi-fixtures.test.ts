@@ -28,6 +28,8 @@ const vkWeek: Record<string, number | null> = {
   'popsters.love-rate': 4.684685,
   'popsters.talk-rate': 0.966292,
   'sprout.er-impressions': 3.381818,
+  'sprout.er-impressions.profile': 3.653061,
+  'napoleoncat.er-daily': 3.93658,
   'tgstat.err': 203.603604,
   'tgstat.err24': 38.095238,
   'err.reach.mean': 4.377778,
@@ -48,6 +50,8 @@ const vkPreviousWeek: Record<string, number | null> = {
   'popsters.love-rate': 3.030303,
   'popsters.talk-rate': 0.505051,
   'sprout.er-impressions': 4,
+  'sprout.er-impressions.profile': 4,
+  'napoleoncat.er-daily': 1.010101,
   'tgstat.err': 101.010101,
   'tgstat.err24': null,
   'err.reach.mean': 4.444444,
@@ -113,6 +117,14 @@ describe.each(dialects())('KPI fixtures through the import (%s)', (dialect) => {
     expect(kpi(view, 'tgstat.err24').previous).toMatchObject({ value: null, inputs: { postsInPeriod: 1, postsMissingCounts: 1, emptyReason: 'no post has every count this definition needs' } });
     expect(kpi(view, 'tgstat.err24').change).toEqual({ absolute: null, percent: null });
     expect(kpi(view, 'popsters.er-day').inputs).toMatchObject({ days: 7, valuesCounted: 7, daysMissingFollowers: 0, numerator: 332, postsCounted: 4, postsMissingCounts: 1, sumOfValues: 29.327273 });
+    // Engagement that happened in the week, on any post (Sprout's profile view, NapoleonCat's daily ER).
+    expect(kpi(view, 'sprout.er-impressions.profile').inputs).toMatchObject({
+      numerator: 358, denominator: 9800, days: 7, valuesCounted: 7, daysMissingCounts: 0,
+      formula: '(21/500 + 162/6000 + 6/300 + 19/0 + 150/3000) → 358 / 9800 × 100',
+    });
+    expect(kpi(view, 'napoleoncat.er-daily').inputs).toMatchObject({ numerator: 318, sumOfValues: 27.556061, valuesCounted: 7, daysMissingCounts: 0, daysMissingFollowers: 0 });
+    // 16, 17 and 19 March: nothing observed yet (p0's first observation came on the 20th) → left out, not 0.
+    expect(kpi(view, 'napoleoncat.er-daily').previous.inputs).toMatchObject({ valuesCounted: 4, daysMissingCounts: 3, numerator: 40 });
     expect(kpi(view, 'livedune.er.dynamics').inputs).toMatchObject({ valuesCounted: 5, postsCounted: 5, postsMissingCounts: 1 });
     const growth = kpi(view, 'followers.growth.absolute').inputs;
     expect(growth.startFollowers).toEqual({ followers: 1000, observedAt: '2026-03-22T21:00:00.000Z' });
@@ -150,6 +162,8 @@ describe.each(dialects())('KPI fixtures through the import (%s)', (dialect) => {
     // Telegram: reactions + forwards required, comments optional (t1 counts without comments, t2 lacks forwards).
     expect(kpi(view, 'livedune.er.pooled')).toMatchObject({ value: 8, inputs: { numerator: 40, denominator: 500, postsCounted: 1, postsMissingCounts: 1 } });
     expect(kpi(view, 'tgstat.err')).toMatchObject({ value: 160, inputs: { numerator: 1600, denominator: 1000 } });
+    // Telegram never gave comments here: activity definitions that require them stay empty.
+    expect(kpi(view, 'napoleoncat.er-daily')).toMatchObject({ value: null, inputs: { daysMissingCounts: 7 } });
     const erPost = kpi(view, 'popsters.er-post');
     expect(erPost.value).toBeNull();
     expect(erPost.inputs.emptyReason).toBe('no post has every count this definition needs');

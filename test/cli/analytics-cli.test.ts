@@ -34,7 +34,7 @@ describe('herald import metrics / herald kpi', () => {
     expect(kpi.code, kpi.stderr).toBe(0);
     const out = JSON.parse(kpi.stdout) as { kpis: Array<{ definition: { id: string }; value: number | null; inputs: { numerator: number | null; denominator: number | null; postsCounted: number } }> };
     const byId = Object.fromEntries(out.kpis.map((k) => [k.definition.id, k]));
-    expect(out.kpis).toHaveLength(16);
+    expect(out.kpis).toHaveLength(18);
     expect(byId['livedune.er.pooled']).toMatchObject({ value: 8.681818, inputs: { numerator: 382, denominator: 4400, postsCounted: 4 } });
     expect(byId['popsters.er-day']?.value).toBe(4.18961);
     expect(byId['followers.growth.weekly-compound']?.value).toBe(25);

@@ -14,6 +14,8 @@ const metricColumns = ['views', 'reach', 'likes', 'comments', 'shares', 'quotes'
 export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<void> {
   // Imports and rollups look targets up by the network's id within one account.
   await db.schema.createIndex('post_targets_account_external_idx').on('post_targets').columns(['account_id', 'external_id']).execute();
+  // Daily activity reads an account's observations by time.
+  await db.schema.createIndex('post_metrics_account_observed_idx').on('post_metrics').columns(['account_id', 'observed_at']).execute();
 
   await db.schema
     .createTable('analytics_post_content')
@@ -57,6 +59,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('posts', 'integer', (c) => c.notNull());
   // Sums of a day's posts can pass PostgreSQL's 32-bit integer: bigint (read back as numbers).
   for (const m of metricColumns) daily = daily.addColumn(`${m}_sum`, 'bigint').addColumn(`${m}_posts`, 'integer', (c) => c.notNull());
+  // Engagement that happened that day on any of the account's posts (see rollups.ts).
+  for (const m of metricColumns) daily = daily.addColumn(`${m}_activity`, 'bigint');
   await daily
     .addColumn('refreshed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('analytics_account_daily_pk', ['account_id', 'day'])
