@@ -191,6 +191,7 @@ export function ListeningQueryEditor({
   };
 
   const errorId = `query-error-${query?.id ?? 'new'}`;
+  const helpId = `query-help-${query?.id ?? 'new'}`;
   const syntax = check && 'error' in check ? check.error : null;
   return (
     <form className="listening-editor card" onSubmit={submit} aria-label={query ? t('listening.editor.editTitle') : t('listening.editor.newTitle')}>
@@ -210,11 +211,13 @@ export function ListeningQueryEditor({
           spellCheck={false}
           disabled={!canManage}
           aria-invalid={!!syntax || undefined}
-          aria-describedby={syntax ? errorId : undefined}
+          aria-describedby={syntax ? `${errorId} ${helpId}` : helpId}
           onChange={(e) => setText(e.target.value)}
         />
-        <span className="field-help">{t('listening.editor.syntaxHelp')}</span>
       </label>
+      <p className="field-help" id={helpId}>
+        {t('listening.editor.syntaxHelp')}
+      </p>
       {syntax ? (
         <>
           <QueryErrorView text={text} error={syntax} id={errorId} />

@@ -1,20 +1,17 @@
-// @vitest-environment jsdom
+// @vitest-environment node
 /**
  * The inbox screen against a real in-process Herald: messages arrive through the real inbound sync
- * from a connector whose `comments` capability stays in process (id bluesky, with the shared Bluesky
- * validator), so the list, filters, conversation and reply run through the real routes and use cases.
- * Checks that filters become the API's query, that hostile network content is inert, and that a
- * reply is validated with the network's validator and sent exactly once.
+ * from a connector whose `comments` capability stays in process (components/inbox-test-connector.ts:
+ * id bluesky, with the shared Bluesky validator), so ingestion, the list, filters, conversation and
+ * reply run through the real routes and use cases. Checks that filters become the API's query, that
+ * hostile network content is inert, and that a reply is validated with the network's validator and
+ * sent exactly once. jsdom is installed by the test (components/inbox-jsdom-env.ts says why).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
-import { z } from 'zod';
-import type { Connector, InboundMessage } from '../../../src/connectors/connector';
+import type { Connector } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
-import { validateBlueskyVariant } from '../../../src/connectors/bluesky/bluesky-validate';
-import { newId } from '../../../src/domain/ids';
-import { insertInboxMessageIfNew } from '../../../src/repositories/inbox-messages.repository';
+import { syncInbound } from '../../../src/inbox/inbound-sync';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
 import { inProcessApi } from '../test-support/in-process-api';
 import { ApiProvider } from '../api/context';
@@ -22,57 +19,20 @@ import type { Workspace } from '../api/types';
 import { createI18n } from '../i18n/index';
 import { InboxScreen, inboxQuery, noInboxFilters } from './inbox';
 import { safeHttpUrl, splitLinks } from '../components/inbox-network-text';
+import { inbound as msg, inboxTestNetwork } from '../components/inbox-test-connector';
+import { installJsdom } from '../components/inbox-jsdom-env';
 
-/** Inbound messages the next sync delivers, per account handle, and replies sent. */
-const inbound = new Map<string, InboundMessage[]>();
-const replies: Array<{ parentExternalId: string; rootExternalId: string | null; text: string; idempotencyKey: string }> = [];
+const removeJsdom = await installJsdom();
+const { cleanup, configure, fireEvent, render, screen, waitFor, within } = await import('@testing-library/react');
+// Two cores shared by many test runs: give the in-process server time to answer.
+configure({ asyncUtilTimeout: 5000 });
+afterAll(() => removeJsdom());
 
-const inboxTestConnector: Connector<{ token: string }, { token: string }> = {
-  id: 'bluesky',
-  displayName: 'Bluesky',
-  lengthUnit: 'graphemes',
-  credentialFields: [{ name: 'token', label: 'Token', type: 'password', required: true }],
-  credentialsSchema: z.object({ token: z.string().min(1) }).strict(),
-  limits: { maxConcurrentPerAccount: 1, publishRate: { count: 10, windowMs: 60_000 } },
-  supports: { maxMedia: 4, mediaTypes: ['image/*'], polls: false, threads: false },
-  async connect(c) {
-    return { externalId: `did:plc:${c.token}`, handle: `${c.token}.test`, displayName: null, serviceUrl: null, session: { token: c.token } };
-  },
-  validate: validateBlueskyVariant,
-  async publish() {
-    return { externalId: 'x', url: null };
-  },
-  comments: {
-    async fetch({ auth }) {
-      const items = inbound.get(auth.handle) ?? [];
-      inbound.delete(auth.handle);
-      return { items, cursor: String(Date.now()) };
-    },
-    async reply(input) {
-      replies.push({ parentExternalId: input.parentExternalId, rootExternalId: input.rootExternalId, text: input.text, idempotencyKey: input.idempotencyKey });
-      // A reply takes a moment on a real network: a second press lands while the first is in flight.
-      await new Promise((r) => setTimeout(r, 50));
-      return { externalId: `at://reply/${replies.length}`, url: `https://bsky.app/profile/alice.test/post/r${replies.length}` };
-    },
-  },
-};
+const network = inboxTestNetwork();
+const replies = network.replies;
 
 const hostileName = '<img src=x onerror=alert(1)>';
 const hostileText = '<script>alert(1)</script> see javascript:alert(2) and https://example.test/ok, <b>bold</b>';
-
-function msg(externalId: string, kind: InboundMessage['kind'], text: string, extra: Partial<InboundMessage> = {}): InboundMessage {
-  return {
-    externalId,
-    kind,
-    parentExternalId: null,
-    rootExternalId: null,
-    author: { externalId: `did:plc:${externalId}`, handle: `${externalId}.fan.test`, displayName: null, followers: 3 },
-    text,
-    url: `https://bsky.app/profile/x/post/${externalId}`,
-    createdAt: new Date(Date.now() - 60_000).toISOString(),
-    ...extra,
-  };
-}
 
 describe('inbox screen (in-process Herald)', () => {
   let t: TestApp;
@@ -83,69 +43,22 @@ describe('inbox screen (in-process Herald)', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { initQueue: false, services: { connectors: new ConnectorRegistry([inboxTestConnector as unknown as Connector<never, never>]) } });
+    t = await createTestApp('sqlite', { initQueue: false, services: { connectors: new ConnectorRegistry([network.connector as unknown as Connector<never, never>]) } });
     owner = await t.setupOwner();
     workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
     const connect = async (token: string) => ((await (await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/accounts`, { network: 'bluesky', credentials: { token } }, owner)).json()) as { id: string }).id;
     alice = await connect('alice');
     bob = await connect('bob');
-    inbound.set('alice.test', [
+    network.queue('alice.test', [
       msg('c1', 'comment', 'Love the new release'),
       msg('c2', 'reply', 'Agreed, it is great', { parentExternalId: 'c1' }),
       msg('h1', 'mention', hostileText, { author: { externalId: 'did:plc:evil', handle: 'evil.test', displayName: hostileName }, url: 'javascript:alert(3)' }),
     ]);
-    inbound.set('bob.test', [msg('b1', 'mention', 'Hello Bob from the past', { createdAt: '2020-01-02T10:00:00.000Z' })]);
-    await seed(alice, 'alice.test');
-    await seed(bob, 'bob.test');
+    network.queue('bob.test', [msg('b1', 'mention', 'Hello Bob from the past', { createdAt: '2020-01-02T10:00:00.000Z' })]);
+    for (const id of [alice, bob]) expect(await syncInbound(t.services, id)).toMatchObject({ outcome: 'done' });
   });
   afterEach(() => cleanup());
   afterAll(async () => t.close());
-
-  /**
-   * Stores what the connector holds for an account as the inbound sync would (same columns). The sync
-   * itself is not run here: in jsdom, Vite rewrites the sentiment model's `new URL(…, import.meta.url)`
-   * resource paths, so ingestion's sentiment step cannot find its lexicons (reported to the lead).
-   */
-  async function seed(accountId: string, handle: string) {
-    for (const i of inbound.get(handle) ?? []) {
-      const now = new Date().toISOString();
-      const stored = await insertInboxMessageIfNew(t.services.database.db, {
-        id: newId(),
-        workspace_id: owner.workspaceId,
-        account_id: accountId,
-        network: 'bluesky',
-        external_id: i.externalId,
-        kind: i.kind,
-        parent_external_id: i.parentExternalId,
-        root_external_id: i.rootExternalId,
-        target_id: null,
-        author_external_id: i.author.externalId,
-        author_handle: i.author.handle,
-        author_name: i.author.displayName,
-        author_followers: i.author.followers ?? null,
-        text: i.text,
-        url: i.url,
-        lang: i.lang ?? null,
-        network_created_at: i.createdAt,
-        received_at: now,
-        edited_at: null,
-        deleted_at: null,
-        thread_key: i.rootExternalId ?? i.parentExternalId ?? i.externalId,
-        assignee_id: null,
-        sentiment_label: null,
-        sentiment_score: null,
-        sentiment_lang: null,
-        search_text: `${i.text} ${i.author.handle} ${i.author.displayName ?? ''}`.toLowerCase(),
-        sla_due_at: null,
-        first_response_at: null,
-        first_response_by: null,
-        resolved_at: null,
-        status_changed_at: null,
-      });
-      expect(stored).toBeTruthy();
-    }
-    inbound.delete(handle);
-  }
 
   const renderInbox = () => {
     // Every request the screen makes, as path + query, to check what the filters send.
