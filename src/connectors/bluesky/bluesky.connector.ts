@@ -2,7 +2,9 @@
  * The Bluesky (AT Protocol) connector. It talks XRPC over plain `ctx.fetch` to the account's PDS
  * (no @atproto/api: its current releases need Node 22), signs in with an app password, keeps the
  * session fresh, and publishes app.bsky.feed.post records under a record key derived from the
- * target's idempotency key, so a re-send can never create a second post.
+ * target's idempotency key, so a re-send can never create a second post. It also reads replies,
+ * mentions and quotes (`comments`, from the AppView's notifications), answers them in their threads,
+ * and reads counts (`metrics`); see bluesky-engagement.ts for the cursor and back-fill rules.
  *
  * createdAt: the record's `createdAt` is `input.createdAt` (the target's creation/scheduling time the
  * engine passes), normalised to ISO 8601. It is the same on every attempt, which keeps the record
