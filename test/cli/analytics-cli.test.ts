@@ -42,7 +42,8 @@ describe('herald import metrics / herald kpi', () => {
     const table = await runCli(['kpi', '--account', 'acme', '--from', '2026-03-23', '--to', '2026-03-29'], { env: home.env });
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('vk:acme 2026-03-23 … 2026-03-29 (Europe/Stockholm)');
-    expect(table.stdout).toMatch(/livedune\.er\.pooled\s+8\.681818%\s+4\.040404%\s+\+4\.641414\s+4\/5\s+382 \/ 4400 × 100/);
+    expect(table.stdout).toMatch(/livedune\.er\.pooled\s+8\.681818%\s+4\.040404%\s+\+4\.641414\s+4\/5 posts\s+382 \/ 4400 × 100/);
+    expect(table.stdout).toMatch(/napoleoncat\.er-daily\s+3\.93658%.*7\/7 days/);
   }, multiProcessTestTimeoutMs);
 
   it('a bad file exits 1 with the path of the problem; a missing --account is a usage error', async () => {

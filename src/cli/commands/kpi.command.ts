@@ -25,6 +25,15 @@ function shown(k: Pick<KpiView, 'value'> & { definition: { unit: string } }): st
   return k.definition.unit === 'followers' ? String(k.value) : `${k.value}%`;
 }
 
+/** What a value was counted over: posts of the period, or days for per-day and activity definitions. */
+function counted(k: KpiView): string | null {
+  const d = k.definition;
+  if (d.formula !== 'ratio') return null;
+  if (d.aggregation === 'activity_pooled' || d.aggregation === 'activity_per_day') return `${k.inputs.valuesCounted ?? 0}/${k.inputs.days ?? 0} days`;
+  if (d.aggregation === 'median_last_n') return `last ${k.inputs.postsCounted} posts`;
+  return `${k.inputs.postsCounted}/${k.inputs.postsInPeriod} posts`;
+}
+
 /** Registers `kpi`. */
 export function registerKpiCommand(program: Command, deps: CliDeps): void {
   program
@@ -72,10 +81,10 @@ export function registerKpiCommand(program: Command, deps: CliDeps): void {
               value: shown(k),
               previous: shown({ value: k.previous.value, definition: k.definition }),
               change: k.change.absolute === null ? null : `${k.change.absolute > 0 ? '+' : ''}${k.change.absolute}`,
-              posts: k.definition.formula === 'ratio' ? `${k.inputs.postsCounted}/${k.inputs.postsInPeriod}` : null,
+              counted: counted(k),
               inputs: k.value === null ? k.inputs.emptyReason : k.inputs.formula,
             })),
-            ['definition', 'value', 'previous', 'change', 'posts', 'inputs'],
+            ['definition', 'value', 'previous', 'change', 'counted', 'inputs'],
           ),
         );
         if (view.byContentType.length) {
