@@ -41,7 +41,17 @@ export interface E2eApp {
   screenshot(name: string, page?: Page): Promise<void>;
   /** Console errors (except expected 401 answers) and page errors so far; CSP violations show up here. */
   browserErrors: string[];
+  /** Requests a page tried to send off this machine (aborted; a test should expect none). */
+  externalRequests: string[];
+  /** Another signed-out browser (a second person), with the same settings, guards and error capture. */
+  newPage(): Promise<Page>;
   stop(): Promise<void>;
+}
+
+/** True for URLs on this machine. */
+export function isLoopbackUrl(url: URL): boolean {
+  const h = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'data:' || url.protocol === 'blob:' || h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /** Launches Chromium with the project's flags. */
@@ -69,15 +79,31 @@ export async function startE2eApp(opts: { blueskyService: string; extraEnv?: Rec
     const url = serve.url?.replace('0.0.0.0', '127.0.0.1').replace('localhost', '127.0.0.1');
     if (!url) throw new Error(`herald serve did not report a listening URL:\n${serve.output().stdout}`);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
+    const b = browser;
     const browserErrors: string[] = [];
-    page.on('console', (m) => {
-      // 401s are expected (the app asks /me before sign-in, a wrong password); anything else counts.
-      if (m.type() === 'error' && !/status of 401\b/.test(m.text())) browserErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => browserErrors.push(String(e)));
+    const externalRequests: string[] = [];
+    const newPage = async () => {
+      const context = await b.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+      context.setDefaultTimeout(20_000);
+      // Nothing leaves the machine: off-machine requests are aborted and recorded. Tests that follow a
+      // link to a network register their own (later, so preferred) route for that host.
+      await context.route(
+        (u) => !isLoopbackUrl(u),
+        (route) => {
+          externalRequests.push(route.request().url());
+          return route.abort('blockedbyclient');
+        },
+      );
+      const p = await context.newPage();
+      p.on('console', (m) => {
+        // 401s are expected (the app asks /me before sign-in, a wrong password); anything else counts.
+        if (m.type() === 'error' && !/status of 401\b/.test(m.text())) browserErrors.push(m.text());
+      });
+      p.on('pageerror', (e) => browserErrors.push(String(e)));
+      return p;
+    };
+    const page = await newPage();
+    const context = page.context();
     const s = serve;
     return {
       url,
@@ -86,6 +112,8 @@ export async function startE2eApp(opts: { blueskyService: string; extraEnv?: Rec
       context,
       page,
       browserErrors,
+      externalRequests,
+      newPage,
       async screenshot(name, p = page) {
         await p.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
       },

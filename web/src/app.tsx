@@ -23,7 +23,10 @@ import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router'
 
 // The calendar brings react-big-calendar and its stylesheet: loaded when first opened, so
 // the shell every screen needs stays small (bench/web measures the initial JS).
-const CalendarScreen = lazy(() => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen })));
+const loadCalendar = () => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen }));
+// Opened on a calendar address: fetch the chunk alongside the session check, not after it.
+if (typeof window !== 'undefined' && /^\/w\/[^/]+\/calendar\/?$/.test(window.location.pathname)) void loadCalendar();
+const CalendarScreen = lazy(loadCalendar);
 // Settings, the queue and the invitation page are visited rarely: they load on first use.
 const SettingsScreen = lazy(() => import('./screens/settings/settings').then((m) => ({ default: m.SettingsScreen })));
 const QueueScreen = lazy(() => import('./screens/queue').then((m) => ({ default: m.QueueScreen })));

@@ -255,6 +255,9 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
       <div className="calendar-layout">
         <div className={`calendar-host calendar-scale-${scale}`} data-view={view} data-loaded={loaded ? 'true' : 'false'}>
           <DnDCalendar
+            // The time grid scrolls to "now" only when it mounts; a new grid step makes the grid far
+            // taller or shorter, so it is mounted afresh to land on the current time again.
+            key={scale}
             localizer={localizer}
             culture={i18n.language}
             events={events}
