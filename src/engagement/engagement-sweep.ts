@@ -15,6 +15,8 @@ import type { AppServices } from '../server/services';
 import { sweepTokenExpiry, type ExpirySweepReport } from '../accounts/expiry-warnings';
 import { syncInboundHandler, syncInboundJobKey, syncInboundTask } from '../inbox/inbound-sync';
 import { collectMetricsHandler, collectMetricsJobKey, collectMetricsTask } from '../metrics/metrics-collection';
+import { inboxNotifyHandler } from '../inbox/inbox-notify';
+import { inboxNotifyTask } from '../inbox/inbox-workflow';
 import { engagementOptions, type EngagementOptions } from './engagement-options';
 
 /** What one sweep did. */
@@ -59,10 +61,11 @@ export async function engagementSweep(services: AppServices, overrides: Partial<
   return { inboundEnqueued, metricsEnqueued, expiry, oauthStatesDeleted };
 }
 
-/** Handlers for `sync-inbound` and `collect-metrics`. */
+/** Handlers for `sync-inbound`, `collect-metrics` and `inbox-notify` (rule notifications). */
 export function engagementHandlers(services: AppServices, overrides: Partial<EngagementOptions> = {}): Record<string, JobHandler> {
   return {
     [syncInboundTask]: syncInboundHandler(services, overrides),
     [collectMetricsTask]: collectMetricsHandler(services, overrides),
+    [inboxNotifyTask]: inboxNotifyHandler(services),
   };
 }

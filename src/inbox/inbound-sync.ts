@@ -115,7 +115,7 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
         edited_at: item.editedAt ? isoOr(item.editedAt, nowIso) : null,
         deleted_at: null,
       };
-      workflow.prepare(row, threadKeys);
+      workflow.prepare(row, threadKeys, (ext) => ourTargets.has(ext));
       const stored = await insertInboxMessageIfNew(trx, row);
       if (!stored) continue;
       messageTargets.set(row.external_id, targetId);

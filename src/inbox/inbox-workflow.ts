@@ -54,6 +54,18 @@ export function searchTextOf(text: string, handle: string, name: string | null):
   return `${text} ${handle} ${name ?? ''}`.toLowerCase();
 }
 
+/**
+ * The conversation a message belongs to. A comment directly under one of our posts (or a message with
+ * no parent) starts its own conversation, so one busy post does not become one giant thread; a reply
+ * joins the conversation of the message it answers (or of the comment our reply answered); otherwise
+ * the network's root names the thread.
+ */
+export function threadKeyOf(row: { external_id: string; parent_external_id?: string | null; root_external_id?: string | null }, known: Map<string, string>, isOurPost: (externalId: string) => boolean): string {
+  const parent = row.parent_external_id;
+  if (!parent || isOurPost(parent)) return row.external_id;
+  return known.get(parent) ?? row.root_external_id ?? parent;
+}
+
 interface CompiledRule {
   id: string;
   name: string;
@@ -63,8 +75,11 @@ interface CompiledRule {
 
 /** Per-batch state: loaded once per sync of one account. */
 export interface IngestWorkflow {
-  /** Fills the workflow columns of a message about to be inserted. */
-  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>): void;
+  /**
+   * Fills the workflow columns of a message about to be inserted. `known`: thread keys of stored
+   * messages and of our replies by network id; `isOurPost`: whether a network id is one of our posts.
+   */
+  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean): void;
   /** Reopens the thread, inherits its assignee and runs the rules for a message just inserted. */
   afterInsert(row: InboxMessageRow, backfill: boolean): Promise<void>;
 }
@@ -89,13 +104,12 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
   const event = (type: string, subjectId: string, payload: Record<string, unknown>) => recordEvent(services, trx, { workspaceId, type, subjectId, actorId: null, payload });
 
   return {
-    prepare(row, known) {
+    prepare(row, known, isOurPost) {
       const s = analyzer.analyze(row.text, primaryLang(row.lang) ? { lang: primaryLang(row.lang)! } : {});
       row.sentiment_label = s.label;
       row.sentiment_score = s.score;
       row.sentiment_lang = s.lang;
-      // The thread is the network's root; a reply to one of our stored messages joins that message's thread.
-      row.thread_key = row.root_external_id ?? (row.parent_external_id ? (known.get(row.parent_external_id) ?? row.parent_external_id) : row.external_id);
+      row.thread_key = threadKeyOf(row, known, isOurPost);
       row.search_text = searchTextOf(row.text, row.author_handle, row.author_name ?? null);
       const due = addBusinessMinutes(sla.calendar, Date.parse(row.received_at), sla.firstResponseMinutes);
       row.sla_due_at = due === null ? null : new Date(due).toISOString();

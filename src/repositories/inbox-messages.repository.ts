@@ -28,11 +28,24 @@ export async function messageTargetsByExternalIds(db: Executor, accountId: strin
   return new Map(rows.map((r) => [r.external_id, r.target_id]));
 }
 
-/** Thread keys of the account's messages with these network ids (a reply joins its parent's thread). */
+/**
+ * Thread keys by network id of the account's stored messages and of our replies sent from the inbox
+ * (a reply to either joins that conversation).
+ */
 export async function messageThreadKeysByExternalIds(db: Executor, accountId: string, externalIds: string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
+  const out = new Map<string, string>();
+  const replies = await db
+    .selectFrom('inbox_replies')
+    .innerJoin('inbox_messages', 'inbox_messages.id', 'inbox_replies.message_id')
+    .select(['inbox_replies.external_id', 'inbox_messages.thread_key', 'inbox_messages.external_id as message_external_id'])
+    .where('inbox_messages.account_id', '=', accountId)
+    .where('inbox_replies.external_id', 'in', externalIds)
+    .execute();
+  for (const r of replies) if (r.external_id) out.set(r.external_id, r.thread_key ?? r.message_external_id);
   const rows = await db.selectFrom('inbox_messages').select(['external_id', 'thread_key', 'root_external_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
-  return new Map(rows.map((r) => [r.external_id, r.thread_key ?? r.root_external_id ?? r.external_id]));
+  for (const r of rows) out.set(r.external_id, r.thread_key ?? r.root_external_id ?? r.external_id);
+  return out;
 }
 
 /** Updates a message. */

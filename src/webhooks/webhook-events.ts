@@ -20,6 +20,7 @@ export const webhookEventTypes = [
   'account.needs_reconnect',
   'account.token_expiring',
   'inbox.message.received',
+  'inbox.rule.notification',
   'listening.spike',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];

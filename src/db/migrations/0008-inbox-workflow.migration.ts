@@ -25,8 +25,10 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await alter().addColumn('first_response_by', 'text').execute();
   await alter().addColumn('resolved_at', 'text').execute();
   await alter().addColumn('status_changed_at', 'text').execute();
-  // Existing rows: each is its own thread unless the network named a root; search by its text.
-  await sql`update inbox_messages set thread_key = coalesce(root_external_id, external_id), search_text = lower(text || ' ' || author_handle || ' ' || coalesce(author_name, ''))`.execute(db);
+  // Existing rows: a top-level message is its own conversation, a reply joins the network's root (the
+  // ingest rule in src/inbox/inbox-workflow.ts, without the parent lookups). Search text is lower-cased
+  // again by Herald on the next edit; SQL lower() folds ASCII only on SQLite, which is enough for old rows.
+  await sql`update inbox_messages set thread_key = case when parent_external_id is null or parent_external_id = root_external_id then external_id else coalesce(root_external_id, parent_external_id) end, search_text = lower(text || ' ' || author_handle || ' ' || coalesce(author_name, ''))`.execute(db);
   await db.schema.createIndex('inbox_messages_ws_status_idx').on('inbox_messages').columns(['workspace_id', 'status', 'id']).execute();
   await db.schema.createIndex('inbox_messages_ws_assignee_idx').on('inbox_messages').columns(['workspace_id', 'assignee_id', 'id']).execute();
   await db.schema.createIndex('inbox_messages_thread_idx').on('inbox_messages').columns(['account_id', 'thread_key']).execute();
