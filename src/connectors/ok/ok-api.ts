@@ -101,7 +101,7 @@ export interface OkSigning {
 export function okSignedForm(method: string, params: Record<string, string>, signing: OkSigning): URLSearchParams {
   const secret = signing.sessionSecretKey ?? (signing.applicationSecretKey ? okSessionSecret(signing.accessToken, signing.applicationSecretKey) : null);
   if (!secret) {
-    throw new ConnectorError('auth_expired', 'OK needs the session secret key of the access token, or Herald needs the OK application secret key (HERALD_OK_APPLICATION_SECRET_KEY) to sign requests');
+    throw new ConnectorError('auth_expired', 'OK needs the session secret key of the access token, or Herald needs the OK application secret key (HERALD_OK_APPLICATION_SECRET) to sign requests');
   }
   const signed: Record<string, string> = { ...params, application_key: signing.applicationKey, format: 'json', method };
   const form = new URLSearchParams(signed);

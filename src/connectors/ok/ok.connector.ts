@@ -165,7 +165,7 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
       throw new ConnectorError('auth_expired', 'The OK sign-in has ended (the refresh token is older than 30 days); connect the OK account again');
     }
     if (!options.applicationId || !options.applicationSecretKey) {
-      throw new ConnectorError('auth_expired', 'Herald cannot renew the OK access token: HERALD_OK_APPLICATION_ID and HERALD_OK_APPLICATION_SECRET_KEY are not set');
+      throw new ConnectorError('auth_expired', 'Herald cannot renew the OK access token: HERALD_OK_APPLICATION_ID and HERALD_OK_APPLICATION_SECRET are not set');
     }
     const answer = await okToken(
       ctx,
@@ -310,7 +310,7 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
         const missing = [
           options.applicationId ? null : 'HERALD_OK_APPLICATION_ID',
           options.applicationKey ? null : 'HERALD_OK_APPLICATION_KEY',
-          options.applicationSecretKey ? null : 'HERALD_OK_APPLICATION_SECRET_KEY',
+          options.applicationSecretKey ? null : 'HERALD_OK_APPLICATION_SECRET',
         ].filter((x): x is string => x !== null);
         return missing.length ? { ok: false, reason: `OK sign-in needs an OK application: set ${missing.join(', ')}` } : { ok: true };
       },
@@ -328,7 +328,7 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
         return { authorizeUrl: url.toString(), keep: { groupId } };
       },
       async finish({ redirectUri, code, keep }, ctx) {
-        if (!options.applicationId || !options.applicationSecretKey) throw new ConnectorError('auth_expired', 'OK sign-in needs HERALD_OK_APPLICATION_ID and HERALD_OK_APPLICATION_SECRET_KEY');
+        if (!options.applicationId || !options.applicationSecretKey) throw new ConnectorError('auth_expired', 'OK sign-in needs HERALD_OK_APPLICATION_ID and HERALD_OK_APPLICATION_SECRET');
         const groupId = groupIdFrom(keep.groupId ?? '');
         if (!groupId) throw new ConnectorError('invalid_content', 'The OK group of this sign-in is unknown; start again with the group address');
         const io: OkIo = { fetch: ctx.fetch, ...(ctx.signal ? { signal: ctx.signal } : {}) };

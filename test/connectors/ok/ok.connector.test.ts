@@ -416,7 +416,7 @@ describe('metrics', () => {
 
 describe('OAuth', () => {
   it('is unavailable, with the reason, until the application id, key and secret are configured', () => {
-    expect(connector({ applicationId: undefined, applicationSecretKey: undefined }).oauth!.available()).toEqual({ ok: false, reason: 'OK sign-in needs an OK application: set HERALD_OK_APPLICATION_ID, HERALD_OK_APPLICATION_SECRET_KEY' });
+    expect(connector({ applicationId: undefined, applicationSecretKey: undefined }).oauth!.available()).toEqual({ ok: false, reason: 'OK sign-in needs an OK application: set HERALD_OK_APPLICATION_ID, HERALD_OK_APPLICATION_SECRET' });
     expect(connector().oauth!.available()).toEqual({ ok: true });
   });
 
