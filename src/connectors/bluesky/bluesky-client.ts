@@ -44,6 +44,8 @@ export interface BlueskyConnectorOptions {
   inboundBackfillLimit?: number;
   /** Notifications asked per listNotifications page (1–100, default 100). */
   notificationsPageSize?: number;
+  /** How often a delivered item is checked again for deletion (default 10 minutes). */
+  deletionRecheckMs?: number;
 }
 
 /** Options with their defaults filled in. */
@@ -53,6 +55,7 @@ export interface ResolvedBlueskyOptions {
   appviewProxy: string | null;
   inboundBackfillLimit: number;
   notificationsPageSize: number;
+  deletionRecheckMs: number;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -15,9 +15,13 @@
  * following syncs do not look, so the limit holds. A later sync reads at most `maxPages` pages, so a
  * burst of more than ~5,000 notifications between two syncs loses its oldest part.
  *
- * Deletions: the AppView drops the notifications of a deleted post (and of replies to a deleted
- * post), so they simply stop appearing. The connector cannot tell "deleted" from "never sent" that
- * way and does not report deletions; what Herald already stored stays as it was.
+ * Deletions: the AppView drops the notifications of a deleted post, so the listing cannot say that
+ * something went away. Instead the cursor also keeps `recent` — the items delivered in the last 3 days
+ * (at most 300, as [uri, kind, deliveredAtMs, checkedAtMs]) — and each sync checks up to 50 of them
+ * that were not checked for `deletionRecheckMs` (10 minutes) with app.bsky.feed.getPosts. One the
+ * AppView no longer returns is confirmed with com.atproto.repo.getRecord (RecordNotFound) and then
+ * reported with `deleted: true`. A post that is merely hidden from the account (its author blocked it
+ * or was taken down) is still found by getRecord and is not reported. Older items are not checked.
  */
 import { ConnectorError, type AccountMetrics, type InboundMessage, type PostMetrics } from '../connector';
 import { parseRecordUri } from './atproto-syntax';
@@ -34,6 +38,10 @@ export const cursorOverlapMs = 15 * 60_000;
 export const backfillLimit = 500;
 /** URIs the cursor remembers at most (the newest are kept; a dropped one may be delivered again). */
 export const maxSeen = 1000;
+/** How long a delivered item is watched for deletion, how many are kept, and checked per sync. */
+export const recentWindowMs = 3 * 24 * 3_600_000;
+export const maxRecent = 300;
+export const checksPerSync = 50;
 /** Pages a later sync reads at most. */
 export const maxPages = 50;
 /** URIs per app.bsky.feed.getPosts call, and actors per getProfiles call (the lexicons' maximum). */
@@ -198,19 +206,95 @@ function cursorInstant(c: string): number | null {
 }
 
 /** The inbound cursor's parts; an unreadable cursor counts as none (a back-fill, deduplicated by Herald). */
-export function parseInboundCursor(cursor: string | null): { t: string | null; seen: Set<string>; edge: string | null } {
-  if (!cursor) return { t: null, seen: new Set(), edge: null };
+/** A delivered item watched for deletion: [uri, kind, deliveredAtMs, checkedAtMs]. */
+type RecentEntry = [string, InboundMessage['kind'], number, number];
+
+function isRecentEntry(x: unknown): x is RecentEntry {
+  return (
+    Array.isArray(x) &&
+    x.length === 4 &&
+    typeof x[0] === 'string' &&
+    typeof x[1] === 'string' &&
+    (['comment', 'reply', 'mention', 'quote', 'dm'] as string[]).includes(x[1]) &&
+    Number.isFinite(x[2]) &&
+    Number.isFinite(x[3])
+  );
+}
+
+/** The inbound cursor's parts. */
+export interface InboundCursor {
+  t: string | null;
+  seen: Set<string>;
+  edge: string | null;
+  recent: RecentEntry[];
+}
+
+/** Reads a cursor; an unreadable one counts as none (a back-fill, deduplicated by Herald). */
+export function parseInboundCursor(cursor: string | null): InboundCursor {
+  const none: InboundCursor = { t: null, seen: new Set(), edge: null, recent: [] };
+  if (!cursor) return none;
   if (cursor.trimStart().startsWith('{')) {
     try {
-      const j = JSON.parse(cursor) as { t?: unknown; seen?: unknown; edge?: unknown };
+      const j = JSON.parse(cursor) as { t?: unknown; seen?: unknown; edge?: unknown; recent?: unknown };
       const seen = Array.isArray(j.seen) ? j.seen.filter((u): u is string => typeof u === 'string') : [];
       const t = isoOf(j.t);
-      return { t, seen: new Set(seen), edge: t ? isoOf(j.edge) : null };
+      const recent = Array.isArray(j.recent) ? j.recent.filter(isRecentEntry) : [];
+      return { t, seen: new Set(seen), edge: t ? isoOf(j.edge) : null, recent };
     } catch {
-      return { t: null, seen: new Set(), edge: null };
+      return none;
     }
   }
-  return { t: isoOf(cursor), seen: new Set(), edge: null };
+  return { ...none, t: isoOf(cursor) };
+}
+
+/**
+ * Checks watched items for deletion (see the module comment); returns the deletions to report and
+ * the entries to keep watching (checked ones stamped `now`).
+ */
+async function checkDeletions(client: BlueskyClient, session: BlueskySession, recent: RecentEntry[], now: number): Promise<{ deleted: InboundMessage[]; keep: RecentEntry[] }> {
+  const due = recent
+    .filter((e) => e[3] <= now - client.opts.deletionRecheckMs)
+    .sort((a, b) => a[3] - b[3])
+    .slice(0, checksPerSync);
+  if (!due.length) return { deleted: [], keep: recent };
+  const present = new Set<string>();
+  try {
+    for (let i = 0; i < due.length; i += getPostsBatch) {
+      const a = await appviewGet<{ posts?: Array<{ uri?: unknown }> }>(client, session, 'app.bsky.feed.getPosts', { uris: due.slice(i, i + getPostsBatch).map((e) => e[0]) });
+      for (const p of a.posts ?? []) {
+        const uri = str(p.uri);
+        if (uri) present.add(uri);
+      }
+    }
+  } catch (e) {
+    // Best effort: a failed check must not hold up new messages (a refused token is renewed first).
+    if (isAuthError(e)) throw e;
+    return { deleted: [], keep: recent };
+  }
+  const gone = new Set<string>();
+  for (const e of due) {
+    if (present.has(e[0])) continue;
+    const at = parseRecordUri(e[0]);
+    if (!at) continue;
+    try {
+      await client.call({ method: 'GET', nsid: 'com.atproto.repo.getRecord', params: { repo: at.repo, collection: at.collection, rkey: at.rkey }, write: false });
+    } catch (err) {
+      if (err instanceof XrpcResponseError && err.code === 'RecordNotFound') gone.add(e[0]);
+      // Anything else (a server hiccup, an unknown repository) proves nothing: look again next time.
+    }
+  }
+  const checked = new Set(due.map((e) => e[0]));
+  const deleted: InboundMessage[] = [];
+  const keep: RecentEntry[] = [];
+  for (const e of recent) {
+    if (gone.has(e[0])) {
+      const did = parseRecordUri(e[0])?.repo ?? '';
+      deleted.push({ externalId: e[0], kind: e[1], parentExternalId: null, rootExternalId: null, author: { externalId: did, handle: did, displayName: null }, text: '', url: null, createdAt: new Date(e[2]).toISOString(), deleted: true });
+    } else {
+      keep.push(checked.has(e[0]) ? [e[0], e[1], e[2], now] : e);
+    }
+  }
+  return { deleted, keep };
 }
 
 /** Reads replies, mentions and quotes since `cursor` (see the module comment for the cursor rules). */
@@ -219,7 +303,8 @@ export async function fetchInbound(
   session: BlueskySession,
   cursor: string | null,
 ): Promise<{ items: InboundMessage[]; cursor: string | null }> {
-  const { t: since, seen, edge } = parseInboundCursor(cursor);
+  const { t: since, seen, edge, recent } = parseInboundCursor(cursor);
+  const now = Date.now();
   // A capped back-fill's lower edge stays a floor while it is inside the overlap window.
   const floorMs = since ? Math.max(Date.parse(since) - cursorOverlapMs, edge ? Date.parse(edge) : -Infinity) : null;
   const limit = client.opts.inboundBackfillLimit;
@@ -267,6 +352,10 @@ export async function fetchInbound(
     capped = true;
   }
   await addFollowerCounts(client, session, items);
+  const watched = await checkDeletions(client, session, recent.filter((e) => e[2] > now - recentWindowMs), now);
+  const fresh: RecentEntry[] = items.map((i) => [i.externalId, i.kind, now, now]);
+  const nextRecent = [...fresh, ...watched.keep.filter((e) => !byUri.has(e[0]))].slice(0, maxRecent);
+  items = [...items, ...watched.deleted];
   if (!newest) return { items, cursor: null };
   // Remember what lies inside the next sync's overlap window, newest first. Items a capped back-fill
   // left out count as handled too: the back-fill's limit holds for the next sync as well.
@@ -275,7 +364,7 @@ export async function fetchInbound(
   let edgeOut: string | null = null;
   if (capped && scanned.length) edgeOut = new Date(Math.min(...scanned.map((x) => x.at))).toISOString();
   else if (edge && Date.parse(edge) > windowStart) edgeOut = edge;
-  return { items, cursor: JSON.stringify(edgeOut ? { v: 1, t: newest, seen: keep, edge: edgeOut } : { v: 1, t: newest, seen: keep }) };
+  return { items, cursor: JSON.stringify({ v: 1, t: newest, seen: keep, ...(edgeOut ? { edge: edgeOut } : {}), recent: nextRecent }) };
 }
 
 // ---------------------------------------------------------------------------------------------------

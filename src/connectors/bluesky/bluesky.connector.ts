@@ -191,6 +191,7 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
     appviewProxy: options.appviewProxy?.trim() || null,
     inboundBackfillLimit: Math.max(1, Math.trunc(options.inboundBackfillLimit ?? backfillLimit)),
     notificationsPageSize: Math.min(100, Math.max(1, Math.trunc(options.notificationsPageSize ?? 100))),
+    deletionRecheckMs: Math.max(0, options.deletionRecheckMs ?? 10 * 60_000),
   };
 
   const clientFor = (auth: AccountAuth<BlueskyCredentials, BlueskySession>, ctx: ConnectorContext<BlueskySession>) =>

@@ -207,6 +207,27 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     expect((await small.comments!.fetch({ auth, cursor: r.cursor, posts: [] }, ctx)).items).toEqual([]);
   });
 
+  it('reports a delivered reply deleted on the network once, after checking it is gone', async () => {
+    const watching = createBlueskyConnector({ deletionRecheckMs: 0 });
+    const p1Ref = { uri: p1.externalId, cid: (await getPost(p1.externalId))!.cid };
+    const start = await watching.comments!.fetch({ auth, cursor: null, posts: [] }, ctx);
+    const doomed = await post(bob, 'Oops, wrong thread', { reply: { root: p1Ref, parent: p1Ref } });
+    const got = await eventually('the new reply', async () => {
+      const r = await watching.comments!.fetch({ auth, cursor: start.cursor, posts: [] }, ctx);
+      return r.items.some((i) => i.externalId === doomed.uri) ? r : null;
+    });
+    expect(got.items.find((i) => i.externalId === doomed.uri)?.deleted).toBeUndefined();
+    // Still there: checking reports nothing.
+    expect((await watching.comments!.fetch({ auth, cursor: got.cursor, posts: [] }, ctx)).items).toEqual([]);
+    await call(net.pdsUrl, 'com.atproto.repo.deleteRecord', { token: bob.token, body: { repo: bob.did, collection: 'app.bsky.feed.post', rkey: doomed.uri.split('/').pop() } });
+    const gone = await eventually('the deletion', async () => {
+      const r = await watching.comments!.fetch({ auth, cursor: got.cursor, posts: [] }, ctx);
+      return r.items.length ? r : null;
+    });
+    expect(gone.items).toEqual([expect.objectContaining({ externalId: doomed.uri, kind: 'reply', deleted: true })]);
+    expect((await watching.comments!.fetch({ auth, cursor: gone.cursor, posts: [] }, ctx)).items).toEqual([]);
+  });
+
   it('sends the atproto-proxy header when one is configured (a DID the PLC does not know is refused by the PDS)', async () => {
     const proxied = createBlueskyConnector({ appviewProxy: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa#bsky_appview' });
     const e = await proxied.metrics!.account({ auth }, ctx).catch((x: unknown) => x);
@@ -295,7 +316,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
 
     it('stores replies, mentions and quotes once, tied to the post; a reply from the inbox lands under its parent; counts are collected', async () => {
       const registry = new ConnectorRegistry();
-      registry.register(createBlueskyConnector({ requestTimeoutMs: 10_000 }));
+      registry.register(createBlueskyConnector({ requestTimeoutMs: 10_000, deletionRecheckMs: 0 }));
       services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
       const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `inb${dialect.slice(0, 2)}` });
       const dave = await signIn(ws.accounts[0]!);
@@ -347,6 +368,16 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
       const all = await rows();
       expect(all).toHaveLength(4);
       expect(all.find((x) => x.external_id === back.uri)).toMatchObject({ kind: 'reply', parent_external_id: sent.externalId, root_external_id: own.uri, target_id: targetId });
+
+      // Bob deletes his answer: the next sync marks it deleted (the text stays as it was received).
+      await call(net.pdsUrl, 'com.atproto.repo.deleteRecord', { token: bob.token, body: { repo: bob.did, collection: 'app.bsky.feed.post', rkey: back.uri.split('/').pop() } });
+      await eventually('the deletion in the inbox', async () => {
+        await syncInbound(services, accountId);
+        const row = (await rows()).find((x) => x.external_id === back.uri);
+        return row?.deleted_at ? row : null;
+      });
+      expect((await rows()).find((x) => x.external_id === back.uri)).toMatchObject({ text: 'You are welcome', kind: 'reply' });
+      expect((await rows()).filter((x) => x.deleted_at !== null)).toHaveLength(1);
 
       // Metrics: once the AppView has the like, the job stores the counts the AppView reports.
       const auth0 = { accountId, externalId: dave.did, handle: dave.handle, serviceUrl: net.pdsUrl, credentials: { identifier: dave.handle, appPassword: dave.appPassword, serviceUrl: net.pdsUrl }, session: null };
