@@ -48,6 +48,19 @@ describe.each(dialects())('analytics API (%s)', (dialect) => {
     expect(defs.status).toBe(200);
     expect(((await defs.json()) as { definitions: Array<{ id: string }> }).definitions.map((d) => d.id)).toContain('sprout.er-impressions');
 
+    // The default definition: admins and owners set it; viewers may not; unknown ids are refused.
+    expect((await t.current.json('PUT', `${base}/settings`, { defaultDefinitionId: 'popsters.er-post' }, viewer)).status).toBe(403);
+    const bad = await t.current.json('PUT', `${base}/settings`, { defaultDefinitionId: 'followers.growth.absolute' }, owner);
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ errors: [{ path: 'definitionId' }] });
+    const set = await t.current.json('PUT', `${base}/settings`, { defaultDefinitionId: 'popsters.er-post' }, owner);
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({ defaultDefinitionId: 'popsters.er-post' });
+    const withDefault = (await (await t.current.json('GET', `${base}/kpis?accountId=${vk.id}&from=2026-03-23&to=2026-03-29`, undefined, viewer)).json()) as KpisBody & { byContentType: Array<{ contentType: string; definitionId: string; value: number | null }> };
+    expect(withDefault.defaultDefinitionId).toBe('popsters.er-post');
+    // Video p2: (100 + 30 + 20) / 1100 × 100.
+    expect(withDefault.byContentType.find((x) => x.contentType === 'video')).toMatchObject({ definitionId: 'popsters.er-post', value: 13.636364 });
+
     const missing = await t.current.json('GET', `${base}/kpis`, undefined, viewer);
     expect(missing.status).toBe(422);
     expect(await missing.json()).toMatchObject({ errors: [{ path: 'accountId' }] });

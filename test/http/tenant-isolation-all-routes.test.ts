@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'analytics_settings'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -56,6 +56,7 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/webhooks/{webhookId}': { active: false },
   'POST /api/v1/workspaces/{workspaceId}/accounts/oauth/start': { network: 'loopback', accountId: ids.accountId },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/reply': { text: 'hijacked reply' },
+  'PUT /api/v1/workspaces/{workspaceId}/analytics/settings': { defaultDefinitionId: 'popsters.er-post' },
   'POST /api/v1/workspaces/{workspaceId}/listening/queries': { name: 'spy', query: 'brand' },
   'POST /api/v1/workspaces/{workspaceId}/listening/query-check': { query: 'brand' },
   'PATCH /api/v1/workspaces/{workspaceId}/listening/queries/{queryId}': { name: 'hijacked', query: 'other words' },

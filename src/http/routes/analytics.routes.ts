@@ -8,10 +8,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
 import { kpiCountNames } from '../../analytics/analytics-metrics';
 import type { KpiDefinition } from '../../analytics/kpi-definitions';
-import { getBestTimes, getKpis, listKpiDefinitions, type KpisView } from '../../use-cases/analytics.use-case';
+import { getBestTimes, getKpis, listKpiDefinitions, setDefaultKpiDefinition, type DefinitionsView, type KpisView } from '../../use-cases/analytics.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
-import { authenticated, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
+import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
 const Metric = z.enum(kpiCountNames);
 const CountSetSchema = z.object({ required: z.array(Metric), optional: z.array(Metric).optional() }).openapi('KpiCountSet');
@@ -127,6 +127,25 @@ const definitions = createRoute({
   responses: { 200: jsonResponse(DefinitionsSchema, 'Definitions'), ...workspaceProblems },
 });
 
+const SettingsBody = z
+  .object({ defaultDefinitionId: z.string().min(1).openapi({ example: 'popsters.er-post', description: 'An engagement-rate (ratio) definition id' }) })
+  .strict()
+  .openapi('AnalyticsSettingsRequest');
+
+const settings = createRoute({
+  method: 'put',
+  path: '/api/v1/workspaces/{workspaceId}/analytics/settings',
+  tags: ['analytics'],
+  summary: "Set the workspace's default engagement definition (admins and owners)",
+  security: authenticated,
+  request: { params: WorkspaceParamsSchema, body: jsonBody(SettingsBody) },
+  responses: { 200: jsonResponse(DefinitionsSchema, 'Definitions with the new default'), ...workspaceProblems },
+});
+
+function presentDefinitions(view: DefinitionsView): z.infer<typeof DefinitionsSchema> {
+  return { defaultDefinitionId: view.defaultDefinitionId, definitions: view.definitions.map(card) };
+}
+
 /** A definition as its card: plain JSON (copied, so callers never share the built-in objects). */
 function card(d: KpiDefinition): z.infer<typeof DefinitionSchema> {
   return JSON.parse(JSON.stringify(d)) as z.infer<typeof DefinitionSchema>;
@@ -153,7 +172,11 @@ export function registerAnalyticsRoutes(app: OpenAPIHono<AppEnv>, _services: App
     .openapi(definitions, async (c) => {
       const { workspaceId } = c.req.valid('param');
       const access = await requireWorkspaceAccess(c, workspaceId, 'analytics.read');
-      const view = await listKpiDefinitions(access.ctx);
-      return c.json({ defaultDefinitionId: view.defaultDefinitionId, definitions: view.definitions.map(card) }, 200);
+      return c.json(presentDefinitions(await listKpiDefinitions(access.ctx)), 200);
+    })
+    .openapi(settings, async (c) => {
+      const { workspaceId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'workspace.update');
+      return c.json(presentDefinitions(await setDefaultKpiDefinition(access.ctx, c.req.valid('json').defaultDefinitionId)), 200);
     });
 }
