@@ -1,7 +1,8 @@
 /**
  * Spike alerts over listening matches, per query and per workspace (all queries, each message counted
- * once). The window is sliding: the last `windowMinutes` before now, compared with the
- * `baselineWindows` windows of the same length before it (see spike-detector.ts for the rule). A
+ * once). The window slides by the minute: the last `windowMinutes` before the current whole minute,
+ * compared with the `baselineWindows` windows of the same length before it (see spike-detector.ts for
+ * the rule). The database returns counts per minute, so a check costs the same however busy a query is. A
  * message counts in the window it was written in, so a back-fill of old messages is no spike.
  *
  * An alert stores its figures and top messages, records a `listening.spike` event (webhooks may
@@ -18,6 +19,7 @@ import {
   insertInboxFlags,
   lastAlert,
   matchesByMessageIds,
+  matchCountsPerMinute,
   matchesInRange,
   type WindowMatch,
 } from '../repositories/listening.repository';
@@ -87,23 +89,20 @@ export interface SpikeCheckReport {
   alerts: ListeningAlertRow[];
 }
 
-/** Counts per window (oldest first, the last window last) from matches, each message once. */
-export function windowCounts(matches: readonly WindowMatch[], nowMs: number, windowMs: number, windows: number, negativeOnly: boolean): { counts: number[]; last: WindowMatch[] } {
+/**
+ * Counts per window, oldest first and the last window last, from per-minute counts. Windows end at
+ * `endMs` (a whole minute) and are whole minutes long, so a minute never straddles two windows.
+ */
+export function windowCounts(perMinute: ReadonlyArray<{ minute: string; n: number }>, endMs: number, windowMs: number, windows: number): number[] {
   const counts = new Array<number>(windows).fill(0);
-  const seen = new Set<string>();
-  const last: WindowMatch[] = [];
-  for (const m of matches) {
-    if (negativeOnly && m.sentiment_label !== 'negative') continue;
-    if (seen.has(m.message_id)) continue;
-    seen.add(m.message_id);
-    const age = nowMs - Date.parse(m.message_created_at);
-    if (!(age >= 0)) continue;
-    const back = Math.floor(age / windowMs);
+  for (const g of perMinute) {
+    const age = endMs - Date.parse(`${g.minute}:00Z`);
+    if (!(age > 0)) continue;
+    const back = Math.floor((age - 1) / windowMs);
     if (back >= windows) continue;
-    counts[windows - 1 - back]! += 1;
-    if (back === 0) last.push(m);
+    counts[windows - 1 - back]! += g.n;
   }
-  return { counts, last };
+  return counts;
 }
 
 function topMessages(last: WindowMatch[], negativeOnly: boolean): string[] {
@@ -119,12 +118,14 @@ async function checkScope(services: AppServices, workspaceId: string, scope: { q
   const db = services.database.db;
   const now = services.now();
   const nowMs = now.getTime();
+  // Windows end at the current whole minute: the database counts per minute, exactly.
+  const endMs = Math.floor(nowMs / 60_000) * 60_000;
   const windowMs = settings.windowMinutes * 60_000;
   const windows = settings.baselineWindows + 1;
-  const from = new Date(nowMs - windowMs * windows).toISOString();
-  const matches = await matchesInRange(db, workspaceId, { queryId: scope.queryId ?? undefined, from, to: new Date(nowMs + 1).toISOString() });
   const negativeOnly = settings.mode === 'negative';
-  const { counts, last } = windowCounts(matches, nowMs, windowMs, windows, negativeOnly);
+  const scopeFilter = { queryId: scope.queryId ?? undefined, negativeOnly, to: new Date(endMs).toISOString() };
+  const perMinute = await matchCountsPerMinute(db, workspaceId, { ...scopeFilter, from: new Date(endMs - windowMs * windows).toISOString() });
+  const counts = windowCounts(perMinute, endMs, windowMs, windows);
   const verdict = detectSpike(counts, { k: settings.k, baselineWindows: settings.baselineWindows, minCount: settings.minCount });
   const base = { queryId: scope.queryId, mode: settings.mode, verdict };
   if (!verdict.spike) return { check: { ...base, outcome: 'quiet' } };
@@ -132,15 +133,15 @@ async function checkScope(services: AppServices, workspaceId: string, scope: { q
   const cooldownMs = settings.cooldownMinutes * 60_000;
   if (previous && nowMs - Date.parse(previous.created_at) < cooldownMs) return { check: { ...base, outcome: 'cooldown' } };
 
-  const top = topMessages(last, negativeOnly);
+  const top = topMessages(await matchesInRange(db, workspaceId, { ...scopeFilter, from: new Date(endMs - windowMs).toISOString() }), negativeOnly);
   const slotMs = Math.max(cooldownMs, windowMs);
   const row: ListeningAlertRow = {
     id: newId(nowMs),
     workspace_id: workspaceId,
     query_id: scope.queryId,
     mode: settings.mode,
-    window_start: new Date(nowMs - windowMs).toISOString(),
-    window_end: now.toISOString(),
+    window_start: new Date(endMs - windowMs).toISOString(),
+    window_end: new Date(endMs).toISOString(),
     window_count: verdict.windowCount,
     baseline_mean: verdict.baselineMean,
     baseline_stddev: verdict.baselineStdDev,

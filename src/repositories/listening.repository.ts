@@ -206,7 +206,22 @@ export async function matchCountsByTimePrefix(
   return rows.map((r) => ({ prefix: r.prefix, label: r.label, n: Number(r.n) }));
 }
 
-/** One matched message in a time range (deduplicated across queries by the caller). */
+/** Distinct matched messages per UTC minute (`YYYY-MM-DDTHH:mm`) written in [from, to). */
+export async function matchCountsPerMinute(db: Executor, workspaceId: string, f: { queryId?: string; from: string; to: string; negativeOnly: boolean }): Promise<Array<{ minute: string; n: number }>> {
+  const minute = sql<string>`substr(message_created_at, 1, 16)`;
+  let q = db
+    .selectFrom('listening_matches')
+    .select([minute.as('minute'), (eb) => eb.fn.count<string | number>('message_id').distinct().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('message_created_at', '>=', f.from)
+    .where('message_created_at', '<', f.to);
+  if (f.queryId) q = q.where('query_id', '=', f.queryId);
+  if (f.negativeOnly) q = q.where('sentiment_label', '=', 'negative');
+  const rows = await q.groupBy(minute).execute();
+  return rows.map((r) => ({ minute: r.minute, n: Number(r.n) }));
+}
+
+/** One matched message in a time range. */
 export interface WindowMatch {
   message_id: string;
   message_created_at: string;
@@ -215,8 +230,8 @@ export interface WindowMatch {
   author_followers: number | null;
 }
 
-/** Matches of a query (or of every query) whose messages were written in [from, to). */
-export async function matchesInRange(db: Executor, workspaceId: string, f: { queryId?: string; from: string; to: string }): Promise<WindowMatch[]> {
+/** Matches of a query (or of every query, each message once) whose messages were written in [from, to). */
+export async function matchesInRange(db: Executor, workspaceId: string, f: { queryId?: string; from: string; to: string; negativeOnly: boolean }): Promise<WindowMatch[]> {
   let q = db
     .selectFrom('listening_matches')
     .innerJoin('inbox_messages', 'inbox_messages.id', 'listening_matches.message_id')
@@ -225,7 +240,10 @@ export async function matchesInRange(db: Executor, workspaceId: string, f: { que
     .where('listening_matches.message_created_at', '>=', f.from)
     .where('listening_matches.message_created_at', '<', f.to);
   if (f.queryId) q = q.where('listening_matches.query_id', '=', f.queryId);
-  return q.execute();
+  if (f.negativeOnly) q = q.where('listening_matches.sentiment_label', '=', 'negative');
+  const rows = await q.execute();
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.message_id) && seen.add(r.message_id));
 }
 
 // ---- settings ----

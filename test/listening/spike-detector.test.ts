@@ -1,11 +1,11 @@
 /**
  * The spike detector on synthetic series: no alert on flat (seeded) noise, an alert exactly at a
- * step, the cooldown respected, the σ floor on a zero baseline, and negative-only counting.
+ * step, the cooldown respected, the σ floor on a zero baseline, negative-only series and how counts
+ * per minute fall into windows.
  */
 import { describe, expect, it } from 'vitest';
 import { detectSpike, scanSeries } from '../../src/listening/spike-detector';
 import { windowCounts } from '../../src/listening/listening-alerts';
-import type { WindowMatch } from '../../src/repositories/listening.repository';
 
 /** mulberry32: a small seeded PRNG so the noise is the same on every run. */
 function rng(seed: number): () => number {
@@ -76,38 +76,31 @@ describe('spike detector', () => {
     expect(detectSpike([0, 0, 100]).spike).toBe(true);
   });
 
-  it('negative-only mode counts negative matches (each message once) per window', () => {
-    const hour = 3_600_000;
-    const now = Date.parse('2026-03-10T12:00:00Z');
-    const matches: WindowMatch[] = [];
-    let n = 0;
-    const add = (hoursAgo: number, label: string, times: number) => {
-      for (let i = 0; i < times; i++) {
-        const id = `m${++n}`;
-        const at = new Date(now - hoursAgo * hour - 60_000).toISOString();
-        matches.push({ message_id: id, message_created_at: at, sentiment_label: label, sentiment_score: label === 'negative' ? -0.5 : 0.5, author_followers: null });
-      }
-    };
-    // 24 hours of 10 positive + 1 negative an hour; then the last hour: 10 positive + 9 negative.
-    for (let h = 1; h <= 24; h++) {
-      add(h, 'positive', 10);
-      add(h, 'negative', 1);
-    }
-    add(0, 'positive', 10);
-    add(0, 'negative', 9);
-    // The same message matched by two queries counts once.
-    matches.push({ ...matches[matches.length - 1]! });
+  it('negative-only mode: a negative burst inside steady total volume alerts on negatives only', () => {
+    // 24 hours of 10 positive + 1 negative an hour; the last hour 10 positive + 9 negative.
+    const all = [...new Array(24).fill(11), 19];
+    const negative = [...new Array(24).fill(1), 9];
+    // k = 3: total 19 stays under 11 + 3·√11 ≈ 20.95; negatives 9 exceed 1 + 3·max(0, 1, 1) = 4.
+    expect(detectSpike(all, { k: 3 }).spike).toBe(false);
+    expect(detectSpike(negative, { k: 3 })).toMatchObject({ spike: true, windowCount: 9, baselineMean: 1, baselineStdDev: 0, threshold: 4 });
+  });
 
-    const all = windowCounts(matches, now, hour, 25, false);
-    const negative = windowCounts(matches, now, hour, 25, true);
-    expect(all.counts).toEqual([...new Array(24).fill(11), 19]);
-    expect(negative.counts).toEqual([...new Array(24).fill(1), 9]);
-    expect(negative.last).toHaveLength(9);
-    // k = 3: total volume 19 against a flat 11 stays under 11 + 3·√11 ≈ 20.95; negatives 9 against 1 exceed 1 + 3·1 = 4.
-    expect(detectSpike(all.counts, { k: 3 }).spike).toBe(false);
-    expect(detectSpike(negative.counts, { k: 3 }).spike).toBe(true);
-    expect(detectSpike(negative.counts, { k: 3 }).threshold).toBe(4);
-    // Messages outside the range or in the future are ignored.
-    expect(windowCounts([{ ...matches[0]!, message_id: 'future', message_created_at: new Date(now + hour).toISOString() }], now, hour, 25, false).counts.reduce((a, b) => a + b)).toBe(0);
+  it('places per-minute counts into windows ending at a whole minute, boundaries exact', () => {
+    const end = Date.parse('2026-03-10T12:00:00Z');
+    const hour = 3_600_000;
+    const counts = windowCounts(
+      [
+        { minute: '2026-03-10T11:59', n: 2 }, // last window
+        { minute: '2026-03-10T11:00', n: 3 }, // first minute of the last window
+        { minute: '2026-03-10T10:59', n: 5 }, // previous window
+        { minute: '2026-03-10T09:00', n: 7 }, // two windows back (the oldest kept)
+        { minute: '2026-03-10T08:59', n: 100 }, // older than the range
+        { minute: '2026-03-10T12:00', n: 100 }, // the current, unfinished minute
+      ],
+      end,
+      hour,
+      3,
+    );
+    expect(counts).toEqual([7, 5, 5]);
   });
 });
