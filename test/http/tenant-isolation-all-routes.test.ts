@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'analytics_settings'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -56,6 +56,14 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/webhooks/{webhookId}': { active: false },
   'POST /api/v1/workspaces/{workspaceId}/accounts/oauth/start': { network: 'loopback', accountId: ids.accountId },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/reply': { text: 'hijacked reply' },
+  'PATCH /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}': { status: 'resolved', addTags: ['hijacked'] },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-messages/bulk': { messageIds: [ids.messageId], change: { status: 'resolved' } },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/notes': { text: 'spy note' },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-saved-replies': { name: 'spy', text: 'hi' },
+  'PATCH /api/v1/workspaces/{workspaceId}/inbox-saved-replies/{savedReplyId}': { text: 'hijacked' },
+  'PUT /api/v1/workspaces/{workspaceId}/inbox-settings': { firstResponseMinutes: 1 },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-rules': { name: 'spy', conditions: { networks: ['loopback'] }, actions: { tags: ['spy'] } },
+  'PATCH /api/v1/workspaces/{workspaceId}/inbox-rules/{ruleId}': { active: false },
   'PUT /api/v1/workspaces/{workspaceId}/analytics/settings': { defaultDefinitionId: 'popsters.er-post' },
   'POST /api/v1/workspaces/{workspaceId}/listening/queries': { name: 'spy', query: 'brand' },
   'POST /api/v1/workspaces/{workspaceId}/listening/query-check': { query: 'brand' },
@@ -102,7 +110,14 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     // A listening query (which matches B's message) and a testimonial made from that message.
     const query = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/listening/queries`, { name: 'B brand', query: 'comment' }, bOwner)).json() as { id: string };
     const testimonial = await (await t.current.json('POST', `/api/v1/workspaces/${ws}/testimonials`, { messageId, allowNonPositive: true }, bOwner)).json() as { id: string };
-    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id };
+    // Inbox workflow on B's message: a tag, a note, a saved reply, a rule and settings.
+    const bInbox = (method: string, path: string, body: unknown) => t.current.json(method, `/api/v1/workspaces/${ws}${path}`, body, bOwner);
+    expect((await bInbox('PATCH', `/inbox-messages/${messageId}`, { addTags: ['b-tag'] })).status).toBe(200);
+    expect((await bInbox('POST', `/inbox-messages/${messageId}/notes`, { text: 'B note' })).status).toBe(201);
+    const savedReply = await (await bInbox('POST', '/inbox-saved-replies', { name: 'B reply', text: 'Hi {{author.name}}' })).json() as { id: string };
+    const rule = await (await bInbox('POST', '/inbox-rules', { name: 'B rule', conditions: { keywords: ['b'] }, actions: { tags: ['b'] } })).json() as { id: string };
+    expect((await bInbox('PUT', '/inbox-settings', { firstResponseMinutes: 30 })).status).toBe(200);
+    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
@@ -140,7 +155,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });

@@ -136,7 +136,7 @@ const MetricsQuery = z
     accountId: z.string().optional().openapi(q('accountId', 'Only messages to this account')),
   })
   .strict();
-const ReplyHeaders = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'A retry with the same key returns the first reply and never sends twice' }) });
+const ReplyHeaders = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Idempotency-Key: a retry with the same key returns the first reply and never sends twice' }) });
 
 const base = '/api/v1/workspaces/{workspaceId}/inbox-messages';
 const ws = '/api/v1/workspaces/{workspaceId}';
