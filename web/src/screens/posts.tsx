@@ -198,6 +198,10 @@ export function PostsScreen({ workspace, postId }: { workspace: Workspace; postI
   const [state, setState] = useState('');
   const [accountId, setAccountId] = useState('');
   const [search, setSearch] = useState('');
+  // After commit, not during render: a render React throws away must not swallow the request.
+  useEffect(() => {
+    if (takeSearchFocus()) document.getElementById(SEARCH_INPUT_ID)?.focus();
+  }, []);
   const q = useDebounced(search.trim(), 250);
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
@@ -242,7 +246,6 @@ export function PostsScreen({ workspace, postId }: { workspace: Workspace; postI
             value={search}
             placeholder={t('search.placeholder')}
             aria-keyshortcuts="/"
-            autoFocus={takeSearchFocus()}
             onChange={(e) => {
               setSearch(e.target.value);
               setCursors([]);

@@ -12,6 +12,8 @@ import { inProcessApi } from '../../test-support/in-process-api';
 import { ApiProvider } from '../../api/context';
 import type { Workspace } from '../../api/types';
 import { createI18n } from '../../i18n/index';
+import { webhookEventTypes } from '../../../../src/webhooks/webhook-events';
+import { webhookEvents } from './integrations-settings';
 import { SettingsScreen } from './settings';
 
 describe('Settings screen (in-process Herald)', () => {
@@ -133,6 +135,15 @@ describe('Settings screen (in-process Herald)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete the webhook to http://127.0.0.1:9/hook' }));
     fireEvent.click(screen.getByRole('button', { name: 'Yes, remove' }));
     expect(await screen.findByText('No webhooks yet.')).toBeTruthy();
+  });
+
+  it('offers every webhook event type the server has, each with words in every language', async () => {
+    expect([...webhookEvents].sort()).toEqual([...webhookEventTypes].sort());
+    const i18n = createI18n('en');
+    for (const lng of ['en', 'ru', 'sv']) {
+      await i18n.changeLanguage(lng);
+      for (const e of webhookEvents) expect(i18n.exists(`settings.webhooks.event.${e.replace(/\./g, '_')}`), `${lng}: ${e}`).toBe(true);
+    }
   });
 
   it('a viewer sees the workspace and members tabs only, without controls, in Swedish too', async () => {
