@@ -112,11 +112,25 @@ interface CompiledQuery {
   predicate: MessagePredicate;
 }
 
+// Compiled predicates by query text: ingestion may match every batch, parsing each time would be waste.
+const compiled = new Map<string, MessagePredicate>();
+const compiledMax = 5000;
+
+function compileCached(text: string): MessagePredicate {
+  let p = compiled.get(text);
+  if (!p) {
+    p = compileQueryText(text);
+    if (compiled.size >= compiledMax) compiled.clear();
+    compiled.set(text, p);
+  }
+  return p;
+}
+
 function compileAll(services: AppServices, rows: ListeningQueryRow[]): CompiledQuery[] {
   const out: CompiledQuery[] = [];
   for (const row of rows) {
     try {
-      out.push({ row, predicate: compileQueryText(row.query) });
+      out.push({ row, predicate: compileCached(row.query) });
     } catch (e) {
       // Only parsed queries are stored; a query the parser no longer accepts is skipped, not fatal.
       services.log.warn({ queryId: row.id, err: e }, 'listening query no longer parses; skipped');
