@@ -8,8 +8,10 @@
  */
 import { builtinEnvironments } from 'vitest/environments';
 
-/** Puts a jsdom window's globals on globalThis; returns the teardown. */
-export async function installJsdom(): Promise<() => void> {
-  const env = await builtinEnvironments.jsdom.setup(globalThis, { jsdom: { url: 'http://127.0.0.1/' } });
-  return () => void env.teardown(globalThis);
+/**
+ * Puts a jsdom window's globals on globalThis for the rest of the test file. It is not taken down:
+ * React may still finish scheduled work after the last test, and each test file runs in its own worker.
+ */
+export async function installJsdom(): Promise<void> {
+  await builtinEnvironments.jsdom.setup(globalThis, { jsdom: { url: 'http://127.0.0.1/' } });
 }

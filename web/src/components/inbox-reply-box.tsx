@@ -1,7 +1,9 @@
 /**
  * The reply box of a conversation: counted and checked live with the network's own validator (the
- * function the server runs too), sent through the API once per press (a second press while the
- * first is in flight does nothing), with the network's refusal shown in its words.
+ * function the server runs too), sent through the API once: a second press while the first is in
+ * flight does nothing, and a retry of the same text after a failure carries the same Idempotency-Key,
+ * so a reply the network did take is never sent twice. The network's refusal is shown in its words.
+ * Editors can keep the text as a saved reply.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,6 +30,7 @@ export function InboxReplyBox({
   account,
   disabledReason,
   initialText = '',
+  canSave = false,
   onSent,
 }: {
   workspaceId: string;
@@ -37,6 +40,8 @@ export function InboxReplyBox({
   /** Why replying is impossible (deleted message, account needs reconnecting); null when it is possible. */
   disabledReason: string | null;
   initialText?: string;
+  /** Offer "save as a saved reply" (editors). */
+  canSave?: boolean;
   onSent?: (reply: SentReply) => void;
 }) {
   const { t, i18n } = useTranslation();
@@ -46,6 +51,8 @@ export function InboxReplyBox({
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<SentReply | null>(null);
   const inFlight = useRef(false);
+  // One key per text being sent: kept across retries of that text, new once the text changes or is sent.
+  const attempt = useRef<{ text: string; key: string } | null>(null);
   const [lastInitial, setLastInitial] = useState(initialText);
   if (initialText !== lastInitial) {
     // A saved reply was picked: it replaces what is in the box.
@@ -64,10 +71,12 @@ export function InboxReplyBox({
     inFlight.current = true;
     setSending(true);
     setError(null);
+    if (attempt.current?.text !== text) attempt.current = { text, key: crypto.randomUUID() };
     try {
       const reply = await unwrap(
-        client.api.v1.workspaces[':workspaceId']['inbox-messages'][':messageId'].reply.$post({ param: { workspaceId, messageId }, json: { text } }),
+        client.api.v1.workspaces[':workspaceId']['inbox-messages'][':messageId'].reply.$post({ param: { workspaceId, messageId }, header: { 'idempotency-key': attempt.current.key }, json: { text } }),
       );
+      attempt.current = null;
       setSent(reply);
       setText('');
       onSent?.(reply);
@@ -128,6 +137,50 @@ export function InboxReplyBox({
           {sending ? t('inbox.reply.sending') : t('inbox.reply.send')}
         </button>
       </div>
+      {canSave && !empty && <SaveAsSavedReply workspaceId={workspaceId} text={text} />}
     </form>
+  );
+}
+
+/** Names the current text and keeps it as a saved reply (variables such as {{author.name}} allowed). */
+function SaveAsSavedReply({ workspaceId, text }: { workspaceId: string; text: string }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [state, setState] = useState<'idle' | 'saving' | 'saved' | { error: string }>('idle');
+  if (!open) {
+    return (
+      <div className="inbox-save-reply">
+        <button type="button" className="button button-quiet" onClick={() => (setOpen(true), setState('idle'))}>
+          {t('inbox.savedReplies.saveAs')}
+        </button>
+        {state === 'saved' && <span role="status">{t('inbox.savedReplies.saved')}</span>}
+      </div>
+    );
+  }
+  const save = async () => {
+    if (state === 'saving') return;
+    setState('saving');
+    try {
+      await unwrap(client.api.v1.workspaces[':workspaceId']['inbox-saved-replies'].$post({ param: { workspaceId }, json: { name, text } }));
+      setState('saved');
+      setOpen(false);
+      setName('');
+    } catch (e) {
+      setState({ error: e instanceof ApiError && e.status === 422 ? (e.fieldErrors().text ?? e.fieldErrors().name ?? errorMessage(e, t)) : errorMessage(e, t) });
+    }
+  };
+  return (
+    <div className="inbox-save-reply">
+      <label className="field-inline">
+        <span className="field-label">{t('inbox.savedReplies.name')}</span>
+        <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <button type="button" className="button" disabled={!name.trim() || state === 'saving'} onClick={() => void save()}>
+        {t('inbox.savedReplies.save')}
+      </button>
+      {typeof state === 'object' && <span className="field-error">{state.error}</span>}
+    </div>
   );
 }

@@ -23,12 +23,15 @@ export interface InboxTestNetwork {
   /** Messages the next sync of the account `handle` receives. */
   queue(handle: string, messages: InboundMessage[]): void;
   replies: SentTestReply[];
+  /** The next reply fails with this error (after reaching the network, when `outcomeUnknown`). */
+  failNextReply(error: Error): void;
 }
 
 /** A fresh in-process network; `replyDelayMs` keeps a reply in flight that long (a second press lands meanwhile). */
 export function inboxTestNetwork(replyDelayMs = 50): InboxTestNetwork {
   const pending = new Map<string, InboundMessage[]>();
   const replies: SentTestReply[] = [];
+  let failure: Error | null = null;
   const connector: InboxTestNetwork['connector'] = {
     id: 'bluesky',
     displayName: 'Bluesky',
@@ -51,6 +54,11 @@ export function inboxTestNetwork(replyDelayMs = 50): InboxTestNetwork {
         return { items, cursor: String(Date.now()) };
       },
       async reply(input) {
+        if (failure) {
+          const e = failure;
+          failure = null;
+          throw e;
+        }
         replies.push({ parentExternalId: input.parentExternalId, rootExternalId: input.rootExternalId, text: input.text, idempotencyKey: input.idempotencyKey });
         await new Promise((r) => setTimeout(r, replyDelayMs));
         return { externalId: `at://reply/${replies.length}`, url: `https://bsky.app/profile/alice.test/post/r${replies.length}` };
@@ -63,6 +71,9 @@ export function inboxTestNetwork(replyDelayMs = 50): InboxTestNetwork {
       pending.set(handle, [...(pending.get(handle) ?? []), ...messages]);
     },
     replies,
+    failNextReply(error) {
+      failure = error;
+    },
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { I18nextProvider } from 'react-i18next';
-import type { Connector } from '../../../src/connectors/connector';
+import { ConnectorError, type Connector } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { syncInbound } from '../../../src/inbox/inbound-sync';
 import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
@@ -22,11 +22,10 @@ import { safeHttpUrl, splitLinks } from '../components/inbox-network-text';
 import { inbound as msg, inboxTestNetwork } from '../components/inbox-test-connector';
 import { installJsdom } from '../components/inbox-jsdom-env';
 
-const removeJsdom = await installJsdom();
+await installJsdom();
 const { cleanup, configure, fireEvent, render, screen, waitFor, within } = await import('@testing-library/react');
 // Two cores shared by many test runs: give the in-process server time to answer.
 configure({ asyncUtilTimeout: 5000 });
-afterAll(() => removeJsdom());
 
 const network = inboxTestNetwork();
 const replies = network.replies;
@@ -41,6 +40,8 @@ describe('inbox screen (in-process Herald)', () => {
   let alice: string;
   let bob: string;
   const requests: string[] = [];
+  /** Idempotency-Key of every reply request, in order. */
+  const replyKeys: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp('sqlite', { initQueue: false, services: { connectors: new ConnectorRegistry([network.connector as unknown as Connector<never, never>]) } });
@@ -62,7 +63,15 @@ describe('inbox screen (in-process Herald)', () => {
 
   const renderInbox = () => {
     // Every request the screen makes, as path + query, to check what the filters send.
-    const spy: TestApp = { ...t, request: (path, init, opts) => (requests.push(path), t.request(path, init, opts)) };
+    const spy: TestApp = {
+      ...t,
+      request: (path, init, opts) => {
+        requests.push(path);
+        const key = new Headers(init?.headers).get('idempotency-key');
+        if (key) replyKeys.push(key);
+        return t.request(path, init, opts);
+      },
+    };
     return render(
       <I18nextProvider i18n={createI18n('en')}>
         <ApiProvider api={inProcessApi(spy, owner)}>
@@ -126,6 +135,90 @@ describe('inbox screen (in-process Herald)', () => {
     await waitFor(() => expect(lastInboxQuery().get('network')).toBe('bluesky'));
   });
 
+  it('sends search and the workflow filters to the API', async () => {
+    renderInbox();
+    await screen.findByRole('list', { name: 'Messages' });
+    const form = screen.getByRole('form', { name: 'Inbox filters' });
+
+    fireEvent.change(within(form).getByLabelText('Search'), { target: { value: 'BOB' } });
+    await waitFor(() => expect(lastInboxQuery().get('q')).toBe('BOB'));
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Messages' })).getAllByRole('listitem')).toHaveLength(1));
+    expect(listText()).toContain('Hello Bob from the past');
+    fireEvent.change(within(form).getByLabelText('Search'), { target: { value: '' } });
+
+    const pick = (label: string, value: string) => fireEvent.change(within(form).getByLabelText(label), { target: { value } });
+    pick('Status', 'resolved');
+    pick('Sentiment', 'negative');
+    pick('Assignee', 'none');
+    pick('Tag', 'vip');
+    pick('Language', 'EN');
+    pick('Written until', '2030-01-31');
+    fireEvent.click(within(form).getByLabelText('Late first response only'));
+    await waitFor(() => {
+      const q = lastInboxQuery();
+      expect(Object.fromEntries([...q].filter(([k]) => k !== 'limit'))).toEqual({
+        status: 'resolved',
+        sentiment: 'negative',
+        assignee: 'none',
+        tag: 'vip',
+        lang: 'en',
+        until: new Date('2030-02-01T00:00:00').toISOString(),
+        breached: 'true',
+      });
+    });
+    expect(await screen.findByText('No messages match these filters.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Messages' })).getAllByRole('listitem')).toHaveLength(4));
+  });
+
+  it('assigns, tags, resolves, notes and changes several messages at once', async () => {
+    const message = async (externalId: string) => {
+      const all = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/inbox-messages?limit=100`, undefined, owner)).json()) as { items: Array<{ id: string; externalId: string; status: string; assigneeId: string | null; tags: string[] }> };
+      return all.items.find((m) => m.externalId === externalId)!;
+    };
+    renderInbox();
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    fireEvent.click(within(list).getByText('Love the new release').closest('button')!);
+    const conversation = await screen.findByRole('region', { name: 'Conversation' });
+
+    fireEvent.change(await within(conversation).findByLabelText('Assignee'), { target: { value: owner.userId } });
+    await waitFor(async () => expect((await message('c1')).assigneeId).toBe(owner.userId));
+    fireEvent.change(within(conversation).getByLabelText('New tag'), { target: { value: 'VIP' } });
+    fireEvent.click(within(conversation).getByRole('button', { name: 'Add tag' }));
+    await waitFor(async () => expect((await message('c1')).tags).toEqual(['vip']));
+    expect(await within(conversation).findByRole('button', { name: 'Remove tag vip' })).toBeTruthy();
+    fireEvent.click(within(conversation).getByRole('button', { name: 'Resolve' }));
+    await waitFor(async () => expect((await message('c1')).status).toBe('resolved'));
+    // The list shows the new state without a reload.
+    await waitFor(() => expect(within(list).getByText('Love the new release').closest('button')!.textContent).toContain('Resolved'));
+
+    const notes = within(conversation).getByRole('region', { name: 'Internal notes' });
+    fireEvent.change(within(notes).getByLabelText('Add a note for the team'), { target: { value: 'Call them <b>back</b>' } });
+    fireEvent.click(within(notes).getByRole('button', { name: 'Add note' }));
+    expect(await within(notes).findByText('Call them <b>back</b>')).toBeTruthy();
+
+    // Bulk: tick two messages, set them waiting in one request.
+    fireEvent.click(within(list).getByLabelText('Tick the message from c1.fan.test'));
+    fireEvent.click(within(list).getByLabelText('Tick the message from b1.fan.test'));
+    const bulk = screen.getByRole('region', { name: 'Change the ticked messages' });
+    expect(bulk.textContent).toContain('2 messages ticked');
+    fireEvent.change(within(bulk).getByLabelText('Set status'), { target: { value: 'waiting' } });
+    await waitFor(async () => expect([(await message('c1')).status, (await message('b1')).status]).toEqual(['waiting', 'waiting']));
+    expect((await message('c2')).status).not.toBe('waiting');
+    expect(requests.filter((r) => r.endsWith('/inbox-messages/bulk'))).toHaveLength(1);
+  });
+
+  it('fills the reply box from a saved reply with its variables', async () => {
+    const saved = await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/inbox-saved-replies`, { name: 'Thanks', text: 'Thanks, {{author.handle}}!' }, owner);
+    expect(saved.status).toBe(201);
+    renderInbox();
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    fireEvent.click(within(list).getByText('Agreed, it is great').closest('button')!);
+    const conversation = await screen.findByRole('region', { name: 'Conversation' });
+    fireEvent.change(await within(conversation).findByLabelText('Saved reply'), { target: { value: ((await saved.json()) as { id: string }).id } });
+    await waitFor(() => expect((within(conversation).getByLabelText('Your reply') as HTMLTextAreaElement).value).toBe('Thanks, c2.fan.test!'));
+  });
+
   it('checks the reply with the network validator, then sends it once, threaded under the message', async () => {
     renderInbox();
     const list = await screen.findByRole('list', { name: 'Messages' });
@@ -145,12 +238,20 @@ describe('inbox screen (in-process Herald)', () => {
     fireEvent.change(box, { target: { value: 'Thank you! 🎉' } });
     expect(within(conversation).getByText('12 / 300')).toBeTruthy();
     expect(send.disabled).toBe(false);
+    // The network takes the first try but its answer is lost: the person presses again, and the
+    // retry carries the same Idempotency-Key, so Herald can tell it is the same reply.
+    network.failNextReply(new ConnectorError('retryable', 'socket hang up', { outcomeUnknown: true }));
+    fireEvent.click(send);
+    expect(await within(conversation).findByText(/did not answer after the reply was sent/)).toBeTruthy();
+    expect(replyKeys).toHaveLength(1);
     const before = replies.length;
     fireEvent.click(send);
     fireEvent.click(send);
     fireEvent.submit(box.closest('form')!);
     expect(await within(conversation).findByText('Reply sent.')).toBeTruthy();
     expect(replies.length - before).toBe(1);
+    expect(replyKeys).toHaveLength(2);
+    expect(replyKeys[1]).toBe(replyKeys[0]);
     expect(replies.at(-1)).toMatchObject({ parentExternalId: 'c2', text: 'Thank you! 🎉' });
     expect(within(conversation).getByText('Open it on the network').getAttribute('rel')).toBe('noopener noreferrer');
     expect((box as HTMLTextAreaElement).value).toBe('');
@@ -160,7 +261,7 @@ describe('inbox screen (in-process Herald)', () => {
 describe('inbox helpers', () => {
   it('maps filters to the API query, leaving unset ones out', () => {
     expect(inboxQuery(noInboxFilters)).toEqual({ limit: '30' });
-    expect(inboxQuery({ network: 'mastodon', accountId: 'a1', kind: 'dm', since: '' }, 'cur')).toEqual({ limit: '30', network: 'mastodon', accountId: 'a1', kind: 'dm', cursor: 'cur' });
+    expect(inboxQuery({ ...noInboxFilters, network: 'mastodon', accountId: 'a1', kind: 'dm' }, 'cur')).toEqual({ limit: '30', network: 'mastodon', accountId: 'a1', kind: 'dm', cursor: 'cur' });
   });
 
   it('accepts only absolute http(s) URLs as links', () => {

@@ -1,140 +1,209 @@
 /**
- * The inbox: comments, replies, mentions and quotes of every connected account in one list, newest
- * first, filtered by what the API supports (network, account, type, date), paged by cursor; and the
- * conversation of the chosen message: our original post, the message it answers, the message itself,
- * and the reply box. Everything that comes from a network is rendered as text (see
- * components/inbox-network-text.tsx).
+ * The inbox: comments, replies, mentions, quotes and direct messages of every connected account in
+ * one list, newest first, searched and filtered (network, account, type, status, sentiment, assignee,
+ * tag, language, dates, late first response), paged by cursor; bulk changes of work state on the
+ * ticked messages; the team's response figures; and the conversation of the chosen message
+ * (components/inbox-conversation.tsx). Everything that comes from a network is rendered as text
+ * (components/inbox-network-text.tsx).
  */
-import type { InferRequestType, InferResponseType } from 'hono/client';
-import { useEffect, useMemo, useState } from 'react';
+import type { InferRequestType } from 'hono/client';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
 import type { Account, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
-import { InboxReplyBox } from '../components/inbox-reply-box';
-import { NetworkAuthor, NetworkLink, NetworkText } from '../components/inbox-network-text';
+import { InboxConversation, SentimentBadge, inboxAbilities, inboxStatuses, type InboxChange, type InboxMember, type InboxMessage, type InboxStatus } from '../components/inbox-conversation';
+import { NetworkAuthor } from '../components/inbox-network-text';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
-import { formatDateTime } from '../i18n/format';
+import { formatDateTime, formatNumber } from '../i18n/format';
 
 type InboxApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['inbox-messages'];
-/** One inbox message as the API sends it. */
-export type InboxMessage = InferResponseType<InboxApi['$get'], 200>['items'][number];
 /** The list's query string, as the typed client knows it. */
 export type InboxQuery = NonNullable<InferRequestType<InboxApi['$get']>['query']>;
 /** One kind of message. */
 export type InboxKind = NonNullable<InboxQuery['kind']>;
+export type { InboxMessage };
+type Sentiment = 'negative' | 'neutral' | 'positive';
 
-// Listed here (the use case module is server code); the compiler checks both ways that they are the API's.
+// Listed here (the use case module is server code); the compiler checks that they are the API's.
 const inboxKinds = ['comment', 'reply', 'mention', 'quote', 'dm'] as const satisfies readonly InboxKind[];
 type MissingKind = Exclude<InboxKind, (typeof inboxKinds)[number]>;
-const everyKindListed: MissingKind extends never ? true : false = true;
+const everyKindListed: [MissingKind] extends [never] ? true : false = true;
 void everyKindListed;
+const sentiments = ['negative', 'neutral', 'positive'] as const satisfies readonly Sentiment[];
 
 /** The filters a person sets; empty strings mean "any". */
 export interface InboxFilters {
+  /** Words that must all occur (text, author handle or name). */
+  q: string;
   network: string;
   accountId: string;
   kind: '' | InboxKind;
-  /** A local calendar date (YYYY-MM-DD): messages written on or after its start. */
+  status: '' | InboxStatus;
+  sentiment: '' | Sentiment;
+  /** A member id, `me` or `none`. */
+  assignee: string;
+  tag: string;
+  lang: string;
+  /** Local calendar dates (YYYY-MM-DD): written on or after the first, on or before the second. */
   since: string;
+  until: string;
+  breached: boolean;
 }
 
 /** No filter set. */
-export const noInboxFilters: InboxFilters = { network: '', accountId: '', kind: '', since: '' };
+export const noInboxFilters: InboxFilters = { q: '', network: '', accountId: '', kind: '', status: '', sentiment: '', assignee: '', tag: '', lang: '', since: '', until: '', breached: false };
 
 /** Page size of the list. */
 const PAGE = 30;
 
+function localMidnight(date: string, addDays = 0): string | null {
+  const d = new Date(`${date}T00:00:00`);
+  if (Number.isNaN(d.getTime())) return null;
+  d.setDate(d.getDate() + addDays);
+  return d.toISOString();
+}
+
 /** The API query for a set of filters (only the ones that are set), plus the page cursor. */
 export function inboxQuery(f: InboxFilters, cursor?: string | null): InboxQuery {
   const q: InboxQuery = { limit: String(PAGE) };
+  if (f.q.trim()) q.q = f.q.trim();
   if (f.network) q.network = f.network;
   if (f.accountId) q.accountId = f.accountId;
   if (f.kind) q.kind = f.kind;
-  if (f.since) {
-    // The date is the person's own calendar day: its local midnight, sent as an instant.
-    const d = new Date(`${f.since}T00:00:00`);
-    if (!Number.isNaN(d.getTime())) q.since = d.toISOString();
-  }
+  if (f.status) q.status = f.status;
+  if (f.sentiment) q.sentiment = f.sentiment;
+  if (f.assignee) q.assignee = f.assignee;
+  if (f.tag.trim()) q.tag = f.tag.trim();
+  if (f.lang.trim()) q.lang = f.lang.trim().toLowerCase();
+  // Dates are the person's own calendar days: "until" includes its whole day.
+  const since = f.since ? localMidnight(f.since) : null;
+  if (since) q.since = since;
+  const until = f.until ? localMidnight(f.until, 1) : null;
+  if (until) q.until = until;
+  if (f.breached) q.breached = 'true';
   if (cursor) q.cursor = cursor;
   return q;
 }
 
-function MessageSummary({ m, account }: { m: InboxMessage; account: Account | undefined }) {
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+function MessageSummary({ m, account, assignee }: { m: InboxMessage; account: Account | undefined; assignee: string | null }) {
   const { t, i18n } = useTranslation();
   return (
     <>
       <span className="inbox-item-head">
         <NetworkAuthor author={m.author} />
-        <span className="badge">{t(`inbox.kind.${m.kind}`)}</span>
+        <span className="inbox-badges">
+          <span className={`badge inbox-status-${m.status}`}>{t(`inbox.status.${m.status}`)}</span>
+          <SentimentBadge sentiment={m.sentiment} />
+          {m.priority === 'high' || m.priority === 'urgent' ? <span className="badge badge-needs">{t(`inbox.priority.${m.priority}`)}</span> : null}
+          {m.sla.breached && <span className="badge badge-needs">{t('inbox.slaBreached')}</span>}
+        </span>
       </span>
       <span className="inbox-item-text">{m.deletedAt ? t('inbox.deleted') : m.text}</span>
       <span className="inbox-item-meta muted">
-        {account ? `${account.handle} · ` : ''}
+        {t(`inbox.kind.${m.kind}`)} · {account ? `${account.handle} · ` : ''}
         {m.network} · <time dateTime={m.createdAt}>{formatDateTime(m.createdAt, i18n.language)}</time>
+        {assignee ? ` · ${t('inbox.assignedTo', { name: assignee })}` : ''}
+        {m.tags.length ? ` · ${m.tags.map((x) => `#${x}`).join(' ')}` : ''}
       </span>
     </>
   );
 }
 
-function Conversation({ workspace, message, all, account }: { workspace: Workspace; message: InboxMessage; all: InboxMessage[]; account: Account | undefined }) {
+function Metrics({ workspace }: { workspace: Workspace }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
-  const ws = client.api.v1.workspaces[':workspaceId'];
-  const post = useLoad(
-    () => (message.postId ? unwrap(ws.posts[':postId'].$get({ param: { workspaceId: workspace.id, postId: message.postId } })) : Promise.resolve(null)),
-    [client, workspace.id, message.postId],
-  );
-  // The thread as far as this page knows it: the chain of parents, then the replies under the message.
-  const byExternal = useMemo(() => new Map(all.filter((x) => x.accountId === message.accountId).map((x) => [x.externalId, x])), [all, message.accountId]);
-  const parents: InboxMessage[] = [];
-  for (let p = message.parentExternalId ? byExternal.get(message.parentExternalId) : undefined; p && parents.length < 20; p = p.parentExternalId ? byExternal.get(p.parentExternalId) : undefined) parents.unshift(p);
-  const children = all.filter((x) => x.accountId === message.accountId && x.parentExternalId === message.externalId);
-  const target = post.data?.targets.find((x) => x.id === message.targetId) ?? post.data?.targets[0];
-
-  const disabledReason = message.deletedAt ? t('inbox.reply.deletedMessage') : account && account.status !== 'ok' ? t('inbox.reply.needsReconnect', { handle: account.handle }) : null;
-
+  const metrics = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId']['inbox-metrics'].$get({ param: { workspaceId: workspace.id }, query: {} })), [client, workspace.id]);
+  const m = metrics.data;
+  if (!m) return null;
+  const pct = (x: number | null) => (x === null ? '—' : `${formatNumber(Math.round(x * 100), i18n.language)} %`);
+  const mins = (x: number | null) => (x === null ? '—' : t('inbox.metrics.minutes', { count: Math.round(x) }));
   return (
-    <section className="inbox-conversation card" aria-label={t('inbox.conversation')}>
-      {message.postId && (
-        <div className="inbox-original">
-          <h3 className="inbox-section-title">{t('inbox.originalPost')}</h3>
-          {post.loading && !post.data ? <Loading /> : post.error ? <ErrorState error={post.error} onRetry={post.reload} /> : target ? <NetworkText text={target.text} /> : null}
-        </div>
-      )}
-      <ol className="inbox-thread" aria-label={t('inbox.thread')}>
-        {parents.map((p) => (
-          <li key={p.id} className="inbox-thread-item">
-            <NetworkAuthor author={p.author} />
-            <NetworkText text={p.deletedAt ? t('inbox.deleted') : p.text} />
-          </li>
-        ))}
-        <li className="inbox-thread-item inbox-thread-current" aria-current="true">
-          <div className="inbox-item-head">
-            <NetworkAuthor author={message.author} />
-            <span className="badge">{t(`inbox.kind.${message.kind}`)}</span>
-          </div>
-          {message.deletedAt ? <p className="muted">{t('inbox.deletedOnNetwork')}</p> : null}
-          <NetworkText text={message.text} />
-          <p className="inbox-item-meta muted">
-            <time dateTime={message.createdAt}>{formatDateTime(message.createdAt, i18n.language)}</time>
-            {message.editedAt ? ` · ${t('inbox.edited')}` : ''}
-            {message.lang ? ` · ${message.lang}` : ''}
-            {message.author.followers != null ? ` · ${t('inbox.followers', { count: message.author.followers })}` : ''}
-            {' · '}
-            <NetworkLink href={message.url}>{t('inbox.openOnNetwork')}</NetworkLink>
-          </p>
-        </li>
-        {children.map((c) => (
-          <li key={c.id} className="inbox-thread-item inbox-thread-child">
-            <NetworkAuthor author={c.author} />
-            <NetworkText text={c.deletedAt ? t('inbox.deleted') : c.text} />
-          </li>
-        ))}
-      </ol>
-      <InboxReplyBox key={message.id} workspaceId={workspace.id} messageId={message.id} network={message.network} account={account} disabledReason={disabledReason} />
-    </section>
+    <dl className="inbox-metrics" aria-label={t('inbox.metrics.title')}>
+      <div>
+        <dt>{t('inbox.metrics.responseRate')}</dt>
+        <dd>{pct(m.responseRate)}</dd>
+      </div>
+      <div>
+        <dt>{t('inbox.metrics.firstResponseMedian')}</dt>
+        <dd>{mins(m.firstResponse.medianMinutes)}</dd>
+      </div>
+      <div>
+        <dt>{t('inbox.metrics.firstResponseMean')}</dt>
+        <dd>{mins(m.firstResponse.meanMinutes)}</dd>
+      </div>
+      <div>
+        <dt>{t('inbox.metrics.resolutionMedian')}</dt>
+        <dd>{mins(m.resolution.medianMinutes)}</dd>
+      </div>
+      <div>
+        <dt>{t('inbox.metrics.breached')}</dt>
+        <dd>
+          {formatNumber(m.breached, i18n.language)} ({pct(m.breachRate)})
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function BulkBar({ count, members, onApply, onClear }: { count: number; members: InboxMember[]; onApply: (c: InboxChange) => Promise<void>; onClear: () => void }) {
+  const { t } = useTranslation();
+  const [tag, setTag] = useState('');
+  return (
+    <div className="inbox-bulk" role="region" aria-label={t('inbox.bulk.title')}>
+      <strong>{t('inbox.bulk.selected', { count })}</strong>
+      <label className="field-inline">
+        <span className="field-label">{t('inbox.bulk.setStatus')}</span>
+        <select value="" onChange={(e) => e.target.value && void onApply({ status: e.target.value as InboxStatus })}>
+          <option value="">—</option>
+          {inboxStatuses.map((s) => (
+            <option key={s} value={s}>
+              {t(`inbox.status.${s}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field-inline">
+        <span className="field-label">{t('inbox.bulk.assign')}</span>
+        <select value="" onChange={(e) => e.target.value && void onApply({ assigneeId: e.target.value === 'none' ? null : e.target.value })}>
+          <option value="">—</option>
+          <option value="none">{t('inbox.unassigned')}</option>
+          {members.map((u) => (
+            <option key={u.userId} value={u.userId}>
+              {u.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <form
+        className="inbox-tag-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (tag.trim()) void onApply({ addTags: [tag.trim()] }).then(() => setTag(''));
+        }}
+      >
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.bulk.tag')}</span>
+          <input value={tag} maxLength={50} onChange={(e) => setTag(e.target.value)} />
+        </label>
+        <button type="submit" className="button" disabled={!tag.trim()}>
+          {t('inbox.addTagButton')}
+        </button>
+      </form>
+      <button type="button" className="button button-quiet" onClick={onClear}>
+        {t('inbox.bulk.clear')}
+      </button>
+    </div>
   );
 }
 
@@ -144,35 +213,43 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
   const { client } = useApi();
   const ws = client.api.v1.workspaces[':workspaceId'];
   const [filters, setFilters] = useState<InboxFilters>(noInboxFilters);
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search, 300);
+  const query = { ...filters, q };
   const [items, setItems] = useState<InboxMessage[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [ticked, setTicked] = useState<Set<string>>(new Set());
+  const [bulkError, setBulkError] = useState<string | null>(null);
+  const can = inboxAbilities(workspace.role);
 
   const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
-  const page = useLoad(() => unwrap(ws['inbox-messages'].$get({ param: { workspaceId: workspace.id }, query: inboxQuery(filters) })), [client, workspace.id, filters]);
+  const membersLoad = useLoad(() => unwrap(ws.members.$get({ param: { workspaceId: workspace.id }, query: { limit: '100' } })), [client, workspace.id]);
+  const page = useLoad(() => unwrap(ws['inbox-messages'].$get({ param: { workspaceId: workspace.id }, query: inboxQuery(query) })), [client, workspace.id, JSON.stringify(query)]);
 
   useEffect(() => {
     if (!page.data) return;
     setItems(page.data.items);
     setCursor(page.data.nextCursor);
+    setTicked(new Set());
   }, [page.data]);
 
   const accountList: Account[] = accounts.data?.items ?? [];
   const accountById = new Map(accountList.map((a) => [a.id, a]));
+  const members: InboxMember[] = (membersLoad.data?.items ?? []).map((m) => ({ userId: m.userId, name: m.name }));
+  const memberName = (id: string | null) => (id ? (members.find((m) => m.userId === id)?.name ?? null) : null);
   const networks = [...new Set(accountList.map((a) => a.network))].sort();
   const selected = items.find((m) => m.id === selectedId) ?? null;
 
-  const set = <K extends keyof InboxFilters>(key: K, value: InboxFilters[K]) => {
-    setFilters((f) => ({ ...f, [key]: value }));
-    setSelectedId(null);
-  };
+  const set = <K extends keyof InboxFilters>(key: K, value: InboxFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const replaceItems = (changed: InboxMessage[]) => setItems((all) => all.map((m) => changed.find((c) => c.id === m.id) ?? m));
 
   const loadMore = async () => {
     if (!cursor || more.loading) return;
     setMore({ loading: true, error: null });
     try {
-      const next = await unwrap(ws['inbox-messages'].$get({ param: { workspaceId: workspace.id }, query: inboxQuery(filters, cursor) }));
+      const next = await unwrap(ws['inbox-messages'].$get({ param: { workspaceId: workspace.id }, query: inboxQuery(query, cursor) }));
       setItems((all) => [...all, ...next.items.filter((n) => !all.some((a) => a.id === n.id))]);
       setCursor(next.nextCursor);
       setMore({ loading: false, error: null });
@@ -181,14 +258,65 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
     }
   };
 
-  const filtered = filters.network !== '' || filters.accountId !== '' || filters.kind !== '' || filters.since !== '';
+  const applyBulk = async (change: InboxChange) => {
+    setBulkError(null);
+    try {
+      const r = await unwrap(ws['inbox-messages'].bulk.$post({ param: { workspaceId: workspace.id }, json: { messageIds: [...ticked], change } }));
+      replaceItems(r.items);
+    } catch (e) {
+      setBulkError(errorMessage(e, t));
+    }
+  };
+
+  const filtered = search.trim() !== '' || Object.entries(filters).some(([k, v]) => k !== 'q' && v !== noInboxFilters[k as keyof InboxFilters]);
+  const allTicked = items.length > 0 && items.every((m) => ticked.has(m.id));
 
   return (
     <div className="inbox">
       <div className="screen-header">
         <h1>{t('inbox.title')}</h1>
       </div>
+      <Metrics workspace={workspace} />
       <form className="posts-filters inbox-filters" aria-label={t('inbox.filters')} onSubmit={(e) => e.preventDefault()}>
+        <label className="field-inline inbox-search">
+          <span className="field-label">{t('inbox.filter.search')}</span>
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.status')}</span>
+          <select value={filters.status} onChange={(e) => set('status', e.target.value as InboxFilters['status'])}>
+            <option value="">{t('inbox.filter.any')}</option>
+            {inboxStatuses.map((s) => (
+              <option key={s} value={s}>
+                {t(`inbox.status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.assignee')}</span>
+          <select value={filters.assignee} onChange={(e) => set('assignee', e.target.value)}>
+            <option value="">{t('inbox.filter.any')}</option>
+            <option value="me">{t('inbox.filter.me')}</option>
+            <option value="none">{t('inbox.unassigned')}</option>
+            {members.map((u) => (
+              <option key={u.userId} value={u.userId}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.sentiment')}</span>
+          <select value={filters.sentiment} onChange={(e) => set('sentiment', e.target.value as InboxFilters['sentiment'])}>
+            <option value="">{t('inbox.filter.any')}</option>
+            {sentiments.map((s) => (
+              <option key={s} value={s}>
+                {t(`listening.sentiment.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="field-inline">
           <span className="field-label">{t('inbox.filter.network')}</span>
           <select value={filters.network} onChange={(e) => set('network', e.target.value)}>
@@ -225,15 +353,44 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
           </select>
         </label>
         <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.tag')}</span>
+          <input value={filters.tag} onChange={(e) => set('tag', e.target.value)} />
+        </label>
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.lang')}</span>
+          <input value={filters.lang} maxLength={8} placeholder="ru" onChange={(e) => set('lang', e.target.value)} />
+        </label>
+        <label className="field-inline">
           <span className="field-label">{t('inbox.filter.since')}</span>
           <input type="date" value={filters.since} onChange={(e) => set('since', e.target.value)} />
         </label>
+        <label className="field-inline">
+          <span className="field-label">{t('inbox.filter.until')}</span>
+          <input type="date" value={filters.until} onChange={(e) => set('until', e.target.value)} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={filters.breached} onChange={(e) => set('breached', e.target.checked)} />
+          {t('inbox.filter.breached')}
+        </label>
         {filtered && (
-          <button type="button" className="button button-quiet" onClick={() => setFilters(noInboxFilters)}>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              setFilters(noInboxFilters);
+              setSearch('');
+            }}
+          >
             {t('inbox.filter.clear')}
           </button>
         )}
       </form>
+      {can.triage && ticked.size > 0 && <BulkBar count={ticked.size} members={members} onApply={applyBulk} onClear={() => setTicked(new Set())} />}
+      {bulkError && (
+        <p className="form-error" role="alert">
+          {bulkError}
+        </p>
+      )}
       <div className="inbox-layout">
         <div className="inbox-list-pane">
           {page.loading && items.length === 0 ? (
@@ -244,11 +401,33 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
             <EmptyState>{filtered ? t('inbox.noMatches') : t('inbox.empty')}</EmptyState>
           ) : (
             <>
+              {can.triage && (
+                <label className="check">
+                  <input type="checkbox" checked={allTicked} onChange={(e) => setTicked(e.target.checked ? new Set(items.map((m) => m.id)) : new Set())} />
+                  {t('inbox.bulk.all')}
+                </label>
+              )}
               <ul className="inbox-list plain-list" aria-label={t('inbox.messages')}>
                 {items.map((m) => (
                   <li key={m.id} className={`inbox-item${m.id === selectedId ? ' inbox-item-selected' : ''}${m.deletedAt ? ' inbox-item-deleted' : ''}`}>
+                    {can.triage && (
+                      <input
+                        type="checkbox"
+                        className="inbox-tick"
+                        aria-label={t('inbox.bulk.tick', { handle: m.author.handle })}
+                        checked={ticked.has(m.id)}
+                        onChange={(e) =>
+                          setTicked((s) => {
+                            const next = new Set(s);
+                            if (e.target.checked) next.add(m.id);
+                            else next.delete(m.id);
+                            return next;
+                          })
+                        }
+                      />
+                    )}
                     <button type="button" className="inbox-item-button" aria-pressed={m.id === selectedId} onClick={() => setSelectedId(m.id)}>
-                      <MessageSummary m={m} account={accountById.get(m.accountId)} />
+                      <MessageSummary m={m} account={accountById.get(m.accountId)} assignee={memberName(m.assigneeId)} />
                     </button>
                   </li>
                 ))}
@@ -264,7 +443,7 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
         </div>
         <div className="inbox-detail-pane">
           {selected ? (
-            <Conversation workspace={workspace} message={selected} all={items} account={accountById.get(selected.accountId)} />
+            <InboxConversation key={selected.id} workspace={workspace} messageId={selected.id} account={accountById.get(selected.accountId)} members={members} onChanged={(m) => replaceItems([m])} />
           ) : (
             <EmptyState>{t('inbox.pick')}</EmptyState>
           )}

@@ -25,11 +25,10 @@ import { ListeningScreen } from './listening';
 import { installJsdom } from '../components/inbox-jsdom-env';
 
 // jsdom installed here, so the server modules keep their server-side transform (see inbox-jsdom-env.ts).
-const removeJsdom = await installJsdom();
+await installJsdom();
 const { cleanup, configure, fireEvent, render, screen, waitFor, within } = await import('@testing-library/react');
 // Two cores shared by many test runs: give the in-process server time to answer.
 configure({ asyncUtilTimeout: 5000 });
-afterAll(() => removeJsdom());
 
 const network = inboxTestNetwork();
 
