@@ -163,7 +163,8 @@ function addTo(sums: Sums, post: PostRollupRow): void {
 /**
  * Rebuilds the rollups of one account over whole local days covering [from, to). Call it after
  * storing snapshots or observations: with the publish range of the posts observed, and — because
- * followers carry forward — from the time of a new snapshot up to now.
+ * followers carry forward — from the time of a new snapshot up to now. Without `from` and `to` it
+ * rebuilds the account's whole history (and drops every older row, e.g. after a time zone change).
  */
 export async function refreshRollups(db: Kysely<Database>, input: RefreshRollupsInput): Promise<RefreshRollupsResult> {
   const account = await accountForRollups(db, input.accountId);
@@ -277,9 +278,11 @@ export async function refreshRollups(db: Kysely<Database>, input: RefreshRollups
     }
   }
 
+  // A full rebuild also drops rows a former time zone left at the edges.
+  const full = input.from === undefined && input.to === undefined;
   await db.transaction().execute(async (trx) => {
-    await replacePostRollups(trx, account.id, fromIso, toIso, posts);
-    await replaceDailyRollups(trx, account.id, fromDay, toDay, days, byType);
+    await replacePostRollups(trx, account.id, full ? '' : fromIso, full ? '~' : toIso, posts);
+    await replaceDailyRollups(trx, account.id, full ? '' : fromDay, full ? '~' : toDay, days, byType);
   });
   return { accountId: account.id, timezone: zone, fromDay, toDay, posts: posts.length, days: days.length };
 }

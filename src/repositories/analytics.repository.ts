@@ -243,6 +243,14 @@ export async function replaceDailyRollups(db: Executor, accountId: string, fromD
 
 // ---- reads for KPIs -----------------------------------------------------------------------------
 
+/** True when some of the account's rollups were built in another time zone than `zone`. */
+export async function rollupsInOtherZone(db: Executor, accountId: string, zone: string): Promise<boolean> {
+  const post = await db.selectFrom('analytics_post_rollups').select('target_id').where('account_id', '=', accountId).where('timezone', '!=', zone).limit(1).executeTakeFirst();
+  if (post) return true;
+  const day = await db.selectFrom('analytics_account_daily').select('day').where('account_id', '=', accountId).where('timezone', '!=', zone).limit(1).executeTakeFirst();
+  return day !== undefined;
+}
+
 /** Post rollups of the account published in [from, to), oldest first. */
 export async function postRollupsBetween(db: Executor, workspaceId: string, accountId: string, from: string, to: string): Promise<PostRollupRow[]> {
   return db

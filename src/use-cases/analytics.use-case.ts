@@ -8,13 +8,14 @@ import { NotFoundError, ValidationError } from '../domain/errors';
 import { isId } from '../domain/ids';
 import { assertCan } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
-import { dailyRollups, findDefaultDefinition, postRollupsBefore, postRollupsBetween, saveDefaultDefinition, type AccountDailyRow, type PostRollupRow } from '../repositories/analytics.repository';
+import { dailyRollups, findDefaultDefinition, postRollupsBefore, postRollupsBetween, rollupsInOtherZone, saveDefaultDefinition, type AccountDailyRow, type PostRollupRow } from '../repositories/analytics.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import type { UseCaseContext } from '../server/services';
 import { metricColumn, postMetricNames, type KpiCounts } from '../analytics/analytics-metrics';
 import { builtInDefaultDefinitionId, defaultableDefinitions, findKpiDefinition, kpiDefinitions, type KpiDefinition, type RatioKpiDefinition } from '../analytics/kpi-definitions';
 import { evaluateKpi, postRatio, roundKpi, type FollowerReading, type KpiEngineInput, type KpiInputs, type KpiPost } from '../analytics/kpi-engine';
 import { addDays, dayStartMs, daysInclusive, isCalendarDay, localParts } from '../analytics/local-time';
+import { refreshRollups } from '../analytics/rollups';
 import { policyActor } from './workspaces.use-case';
 
 /** A period request: calendar days (inclusive) in the workspace's zone. */
@@ -168,6 +169,17 @@ function activityOf(d: AccountDailyRow): Partial<KpiCounts> {
   return Object.fromEntries(postMetricNames.map((m) => [m, d[`${metricColumn[m]}_activity`]])) as Partial<KpiCounts>;
 }
 
+/**
+ * Rollups bucket days in the workspace's zone; after the zone changed, the account's rollups are
+ * rebuilt once (derived data) before any number is read from them.
+ */
+async function ensureRollupsInZone(ctx: UseCaseContext, accountId: string, zone: string): Promise<void> {
+  if (await rollupsInOtherZone(ctx.db, accountId, zone)) {
+    await refreshRollups(ctx.db, { accountId, now: ctx.services.now() });
+    ctx.services.log.info({ accountId, timezone: zone }, 'analytics rollups rebuilt for the workspace time zone');
+  }
+}
+
 /** Loads what the engine needs for [from, to] (posts a day either side, for definitions in other zones). */
 async function engineInput(ctx: UseCaseContext, accountId: string, network: string, zone: string, from: string, to: string): Promise<KpiEngineInput> {
   const start = new Date(dayStartMs(addDays(from, -2), zone)).toISOString();
@@ -186,6 +198,7 @@ export async function getKpis(ctx: UseCaseContext, q: PeriodQuery): Promise<Kpis
   const account = await accountOf(ctx, q.accountId);
   const zone = workspace.timezone;
   const period = resolvePeriod(q, zone, ctx.services.now());
+  await ensureRollupsInZone(ctx, account.id, zone);
   const previousPeriod = { from: addDays(period.from, -period.days), to: addDays(period.from, -1), days: period.days };
   const current = await engineInput(ctx, account.id, account.network, zone, period.from, period.to);
   const previous = await engineInput(ctx, account.id, account.network, zone, previousPeriod.from, previousPeriod.to);
@@ -219,6 +232,7 @@ export async function getBestTimes(ctx: UseCaseContext, q: PeriodQuery): Promise
   const account = await accountOf(ctx, q.accountId);
   const zone = workspace.timezone;
   const period = resolvePeriod(q, zone, ctx.services.now());
+  await ensureRollupsInZone(ctx, account.id, zone);
   const chosen = findKpiDefinition(await defaultDefinitionId(ctx));
   const def: RatioKpiDefinition =
     chosen && chosen.formula === 'ratio' && chosen.aggregation !== 'per_day' ? chosen : (findKpiDefinition('livedune.er.weighted') as RatioKpiDefinition);

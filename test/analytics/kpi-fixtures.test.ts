@@ -192,6 +192,25 @@ describe.each(dialects())('KPI fixtures through the import (%s)', (dialect) => {
     await setDefaultKpiDefinition(ctx, 'livedune.er.pooled');
   });
 
+  it('after the workspace moves to another time zone the rollups are rebuilt in it before any KPI is read', async () => {
+    const { updateWorkspace } = await import('../../src/use-cases/workspaces.use-case');
+    await updateWorkspace(ctx, { timezone: 'UTC' });
+    try {
+      // In UTC p1 (23:30 on the 22nd) is no longer on Monday the 23rd, and the day ends at 24:00 UTC.
+      const monday = await getKpis(ctx, { accountId: vk, from: '2026-03-23', to: '2026-03-23' });
+      expect(monday.timeZone).toBe('UTC');
+      expect(kpi(monday, 'livedune.er.pooled').inputs).toMatchObject({ postsInPeriod: 0, timeZone: 'UTC' });
+      // In UTC the 1300 snapshot (22:30 on the 29th) is the 29th's end-of-day count.
+      const week = await getKpis(ctx, { accountId: vk, from: '2026-03-23', to: '2026-03-29' });
+      expect(kpi(week, 'followers.growth.absolute').inputs.endFollowers).toEqual({ followers: 1300, observedAt: '2026-03-29T22:30:00.000Z' });
+      const zones = await services.database.db.selectFrom('analytics_account_daily').select('timezone').where('account_id', '=', vk).groupBy('timezone').execute();
+      expect(zones).toEqual([{ timezone: 'UTC' }]);
+    } finally {
+      await updateWorkspace(ctx, { timezone: 'Europe/Stockholm' });
+      await getKpis(ctx, { accountId: vk, from: '2026-03-23', to: '2026-03-29' });
+    }
+  });
+
   it('rollups hold per-day followers and sums; refreshRollups rebuilds them identically', async () => {
     const db = services.database.db;
     const read = () => db.selectFrom('analytics_account_daily').select(['day', 'followers', 'posts', 'likes_sum', 'likes_posts', 'comments_sum', 'comments_posts']).where('account_id', '=', vk).orderBy('day').execute();
