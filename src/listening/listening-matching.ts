@@ -18,7 +18,7 @@
 import type { InboxMessageRow } from '../db/schema';
 import { newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
-import { activeListeningQueries, advanceWatermark, inboxMessagesAfter, insertMatches, matchedPairs, workspacesWithActiveQueries } from '../repositories/listening.repository';
+import { activeListeningQueries, advanceWatermark, inboxMessageIdsAfter, inboxMessagesByIds, insertMatches, matchedPairs, workspacesWithActiveQueries } from '../repositories/listening.repository';
 import type { AppServices } from '../server/services';
 import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
 import { modelForWorkspace } from '../sentiment/corrections';
@@ -206,22 +206,24 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
   const seen = memory.ids;
   for (const id of seen) if (id <= cursor) seen.delete(id);
   for (let batch = 0; batch < opts.maxBatches; batch++) {
-    const messages = await inboxMessagesAfter(db, workspaceId, cursor, opts.batchSize);
-    if (messages.length === 0) break;
-    report.scanned += messages.length;
-    const fresh = messages.filter((m) => !seen.has(m.id));
+    // Ids first: an idle sweep re-reading its overlap then loads no message text at all.
+    const ids = await inboxMessageIdsAfter(db, workspaceId, cursor, opts.batchSize);
+    if (ids.length === 0) break;
+    report.scanned += ids.length;
+    const unseen = ids.filter((id) => !seen.has(id));
+    const fresh = unseen.length ? await inboxMessagesByIds(db, workspaceId, unseen) : [];
     // Messages at or below a query's watermark (late commits, or a restarted process) may be matched
     // already: only pairs not stored yet are new.
     const stored = await matchedPairs(db, workspaceId, fresh.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
     const rows = matchRows(fresh, queries, (q, m) => m.id > lower.get(q.row.id)! && !stored.has(`${q.row.id}:${m.id}`), now, sentimentOf);
-    const last = messages[messages.length - 1]!.id;
+    const last = ids[ids.length - 1]!;
     await db.transaction().execute(async (trx) => {
       report.matched += await insertMatches(trx, rows);
       for (const q of queries) await advanceWatermark(trx, q.row.id, last);
     });
     for (const m of fresh) seen.add(m.id);
     cursor = last;
-    if (messages.length < opts.batchSize) break;
+    if (ids.length < opts.batchSize) break;
   }
   if (report.matched) services.log.info({ workspaceId, ...report }, 'listening matched new messages');
   return report;

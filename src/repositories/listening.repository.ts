@@ -74,11 +74,21 @@ export async function deleteListeningQuery(db: Executor, workspaceId: string, id
 
 // ---- inbox messages (read only) ----
 
-/** The workspace's messages with ids above `afterId` (all when null), oldest first. */
-export async function inboxMessagesAfter(db: Executor, workspaceId: string, afterId: string | null, limit: number): Promise<InboxMessageRow[]> {
-  let q = db.selectFrom('inbox_messages').selectAll().where('workspace_id', '=', workspaceId);
+/** Ids of the workspace's messages above `afterId` (all when null), oldest first. */
+export async function inboxMessageIdsAfter(db: Executor, workspaceId: string, afterId: string | null, limit: number): Promise<string[]> {
+  let q = db.selectFrom('inbox_messages').select('id').where('workspace_id', '=', workspaceId);
   if (afterId) q = q.where('id', '>', afterId);
-  return q.orderBy('id', 'asc').limit(limit).execute();
+  const rows = await q.orderBy('id', 'asc').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The workspace's messages with these ids, oldest first. */
+export async function inboxMessagesByIds(db: Executor, workspaceId: string, ids: string[]): Promise<InboxMessageRow[]> {
+  const out: InboxMessageRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    out.push(...(await db.selectFrom('inbox_messages').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** One inbox message of the workspace. */
