@@ -43,6 +43,10 @@ describe('herald import metrics / herald kpi', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('vk:acme 2026-03-23 … 2026-03-29 (Europe/Stockholm)');
     expect(table.stdout).toMatch(/livedune\.er\.pooled\s+8\.681818%\s+4\.040404%\s+\+4\.641414\s+4\/5 posts\s+382 \/ 4400 × 100/);
+    const best = await runCli(['kpi', '--account', 'acme', '--from', '2026-03-23', '--to', '2026-03-29', '--best-times'], { env: home.env });
+    expect(best.code, best.stderr).toBe(0);
+    expect(best.stdout).toMatch(/Sun 11:00\s+1\s+1\s+10%/);
+    expect(best.stdout).toContain('best: Wed 13:00, Sun 11:00, Wed 17:00');
     expect(table.stdout).toMatch(/napoleoncat\.er-daily\s+3\.93658%.*7\/7 days/);
   }, multiProcessTestTimeoutMs);
 

@@ -18,7 +18,10 @@ interface KpiOpts {
   json?: boolean;
   definitions?: boolean;
   setDefault?: string;
+  bestTimes?: boolean;
 }
+
+const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function shown(k: Pick<KpiView, 'value'> & { definition: { unit: string } }): string {
   if (k.value === null) return '-';
@@ -47,6 +50,7 @@ export function registerKpiCommand(program: Command, deps: CliDeps): void {
     .option('--json', 'print JSON: {period, previousPeriod, defaultDefinitionId, kpis:[{definition, value, inputs, previous, change}], byContentType}')
     .option('--definitions', 'list the KPI definitions and the workspace default instead')
     .option('--set-default <definition-id>', "set the workspace's default engagement definition (admins)")
+    .option('--best-times', 'print the weekday × hour heatmap of the period instead (workspace time zone)')
     .addHelpText('after', '\nExample:\n  herald kpi --workspace Acme --account acme.bsky.social --from 2026-03-01 --to 2026-03-31 --json')
     .action(async (opts: KpiOpts) => {
       const [{ workspaceContext }, analytics, { listAccounts }, { matchAccount }] = await Promise.all([
@@ -67,6 +71,18 @@ export function registerKpiCommand(program: Command, deps: CliDeps): void {
         }
         if (!opts.account) throw new UsageError('--account is required (see `herald account list`)');
         const account = matchAccount(await listAccounts(ctx), opts.account);
+        if (opts.bestTimes) {
+          const heat = await analytics.getBestTimes(ctx, { accountId: account.id, from: opts.from, to: opts.to });
+          if (opts.json) {
+            deps.out(formatJson(heat));
+            return;
+          }
+          const cell = (c: { weekday: number; hour: number }) => `${weekdays[c.weekday - 1]} ${String(c.hour).padStart(2, '0')}:00`;
+          deps.out(`${heat.period.from} … ${heat.period.to} (${heat.timeZone}), mean ${heat.definitionId} per post`);
+          deps.out(formatTable(heat.cells.map((c) => ({ when: cell(c), posts: c.posts, counted: c.postsCounted, value: c.value === null ? null : `${c.value}%` })), ['when', 'posts', 'counted', 'value']));
+          deps.out(`best: ${heat.best.map(cell).join(', ') || '-'}`);
+          return;
+        }
         const view = await analytics.getKpis(ctx, { accountId: account.id, from: opts.from, to: opts.to });
         if (opts.json) {
           const { presentKpis } = await import('../../http/routes/analytics.routes');
