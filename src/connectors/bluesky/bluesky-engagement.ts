@@ -3,11 +3,12 @@
  * quotes from app.bsky.notification.listNotifications, profile counts from app.bsky.actor.getProfile,
  * per-post counts from app.bsky.feed.getPosts, and the strong references a reply needs.
  *
- * Inbound cursor: JSON `{"v":1,"t":<newest notification indexedAt seen>,"seen":[<at:// URIs>]}`. The
+ * Inbound cursor: JSON `{"v":1,"t":<newest notification indexedAt seen>,"seen":[…],"recent":[…]}`. The
  * AppView pages notifications newest first by `indexedAt` (its sort key, which for a post is the
  * earlier of createdAt and the moment the AppView indexed it). A later sync pages back until it passes
  * `t` minus `cursorOverlapMs` (15 minutes), so a post indexed late or with a slightly early createdAt
- * is still caught; `seen` holds the URIs already delivered inside that window, so they are not
+ * is still caught; `seen` holds the URIs already delivered inside that window (as 12-character
+ * SHA-256 prefixes, so the cursor stays small), so they are not
  * delivered again (re-delivery would be harmless: Herald deduplicates by the at:// URI). A post
  * back-dated by more than the overlap is not seen. A bare ISO instant is accepted as a cursor too. A
  * first sync (no cursor) back-fills up to `inboundBackfillLimit` (500) items, newest first; when it
@@ -16,13 +17,15 @@
  * burst of more than ~5,000 notifications between two syncs loses its oldest part.
  *
  * Deletions: the AppView drops the notifications of a deleted post, so the listing cannot say that
- * something went away. Instead the cursor also keeps `recent` — the items delivered in the last 3 days
- * (at most 300, as [uri, kind, deliveredAtMs, checkedAtMs]) — and each sync checks up to 50 of them
+ * something went away. Instead the cursor also keeps `recent` — items written in the 3 days before they
+ * were delivered, for 3 days after delivery (at most 300, as [uri, kind, deliveredAtMs, checkedAtMs]) —
+ * and each sync checks up to 50 of them
  * that were not checked for `deletionRecheckMs` (10 minutes) with app.bsky.feed.getPosts. One the
  * AppView no longer returns is confirmed with com.atproto.repo.getRecord (RecordNotFound) and then
  * reported with `deleted: true`. A post that is merely hidden from the account (its author blocked it
  * or was taken down) is still found by getRecord and is not reported. Older items are not checked.
  */
+import { createHash } from 'node:crypto';
 import { ConnectorError, type AccountMetrics, type InboundMessage, type PostMetrics } from '../connector';
 import { parseRecordUri } from './atproto-syntax';
 import { XrpcResponseError, isAuthError, toConnectorError, type BlueskyClient, type BlueskySession } from './bluesky-client';
@@ -221,6 +224,11 @@ function isRecentEntry(x: unknown): x is RecentEntry {
   );
 }
 
+/** A URI as the cursor's `seen` list keeps it: 72 bits of its SHA-256, base64url. */
+export function seenKey(uri: string): string {
+  return createHash('sha256').update(uri, 'utf8').digest('base64url').slice(0, 12);
+}
+
 /** The inbound cursor's parts. */
 export interface InboundCursor {
   t: string | null;
@@ -329,7 +337,7 @@ export async function fetchInbound(
       newest = newer(newest, indexedAt);
       const uri = str(n.uri);
       if (uri && indexedAt) scanned.push({ uri, at: Date.parse(indexedAt) });
-      if (uri && seen.has(uri)) continue;
+      if (uri && seen.has(seenKey(uri))) continue;
       const m = toInboundMessage(n, session.did);
       // One post can notify twice (e.g. a reply that also quotes); the first view is kept.
       if (m && !byUri.has(m.externalId)) byUri.set(m.externalId, m);
@@ -353,14 +361,15 @@ export async function fetchInbound(
   }
   await addFollowerCounts(client, session, items);
   const watched = await checkDeletions(client, session, recent.filter((e) => e[2] > now - recentWindowMs), now);
-  const fresh: RecentEntry[] = items.map((i) => [i.externalId, i.kind, now, now]);
+  // Only messages written in the watch window are watched (an old one from a back-fill is not).
+  const fresh: RecentEntry[] = items.filter((i) => Date.parse(i.createdAt) > now - recentWindowMs).map((i) => [i.externalId, i.kind, now, now]);
   const nextRecent = [...fresh, ...watched.keep.filter((e) => !byUri.has(e[0]))].slice(0, maxRecent);
   items = [...items, ...watched.deleted];
   if (!newest) return { items, cursor: null };
   // Remember what lies inside the next sync's overlap window, newest first. Items a capped back-fill
   // left out count as handled too: the back-fill's limit holds for the next sync as well.
   const windowStart = Date.parse(newest) - cursorOverlapMs;
-  const keep = [...new Set(scanned.filter((x) => x.at >= windowStart).sort((a, b) => b.at - a.at).map((x) => x.uri))].slice(0, maxSeen);
+  const keep = [...new Set(scanned.filter((x) => x.at >= windowStart).sort((a, b) => b.at - a.at).map((x) => seenKey(x.uri)))].slice(0, maxSeen);
   let edgeOut: string | null = null;
   if (capped && scanned.length) edgeOut = new Date(Math.min(...scanned.map((x) => x.at))).toISOString();
   else if (edge && Date.parse(edge) > windowStart) edgeOut = edge;
