@@ -238,6 +238,57 @@ export interface MetricsCapability<Cred = unknown, Session = unknown> {
   posts(input: { auth: AccountAuth<Cred, Session>; externalIds: string[] }, ctx: ConnectorContext<Session>): Promise<Record<string, PostMetrics>>;
 }
 
+/** A public account as a network shows it to anyone (no sign-in). */
+export interface PublicAccount {
+  /** The network's stable id (a DID on Bluesky, the account id on its home Mastodon server). */
+  externalId: string;
+  handle: string;
+  displayName: string | null;
+  followers: number | null;
+  /** Where the account's public data is read (e.g. its home Mastodon server); null = the connector's default. */
+  serviceUrl: string | null;
+  /** The profile page people open. */
+  url: string | null;
+}
+
+/** Content types of a public post (the analytics vocabulary). */
+export type PublicPostContentType = 'text' | 'photo' | 'carousel' | 'video' | 'link' | 'poll' | 'repost';
+
+/** A public post with the counts the network shows; a count it does not give stays null, never 0. */
+export interface PublicPost {
+  externalId: string;
+  url: string | null;
+  /** ISO instant. */
+  createdAt: string;
+  /** Plain text. */
+  text: string;
+  contentType: PublicPostContentType;
+  /** Without `#`, each once. */
+  hashtags: string[];
+  likes: number | null;
+  shares: number | null;
+  comments: number | null;
+  quotes: number | null;
+  views: number | null;
+}
+
+/** I/O for reading public data (nothing is signed in). */
+export interface PublicDataContext {
+  fetch: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reading any public account (competitor benchmarking). `lookup` accepts what people paste: a handle
+ * (with or without @) or a profile URL; an account that does not exist is `invalid_content`.
+ */
+export interface PublicDataCapability {
+  /** `serviceUrl`: where the account was found before (a refresh), for networks with many servers. */
+  lookup(input: { query: string; serviceUrl?: string | null }, ctx: PublicDataContext): Promise<PublicAccount>;
+  /** The account's recent public posts, newest first (at most `limit`; reposts included as `repost`). */
+  posts(input: { account: Pick<PublicAccount, 'externalId' | 'handle' | 'serviceUrl'>; limit: number }, ctx: PublicDataContext): Promise<PublicPost[]>;
+}
+
 /** Storage for per-server OAuth app registrations (Mastodon registers one app per server). */
 export interface OAuthAppStore {
   get(serviceUrl: string): Promise<Record<string, string> | null>;
@@ -294,6 +345,8 @@ export interface Connector<Cred = unknown, Session = unknown> {
   oauth?: OAuthCapability<Cred>;
   comments?: CommentsCapability<Cred, Session>;
   metrics?: MetricsCapability<Cred, Session>;
+  /** Reading public accounts and their posts without signing in (competitors). */
+  publicData?: PublicDataCapability;
   /** Verifies credentials with the network and returns the account and a session to store. */
   connect(credentials: Cred, ctx: ConnectorContext<Session>): Promise<ConnectedAccount<Session>>;
   /**

@@ -11,6 +11,7 @@ import * as m0005 from './migrations/0005-sentiment-corrections.migration';
 import * as m0006 from './migrations/0006-analytics.migration';
 import * as m0007 from './migrations/0007-listening.migration';
 import * as m0008 from './migrations/0008-inbox-workflow.migration';
+import * as m0009 from './migrations/0009-competitors.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -29,6 +30,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0006-analytics', m0006],
   ['0007-listening', m0007],
   ['0008-inbox-workflow', m0008],
+  ['0009-competitors', m0009],
 ];
 
 class ListProvider implements MigrationProvider {

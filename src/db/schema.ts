@@ -7,6 +7,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ListeningTables } from '../listening/listening-tables';
 import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
+import type { CompetitorTables } from '../competitors/competitor-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -490,7 +491,7 @@ export interface AnalyticsSettingsTable {
 }
 
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables, InboxWorkflowTables {
+export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;

@@ -10,7 +10,7 @@
  *   manage saved replies and inbox rules; admins set the inbox settings (business hours, SLA, Telegram bot);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
- * - everyone reads listening streams, volumes, alerts and testimonials;
+ * - everyone reads listening streams, volumes, alerts and testimonials, and competitor benchmarks; editors add and remove competitors;
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
@@ -50,6 +50,8 @@ export const actions = [
   'listening.read',
   'listening.manage',
   'testimonials.manage',
+  'competitors.read',
+  'competitors.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -111,6 +113,7 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'metrics.read':
     case 'analytics.read':
     case 'listening.read':
+    case 'competitors.read':
       return true;
     case 'workspace.update':
     case 'tokens.manage':
@@ -143,6 +146,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     // Listening queries, alert settings and testimonials shape what the team watches and quotes: editors.
     case 'listening.manage':
     case 'testimonials.manage':
+    // Competitors are looked up and collected on the workspace's behalf: editors choose them.
+    case 'competitors.manage':
     // Replying speaks for the brand in public right away (no approval step), like scheduling a post.
     case 'inbox.reply':
     // Saved replies and rules speak and act for the whole team.

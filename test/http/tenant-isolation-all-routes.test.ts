@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -71,6 +71,7 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/listening/settings': { alerts: { k: 9 } },
   'POST /api/v1/workspaces/{workspaceId}/testimonials': { messageId: ids.messageId, allowNonPositive: true },
   'PATCH /api/v1/workspaces/{workspaceId}/testimonials/{testimonialId}': { permission: 'granted' },
+  'POST /api/v1/workspaces/{workspaceId}/competitors': { network: 'loopback', handle: 'victim-b' },
 });
 
 interface OpenApiDoc {
@@ -117,7 +118,20 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const savedReply = await (await bInbox('POST', '/inbox-saved-replies', { name: 'B reply', text: 'Hi {{author.name}}' })).json() as { id: string };
     const rule = await (await bInbox('POST', '/inbox-rules', { name: 'B rule', conditions: { keywords: ['b'] }, actions: { tags: ['b'] } })).json() as { id: string };
     expect((await bInbox('PUT', '/inbox-settings', { firstResponseMinutes: 30 })).status).toBe(200);
-    const ids: Record<string, string> = { accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
+    // A competitor of B with a snapshot, a post and an observation, as the collection job stores them.
+    const competitorId = newId();
+    await t.current.services.database.db.insertInto('competitors').values({
+      id: competitorId, workspace_id: ws, network: 'loopback', external_id: 'rival-b', handle: 'rival-b', display_name: null, service_url: null, profile_url: null,
+      followers: 10, created_by: null, created_at: nowIso, collected_at: nowIso, last_error: null,
+    }).execute();
+    await t.current.services.database.db.insertInto('competitor_snapshots').values({ id: newId(), competitor_id: competitorId, workspace_id: ws, observed_at: nowIso, followers: 10 }).execute();
+    const competitorPostId = newId();
+    await t.current.services.database.db.insertInto('competitor_posts').values({
+      id: competitorPostId, competitor_id: competitorId, workspace_id: ws, external_id: 'rival-post', url: null, published_at: nowIso, text: 'rival #b', content_type: 'text', hashtags: '["b"]',
+      likes: 1, shares: 0, comments: 0, quotes: null, views: null, first_seen_at: nowIso, last_seen_at: nowIso,
+    }).execute();
+    await t.current.services.database.db.insertInto('competitor_post_observations').values({ id: newId(), post_id: competitorPostId, competitor_id: competitorId, workspace_id: ws, observed_at: nowIso, likes: 1, shares: 0, comments: 0, quotes: null, views: null }).execute();
+    const ids: Record<string, string> = { competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 

@@ -32,6 +32,8 @@ const rows: Row[] = [
   { action: 'listening.read', allowed: ALL, note: 'everyone reads listening streams, volumes, alerts and testimonials' },
   { action: 'listening.manage', allowed: 'OAE', note: 'editors and above save queries and alert settings' },
   { action: 'testimonials.manage', allowed: 'OAE', note: 'editors and above keep testimonials and record permission' },
+  { action: 'competitors.read', allowed: ALL, note: 'everyone, viewers included, reads competitor benchmarks' },
+  { action: 'competitors.manage', allowed: 'OAE', note: 'editors and above add and remove competitors' },
   { action: 'members.manage', resource: { targetRole: 'owner' }, allowed: 'O', note: 'only owners touch owners' },
   { action: 'members.manage', resource: { targetRole: 'admin' }, allowed: 'OA', note: 'admins manage admins' },
   { action: 'members.manage', resource: { targetRole: 'viewer' }, allowed: 'OA', note: 'admins manage viewers' },

@@ -38,6 +38,7 @@ import {
   type MastodonTransport,
 } from './mastodon-api';
 import { MASTODON_DEFAULT_LIMITS, MASTODON_VISIBILITIES, mastodonLimits, readMastodonOptions, validateMastodonVariant } from './mastodon-validate';
+import { createMastodonPublicData } from './mastodon-public';
 
 /** What a person enters (or the OAuth sign-in yields) to connect a Mastodon account. */
 export interface MastodonCredentials {
@@ -357,6 +358,7 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
     // attachment; heavier posts meet the server's 429 and wait for its reset.
     limits: { maxConcurrentPerAccount: 2, publishRate: { count: 30, windowMs: 30 * 60_000 } },
     supports: { maxMedia: MASTODON_DEFAULT_LIMITS.maxMedia, mediaTypes: ['image/*', 'video/*', 'audio/*'], polls: true, threads: true },
+    publicData: createMastodonPublicData({ requestTimeoutMs: opts.requestTimeoutMs }),
     optionFields: [
       { name: 'contentWarning', label: 'Content warning', type: 'text', help: 'Shown instead of the text until the reader opens it; counts toward the character limit.' },
       {

@@ -20,6 +20,7 @@ import { registerMetricsRoutes } from './metrics.routes';
 import { registerCalendarRoutes } from './calendar.routes';
 import { registerAnalyticsRoutes } from './analytics.routes';
 import { registerListeningRoutes } from './listening.routes';
+import { registerCompetitorRoutes } from './competitors.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -40,4 +41,5 @@ export const routeModules = [
   registerCalendarRoutes,
   registerAnalyticsRoutes,
   registerListeningRoutes,
+  registerCompetitorRoutes,
 ] as const;
