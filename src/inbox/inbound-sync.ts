@@ -34,7 +34,7 @@ import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
 import { runAccountJob, type AccountJobOutcome } from '../engagement/account-job';
 import { engagementOptions, type EngagementOptions } from '../engagement/engagement-options';
-import { ingestWorkflow, searchTextOf } from './inbox-workflow';
+import { ingestWorkflow, searchTextOf, type IngestWorkflow } from './inbox-workflow';
 
 /** Job name; payload `{ accountId }`. */
 export const syncInboundTask = 'sync-inbound';
@@ -77,7 +77,10 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
   const refs = [...new Set(own.flatMap((i) => [i.rootExternalId, i.parentExternalId]).filter((x): x is string => typeof x === 'string' && x !== ''))];
   const ourTargets = await targetsByExternalIds(trx, account.id, refs);
   const messageTargets = await messageTargetsByExternalIds(trx, account.id, refs);
-  const workflow = await ingestWorkflow(services, trx, account.workspace_id);
+  // Loaded on the first new or edited message: most syncs bring nothing and need no rules or model.
+  let loaded: IngestWorkflow | null = null;
+  const workflow = async () => (loaded ??= await ingestWorkflow(services, trx, account.workspace_id));
+  const backfill = account.inbound_cursor === null;
   // Thread keys of messages already stored that new ones may answer (external id → thread key).
   const threadKeys = await messageThreadKeysByExternalIds(trx, account.id, refs);
   const targetOf = (i: InboundMessage): string | null => {
@@ -115,7 +118,7 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
         edited_at: item.editedAt ? isoOr(item.editedAt, nowIso) : null,
         deleted_at: null,
       };
-      workflow.prepare(row, threadKeys, (ext) => ourTargets.has(ext));
+      (await workflow()).prepare(row, threadKeys, (ext) => ourTargets.has(ext), backfill);
       const stored = await insertInboxMessageIfNew(trx, row);
       if (!stored) continue;
       messageTargets.set(row.external_id, targetId);
@@ -139,11 +142,11 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
           url: row.url,
           createdAt: row.network_created_at,
           // The first sync back-fills history: subscribers may not want to notify anyone about it.
-          backfill: account.inbound_cursor === null,
+          backfill,
           sentiment: { label: row.sentiment_label, score: row.sentiment_score, lang: row.sentiment_lang },
         },
       });
-      await workflow.afterInsert(stored, account.inbound_cursor === null);
+      await (await workflow()).afterInsert(stored, backfill);
       continue;
     }
     const patch: Partial<Insertable<InboxMessagesTable>> = {};
@@ -156,6 +159,7 @@ async function storeItems(services: AppServices, trx: Executor, account: Account
       patch.text = storable(item.text);
       patch.edited_at = isoOr(item.editedAt, nowIso);
       patch.search_text = searchTextOf(patch.text, existing.author_handle, existing.author_name);
+      Object.assign(patch, (await workflow()).sentimentColumns(patch.text, existing.lang));
       report.edited += 1;
     }
     if (!existing.target_id && targetId) patch.target_id = targetId;

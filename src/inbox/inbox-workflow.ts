@@ -79,7 +79,9 @@ export interface IngestWorkflow {
    * Fills the workflow columns of a message about to be inserted. `known`: thread keys of stored
    * messages and of our replies by network id; `isOurPost`: whether a network id is one of our posts.
    */
-  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean): void;
+  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean, backfill: boolean): void;
+  /** Sentiment columns for a (new or edited) text. */
+  sentimentColumns(text: string, lang: string | null): Pick<InboxMessageRow, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'>;
   /** Reopens the thread, inherits its assignee and runs the rules for a message just inserted. */
   afterInsert(row: InboxMessageRow, backfill: boolean): Promise<void>;
 }
@@ -103,15 +105,19 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
   }
   const event = (type: string, subjectId: string, payload: Record<string, unknown>) => recordEvent(services, trx, { workspaceId, type, subjectId, actorId: null, payload });
 
+  const sentimentColumns = (text: string, lang: string | null) => {
+    const s = analyzer.analyze(text, primaryLang(lang) ? { lang: primaryLang(lang)! } : {});
+    return { sentiment_label: s.label, sentiment_score: s.score, sentiment_lang: s.lang };
+  };
+
   return {
-    prepare(row, known, isOurPost) {
-      const s = analyzer.analyze(row.text, primaryLang(row.lang) ? { lang: primaryLang(row.lang)! } : {});
-      row.sentiment_label = s.label;
-      row.sentiment_score = s.score;
-      row.sentiment_lang = s.lang;
+    sentimentColumns,
+    prepare(row, known, isOurPost, backfill) {
+      Object.assign(row, sentimentColumns(row.text, row.lang ?? null));
       row.thread_key = threadKeyOf(row, known, isOurPost);
       row.search_text = searchTextOf(row.text, row.author_handle, row.author_name ?? null);
-      const due = addBusinessMinutes(sla.calendar, Date.parse(row.received_at), sla.firstResponseMinutes);
+      // History from the first sync was never ours to answer in time: no first-response target.
+      const due = backfill ? null : addBusinessMinutes(sla.calendar, Date.parse(row.received_at), sla.firstResponseMinutes);
       row.sla_due_at = due === null ? null : new Date(due).toISOString();
       row.status = 'new';
       row.priority = 'normal';
@@ -119,13 +125,16 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
     async afterInsert(row, backfill) {
       const at = row.received_at;
       const threadKey = row.thread_key ?? row.external_id;
-      const reopen = await reopenableInThread(trx, row.account_id, threadKey);
+      // A message that starts its own conversation has nothing to reopen or inherit (two queries saved
+      // per message on the ingest path); a reply that arrived before its parent is the exception we accept.
+      const startsThread = threadKey === row.external_id;
+      const reopen = startsThread ? [] : await reopenableInThread(trx, row.account_id, threadKey);
       for (const m of reopen) {
         const status: InboxStatus = m.assignee_id ? 'assigned' : 'new';
         await updateMessages(trx, workspaceId, [m.id], { status, resolved_at: null, status_changed_at: at });
         await event('inbox.message.status_changed', m.id, { messageId: m.id, from: m.status, to: status, reason: 'new_message_in_thread', byMessageId: row.id });
       }
-      let assignee = await threadAssignee(trx, row.account_id, threadKey);
+      let assignee = startsThread ? null : await threadAssignee(trx, row.account_id, threadKey);
       if (assignee && !(await isWorkspaceMember(trx, workspaceId, assignee))) assignee = null;
       let priority = row.priority;
       const tags = new Set<string>();

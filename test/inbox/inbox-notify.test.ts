@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { ConnectorRegistry } from '../../src/connectors/registry';
 import { syncInbound } from '../../src/inbox/inbound-sync';
-import { deliverInboxNotification, inboxNotifyHandler } from '../../src/inbox/inbox-notify';
+import { deliverInboxNotification } from '../../src/inbox/inbox-notify';
+import { engagementHandlers } from '../../src/engagement/engagement-sweep';
 import { inboxNotifyTask } from '../../src/inbox/inbox-workflow';
 import { fixture, startFakeTelegram, TEST_BOT_TOKEN, type FakeTelegram } from '../connectors/telegram/fake-telegram-api';
 import { dialects } from '../support/databases';
@@ -134,8 +135,9 @@ describe.each(dialects())('inbox rule notifications (%s)', (dialect) => {
       expect(queued).toEqual([0, 1, 2].map((index) => ({ workspaceId: ws, messageId: message.id, ruleId: rule.id, index })));
 
       tg.expect('sendMessage', 'sendMessage');
-      const handler = inboxNotifyHandler(t.current.services);
-      for (const p of queued) await handler(p);
+      // The handler the worker runs (registered with the engagement handlers).
+      const handler = engagementHandlers(t.current.services)[inboxNotifyTask]!;
+      for (const [i, p] of queued.entries()) await handler(p, { jobId: `notify-${i}`, attempt: 1, workerId: 'test' });
       const sent = tg.calls('sendMessage').at(-1)!;
       tg.assertDone();
 

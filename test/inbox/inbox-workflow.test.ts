@@ -157,6 +157,45 @@ describe.each(dialects())('inbox workflow (%s)', (dialect) => {
     expect(await ok<Msg>(await api('PATCH', `/inbox-messages/${c4Row.id}`, { assigneeId: null }))).toMatchObject({ status: 'new', assigneeId: null });
   });
 
+  it('back-filled history gets no first-response target; edits on the network re-score sentiment and search', async () => {
+    const handle = `wf-${dialect}-${++n}`;
+    peer.addAccount(handle, 'pw');
+    const accountId = (await ok<{ id: string }>(await api('POST', '/accounts', { network: 'peer', credentials: { handle, password: 'pw' } }), 201)).id;
+    const old = peer.comment({ accountHandle: handle, authorHandle: 'past', parentId: null, rootId: null, text: 'Old praise, wonderful' });
+    await syncInbound(t.current.services, accountId);
+    expect((await byExt(accountId)).get(old.id)!.sla).toEqual({ dueAt: null, breached: false, firstResponseAt: null });
+    const live = peer.comment({ accountHandle: handle, authorHandle: 'now', parentId: null, rootId: null, text: 'What a wonderful day' });
+    await syncInbound(t.current.services, accountId);
+    const before = (await byExt(accountId)).get(live.id)!;
+    expect(before.sla.dueAt).not.toBeNull();
+    expect(before.sentiment!.label).toBe('positive');
+    peer.edit(live.id, 'Actually this is horrible and broken');
+    await syncInbound(t.current.services, accountId);
+    const after = (await byExt(accountId)).get(live.id)!;
+    expect(after.sentiment!.label).toBe('negative');
+    expect((await list(`?accountId=${accountId}&q=horrible`)).map((m) => m.externalId)).toEqual([live.id]);
+    expect(await list(`?accountId=${accountId}&q=wonderful+day`)).toEqual([]);
+  });
+
+  it('ids of another workspace in bodies are refused and change nothing', async () => {
+    const other = await ok<{ id: string }>(await t.current.json('POST', '/api/v1/workspaces', { name: `Other ${dialect}` }, owner), 201);
+    const handle = `wf-other-${dialect}`;
+    peer.addAccount(handle, 'pw');
+    const acc = await ok<{ id: string }>(await t.current.json('POST', `/api/v1/workspaces/${other.id}/accounts`, { network: 'peer', credentials: { handle, password: 'pw' } }, owner), 201);
+    const foreign = peer.comment({ accountHandle: handle, authorHandle: 'x', parentId: null, rootId: null, text: 'other workspace' });
+    await syncInbound(t.current.services, acc.id);
+    const foreignId = (await ok<{ items: Msg[] }>(await t.current.json('GET', `/api/v1/workspaces/${other.id}/inbox-messages`, undefined, owner))).items.find((m) => m.externalId === foreign.id)!.id;
+    const bulk = await api('POST', '/inbox-messages/bulk', { messageIds: [foreignId], change: { status: 'resolved' } });
+    expect(bulk.status).toBe(422);
+    expect((await api('PATCH', `/inbox-messages/${foreignId}`, { status: 'resolved' })).status).toBe(404);
+    expect((await api('GET', `/inbox-messages/${foreignId}/conversation`)).status).toBe(404);
+    const otherSaved = await ok<{ id: string }>(await t.current.json('POST', `/api/v1/workspaces/${other.id}/inbox-saved-replies`, { name: 'Other', text: 'hi' }, owner), 201);
+    const mine = (await list('?limit=1'))[0]!;
+    expect((await api('POST', `/inbox-messages/${mine.id}/saved-replies/${otherSaved.id}/render`)).status).toBe(404);
+    const row = await t.current.services.database.db.selectFrom('inbox_messages').select('status').where('id', '=', foreignId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('new');
+  });
+
   it('tags, internal notes and bulk changes (all or nothing), by role; filters and full-text search', async () => {
     const a = await connected();
     const x1 = peer.comment({ accountHandle: a.handle, authorHandle: 'anna', parentId: a.postExt, rootId: a.postExt, text: 'Where is my REFUND? 100% terrible, awful service' });
