@@ -34,10 +34,12 @@ const InviteScreen = lazy(() => import('./screens/invite').then((m) => ({ defaul
 // The inbox and listening (with its chart library) load on first use too.
 const InboxScreen = lazy(() => import('./screens/inbox').then((m) => ({ default: m.InboxScreen })));
 const ListeningScreen = lazy(() => import('./screens/listening').then((m) => ({ default: m.ListeningScreen })));
+// Analytics brings its charts and heatmap: loaded on first use as well.
+const AnalyticsScreen = lazy(() => import('./screens/analytics').then((m) => ({ default: m.AnalyticsScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'settings'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'analytics', 'settings'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -117,7 +119,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   navigate(workspacePath(current.id, s));
                 }}
               >
-                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : t(`shell.nav.${s}`)}
+                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : s === 'analytics' ? t('analytics.title') : t(`shell.nav.${s}`)}
               </a>
             ))}
         </nav>
@@ -165,6 +167,10 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'listening' ? (
           <Suspense fallback={<Loading />}>
             <ListeningScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'analytics' ? (
+          <Suspense fallback={<Loading />}>
+            <AnalyticsScreen key={current.id} workspace={current} />
           </Suspense>
         ) : screen === 'settings' ? (
           <Suspense fallback={<Loading />}>

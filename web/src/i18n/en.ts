@@ -5,10 +5,12 @@
  */
 import { enWorkspaceTools } from './en-workspace-tools';
 import { enEngagement } from './en-engagement';
+import { enAnalytics } from './en-analytics';
 
 export const en = {
   ...enWorkspaceTools,
   ...enEngagement,
+  ...enAnalytics,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',

@@ -3,10 +3,12 @@ import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
 import { ruWorkspaceTools } from './ru-workspace-tools';
 import { ruEngagement } from './ru-engagement';
+import { ruAnalytics } from './ru-analytics';
 
 export const ru: PluralAware<Messages> = {
   ...ruWorkspaceTools,
   ...ruEngagement,
+  ...ruAnalytics,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',

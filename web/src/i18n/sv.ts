@@ -3,10 +3,12 @@ import type { Messages } from './en';
 import type { PluralAware } from './plural-aware';
 import { svWorkspaceTools } from './sv-workspace-tools';
 import { svEngagement } from './sv-engagement';
+import { svAnalytics } from './sv-analytics';
 
 export const sv: PluralAware<Messages> = {
   ...svWorkspaceTools,
   ...svEngagement,
+  ...svAnalytics,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',
