@@ -10,6 +10,7 @@ import { enqueueConfirm, enqueuePublish } from './publish-jobs';
 import { publishingOptions, type PublishingOptions } from './publishing-options';
 import { targetEventPayload } from './target-events';
 import { engagementSweep } from '../engagement/engagement-sweep';
+import { competitorsSweep } from '../competitors/competitor-collection';
 import { listeningSweep } from '../listening/listening-matching';
 
 /** What one sweep did (for logs and tests). */
@@ -83,6 +84,9 @@ export function startScheduler(services: AppServices, overrides: Partial<Publish
       .then(() => engagementSweep(services))
       .then(() => undefined)
       .catch((e: unknown) => services.log.error({ err: e }, 'engagement sweep failed'))
+      .then(() => competitorsSweep(services))
+      .then(() => undefined)
+      .catch((e: unknown) => services.log.error({ err: e }, 'competitors sweep failed'))
       // Listening: match new inbox messages against saved queries, spike checks (throttled inside).
       .then(() => listeningSweep(services))
       .then(() => undefined)
