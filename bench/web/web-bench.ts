@@ -194,7 +194,7 @@ async function monthLoad(s: Seeded, monthUrl: string): Promise<LoadResult> {
   const first = JSON.parse(firstText) as { items: unknown[] };
   // Warm-up, one at a time: also the latency without any queueing.
   const serial: number[] = [];
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 20; i++) {
     const t = performance.now();
     await (await fetch(monthUrl, { headers })).arrayBuffer();
     serial.push(performance.now() - t);
@@ -401,36 +401,69 @@ async function main() {
     const wsUrl = `${seeded.url}/api/v1/workspaces/${seeded.workspaceId}`;
     // Per 200-post page: the request shape measured before (the calendar paged GET /posts by 200), so
     // before and after compare like for like; the target applies to the calendar's feed.
+    const beforeUrl = `${wsUrl}/posts?${q}&limit=200`;
+    const afterUrl = `${wsUrl}/calendar?${q}&limit=200`;
+    const monthUrl = `${wsUrl}/calendar?${q}&limit=1000`;
+    const headers = { cookie: seeded.cookie };
+    const timed = async (url: string) => {
+      const t0 = performance.now();
+      const res = await fetch(url, { headers });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${body}`);
+      return { ms: performance.now() - t0, bytes: Buffer.byteLength(body), items: (JSON.parse(body) as { items: unknown[] }).items.length };
+    };
+    // One request at a time, the variants interleaved round by round, so a busy machine slows both alike.
+    const serial = { before: [] as number[], after: [] as number[], month: [] as number[], beforeMonth: [] as number[] };
+    let sizes = { before: 0, after: 0, month: 0, monthItems: 0 };
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 10; i++) {
+        const b = await timed(beforeUrl);
+        const a = await timed(afterUrl);
+        const m = await timed(monthUrl);
+        // The whole month through the old path: five pages one after the other, as the calendar did.
+        let cursor: string | null = null;
+        let pages = 0;
+        const t0 = performance.now();
+        do {
+          const res = await fetch(`${beforeUrl}${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+          cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
+          pages++;
+        } while (cursor && pages < 50);
+        if (round > 1) {
+          serial.before.push(b.ms);
+          serial.after.push(a.ms);
+          serial.month.push(m.ms);
+          serial.beforeMonth.push(performance.now() - t0);
+        }
+        sizes = { before: b.bytes, after: a.bytes, month: m.bytes, monthItems: m.items };
+      }
+    }
+    const sb = median(serial.before);
+    const sa = median(serial.after);
+    console.log(`      one at a time, interleaved (median of ${serial.before.length} each):`);
+    console.log(`        before: GET /posts, 200-post page (full posts, ${(sizes.before / 1024).toFixed(1)} KB)      ${sb.toFixed(1)} ms`);
+    console.log(`        after:  GET /calendar, 200-post page (${(sizes.after / 1024).toFixed(1)} KB)             ${sa.toFixed(1)} ms  (${(sa / sb).toFixed(2)}× before)`);
+    console.log(`        a whole month before: ${Math.ceil(postCount / 200)} pages of GET /posts                 ${median(serial.beforeMonth).toFixed(1)} ms`);
+    console.log(
+      `        a whole month now: one GET /calendar (${sizes.monthItems} posts, ${(sizes.month / 1024).toFixed(1)} KB)  ${median(serial.month).toFixed(1)} ms  (${(median(serial.month) / median(serial.beforeMonth)).toFixed(2)}× before)`,
+    );
+
+    // Fixed rate: the target run first (an overloaded baseline would leave queued sockets behind), then
+    // the baseline after a pause.
     const loads: Array<{ label: string; url: string; target: boolean }> = [
-      { label: 'before: GET /posts?from&to, 200 per page (full posts)', url: `${wsUrl}/posts?${q}&limit=200`, target: false },
-      { label: 'after: GET /calendar?from&to, 200 per page', url: `${wsUrl}/calendar?${q}&limit=200`, target: true },
+      { label: 'after: GET /calendar, 200-post page', url: afterUrl, target: true },
+      { label: 'before: GET /posts, 200-post page', url: beforeUrl, target: false },
     ];
     const results: LoadResult[] = [];
     for (const l of loads) {
+      if (results.length) await new Promise((r) => setTimeout(r, 5000));
       const r = await monthLoad(seeded, l.url);
       results.push(r);
-      console.log(`      ${l.label}: ${r.items} posts, ${(r.bytes / 1024).toFixed(1)} KB per answer; one at a time median ${r.serialP50.toFixed(1)} ms`);
-      console.log(`        ${r.sent} requests at ${rate}/s over ${seconds} s, ${r.failed} failed${r.failed ? ` (${r.failures})` : ''}, p50 ${r.p50.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`);
+      console.log(`      ${l.label}: ${r.sent} requests at ${rate}/s over ${seconds} s, ${r.failed} failed${r.failed ? ` (${r.failures})` : ''}, p50 ${r.p50.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`);
       report(`${l.label.split(':')[0]}: month page p99 (${rate} req/s, SQLite)`, `${r.p99.toFixed(1)} ms${l.target ? ' (target ≤ 50 ms)' : ''}`, l.target ? r.p99 <= 50 && r.failed === 0 : null);
     }
-    const [before, after] = results as [LoadResult, LoadResult];
-    console.log(
-      `      after/before per page: one at a time ${(after.serialP50 / before.serialP50).toFixed(2)}×, p50 ${(after.p50 / before.p50).toFixed(2)}×, p99 ${(after.p99 / before.p99).toFixed(2)}×, bytes ${(after.bytes / before.bytes).toFixed(2)}×`,
-    );
-    // What the calendar sends now: the whole month in one answer (one at a time; no fixed-rate run).
-    const monthUrl = `${wsUrl}/calendar?${q}&limit=1000`;
-    const whole: number[] = [];
-    let items = 0;
-    for (let i = 0; i < 30; i++) {
-      const t0 = performance.now();
-      const body = await json<{ items: unknown[] }>(await fetch(monthUrl, { headers: { cookie: seeded.cookie } }), 'GET month');
-      whole.push(performance.now() - t0);
-      items = body.items.length;
-    }
-    console.log(
-      `      the whole month as the calendar asks now (GET /calendar, limit 1000): ${items} posts in one answer, median ${median(whole).toFixed(1)} ms one at a time; ` +
-        `before, the calendar needed ${Math.ceil(postCount / 200)} pages of GET /posts (${(Math.ceil(postCount / 200) * before.serialP50).toFixed(1)} ms one after the other)`,
-    );
+    const [after, before] = results as [LoadResult, LoadResult];
+    console.log(`      after/before at ${rate} req/s: p50 ${(after.p50 / before.p50).toFixed(2)}×, p99 ${(after.p99 / before.p99).toFixed(2)}×`);
   } finally {
     await seeded?.stop();
     await network.stop();
