@@ -38,6 +38,7 @@ import { accountMetrics, backfillLimit, fetchInbound, postMetrics, postUrl, repl
 import { detectFacets, resolveMentions, type Facet } from './bluesky-text';
 import { tidFromIdempotencyKey } from './bluesky-tid';
 import { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS, isHttpUrl, validateBlueskyVariant } from './bluesky-validate';
+import { createBlueskyPublicData } from './bluesky-public';
 
 export { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS };
 export type { BlueskyConnectorOptions, BlueskyCredentials, BlueskySession };
@@ -370,3 +371,5 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
 
 /** The production Bluesky connector. */
 export const blueskyConnector: Connector<BlueskyCredentials, BlueskySession> = createBlueskyConnector();
+// Competitors: public profiles and posts from Bluesky's unauthenticated AppView (bluesky-public.ts).
+blueskyConnector.publicData = createBlueskyPublicData();
