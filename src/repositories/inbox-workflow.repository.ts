@@ -223,9 +223,17 @@ export async function claimReply(db: Executor, row: InboxReplyRow): Promise<{ cl
   return { claimed: false, existing };
 }
 
-/** Takes over a failed attempt of the same key (only one caller wins). */
-export async function reclaimFailedReply(db: Executor, id: string, text: string, sentBy: string | null, at: string): Promise<boolean> {
-  const r = await db.updateTable('inbox_replies').set({ state: 'sending', text, sent_by: sentBy, created_at: at }).where('id', '=', id).where('state', '=', 'failed').executeTakeFirst();
+/**
+ * Takes over an earlier attempt of the same key that failed, or that has been `sending` since before
+ * `staleBefore` (its process died mid-send); only one caller wins.
+ */
+export async function reclaimReply(db: Executor, id: string, text: string, sentBy: string | null, at: string, staleBefore: string): Promise<boolean> {
+  const r = await db
+    .updateTable('inbox_replies')
+    .set({ state: 'sending', text, sent_by: sentBy, created_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('state', '=', 'failed'), eb.and([eb('state', '=', 'sending'), eb('created_at', '<', staleBefore)])]))
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 

@@ -15,7 +15,7 @@ import { isId, newId } from '../domain/ids';
 import { assertCan, type Action } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
 import { findInboxMessage, listInboxMessages as listRows, type InboxMessageWithPost } from '../repositories/inbox-messages.repository';
-import { claimReply, finishReply, reclaimFailedReply, tagsOf, updateMessages } from '../repositories/inbox-workflow.repository';
+import { claimReply, finishReply, reclaimReply, tagsOf, updateMessages } from '../repositories/inbox-workflow.repository';
 import { inboxPriorities, inboxStatuses, type InboxPriority, type InboxStatus } from '../inbox/inbox-tables';
 import { accountAuth, accountContext } from '../publishing/connector-context';
 import type { UseCaseContext } from '../server/services';
@@ -255,8 +255,10 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
     const prior = claim.existing;
     if (prior.message_id !== m.id || prior.text !== input.text) throw new ConflictError('This Idempotency-Key was already used for a different reply; use a new key for a new reply');
     if (prior.state === 'sent') return { messageId: m.id, externalId: prior.external_id ?? '', url: prior.url, sentAt: prior.sent_at ?? prior.created_at, idempotencyKey, replayed: true };
-    if (prior.state === 'sending') throw new ConflictError('A reply with this Idempotency-Key is being sent right now; try again in a moment to get its result');
-    if (!(await reclaimFailedReply(ctx.db, prior.id, input.text, senderId, ctx.services.now().toISOString()))) throw new ConflictError('A reply with this Idempotency-Key is being sent right now; try again in a moment to get its result');
+    // An attempt still `sending` long after any send could take belonged to a process that died: take it
+    // over (the connector key stays the same, so a network that dedupes does not post twice).
+    const staleBefore = new Date(ctx.services.now().getTime() - 2 * replyTimeoutMs).toISOString();
+    if (!(await reclaimReply(ctx.db, prior.id, input.text, senderId, ctx.services.now().toISOString(), staleBefore))) throw new ConflictError('A reply with this Idempotency-Key is being sent right now; try again in a moment to get its result');
     replyId = prior.id;
   }
   let result: { externalId: string; url: string | null };

@@ -311,6 +311,18 @@ describe.each(dialects())('inbox workflow (%s)', (dialect) => {
     expect(retried.replayed).toBe(false);
     expect(peer.comments.filter((x) => x.parentId === c.id)).toHaveLength(2);
 
+    // An attempt still "sending": 409 while it may be running; taken over once it is clearly dead.
+    peer.failNext('/comments', { status: 500 });
+    expect((await api('POST', `/inbox-messages/${msg.id}/reply`, { text: 'Third' }, editor, { 'idempotency-key': 'reply-key-3' })).status).toBe(502);
+    const db = t.current.services.database.db;
+    await db.updateTable('inbox_replies').set({ state: 'sending', created_at: new Date().toISOString() }).where('idempotency_key', '=', 'reply-key-3').execute();
+    const busy = await api('POST', `/inbox-messages/${msg.id}/reply`, { text: 'Third' }, editor, { 'idempotency-key': 'reply-key-3' });
+    expect(busy.status).toBe(409);
+    expect(((await busy.json()) as { detail: string }).detail).toMatch(/being sent right now/);
+    await db.updateTable('inbox_replies').set({ created_at: new Date(Date.now() - 5 * 60_000).toISOString() }).where('idempotency_key', '=', 'reply-key-3').execute();
+    expect((await api('POST', `/inbox-messages/${msg.id}/reply`, { text: 'Third' }, editor, { 'idempotency-key': 'reply-key-3' })).status).toBe(201);
+    expect(peer.comments.filter((x) => x.parentId === c.id)).toHaveLength(3);
+
     // The author answers our reply: same conversation, and it reopens the message we answered.
     const followUp = peer.comment({ accountHandle: a.handle, authorHandle: 'asker', parentId: first.externalId, rootId: a.postExt, text: 'Thanks! And to Norway?' });
     await syncInbound(t.current.services, a.accountId);

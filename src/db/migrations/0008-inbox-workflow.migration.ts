@@ -107,4 +107,6 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addUniqueConstraint('inbox_replies_key_uq', ['workspace_id', 'idempotency_key'])
     .execute();
   await db.schema.createIndex('inbox_replies_message_idx').on('inbox_replies').columns(['message_id']).execute();
+  // The inbound sync looks our replies up by network id (answers to them join the conversation).
+  await db.schema.createIndex('inbox_replies_external_idx').on('inbox_replies').columns(['external_id']).execute();
 }
