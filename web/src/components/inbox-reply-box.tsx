@@ -91,9 +91,12 @@ export function InboxReplyBox({
   const counterId = `reply-counter-${messageId}`;
   return (
     <form className="inbox-reply" onSubmit={submit} aria-label={t('inbox.reply.form')}>
-      <label className="field">
-        <span className="field-label">{t('inbox.reply.label')}</span>
+      <div className="field">
+        <label className="field-label" htmlFor={`reply-text-${messageId}`}>
+          {t('inbox.reply.label')}
+        </label>
         <textarea
+          id={`reply-text-${messageId}`}
           value={text}
           rows={4}
           disabled={!!disabledReason}
@@ -104,7 +107,7 @@ export function InboxReplyBox({
             setSent(null);
           }}
         />
-      </label>
+      </div>
       <div id={counterId} className={`network-counter${invalid ? ' network-counter-invalid' : ''}`} aria-live="polite">
         {result ? (
           <>

@@ -192,6 +192,7 @@ export function ListeningQueryEditor({
 
   const errorId = `query-error-${query?.id ?? 'new'}`;
   const helpId = `query-help-${query?.id ?? 'new'}`;
+  const textId = `query-text-${query?.id ?? 'new'}`;
   const syntax = check && 'error' in check ? check.error : null;
   return (
     <form className="listening-editor card" onSubmit={submit} aria-label={query ? t('listening.editor.editTitle') : t('listening.editor.newTitle')}>
@@ -201,9 +202,13 @@ export function ListeningQueryEditor({
         <input value={name} onChange={(e) => setName(e.target.value)} disabled={!canManage} aria-invalid={!!nameError || undefined} />
         {nameError && <span className="field-error">{nameError}</span>}
       </label>
-      <label className="field">
-        <span className="field-label">{t('listening.editor.query')}</span>
+      {/* Label by id, not by wrapping: a wrapped textarea's value would become part of its name. */}
+      <div className="field">
+        <label className="field-label" htmlFor={textId}>
+          {t('listening.editor.query')}
+        </label>
         <textarea
+          id={textId}
           ref={area}
           className="listening-query-text"
           rows={3}
@@ -214,7 +219,7 @@ export function ListeningQueryEditor({
           aria-describedby={syntax ? `${errorId} ${helpId}` : helpId}
           onChange={(e) => setText(e.target.value)}
         />
-      </label>
+      </div>
       <p className="field-help" id={helpId}>
         {t('listening.editor.syntaxHelp')}
       </p>
