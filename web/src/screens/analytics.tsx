@@ -12,6 +12,7 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
+import { AnalyticsCompetitors } from '../components/analytics-competitors';
 import { AnalyticsFollowerChart } from '../components/analytics-follower-chart';
 import { AnalyticsHeatmap } from '../components/analytics-heatmap';
 import { KpiCard, KpiChange, KpiValueText, MissingValue } from '../components/kpi-card';
@@ -23,6 +24,9 @@ import './analytics.css';
 
 const adminRoles = new Set(['owner', 'admin']);
 
+/** The screen's two views. */
+export type AnalyticsTab = 'dashboard' | 'competitors';
+
 /** What the dashboard asks the API for; empty from/to let the server pick its default period. */
 export interface AnalyticsQuery {
   accountId: string;
@@ -31,10 +35,10 @@ export interface AnalyticsQuery {
 }
 
 /** The query string of the address → the dashboard's query (unknown keys ignored). */
-export function queryFromSearch(search: string): Partial<AnalyticsQuery> {
+export function queryFromSearch(search: string): Partial<AnalyticsQuery> & { tab: AnalyticsTab } {
   const p = new URLSearchParams(search);
   const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
-  return { accountId: p.get('account') ?? undefined, from: day(p.get('from')), to: day(p.get('to')) };
+  return { accountId: p.get('account') ?? undefined, from: day(p.get('from')), to: day(p.get('to')), tab: p.get('tab') === 'competitors' ? 'competitors' : 'dashboard' };
 }
 
 /** The query parameters of GET …/analytics/kpis and …/best-times for a dashboard query. */
@@ -369,6 +373,7 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
   const initial = useMemo(() => queryFromSearch(typeof window === 'undefined' ? '' : window.location.search), []);
   const [query, setQuery] = useState<AnalyticsQuery>({ accountId: initial.accountId ?? '', from: initial.from ?? '', to: initial.to ?? '' });
   const [draft, setDraft] = useState({ from: query.from, to: query.to });
+  const [tab, setTab] = useState<AnalyticsTab>(initial.tab);
   const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
   const items = accounts.data?.items ?? [];
   const accountId = items.some((a) => a.id === query.accountId) ? query.accountId : (items[0]?.id ?? '');
@@ -392,9 +397,11 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
       if (query[k]) p.set(k, query[k]);
       else p.delete(k);
     }
+    if (tab === 'competitors') p.set('tab', tab);
+    else p.delete('tab');
     const next = `${window.location.pathname}?${p.toString()}`;
     if (next !== window.location.pathname + window.location.search) window.history.replaceState(window.history.state, '', next);
-  }, [accountId, query]);
+  }, [accountId, query, tab]);
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -456,13 +463,31 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
               </button>
             </div>
           </form>
-          {kpis.loading && !kpis.data ? (
-            <Loading />
-          ) : kpis.error ? (
-            <ErrorState error={kpis.error} onRetry={kpis.reload} />
-          ) : kpis.data ? (
-            <Dashboard key={`${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} kpis={kpis.data} onDefaultChanged={kpis.reload} />
-          ) : null}
+          <div className="analytics-tabs" role="tablist" aria-label={t('analytics.tabs.label')}>
+            {(['dashboard', 'competitors'] as const).map((k) => (
+              <button key={k} type="button" role="tab" id={`analytics-tab-${k}`} aria-selected={tab === k} aria-controls="analytics-panel" className={`button ${tab === k ? 'button-primary' : 'button-quiet'}`} onClick={() => setTab(k)}>
+                {t(`analytics.tabs.${k}`)}
+              </button>
+            ))}
+          </div>
+          <div id="analytics-panel" role="tabpanel" aria-labelledby={`analytics-tab-${tab}`}>
+            {kpis.loading && !kpis.data ? (
+              <Loading />
+            ) : kpis.error ? (
+              <ErrorState error={kpis.error} onRetry={kpis.reload} />
+            ) : !kpis.data ? null : tab === 'competitors' ? (
+              <AnalyticsCompetitors
+                key={kpis.data.defaultDefinitionId}
+                workspace={workspace}
+                accounts={items}
+                period={kpis.data.period}
+                definitions={kpis.data.kpis.map((k) => k.definition)}
+                defaultDefinitionId={kpis.data.defaultDefinitionId}
+              />
+            ) : (
+              <Dashboard key={`${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} kpis={kpis.data} onDefaultChanged={kpis.reload} />
+            )}
+          </div>
         </>
       )}
     </div>
