@@ -17,6 +17,7 @@ import { isId, newId } from '../domain/ids';
 import { isValidTimeZone } from '../domain/schedule-time';
 import { assertCan, type Action } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
+import { eventsOfSubjectsInWorkspace } from '../repositories/events.repository';
 import { findInboxMessage, type InboxMessageWithPost } from '../repositories/inbox-messages.repository';
 import {
   addTags,
@@ -86,6 +87,16 @@ export interface ConversationView {
   /** Our post the conversation belongs to, when known. */
   post: { targetId: string; postId: string; text: string; url: string | null; publishedAt: string | null } | null;
   notes: NoteView[];
+  /** What happened to the message, oldest first: every workflow event with who did it (null = Herald). */
+  history: HistoryEntry[];
+}
+
+/** One change in a message's history. */
+export interface HistoryEntry {
+  type: string;
+  at: string;
+  actor: { id: string | null; name: string | null };
+  details: Record<string, unknown>;
 }
 
 /** An internal note. */
@@ -121,7 +132,17 @@ export async function getConversation(ctx: UseCaseContext, id: string): Promise<
     thread: views,
     post: target ? { targetId: target.id, postId: target.post_id, text: target.text, url: target.external_url, publishedAt: target.published_at } : null,
     notes: (await notesOf(ctx.db, ctx.workspaceId, [m.id])).map((n) => ({ id: n.id, messageId: n.message_id, text: n.text, author: { id: n.author_id, name: n.author_name }, createdAt: n.created_at })),
+    history: await historyOf(ctx, m.id),
   };
+}
+
+async function historyOf(ctx: UseCaseContext, messageId: string): Promise<HistoryEntry[]> {
+  const events = (await eventsOfSubjectsInWorkspace(ctx.db, ctx.workspaceId, [messageId])).filter((e) => e.type.startsWith('inbox.'));
+  const names = await userNames(ctx.db, [...new Set(events.flatMap((e) => (e.actor_id ? [e.actor_id] : [])))]);
+  return events.map((e) => {
+    const { messageId: _m, ...details } = JSON.parse(e.payload) as Record<string, unknown>;
+    return { type: e.type, at: e.created_at, actor: { id: e.actor_id, name: e.actor_id ? (names.get(e.actor_id) ?? null) : null }, details };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -225,6 +225,11 @@ describe.each(dialects())('inbox workflow (%s)', (dialect) => {
     const conv = await ok<{ notes: Array<{ text: string; author: { id: string } }> }>(await api('GET', `/inbox-messages/${id1}/conversation`, undefined, viewer));
     expect(conv.notes).toEqual([expect.objectContaining({ text: 'Customer called too; <b>check</b> order 42', author: expect.objectContaining({ id: contributor.userId }) })]);
     expect((await eventsOf('inbox.note.added', id1))[0]!.actor_id).toBe(contributor.userId);
+    const history = (await ok<{ history: Array<{ type: string; actor: { id: string | null; name: string | null }; details: Record<string, unknown> }> }>(await api('GET', `/inbox-messages/${id1}/conversation`))).history;
+    expect(history.map((h) => h.type).sort()).toEqual(['inbox.message.priority_changed', 'inbox.message.received', 'inbox.message.tagged', 'inbox.message.untagged', 'inbox.note.added']);
+    expect(history[0]).toMatchObject({ type: 'inbox.message.received', actor: { id: null, name: null } });
+    expect(history.find((h) => h.type === 'inbox.message.tagged')).toMatchObject({ actor: { id: contributor.userId, name: expect.any(String) }, details: { tags: ['billing', 'urgent'] } });
+    expect(history.find((h) => h.type === 'inbox.message.untagged')!.actor.id).toBe(owner.userId);
 
     // Bulk: one unknown id → 422 and nothing changes; then the same change for all three.
     const beforeEvents = (await eventsOf('inbox.message.status_changed')).length;

@@ -85,6 +85,9 @@ const ConversationSchema = z
     thread: z.array(InboxMessageSchema),
     post: z.object({ targetId: z.string(), postId: z.string(), text: z.string(), url: z.string().nullable(), publishedAt: z.string().nullable() }).nullable(),
     notes: z.array(NoteSchema),
+    history: z
+      .array(z.object({ type: z.string(), at: z.string(), actor: z.object({ id: z.string().nullable(), name: z.string().nullable() }), details: z.record(z.string(), z.unknown()) }))
+      .openapi({ description: 'Every workflow event of the message, oldest first, with who did it (null = Herald: ingest, rules)' }),
   })
   .openapi('InboxConversation');
 
