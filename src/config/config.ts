@@ -38,6 +38,7 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_VK_CLIENT_SECRET', default: '(none)', description: 'Protected key of the VK ID app.', secret: true },
   { name: 'HERALD_VK_API_URL', default: 'https://api.vk.com/method', description: 'VK API methods endpoint.' },
   { name: 'HERALD_VK_ID_URL', default: 'https://id.vk.com', description: 'VK ID (OAuth 2.1) server.' },
+  { name: 'HERALD_VK_SERVICE_TOKEN', default: '(none: VK competitors off)', description: 'Service token ("service key") of your VK app, for reading public communities as competitors.', secret: true },
   { name: 'HERALD_OK_APPLICATION_ID', default: '(none: OK sign-in off)', description: 'Application ID of your Odnoklassniki app (ok.ru/devaccess), for connecting OK accounts by OAuth.' },
   { name: 'HERALD_OK_APPLICATION_KEY', default: '(none)', description: 'Public application key of the OK app.' },
   { name: 'HERALD_OK_APPLICATION_SECRET', default: '(none)', description: 'Secret key of the OK app (signs API requests).', secret: true },
@@ -86,6 +87,7 @@ const networkEnvShape = {
   HERALD_VK_CLIENT_SECRET: optionalText,
   HERALD_VK_API_URL: httpUrl('HERALD_VK_API_URL', 'https://api.vk.com/method'),
   HERALD_VK_ID_URL: httpUrl('HERALD_VK_ID_URL', 'https://id.vk.com'),
+  HERALD_VK_SERVICE_TOKEN: optionalText,
   HERALD_OK_APPLICATION_ID: optionalText,
   HERALD_OK_APPLICATION_KEY: optionalText,
   HERALD_OK_APPLICATION_SECRET: optionalText,
@@ -101,7 +103,7 @@ const networkEnvSchema = z.object(networkEnvShape);
  */
 export interface NetworksConfig {
   telegram: { apiBaseUrl: string };
-  vk: { apiBaseUrl: string; idBaseUrl: string; clientId: string | null; clientSecret: string | null };
+  vk: { apiBaseUrl: string; idBaseUrl: string; clientId: string | null; clientSecret: string | null; serviceToken: string | null };
   ok: {
     apiBaseUrl: string;
     oauthBaseUrl: string;
@@ -115,7 +117,7 @@ export interface NetworksConfig {
 function networksFrom(e: z.output<typeof networkEnvSchema>): NetworksConfig {
   return {
     telegram: { apiBaseUrl: e.HERALD_TELEGRAM_API_URL },
-    vk: { apiBaseUrl: e.HERALD_VK_API_URL, idBaseUrl: e.HERALD_VK_ID_URL, clientId: e.HERALD_VK_CLIENT_ID, clientSecret: e.HERALD_VK_CLIENT_SECRET },
+    vk: { apiBaseUrl: e.HERALD_VK_API_URL, idBaseUrl: e.HERALD_VK_ID_URL, clientId: e.HERALD_VK_CLIENT_ID, clientSecret: e.HERALD_VK_CLIENT_SECRET, serviceToken: e.HERALD_VK_SERVICE_TOKEN },
     ok: {
       apiBaseUrl: e.HERALD_OK_API_URL,
       oauthBaseUrl: e.HERALD_OK_OAUTH_URL,

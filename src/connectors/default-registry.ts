@@ -22,6 +22,7 @@ export function defaultConnectors(config: HeraldConfig['networks']): ConnectorRe
       idBaseUrl: config.vk.idBaseUrl,
       clientId: config.vk.clientId ?? undefined,
       clientSecret: config.vk.clientSecret ?? undefined,
+      serviceToken: config.vk.serviceToken ?? undefined,
     }),
   );
   registry.register(

@@ -57,7 +57,7 @@ describe('config', () => {
     const c = loadConfig({ HERALD_DATA_DIR: dir });
     expect(c.networks).toEqual({
       telegram: { apiBaseUrl: 'https://api.telegram.org' },
-      vk: { apiBaseUrl: 'https://api.vk.com/method', idBaseUrl: 'https://id.vk.com', clientId: null, clientSecret: null },
+      vk: { apiBaseUrl: 'https://api.vk.com/method', idBaseUrl: 'https://id.vk.com', clientId: null, clientSecret: null, serviceToken: null },
       ok: {
         apiBaseUrl: 'https://api.ok.ru/fb.do',
         oauthBaseUrl: 'https://connect.ok.ru/oauth/authorize',
@@ -77,13 +77,14 @@ describe('config', () => {
       HERALD_TELEGRAM_API_URL: 'http://127.0.0.1:8081/',
       HERALD_VK_CLIENT_ID: '51234567',
       HERALD_VK_CLIENT_SECRET_FILE: vkSecret,
+      HERALD_VK_SERVICE_TOKEN: 'vk-service-token',
       HERALD_OK_APPLICATION_ID: '512000000001',
       HERALD_OK_APPLICATION_KEY: 'CBAPUBLICKEY',
       HERALD_OK_APPLICATION_SECRET_FILE: okSecret,
     }).networks;
     // A trailing slash is dropped so connectors can append paths.
     expect(n.telegram.apiBaseUrl).toBe('http://127.0.0.1:8081');
-    expect(n.vk).toMatchObject({ clientId: '51234567', clientSecret: 'vk-protected-key' });
+    expect(n.vk).toMatchObject({ clientId: '51234567', clientSecret: 'vk-protected-key', serviceToken: 'vk-service-token' });
     expect(n.ok).toMatchObject({ applicationId: '512000000001', applicationKey: 'CBAPUBLICKEY', applicationSecretKey: 'ok-secret-key' });
     // The networks section alone (herald validate) needs no data dir or key.
     expect(loadNetworksConfig({ HERALD_VK_API_URL: 'http://127.0.0.1:9/method' }).vk.apiBaseUrl).toBe('http://127.0.0.1:9/method');

@@ -20,6 +20,13 @@ describe('default connectors', () => {
     }
   });
 
+  it('public data (competitors): Bluesky and Mastodon always; VK only with the operator’s service token', () => {
+    const off = defaultConnectors(loadNetworksConfig({}));
+    expect(off.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon']);
+    const on = defaultConnectors(loadNetworksConfig({ HERALD_VK_SERVICE_TOKEN: 'service-key' }));
+    expect(on.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon', 'vk']);
+  });
+
   it('passes the operator’s app credentials through: sign-in is available only when configured', () => {
     const off = defaultConnectors(loadNetworksConfig({}));
     for (const id of ['vk', 'ok']) {

@@ -27,6 +27,7 @@ import {
 import { callVkMethod, vkErrorToConnectorError, VkApiError, sendForJson, type VkIo } from './vk-api';
 import { newVkIdState, vkIdAuthorizeUrl, vkIdTokenRequest } from './vk-oauth';
 import { validateVkVariant, vkPostOptions, VK_MAX_MEDIA, VK_PHOTO_TYPES } from './vk-validate';
+import { createVkPublicData } from './vk-public';
 
 export { VK_API_VERSION, VK_ERROR_TABLE } from './vk-api';
 
@@ -79,6 +80,8 @@ export interface VkConnectorOptions {
   uploadTimeoutMs?: number;
   /** Refresh the access token when it has less than this left (default 5 minutes). */
   refreshMarginMs?: number;
+  /** The app's service token: enables reading public communities (competitors, `publicData`). */
+  serviceToken?: string;
 }
 
 const COMMUNITY_HELP = 'The community to post to: its address (https://vk.com/club123 or https://vk.com/name), screen name or id. Leave empty to post on your own wall.';
@@ -377,6 +380,8 @@ export function createVkConnector(options: VkConnectorOptions = {}): Connector<V
       groupRate: { count: 3, windowMs: 1_000 },
     },
     supports: { maxMedia: VK_MAX_MEDIA, mediaTypes: [...VK_PHOTO_TYPES], polls: true, threads: false },
+    // Without the operator's service token there is no way to read other communities' walls.
+    ...(options.serviceToken ? { publicData: createVkPublicData({ apiBaseUrl: opts.apiBaseUrl, serviceToken: options.serviceToken, requestTimeoutMs: opts.requestTimeoutMs }) } : {}),
     optionFields: [
       { name: 'fromGroup', label: 'Post as the community', type: 'boolean', default: true, help: 'Community walls only: the post appears under the community name.' },
       { name: 'signed', label: 'Sign with the author', type: 'boolean', default: false, help: 'Community posts only: adds the posting user\'s name (needs "Post as the community").' },
