@@ -52,6 +52,7 @@ import { createListeningQuery } from '../src/use-cases/listening.use-case';
 import { createUser } from '../src/use-cases/users.use-case';
 import { freshBenchDatabase, type BenchDatabase, type BenchDialect } from './support/bench-database';
 import { ingestBenchConnector } from './support/ingest-connector';
+import { installStatementCounter, type StatementCounter } from './support/statement-counter';
 import { buildDeliveryStream, loadLoadtestPosts, type DeliveryStream } from './support/ingest-data';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,6 +65,7 @@ const { values: argv } = parseArgs({
     'sweep-every': { type: 'string', default: '20' },
     shared: { type: 'string', default: join(root, '../shared') },
     seed: { type: 'string', default: '5' },
+    'count-statements': { type: 'boolean', default: false },
   },
 });
 const opts = {
@@ -77,6 +79,8 @@ const opts = {
 for (const m of opts.modes) if (m !== 'sqlite' && m !== 'postgres') throw new Error(`unknown mode ${m} (sqlite, postgres)`);
 
 const network = 'benchnet';
+// Diagnostic: which statements the real path sends, per stored message (slows the run a little).
+const counter: StatementCounter | null = argv['count-statements'] ? installStatementCounter() : null;
 const targetItemsPerSecond = { sqlite: 20_000 } as Partial<Record<BenchDialect, number>>;
 const targetRatio = 0.5;
 
@@ -189,6 +193,7 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  counter?.on();
   for (let r = 0; r < rounds; r++) {
     for (const id of accountIds) {
       if (!bench.queue.get(id)!.length) continue;
@@ -209,6 +214,7 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  counter?.off();
   if (!caughtUp) say(`  WARNING: the listening sweep did not reach the newest message after 50 extra sweeps`);
 
   const count = async (table: 'inbox_messages' | 'events' | 'listening_matches' | 'inbox_message_tags', where?: [string, string]) => {
@@ -277,6 +283,10 @@ for (const dialect of opts.modes) {
     say(`  ${fmt(r.stored)} messages stored from ${fmt(r.delivered)} deliveries in ${fmt(Math.round(r.ms))} ms: sync ${fmt(Math.round(r.syncMs))} ms, listening sweep ${fmt(Math.round(r.sweepMs))} ms (${r.sweeps} sweeps)`);
     say(`  this process's CPU: ${fmt(Math.round(r.cpuMs))} ms (${(r.cpuMs / r.stored * 1000).toFixed(0)} µs per message)`);
     say(`  ${Object.entries(r.counts).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`);
+    if (counter) {
+      say(`  SQL statements: ${fmt(counter.total())} (${(counter.total() / r.stored).toFixed(2)} per stored message); most frequent:`);
+      for (const s of counter.top(14)) say(`    ${(s.count / r.stored).toFixed(3).padStart(6)}/msg  ${s.sql}`);
+    }
     say(`${dialect}: raw batched INSERT of the same rows`);
     const base = await runBaseline(dialect, services.database.db, dir);
     say(`  ${fmt(base.rows)} rows in ${fmt(Math.round(base.ms))} ms; this process's CPU ${fmt(Math.round(base.cpuMs))} ms`);
