@@ -288,3 +288,17 @@ export async function userNames(db: Executor, ids: string[]): Promise<Map<string
   const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/** Unanswered, unresolved messages with a due time received since `since` (for re-timing after a settings change). */
+export async function openMessagesWithDueTimes(db: Executor, workspaceId: string, since: string): Promise<Array<{ id: string; received_at: string; sla_due_at: string | null }>> {
+  return db
+    .selectFrom('inbox_messages')
+    .select(['id', 'received_at', 'sla_due_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('received_at', '>=', since)
+    .where('first_response_at', 'is', null)
+    .where('sla_due_at', 'is not', null)
+    .where('deleted_at', 'is', null)
+    .where('status', '!=', 'resolved')
+    .execute();
+}

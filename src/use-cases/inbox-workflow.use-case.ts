@@ -36,6 +36,7 @@ import {
   messagesByIds,
   messagesForMetrics,
   notesOf,
+  openMessagesWithDueTimes,
   removeTags,
   targetForConversation,
   threadMessages,
@@ -48,7 +49,7 @@ import {
 } from '../repositories/inbox-workflow.repository';
 import type { UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { businessHoursSchema, businessMsBetween, defaultBusinessHours, type BusinessHours } from '../inbox/business-hours';
+import { addBusinessMinutes, businessHoursSchema, businessMsBetween, defaultBusinessHours, type BusinessHours } from '../inbox/business-hours';
 import { normaliseTag, ruleActionsSchema, ruleConditionsSchema, type RuleActions, type RuleConditions } from '../inbox/inbox-rules';
 import { inboxPriorities, inboxStatuses, type InboxRuleRow, type InboxSavedReplyRow, type InboxStatus } from '../inbox/inbox-tables';
 import { defaultFirstResponseMinutes, slaSettings } from '../inbox/inbox-workflow';
@@ -390,7 +391,13 @@ export async function getInboxSettings(ctx: UseCaseContext): Promise<InboxSettin
   return { businessHours: hours, zone: hours.zone ?? zone, firstResponseMinutes: row?.first_response_minutes ?? defaultFirstResponseMinutes, telegramBotTokenSet: Boolean(row?.telegram_bot_token_enc), updatedAt: row?.updated_at ?? null };
 }
 
-/** Changes the inbox settings. New due times apply to messages received from now on. */
+/** Open messages received this far back get new due times when the hours or the target change. */
+const retimeWindowMs = 30 * 86_400_000;
+
+/**
+ * Changes the inbox settings. When the hours or the target change, unanswered open messages of the last
+ * 30 days get due times under the new settings (older ones keep theirs); the event says how many.
+ */
 export async function updateInboxSettings(ctx: UseCaseContext, raw: unknown): Promise<InboxSettingsView> {
   await authorize(ctx, 'inbox.settings');
   const input = parseInput(inboxSettingsInputSchema, raw);
@@ -407,8 +414,20 @@ export async function updateInboxSettings(ctx: UseCaseContext, raw: unknown): Pr
       updated_at: now,
       updated_by: actorId(ctx),
     });
+    let retimed = 0;
+    if (input.businessHours !== undefined || input.firstResponseMinutes !== undefined) {
+      const sla = await slaSettings(trx, ctx.workspaceId);
+      const since = new Date(ctx.services.now().getTime() - retimeWindowMs).toISOString();
+      for (const m of await openMessagesWithDueTimes(trx, ctx.workspaceId, since)) {
+        const due = addBusinessMinutes(sla.calendar, Date.parse(m.received_at), sla.firstResponseMinutes);
+        const dueAt = due === null ? null : new Date(due).toISOString();
+        if (dueAt === m.sla_due_at) continue;
+        await updateMessages(trx, ctx.workspaceId, [m.id], { sla_due_at: dueAt });
+        retimed += 1;
+      }
+    }
     // The token itself is a secret: the event only says whether it changed.
-    await event(ctx, trx, 'inbox.settings.updated', ctx.workspaceId, { fields: Object.keys(input) });
+    await event(ctx, trx, 'inbox.settings.updated', ctx.workspaceId, { fields: Object.keys(input), retimedMessages: retimed });
   });
   return getInboxSettings(ctx);
 }

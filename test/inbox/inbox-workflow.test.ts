@@ -400,6 +400,13 @@ describe.each(dialects())('inbox workflow (%s)', (dialect) => {
       expect(empty).toMatchObject({ received: 0, responseRate: null, firstResponse: { count: 0, meanMinutes: null, medianMinutes: null } });
       expect((await api('GET', '/inbox-metrics?from=2026-03-31T00:00:00Z&to=2026-03-01T00:00:00Z')).status).toBe(422);
       expect((await api('GET', '/inbox-metrics?from=yesterday')).status).toBe(422);
+
+      // A new target re-times unanswered open messages; answered ones keep theirs.
+      await ok(await api('PUT', '/inbox-settings', { firstResponseMinutes: 10 }, admin));
+      m = await byExt(a.accountId);
+      expect(m.get(ignored.id)!.sla.dueAt).toBe('2026-03-27T15:40:00.000Z');
+      expect(m.get(answered.id)!.sla.dueAt).toBe('2026-03-30T07:30:00.000Z');
+      expect(JSON.parse((await eventsOf('inbox.settings.updated')).at(-1)!.payload).retimedMessages).toBeGreaterThanOrEqual(1);
     } finally {
       fixedNow = null;
     }
