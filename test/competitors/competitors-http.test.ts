@@ -52,6 +52,8 @@ function timeline(): Array<Record<string, unknown>> {
   return out.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
 }
 
+/** When true the rival's server fails (collection must record it and keep the data). */
+let serverDown = false;
 const followersNow = () => 1000 + 10 * Math.floor((clock - t0) / day);
 
 beforeAll(async () => {
@@ -67,7 +69,7 @@ beforeAll(async () => {
         return { status: 404, json: publicFixture('error-404.json') };
       },
     },
-    { method: 'GET', path: '/api/v1/accounts/rival-id/statuses', reply: (r) => ({ status: 200, json: r.query.get('max_id') ? [] : timeline() }) },
+    { method: 'GET', path: '/api/v1/accounts/rival-id/statuses', reply: (r) => (serverDown ? { status: 503, json: { error: 'Service unavailable' } } : { status: 200, json: r.query.get('max_id') ? [] : timeline() }) },
   ]);
 });
 afterAll(async () => fake.stop());
@@ -275,6 +277,26 @@ describe.each(dialects())('competitors (%s)', (dialect) => {
     // Followers from the analytics daily rollups: 500 before the period, 520 from 10 March.
     expect([own.followers.start?.followers, own.followers.end?.followers, own.followers.change]).toEqual([500, 520, 20]);
     expect(c.rows[1]!.summary.posts).toBe(7);
+  });
+
+  it('a failing server is recorded on the competitor, its data kept, and cleared by the next success', async () => {
+    const services = t.current.services;
+    const db = services.database.db;
+    const postsBefore = (await db.selectFrom('competitor_posts').select('id').where('competitor_id', '=', competitorId).execute()).length;
+    serverDown = true;
+    try {
+      const r = await collectCompetitors(services, ws);
+      expect(r.failed).toEqual([{ competitorId, message: 'The Mastodon server failed while trying to read the public statuses (HTTP 503: Service unavailable)' }]);
+    } finally {
+      serverDown = false;
+    }
+    const base = `/api/v1/workspaces/${ws}/competitors`;
+    let list = (await (await t.current.json('GET', base, undefined, owner)).json()) as { items: Array<{ lastError: string | null }> };
+    expect(list.items[0]!.lastError).toBe('The Mastodon server failed while trying to read the public statuses (HTTP 503: Service unavailable)');
+    expect((await db.selectFrom('competitor_posts').select('id').where('competitor_id', '=', competitorId).execute()).length).toBe(postsBefore);
+    expect((await collectCompetitors(services, ws)).failed).toEqual([]);
+    list = (await (await t.current.json('GET', base, undefined, owner)).json()) as { items: Array<{ lastError: string | null }> };
+    expect(list.items[0]!.lastError).toBeNull();
   });
 
   it('refuses bad periods and definitions in words; removal is for editors and takes the data', async () => {
