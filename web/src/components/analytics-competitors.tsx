@@ -82,9 +82,7 @@ function ComparisonTable({ data, definition }: { data: CompetitorComparison; def
           <th scope="col">{t('analytics.competitors.followersChange')}</th>
           <th scope="col">{t('analytics.competitors.posts')}</th>
           <th scope="col">{t('analytics.competitors.postsPerWeek')}</th>
-          <th scope="col">
-            {t('analytics.competitors.er')} ({data.definition.label})
-          </th>
+          <th scope="col">{t('analytics.competitors.er', { definition: data.definition.label })}</th>
           <th scope="col">{t('analytics.competitors.engagementPerPost')}</th>
         </tr>
       </thead>
@@ -365,7 +363,7 @@ export function AnalyticsCompetitors({
 
   return (
     <div className="analytics-competitors">
-      <label className="field analytics-definition-pick">
+      <label className="field analytics-competitors-definition">
         <span className="field-label">{t('analytics.competitors.definition')}</span>
         <select value={definitionId} onChange={(e) => setDefinitionId(e.target.value)}>
           {ratios.map((d) => (

@@ -174,7 +174,7 @@ export const enAnalytics = {
       followersChange: 'Follower change',
       posts: 'Posts',
       postsPerWeek: 'Posts per week',
-      er: 'ER',
+      er: 'Engagement rate: {{definition}}',
       engagementPerPost: 'Engagement per post',
       reposts_one: '{{count}} repost left out',
       reposts_other: '{{count}} reposts left out',

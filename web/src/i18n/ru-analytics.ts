@@ -175,7 +175,7 @@ export const ruAnalytics = {
       followersChange: 'Изменение подписчиков',
       posts: 'Публикации',
       postsPerWeek: 'Публикаций в неделю',
-      er: 'ER (вовлечённость)',
+      er: 'Вовлечённость: {{definition}}',
       engagementPerPost: 'Вовлечённость на публикацию',
       reposts_one: '{{count}} репост не учтён',
       reposts_few: '{{count}} репоста не учтены',

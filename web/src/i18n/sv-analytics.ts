@@ -173,7 +173,7 @@ export const svAnalytics = {
       followersChange: 'Förändring av följare',
       posts: 'Inlägg',
       postsPerWeek: 'Inlägg per vecka',
-      er: 'Engagemangsgrad',
+      er: 'Engagemangsgrad: {{definition}}',
       engagementPerPost: 'Engagemang per inlägg',
       reposts_one: '{{count}} omdelning utelämnad',
       reposts_other: '{{count}} omdelningar utelämnade',
