@@ -206,6 +206,24 @@ describe('Analytics screen (in-process Herald)', () => {
     expect(plain(best.querySelector('li')!.textContent)).toMatch(/^onsdag 13:00: 13,64 % · 1 inlägg/);
   });
 
+  it('moves between Dashboard and Competitors with the arrow keys and keeps the tab in the address', async () => {
+    open(`?account=${vkId}&from=2026-03-23&to=2026-03-29`);
+    await screen.findByRole('article', { name: 'Engagement' });
+    const dashboardTab = screen.getByRole('tab', { name: 'Dashboard' });
+    expect(dashboardTab.getAttribute('aria-selected')).toBe('true');
+    dashboardTab.focus();
+    fireEvent.keyDown(dashboardTab, { key: 'ArrowRight' });
+    const competitorsTab = screen.getByRole('tab', { name: 'Competitors' });
+    expect(competitorsTab.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(competitorsTab);
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('analytics-tab-competitors');
+    expect(await screen.findByRole('table', { name: 'Side by side (March 23, 2026 – March 29, 2026)' })).toBeTruthy();
+    await waitFor(() => expect(window.location.search).toBe(`?account=${vkId}&from=2026-03-23&to=2026-03-29&tab=competitors`));
+    fireEvent.keyDown(competitorsTab, { key: 'Home' });
+    expect(await screen.findByRole('article', { name: 'Engagement' })).toBeTruthy();
+    await waitFor(() => expect(window.location.search).toBe(`?account=${vkId}&from=2026-03-23&to=2026-03-29`));
+  });
+
   it('switches the engagement definition and lets an admin make it the workspace default', async () => {
     open(`?account=${vkId}&from=2026-03-23&to=2026-03-29`);
     const pick = (await screen.findByLabelText('Engagement definition')) as HTMLSelectElement;

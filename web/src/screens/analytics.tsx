@@ -6,7 +6,7 @@
  * period and has "how is this calculated" with the API's own inputs; values the API does not have are
  * "—". Account and period live in the address (`?account=…&from=…&to=…`), so a view can be shared.
  */
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
@@ -23,6 +23,7 @@ import { EmptyState, ErrorState, Loading, errorMessage } from '../components/sta
 import './analytics.css';
 
 const adminRoles = new Set(['owner', 'admin']);
+const tabs = ['dashboard', 'competitors'] as const;
 
 /** The screen's two views. */
 export type AnalyticsTab = 'dashboard' | 'competitors';
@@ -403,6 +404,15 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
     if (next !== window.location.pathname + window.location.search) window.history.replaceState(window.history.state, '', next);
   }, [accountId, query, tab]);
 
+  // Arrow keys move between the tabs (the WAI-ARIA tabs pattern); Tab goes on into the panel.
+  const tabKeys = (e: KeyboardEvent<HTMLDivElement>) => {
+    const i = tabs.indexOf(tab);
+    const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : e.key === 'Home' ? tabs[0] : e.key === 'End' ? tabs[tabs.length - 1] : undefined;
+    if (!next) return;
+    e.preventDefault();
+    setTab(next);
+    document.getElementById(`analytics-tab-${next}`)?.focus();
+  };
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setQuery((q) => ({ ...q, accountId, from: draft.from, to: draft.to }));
@@ -463,9 +473,19 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
               </button>
             </div>
           </form>
-          <div className="analytics-tabs" role="tablist" aria-label={t('analytics.tabs.label')}>
-            {(['dashboard', 'competitors'] as const).map((k) => (
-              <button key={k} type="button" role="tab" id={`analytics-tab-${k}`} aria-selected={tab === k} aria-controls="analytics-panel" className={`button ${tab === k ? 'button-primary' : 'button-quiet'}`} onClick={() => setTab(k)}>
+          <div className="analytics-tabs" role="tablist" aria-label={t('analytics.tabs.label')} onKeyDown={tabKeys}>
+            {tabs.map((k) => (
+              <button
+                key={k}
+                type="button"
+                role="tab"
+                id={`analytics-tab-${k}`}
+                aria-selected={tab === k}
+                aria-controls="analytics-panel"
+                tabIndex={tab === k ? 0 : -1}
+                className={`button ${tab === k ? 'button-primary' : 'button-quiet'}`}
+                onClick={() => setTab(k)}
+              >
                 {t(`analytics.tabs.${k}`)}
               </button>
             ))}
