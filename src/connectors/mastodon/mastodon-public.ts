@@ -44,6 +44,11 @@ interface PublicApiStatus {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** Links from another server are kept only when they are http(s): anything else could be a script URL in a UI. */
+const webUrl = (v: unknown): string | null => {
+  const u = str(v);
+  return u && /^https?:\/\//i.test(u) ? u : null;
+};
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : null);
 
 /**
@@ -100,9 +105,9 @@ export function toPublicStatus(s: PublicApiStatus): PublicPost | null {
   const id = str(s.id);
   const created = str(s.created_at);
   if (!id || !created || Number.isNaN(Date.parse(created))) return null;
-  const url = str(s.url) ?? str(s.uri);
+  const url = webUrl(s.url) ?? webUrl(s.uri);
   if (s.reblog) {
-    return { externalId: id, url: str(s.reblog.url) ?? str(s.reblog.uri) ?? url, createdAt: new Date(created).toISOString(), text: textOf(s.reblog), contentType: 'repost', hashtags: tagsOf(s.reblog), likes: null, shares: null, comments: null, quotes: null, views: null };
+    return { externalId: id, url: webUrl(s.reblog.url) ?? webUrl(s.reblog.uri) ?? url, createdAt: new Date(created).toISOString(), text: textOf(s.reblog), contentType: 'repost', hashtags: tagsOf(s.reblog), likes: null, shares: null, comments: null, quotes: null, views: null };
   }
   return {
     externalId: id,
@@ -154,7 +159,7 @@ export function createMastodonPublicData(options: MastodonPublicOptions = {}): P
         displayName: str(a.display_name)?.trim() || null,
         followers: count(a.followers_count),
         serviceUrl: address.serverUrl,
-        url: str(a.url),
+        url: webUrl(a.url),
       };
     },
 

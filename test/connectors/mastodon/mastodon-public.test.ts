@@ -148,3 +148,15 @@ describe('posts', () => {
     await expect(publicData.posts({ account: who(), limit: 10 }, ctx)).rejects.toMatchObject({ kind: 'retryable' });
   });
 });
+
+describe('links from the server', () => {
+  it('keeps only http(s) links (a javascript: URL never reaches the UI)', async () => {
+    fake.reset([
+      { method: 'GET', path: '/api/v1/accounts/lookup', reply: () => ({ status: 200, json: { ...account, url: 'javascript:alert(1)' } }) },
+      { method: 'GET', path: '/api/v1/accounts/1/statuses', reply: () => ({ status: 200, json: [{ ...statuses[0], url: 'javascript:alert(1)', uri: 'data:text/html,x' }] }) },
+    ]);
+    expect((await publicData.lookup({ query: `${fake.url}/@Gargron` }, ctx)).url).toBeNull();
+    const [p] = await publicData.posts({ account: { externalId: '1', handle: 'Gargron@mastodon.social', serviceUrl: fake.url }, limit: 1 }, ctx);
+    expect(p!.url).toBeNull();
+  });
+});
