@@ -151,12 +151,12 @@ export async function ownHashtags(db: Executor, targetIds: string[]): Promise<Ma
   return out;
 }
 
-/** Texts of own targets, for hashtags the analytics tables lack. */
-export async function ownTargetTexts(db: Executor, workspaceId: string, targetIds: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** Text and published link of own targets (hashtags the analytics tables lack, links for top posts). */
+export async function ownTargetTexts(db: Executor, workspaceId: string, targetIds: string[]): Promise<Map<string, { text: string; url: string | null }>> {
+  const out = new Map<string, { text: string; url: string | null }>();
   for (const ids of chunk(targetIds)) {
-    const rows = await db.selectFrom('post_targets').select(['id', 'text']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
-    for (const r of rows) out.set(r.id, r.text);
+    const rows = await db.selectFrom('post_targets').select(['id', 'text', 'external_url']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    for (const r of rows) out.set(r.id, { text: r.text, url: r.external_url });
   }
   return out;
 }

@@ -319,8 +319,8 @@ async function ownSummary(ctx: UseCaseContext, account: AccountRow, zone: string
   const tags = await ownHashtags(ctx.db, ids);
   const texts = await ownTargetTexts(ctx.db, ctx.workspaceId, ids);
   const toPost = (r: PostRollupRow): BenchmarkPost => {
-    const text = texts.get(r.target_id) ?? '';
-    return { id: r.target_id, url: null, text, publishedAt: r.published_at, contentType: r.content_type, hashtags: tags.get(r.target_id) ?? hashtagsIn(text), counts: rollupCounts(r), followersAtPublish: r.followers_at_publish === null ? null : Number(r.followers_at_publish) };
+    const { text, url } = texts.get(r.target_id) ?? { text: '', url: null };
+    return { id: r.target_id, url, text, publishedAt: r.published_at, contentType: r.content_type, hashtags: tags.get(r.target_id) ?? hashtagsIn(text), counts: rollupCounts(r), followersAtPublish: r.followers_at_publish === null ? null : Number(r.followers_at_publish) };
   };
   const daily = await dailyRollups(ctx.db, ctx.workspaceId, account.id, addDays(from, -1), to);
   const series = dailySeries(daily.before, daily.days);

@@ -108,7 +108,7 @@ describe.each(dialects())('competitors (%s)', (dialect) => {
       accounts: [{ ref: 'me', network: 'mastodon', handle: 'me@example.social', externalId: 'own-1' }],
       posts: [
         { account: 'me', externalId: 'o1', publishedAt: '2026-03-03T08:00:00Z', contentType: 'photo', text: 'Spring #sale', hashtags: ['sale'] },
-        { account: 'me', externalId: 'o2', publishedAt: '2026-03-05T17:30:00Z', contentType: 'text', text: 'Hello' },
+        { account: 'me', externalId: 'o2', publishedAt: '2026-03-05T17:30:00Z', contentType: 'text', text: 'Hello', url: 'https://example.social/@me/2' },
       ],
       followerSnapshots: [
         { account: 'me', observedAt: '2026-03-01T12:00:00Z', followers: 500 },
@@ -263,7 +263,7 @@ describe.each(dialects())('competitors (%s)', (dialect) => {
   it('compares own accounts and competitors side by side under one definition', async () => {
     const res = await t.current.json('GET', `/api/v1/workspaces/${ws}/competitors-comparison?from=2026-03-02&to=2026-03-11&definitionId=livedune.er.weighted`, undefined, owner);
     expect(res.status).toBe(200);
-    const c = (await res.json()) as { definition: { id: string }; rows: Array<{ kind: string; handle: string; summary: { posts: number; postsPerWeek: number; er: { value: number }; hashtags: Array<{ tag: string }>; followers: { start: { followers: number } | null; end: { followers: number } | null; change: number | null }; contentMix: Array<{ contentType: string }> } }> };
+    const c = (await res.json()) as { definition: { id: string }; rows: Array<{ kind: string; handle: string; summary: { posts: number; postsPerWeek: number; er: { value: number }; topPosts: Array<{ engagement: number; url: string | null; text: string }>; hashtags: Array<{ tag: string }>; followers: { start: { followers: number } | null; end: { followers: number } | null; change: number | null }; contentMix: Array<{ contentType: string }> } }> };
     expect(c.definition.id).toBe('livedune.er.weighted');
     expect(c.rows.map((r) => [r.kind, r.handle])).toEqual([
       ['own', 'me@example.social'],
@@ -274,6 +274,7 @@ describe.each(dialects())('competitors (%s)', (dialect) => {
     expect(own.er.value).toBe(4.5);
     expect([own.posts, own.postsPerWeek]).toEqual([2, 1.4]);
     expect(own.hashtags.map((h) => h.tag)).toEqual(['sale']);
+    expect(own.topPosts.map((p) => [p.engagement, p.url, p.text])).toEqual([[30, 'https://example.social/@me/2', 'Hello'], [15, null, 'Spring #sale']]);
     // Followers from the analytics daily rollups: 500 before the period, 520 from 10 March.
     expect([own.followers.start?.followers, own.followers.end?.followers, own.followers.change]).toEqual([500, 520, 20]);
     expect(c.rows[1]!.summary.posts).toBe(7);
