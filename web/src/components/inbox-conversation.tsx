@@ -231,6 +231,36 @@ function SavedReplyPicker({ workspaceId, messageId, onPicked }: { workspaceId: s
   );
 }
 
+/** Keeps a message in the testimonials library (editors; the server checks it reads as positive unless told otherwise). */
+function KeepTestimonial({ workspaceId, m }: { workspaceId: string; m: InboxMessage }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [state, setState] = useState<'idle' | 'saving' | 'kept' | { error: string }>('idle');
+  if (m.deletedAt) return null;
+  const keep = async () => {
+    if (state === 'saving') return;
+    setState('saving');
+    try {
+      await unwrap(client.api.v1.workspaces[':workspaceId'].testimonials.$post({ param: { workspaceId }, json: { messageId: m.id, allowNonPositive: m.sentiment?.label !== 'positive' } }));
+      setState('kept');
+    } catch (e) {
+      setState({ error: errorMessage(e, t) });
+    }
+  };
+  return (
+    <div className="form-actions">
+      {state === 'kept' ? (
+        <span role="status">{t('listening.testimonials.kept')}</span>
+      ) : (
+        <button type="button" className="button button-quiet" disabled={state === 'saving'} onClick={() => void keep()}>
+          {t('listening.testimonials.keep')}
+        </button>
+      )}
+      {typeof state === 'object' && <span className="field-error">{state.error}</span>}
+    </div>
+  );
+}
+
 /** The conversation panel of one message. */
 export function InboxConversation({
   workspace,
@@ -316,6 +346,7 @@ export function InboxConversation({
           <ThreadItem key={c.id} m={c} className="inbox-thread-child" />
         ))}
       </ol>
+      {can.manage && message.sentiment?.label === 'positive' && <KeepTestimonial key={message.id} workspaceId={workspace.id} m={message} />}
       <WorkState m={message} members={members} disabled={!can.triage || busy} onChange={change} />
       {changeError && (
         <p className="form-error" role="alert">

@@ -219,6 +219,48 @@ describe('inbox screen (in-process Herald)', () => {
     await waitFor(() => expect((within(conversation).getByLabelText('Your reply') as HTMLTextAreaElement).value).toBe('Thanks, c2.fan.test!'));
   });
 
+  it('creates a rule that the real ingestion then applies, and saves the response targets', async () => {
+    renderInbox();
+    fireEvent.click(await screen.findByRole('tab', { name: 'Rules and targets' }));
+    const form = await screen.findByRole('form', { name: 'New rule' });
+    const fill = (label: string, value: string) => fireEvent.change(within(form).getByLabelText(label), { target: { value } });
+    fill('Rule name', 'Complaints');
+    fill('Words or phrases (comma-separated, any of them)', 'refund, broken ');
+    fill('Add tags (comma-separated)', 'Complaint');
+    fill('Priority', 'high');
+    fill('Assign to', owner.userId);
+    fireEvent.click(within(form).getByLabelText('Mention'));
+    fireEvent.click(within(form).getByRole('button', { name: 'Create rule' }));
+    const rules = await screen.findByRole('list', { name: 'Rules' });
+    expect(rules.textContent).toContain('Complaints');
+    expect(rules.textContent).toContain('"refund" / "broken"');
+    const stored = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/inbox-rules`, undefined, owner)).json()) as { items: Array<{ conditions: unknown; actions: unknown }> };
+    expect(stored.items).toEqual([expect.objectContaining({ conditions: { keywords: ['refund', 'broken'], kinds: ['mention'] }, actions: { assignTo: owner.userId, tags: ['complaint'], priority: 'high' } })]);
+
+    // A new mention through the real inbound sync: the rule tags, prioritises and assigns it.
+    network.queue('alice.test', [msg('r1', 'mention', 'My order arrived broken, I want a refund')]);
+    expect(await syncInbound(t.services, alice)).toMatchObject({ outcome: 'done', received: 1 });
+    fireEvent.click(screen.getByRole('tab', { name: 'Messages' }));
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    const item = (await within(list).findByText('My order arrived broken, I want a refund')).closest('button')!;
+    expect(item.textContent).toContain('High');
+    expect(item.textContent).toContain('#complaint');
+
+    // Response targets (admins): 30 business minutes, no Sundays.
+    fireEvent.click(screen.getByRole('tab', { name: 'Rules and targets' }));
+    const targets = await screen.findByRole('region', { name: 'Response targets' });
+    fireEvent.change(await within(targets).findByLabelText('First response within (business minutes)'), { target: { value: '30' } });
+    fireEvent.click(within(targets).getByLabelText('Monday'));
+    fireEvent.click(within(targets).getByLabelText('Sunday'));
+    fireEvent.change(within(targets).getByLabelText('Closes on Sunday'), { target: { value: '13:00' } });
+    fireEvent.click(within(targets).getByRole('button', { name: 'Save' }));
+    expect(await within(targets).findByText('Response targets saved.')).toBeTruthy();
+    const settings = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/inbox-settings`, undefined, owner)).json()) as { firstResponseMinutes: number; businessHours: { ranges: Array<{ weekday: number; start: string; end: string }> } };
+    expect(settings.firstResponseMinutes).toBe(30);
+    expect(settings.businessHours.ranges.map((r) => r.weekday)).toEqual([2, 3, 4, 5, 7]);
+    expect(settings.businessHours.ranges.at(-1)).toEqual({ weekday: 7, start: '09:00', end: '13:00' });
+  });
+
   it('checks the reply with the network validator, then sends it once, threaded under the message', async () => {
     renderInbox();
     const list = await screen.findByRole('list', { name: 'Messages' });

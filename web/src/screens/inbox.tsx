@@ -15,6 +15,7 @@ import type { Account, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { InboxConversation, SentimentBadge, inboxAbilities, inboxStatuses, type InboxChange, type InboxMember, type InboxMessage, type InboxStatus } from '../components/inbox-conversation';
 import { NetworkAuthor } from '../components/inbox-network-text';
+import { InboxAutomation } from '../components/inbox-rules';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { formatDateTime, formatNumber } from '../i18n/format';
 
@@ -223,6 +224,7 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
   const [ticked, setTicked] = useState<Set<string>>(new Set());
   const [bulkError, setBulkError] = useState<string | null>(null);
   const can = inboxAbilities(workspace.role);
+  const [view, setView] = useState<'messages' | 'automation'>('messages');
 
   const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
   const membersLoad = useLoad(() => unwrap(ws.members.$get({ param: { workspaceId: workspace.id }, query: { limit: '100' } })), [client, workspace.id]);
@@ -276,6 +278,28 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
       <div className="screen-header">
         <h1>{t('inbox.title')}</h1>
       </div>
+      <div role="tablist" aria-label={t('inbox.view.label')} className="listening-tabs">
+        {(['messages', 'automation'] as const).map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            aria-selected={view === v}
+            className="button button-quiet"
+            onClick={() => {
+              // Back to the list: rules may have acted on messages meanwhile.
+              if (v === 'messages' && view !== 'messages') page.reload();
+              setView(v);
+            }}
+          >
+            {t(`inbox.view.${v}`)}
+          </button>
+        ))}
+      </div>
+      {view === 'automation' ? (
+        <InboxAutomation workspace={workspace} members={members} />
+      ) : (
+        <>
       <Metrics workspace={workspace} />
       <form className="posts-filters inbox-filters" aria-label={t('inbox.filters')} onSubmit={(e) => e.preventDefault()}>
         <label className="field-inline inbox-search">
@@ -372,6 +396,9 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
           <input type="checkbox" checked={filters.breached} onChange={(e) => set('breached', e.target.checked)} />
           {t('inbox.filter.breached')}
         </label>
+        <button type="button" className="button" onClick={page.reload}>
+          {t('inbox.refresh')}
+        </button>
         {filtered && (
           <button
             type="button"
@@ -449,6 +476,8 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
           )}
         </div>
       </div>
+        </>
+      )}
     </div>
   );
 }

@@ -136,7 +136,7 @@ function QueryStream({ workspace, query, canManage }: { workspace: Workspace; qu
         ) : volume.error ? (
           <ErrorState error={volume.error} onRetry={volume.reload} />
         ) : volume.data ? (
-          <ListeningVolumeChart buckets={volume.data.buckets} bucket={volume.data.bucket} label={t('listening.volume.title', { total: volume.data.total, zone: volume.data.zone })} />
+          <ListeningVolumeChart buckets={volume.data.buckets} bucket={volume.data.bucket} label={t('listening.volume.title', { count: volume.data.total, zone: volume.data.zone })} />
         ) : null}
       </div>
       <h3>{t('listening.stream.heading')}</h3>
