@@ -12,6 +12,7 @@ import * as m0006 from './migrations/0006-analytics.migration';
 import * as m0007 from './migrations/0007-listening.migration';
 import * as m0008 from './migrations/0008-inbox-workflow.migration';
 import * as m0009 from './migrations/0009-competitors.migration';
+import * as m0010 from './migrations/0010-reports.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -31,6 +32,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0007-listening', m0007],
   ['0008-inbox-workflow', m0008],
   ['0009-competitors', m0009],
+  ['0010-reports', m0010],
 ];
 
 class ListProvider implements MigrationProvider {

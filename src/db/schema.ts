@@ -8,6 +8,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { ListeningTables } from '../listening/listening-tables';
 import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
 import type { CompetitorTables } from '../competitors/competitor-tables';
+import type { ReportTables } from '../reports/report-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -491,7 +492,7 @@ export interface AnalyticsSettingsTable {
 }
 
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables {
+export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;

@@ -9,13 +9,13 @@
  * 400/401/403) are recorded as `inbox.notification.failed` and not retried. A delivered one is
  * `inbox.notification.sent`.
  */
-import nodemailer from 'nodemailer';
 import type { JobHandler } from '../jobs/job-queue';
 import { findAccount } from '../repositories/accounts.repository';
 import { findInboxMessage } from '../repositories/inbox-messages.repository';
 import { findInboxSettings, findRule } from '../repositories/inbox-workflow.repository';
 import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
+import { sendMail, SmtpRefusedError } from '../mail/mailer';
 import { ruleActionsSchema, type RuleNotify } from './inbox-rules';
 
 /** How long one delivery may take. */
@@ -37,16 +37,11 @@ async function botToken(services: AppServices, workspaceId: string): Promise<str
 async function sendEmail(services: AppServices, to: string[], subject: string, text: string): Promise<void> {
   const smtp = services.config.smtp;
   if (!smtp) throw new PermanentNotifyError('HERALD_SMTP_URL is not set');
-  const transport = nodemailer.createTransport(smtp.url, { connectionTimeout: deliveryTimeoutMs, greetingTimeout: deliveryTimeoutMs, socketTimeout: deliveryTimeoutMs });
   try {
-    await transport.sendMail({ from: smtp.from, to, subject, text });
+    await sendMail(smtp, { to, subject, text }, deliveryTimeoutMs);
   } catch (e) {
-    const code = (e as { responseCode?: number }).responseCode;
-    // 5xx from the server is a refusal (bad address, policy): sending again will not help.
-    if (typeof code === 'number' && code >= 500) throw new PermanentNotifyError(`SMTP server refused: ${code}`);
-    throw new Error(`SMTP delivery failed: ${(e as Error).message}`);
-  } finally {
-    transport.close();
+    if (e instanceof SmtpRefusedError) throw new PermanentNotifyError(e.message);
+    throw e;
   }
 }
 
