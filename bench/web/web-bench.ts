@@ -341,6 +341,19 @@ async function calendarRender(s: Seeded): Promise<{ seeded: RenderTimes; empty: 
       const showMore = await page.locator('.rbc-show-more').count();
       const reloads: number[] = [];
       for (let i = 0; i < runs; i++) reloads.push((await load()).t);
+      if (month === s.month) {
+        // Where a reload's time goes: when each request and the calendar's chunk started and ended.
+        const entries = await page.evaluate(() =>
+          (globalThis as unknown as { performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd: number }> } }).performance
+            .getEntriesByType('resource')
+            .map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd })),
+        );
+        const last = await page.evaluate(readMark, mark);
+        const shown = entries
+          .filter((e) => /\/api\/v1\/|\/assets\/.*\.js$/.test(e.name))
+          .map((e) => `${new URL(e.name).pathname.replace(/^\/api\/v1\/workspaces\/[^/]+/, '…').replace(/^\/api\/v1/, '').replace(/-[\w-]{8}\.js$/, '.js')} ${e.start.toFixed(0)}–${e.end.toFixed(0)}`);
+        console.log(`      a reload, ms after navigation: ${shown.join(', ')}; painted ${last?.t.toFixed(0)}`);
+      }
       // In-app: from the Posts screen to the calendar and back, `runs` times.
       const posts = `/w/${encodeURIComponent(s.workspaceId)}/posts`;
       await page.goto(`${s.url}${posts}`);

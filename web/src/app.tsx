@@ -23,10 +23,28 @@ import { matchWorkspaceRoute, navigate, usePath, workspacePath } from './router'
 
 // The calendar brings react-big-calendar and its stylesheet: loaded when first opened, so
 // the shell every screen needs stays small (bench/web measures the initial JS).
-const loadCalendar = () => import('./screens/calendar').then((m) => ({ default: m.CalendarScreen }));
+type CalendarComponent = (typeof import('./screens/calendar'))['CalendarScreen'];
+let calendarModule: CalendarComponent | null = null;
+const loadCalendar = () =>
+  import('./screens/calendar').then((m) => {
+    calendarModule = m.CalendarScreen;
+    return m.CalendarScreen;
+  });
 // Opened on a calendar address: fetch the chunk alongside the session check, not after it.
 if (typeof window !== 'undefined' && /^\/w\/[^/]+\/calendar\/?$/.test(window.location.pathname)) void loadCalendar();
-const CalendarScreen = lazy(loadCalendar);
+
+/**
+ * The calendar once its chunk is there. Not React.lazy + Suspense: React holds a boundary's content
+ * back for up to 300 ms after showing its fallback, which was most of a reload's wait here although
+ * the chunk had long arrived.
+ */
+function CalendarRoute(props: Parameters<CalendarComponent>[0]) {
+  const [Screen, setScreen] = useState<CalendarComponent | null>(() => calendarModule);
+  useEffect(() => {
+    if (!Screen) void loadCalendar().then((c) => setScreen(() => c));
+  }, [Screen]);
+  return Screen ? <Screen {...props} /> : <Loading />;
+}
 // Settings, the queue and the invitation page are visited rarely: they load on first use.
 const SettingsScreen = lazy(() => import('./screens/settings/settings').then((m) => ({ default: m.SettingsScreen })));
 const QueueScreen = lazy(() => import('./screens/queue').then((m) => ({ default: m.QueueScreen })));
@@ -149,9 +167,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'posts' ? (
           <PostsScreen key={current.id} workspace={current} postId={postRoute?.postId} />
         ) : screen === 'calendar' ? (
-          <Suspense fallback={<Loading />}>
-            <CalendarScreen key={current.id} workspace={current} />
-          </Suspense>
+          <CalendarRoute key={current.id} workspace={current} />
         ) : screen === 'approvals' ? (
           <ApprovalsScreen key={current.id} workspace={current} userId={me.user.id} />
         ) : screen === 'accounts' ? (

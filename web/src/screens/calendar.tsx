@@ -254,34 +254,38 @@ export function CalendarScreen({ workspace }: { workspace: Workspace }) {
       {posts.error ? <ErrorState error={posts.error} onRetry={posts.reload} /> : posts.loading && !posts.data ? <Loading /> : null}
       <div className="calendar-layout">
         <div className={`calendar-host calendar-scale-${scale}`} data-view={view} data-loaded={loaded ? 'true' : 'false'}>
-          <DnDCalendar
-            // The time grid scrolls to "now" only when it mounts; a new grid step makes the grid far
-            // taller or shorter, so it is mounted afresh to land on the current time again.
-            key={scale}
-            localizer={localizer}
-            culture={i18n.language}
-            events={events}
-            view={view}
-            views={views}
-            onView={setView}
-            date={date}
-            getNow={getNow}
-            onNavigate={setDate}
-            titleAccessor="title"
-            startAccessor="start"
-            endAccessor="end"
-            tooltipAccessor={tooltipAccessor}
-            eventPropGetter={eventPropGetter}
-            draggableAccessor={draggableAccessor}
-            resizable={false}
-            popup
-            step={step}
-            timeslots={timeslots}
-            scrollToTime={scrollToTime}
-            onEventDrop={onEventDrop}
-            onSelectEvent={setSelected}
-            messages={messages}
-          />
+          {/* The grid is drawn once the first answer is in (not empty first and full again): on a
+              slow device the empty grid alone delayed the request for the posts. Later loads keep it. */}
+          {(posts.data !== undefined || posts.error != null) && (
+            <DnDCalendar
+              // The time grid scrolls to "now" only when it mounts; a new grid step makes the grid far
+              // taller or shorter, so it is mounted afresh to land on the current time again.
+              key={scale}
+              localizer={localizer}
+              culture={i18n.language}
+              events={events}
+              view={view}
+              views={views}
+              onView={setView}
+              date={date}
+              getNow={getNow}
+              onNavigate={setDate}
+              titleAccessor="title"
+              startAccessor="start"
+              endAccessor="end"
+              tooltipAccessor={tooltipAccessor}
+              eventPropGetter={eventPropGetter}
+              draggableAccessor={draggableAccessor}
+              resizable={false}
+              popup
+              step={step}
+              timeslots={timeslots}
+              scrollToTime={scrollToTime}
+              onEventDrop={onEventDrop}
+              onSelectEvent={setSelected}
+              messages={messages}
+            />
+          )}
         </div>
         {selected && <PostDetail workspace={workspace} event={events.find((e) => e.id === selected.id) ?? selected} onClose={() => setSelected(null)} />}
       </div>
