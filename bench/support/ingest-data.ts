@@ -9,6 +9,7 @@
  * - Network times are spread over `days` days, oldest first within the stream.
  * - Kinds: comments under one of the account's published posts, replies to an earlier message of the
  *   same account (threads), mentions, and quotes of our posts.
+ * - Tweets carry the network's language tag (`en`), Mastodon posts none (detected by Herald).
  * - About `duplicateRate` of each batch after an account's first is re-delivered earlier items
  *   (dedupe), the same text as before.
  *
@@ -140,7 +141,9 @@ export function buildDeliveryStream(all: LoadtestPost[], shape: StreamShape, net
       text: post.text,
       url: `https://${post.instance ?? 'twitter.invalid'}/@u${k}/${i}`,
       createdAt: new Date(createdMs).toISOString(),
-      lang: null,
+      // TweetEval's tweets are English and say so, as networks do; the Mastodon dump has no language
+      // field, so those messages go through language detection.
+      lang: post.instance ? null : 'en',
     });
   }
 
