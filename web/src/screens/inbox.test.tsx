@@ -301,6 +301,18 @@ describe('inbox screen (in-process Herald)', () => {
 });
 
 describe('inbox helpers', () => {
+  it('no inbox or listening source renders HTML from strings', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(import.meta.dirname, '..');
+    const mine = [
+      ...readdirSync(join(root, 'screens')).filter((f) => /^(inbox|listening)/.test(f)).map((f) => join(root, 'screens', f)),
+      ...readdirSync(join(root, 'components')).filter((f) => /^(inbox|listening)-/.test(f)).map((f) => join(root, 'components', f)),
+    ];
+    expect(mine.length).toBeGreaterThanOrEqual(10);
+    for (const file of mine.filter((f) => !f.endsWith('.test.tsx'))) expect(readFileSync(file, 'utf8'), file).not.toMatch(/dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML|outerHTML\s*=/);
+  });
+
   it('maps filters to the API query, leaving unset ones out', () => {
     expect(inboxQuery(noInboxFilters)).toEqual({ limit: '30' });
     expect(inboxQuery({ ...noInboxFilters, network: 'mastodon', accountId: 'a1', kind: 'dm' }, 'cur')).toEqual({ limit: '30', network: 'mastodon', accountId: 'a1', kind: 'dm', cursor: 'cur' });
