@@ -289,6 +289,40 @@ export interface PublicDataCapability {
   posts(input: { account: Pick<PublicAccount, 'externalId' | 'handle' | 'serviceUrl'>; limit: number }, ctx: PublicDataContext): Promise<PublicPost[]>;
 }
 
+/**
+ * One thing to search a network for (listening): a word, an exact phrase (several words in order), or
+ * every post by an author. The connector writes it in the network's own search syntax.
+ */
+export type SearchTerm = { type: 'text'; words: string[] } | { type: 'author'; handle: string };
+
+/** A public post a network search found; shaped like an InboundMessage without the thread fields. */
+export interface SearchResultItem {
+  /** The network's id of the post (unique on the network). */
+  externalId: string;
+  author: { externalId: string; handle: string; displayName: string | null; followers?: number | null };
+  /** Plain text (HTML stripped); always rendered as text. */
+  text: string;
+  url: string | null;
+  /** ISO instant the network gives. */
+  createdAt: string;
+  lang?: string | null;
+}
+
+/**
+ * Searching public posts with an account's access (listening). One call searches one term; results
+ * may be a superset (Herald filters them with the listening query) and may repeat across calls.
+ */
+export interface SearchCapability<Cred = unknown, Session = unknown> {
+  /**
+   * Posts matching `term` written at or after `since` (null = as far back as the network's search
+   * goes), newest first, at most `limit`; `lang` narrows by language where the network can.
+   */
+  search(
+    input: { auth: AccountAuth<Cred, Session>; term: SearchTerm; since: string | null; lang: string | null; limit: number },
+    ctx: ConnectorContext<Session>,
+  ): Promise<{ items: SearchResultItem[] }>;
+}
+
 /** Storage for per-server OAuth app registrations (Mastodon registers one app per server). */
 export interface OAuthAppStore {
   get(serviceUrl: string): Promise<Record<string, string> | null>;
@@ -347,6 +381,8 @@ export interface Connector<Cred = unknown, Session = unknown> {
   metrics?: MetricsCapability<Cred, Session>;
   /** Reading public accounts and their posts without signing in (competitors). */
   publicData?: PublicDataCapability;
+  /** Searching public posts for listening queries (with the account's access). */
+  search?: SearchCapability<Cred, Session>;
   /** Verifies credentials with the network and returns the account and a session to store. */
   connect(credentials: Cred, ctx: ConnectorContext<Session>): Promise<ConnectedAccount<Session>>;
   /**

@@ -39,6 +39,7 @@ import { detectFacets, resolveMentions, type Facet } from './bluesky-text';
 import { tidFromIdempotencyKey } from './bluesky-tid';
 import { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS, isHttpUrl, validateBlueskyVariant } from './bluesky-validate';
 import { createBlueskyPublicData } from './bluesky-public';
+import { searchPosts } from './bluesky-search';
 
 export { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS };
 export type { BlueskyConnectorOptions, BlueskyCredentials, BlueskySession };
@@ -314,6 +315,17 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
           });
         } catch (e) {
           throw toConnectorError(e, 'reply', true);
+        }
+      },
+    },
+
+    search: {
+      async search(input, ctx) {
+        const client = clientFor(input.auth, ctx);
+        try {
+          return await client.authed((session) => searchPosts(client, session, input));
+        } catch (e) {
+          throw toReadError(e, 'search posts');
         }
       },
     },

@@ -39,6 +39,7 @@ import {
 } from './mastodon-api';
 import { MASTODON_DEFAULT_LIMITS, MASTODON_VISIBILITIES, mastodonLimits, readMastodonOptions, validateMastodonVariant } from './mastodon-validate';
 import { createMastodonPublicData } from './mastodon-public';
+import { searchStatuses } from './mastodon-search';
 
 /** What a person enters (or the OAuth sign-in yields) to connect a Mastodon account. */
 export interface MastodonCredentials {
@@ -627,6 +628,16 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
           return await replyTo(ctx, server, token, accountId, input.parentExternalId, input.text, input.idempotencyKey);
         } catch (e) {
           throw toConnectorError(e, 'reply', { write: true, accountScoped: false });
+        }
+      },
+    },
+
+    search: {
+      async search(input, ctx) {
+        try {
+          return await searchStatuses(ctx, serverOf(input.auth), input.auth.credentials.accessToken, { ...input, timeoutMs: opts.requestTimeoutMs });
+        } catch (e) {
+          throw toConnectorError(e, 'search statuses', { write: false });
         }
       },
     },
