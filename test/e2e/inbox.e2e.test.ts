@@ -10,7 +10,8 @@
  * dialog opens, only http(s) links are links; filters narrow the list; assign/tag/resolve change the
  * message; a reply sent from the inbox appears on the PDS threaded under the fan's post, once.
  * Listening: a query with a syntax error shows the parser's column, a valid one is saved, its stream
- * shows the matched message as text and the volume chart draws.
+ * shows the matched message as text, the volume chart draws, and the workspace's spike alert settings
+ * are saved.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -218,7 +219,7 @@ describe.skipIf(!haveChromium || !havePeers).sequential('inbox and listening in 
     expect(app.externalRequests).toEqual([]);
   });
 
-  it('listening: the parser error at its column, a saved query, its stream and volume chart', async () => {
+  it('listening: the parser error at its column, a saved query, its stream and volume chart, alert settings', async () => {
     const { page } = app;
     await page.goto(`${app.url}/w/${encodeURIComponent(workspaceId)}/listening`);
     await page.getByRole('heading', { name: 'Listening', level: 1 }).waitFor();
@@ -242,6 +243,17 @@ describe.skipIf(!haveChromium || !havePeers).sequential('inbox and listening in 
     // uPlot draws on a canvas once its chunk has loaded.
     await page.locator('.listening-chart-canvas canvas').first().waitFor();
     await app.screenshot('listening-stream');
+
+    // Spike alert settings for the whole workspace: negative matches only, k = 3.
+    await page.getByRole('tab', { name: 'Spike alerts' }).click();
+    const alerts = page.getByRole('region', { name: 'Alerts for the whole workspace' });
+    await alerts.getByLabel('Sensitivity k (σ above the mean)').fill('3');
+    await alerts.getByLabel('Count').selectOption('negative');
+    await alerts.getByRole('button', { name: 'Save' }).click();
+    await alerts.getByText('Alert settings saved.').waitFor();
+    const settings = await api<{ alerts: { k: number; mode: string } }>('GET', `/workspaces/${workspaceId}/listening/settings`);
+    expect(settings.body.alerts).toMatchObject({ k: 3, mode: 'negative' });
+    await app.screenshot('listening-alerts');
     // The syntax check answers 422 while the query does not parse; Chromium logs those. Nothing else
     // (a CSP violation from the chart, a page error) may show up.
     expect(app.browserErrors.filter((e) => !/status of 422\b/.test(e))).toEqual([]);
