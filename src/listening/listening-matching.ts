@@ -26,6 +26,7 @@ import { createSentimentAnalyzer, type SentimentAnalyzer, type SentimentResult }
 import type { ListeningMatchesTable, ListeningQueryRow } from './listening-tables';
 import { compileQueryText, prepareMessage, type MessagePredicate } from './query-matcher';
 import { checkSpikes, type SpikeCheckReport } from './listening-alerts';
+import { searchListeningQueries, type SearchOptions } from './listening-search';
 
 let analyzer: SentimentAnalyzer | null = null;
 /** The shipped sentiment model, loaded on first use (loading reads the lexicons once per process). */
@@ -237,25 +238,35 @@ export interface ListeningSweepReport {
   /** Workspaces whose spikes were checked in this sweep. */
   spikeChecks: number;
   alerts: number;
+  /** Network searches made (present only when a search round ran). */
+  searches?: number;
+  /** New matches from network search (present only when a search round ran). */
+  searchMatched?: number;
 }
 
 /** How often the sweep matches and checks spikes per workspace (per process). */
 export interface ListeningSweepOptions extends MatchOptions {
   matchEveryMs: number;
   spikeCheckEveryMs: number;
+  /** How often a workspace's search cursors are looked at (each query+account has its own interval). */
+  searchCheckEveryMs: number;
+  /** Network search tuning (listening-search.ts); `false` turns network search off. */
+  search: Partial<SearchOptions> | false;
 }
 
 /** Defaults: match every 15 s, check spikes every minute (the ingestion may also match at once). */
-export const defaultSweepOptions: ListeningSweepOptions = { ...defaultMatchOptions, matchEveryMs: 15_000, spikeCheckEveryMs: 60_000 };
+export const defaultSweepOptions: ListeningSweepOptions = { ...defaultMatchOptions, matchEveryMs: 15_000, spikeCheckEveryMs: 60_000, searchCheckEveryMs: 60_000, search: {} };
 
 // Per process: when each workspace was last matched / checked. Several processes sweeping only repeat
 // work that is idempotent (unique matches, alert dedupe keys).
 const lastMatched = new Map<string, number>();
 const lastChecked = new Map<string, number>();
+const lastSearched = new Map<string, number>();
 
 /**
  * The listening sweep for the scheduler: for every workspace with an active query, match new messages
- * (at most every `matchEveryMs`) and check for spikes (at most every `spikeCheckEveryMs`), so calling it
+ * (at most every `matchEveryMs`), check for spikes (at most every `spikeCheckEveryMs`) and run the
+ * network searches that are due (looked at every `searchCheckEveryMs`; listening-search.ts), so calling it
  * on every scheduler tick is cheap. One workspace failing does not stop the others.
  */
 export async function listeningSweep(services: AppServices, options: Partial<ListeningSweepOptions> = {}): Promise<ListeningSweepReport> {
@@ -275,6 +286,13 @@ export async function listeningSweep(services: AppServices, options: Partial<Lis
         const s: SpikeCheckReport = await checkSpikes(services, workspaceId);
         out.spikeChecks += 1;
         out.alerts += s.alerts.length;
+      }
+      // Network search last: it is the slowest part and must not delay matching or alerts.
+      if (opts.search !== false && nowMs - (lastSearched.get(workspaceId) ?? Number.NEGATIVE_INFINITY) >= opts.searchCheckEveryMs) {
+        lastSearched.set(workspaceId, nowMs);
+        const r = await searchListeningQueries(services, workspaceId, opts.search);
+        out.searches = (out.searches ?? 0) + r.searches;
+        out.searchMatched = (out.searchMatched ?? 0) + r.matched;
       }
     } catch (e) {
       services.log.error({ err: e, workspaceId }, 'listening sweep failed for a workspace');

@@ -107,6 +107,55 @@ export interface TestimonialsTable {
   updated_at: string;
 }
 
+/** A public post found by network search for a listening query (migration 0011; not an inbox item). */
+export interface ListeningSearchPostsTable {
+  id: string;
+  workspace_id: string;
+  network: string;
+  /** The network's id of the post; one row per (workspace, network, external id). */
+  external_id: string;
+  author_external_id: string;
+  author_handle: string;
+  author_name: string | null;
+  author_followers: number | null;
+  /** Plain text, always rendered as text. */
+  text: string;
+  url: string | null;
+  lang: string | null;
+  network_created_at: string;
+  found_at: string;
+}
+
+/** A searched post that matched a query, with its sentiment at matching time. */
+export interface ListeningSearchMatchesTable {
+  id: string;
+  workspace_id: string;
+  query_id: string;
+  post_id: string;
+  /** When the post was written (network time, never later than when it was found). */
+  message_created_at: string;
+  sentiment_label: string;
+  sentiment_score: number;
+  sentiment_lang: string;
+  matched_at: string;
+}
+
+/** Where one query's search on one account stands. */
+export interface ListeningSearchCursorsTable {
+  query_id: string;
+  account_id: string;
+  workspace_id: string;
+  /** The query text the cursor belongs to: a changed query starts over. */
+  query_text: string;
+  /** Search from here next time (ISO instant; null = back-fill). */
+  since: string | null;
+  searched_at: string | null;
+  /** Not before this instant (rate limit back-off, refused credentials). */
+  retry_at: string | null;
+  failures: number;
+  last_error: string | null;
+}
+
 /** The listening tables, merged into `Database`. */
 export interface ListeningTables {
   listening_queries: ListeningQueriesTable;
@@ -115,9 +164,14 @@ export interface ListeningTables {
   listening_alerts: ListeningAlertsTable;
   listening_inbox_flags: ListeningInboxFlagsTable;
   testimonials: TestimonialsTable;
+  listening_search_posts: ListeningSearchPostsTable;
+  listening_search_matches: ListeningSearchMatchesTable;
+  listening_search_cursors: ListeningSearchCursorsTable;
 }
 
 export type ListeningQueryRow = Selectable<ListeningQueriesTable>;
 export type ListeningMatchRow = Selectable<ListeningMatchesTable>;
 export type ListeningAlertRow = Selectable<ListeningAlertsTable>;
 export type TestimonialRow = Selectable<TestimonialsTable>;
+export type ListeningSearchPostRow = Selectable<ListeningSearchPostsTable>;
+export type ListeningSearchCursorRow = Selectable<ListeningSearchCursorsTable>;
