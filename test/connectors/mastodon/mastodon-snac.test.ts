@@ -16,6 +16,8 @@ import type { WorkerHandle } from '../../../src/jobs/job-queue';
 import { createUser } from '../../../src/use-cases/users.use-case';
 import { connectAccount } from '../../../src/use-cases/accounts.use-case';
 import { createPost, getPost } from '../../../src/use-cases/posts.use-case';
+import { collectMetrics } from '../../../src/metrics/metrics-collection';
+import { getKpis } from '../../../src/use-cases/analytics.use-case';
 import type { UseCaseContext } from '../../../src/server/services';
 import { testEnv } from '../../../src/config/config';
 import { snacInstalled, startSnac, type SnacServer } from '../../support/snac-server';
@@ -261,5 +263,52 @@ describe.skipIf(!installed)('Mastodon connector against snac2 (real Mastodon-API
       expect(matching).toHaveLength(1);
       expect(target.externalId).toBe(matching[0]!.id);
     });
+
+    // snac2 always reports followers_count 0, so follower-based engagement rates have no denominator there.
+    it('analytics: collect-metrics stores the favourites/boosts/replies snac reports (followers_count is always 0 on snac, so follower-based ER stays empty, not 0)', async () => {
+      // A workspace of its own, so the posts above do not count.
+      const owner = await createUser({ db: services.database.db, services }, { email: 'analyst@example.test', name: 'Analyst', password: 'a long enough password', owner: true });
+      const ctx2: UseCaseContext = { actor: { kind: 'user', userId: owner.user.id, via: 'session' }, workspaceId: owner.workspace!.id, db: services.database.db, services };
+      const account = await connectAccount(ctx2, { network: 'mastodon', credentials: { serviceUrl: snac.url, accessToken: snac.users.alice!.token } });
+      const post = await createPost(ctx2, { text: `Metrics post ${Date.now()}`, targets: [{ accountId: account.id, options: { visibility: 'public' } }], schedule: { at: new Date(Date.now() + 300).toISOString() } });
+      const target = await waitFor('the target published', async () => {
+        const t = (await getPost(ctx2, post.id)).targets[0]!;
+        if (t.state === 'failed') throw new Error(`publishing failed: ${JSON.stringify(t)}`);
+        return t.state === 'published' ? t : null;
+      }, 30_000);
+      const id = String(target.externalId);
+      // snac favourites and boosts only statuses in bob's own timeline: his replies put it there.
+      await snac.api('bob', 'POST', '/api/v1/statuses', { status: '@alice@localhost nice', in_reply_to_id: id });
+      await snac.api('bob', 'POST', '/api/v1/statuses', { status: '@alice@localhost and again', in_reply_to_id: id });
+      await waitFor('bob can favourite the status', () => snac.api('bob', 'POST', `/api/v1/statuses/${id}/favourite`).then(() => true, () => null), 45_000);
+      await snac.api('bob', 'POST', `/api/v1/statuses/${id}/reblog`);
+      const onServer = await waitFor('the counts on snac', async () => {
+        const s = await status(id);
+        return s.favourites_count === 1 && s.reblogs_count === 1 && s.replies_count === 2 ? s : null;
+      }, 30_000);
+      const me = await snac.api<{ followers_count: number; following_count: number; statuses_count: number }>('alice', 'GET', '/api/v1/accounts/verify_credentials');
+
+      // The 1-hour observation point has passed.
+      services.advanceClock(61 * 60_000);
+      expect(await collectMetrics(services, account.id)).toMatchObject({ outcome: 'done', accountSnapshot: true, asked: 1, observed: 1 });
+      const db = services.database.db;
+      const pm = await db.selectFrom('post_metrics').selectAll().where('target_id', '=', target.id).execute();
+      expect(pm.map((m) => ({ likes: m.likes, shares: m.shares, comments: m.comments, views: m.views, reach: m.reach }))).toEqual([
+        { likes: onServer.favourites_count, shares: onServer.reblogs_count, comments: onServer.replies_count, views: null, reach: null },
+      ]);
+      const am = await db.selectFrom('account_metrics').selectAll().where('account_id', '=', account.id).execute();
+      expect(am.map((m) => ({ followers: m.followers, following: m.following, posts: m.posts_count }))).toEqual([{ followers: me.followers_count, following: me.following_count, posts: me.statuses_count }]);
+      expect(me.followers_count).toBe(0);
+
+      // KPIs for the publish day: the rollups carry snac's counts; with 0 followers the follower-based
+      // rates have no denominator and stay empty (never a division by zero, never 0).
+      const day = String(target.publishedAt).slice(0, 10);
+      const view = await getKpis(ctx2, { accountId: account.id, from: day, to: day });
+      const pooled = view.kpis.find((k) => k.definition.id === 'livedune.er.pooled')!;
+      expect(pooled.value).toBeNull();
+      expect(pooled.inputs).toMatchObject({ postsInPeriod: 1, postsCounted: 0, postsMissingDenominator: 1 });
+      const rollup = await db.selectFrom('analytics_post_rollups').selectAll().where('target_id', '=', target.id).executeTakeFirstOrThrow();
+      expect({ likes: rollup.likes, shares: rollup.shares, comments: rollup.comments, followers: rollup.followers_at_publish }).toEqual({ likes: 1, shares: 1, comments: 2, followers: 0 });
+    }, 90_000);
   });
 });
