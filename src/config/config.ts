@@ -34,6 +34,7 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_TELEGRAM_API_URL', default: 'https://api.telegram.org', description: 'Telegram Bot API server (a self-hosted Bot API server works too).' },
   { name: 'HERALD_SMTP_URL', default: '(none: e-mail notifications off)', description: 'SMTP server for inbox rule e-mails: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`.', secret: true },
   { name: 'HERALD_SMTP_FROM', default: 'herald@localhost', description: 'Sender address of inbox rule e-mails.' },
+  { name: 'HERALD_CHROMIUM_PATH', default: '/usr/bin/chromium', description: 'Chromium (or Chrome) executable that prints report PDFs (headless).' },
   { name: 'HERALD_VK_CLIENT_ID', default: '(none: VK ID sign-in off)', description: 'App ID of your VK ID app (id.vk.com), for connecting VK accounts by OAuth.' },
   { name: 'HERALD_VK_CLIENT_SECRET', default: '(none)', description: 'Protected key of the VK ID app.', secret: true },
   { name: 'HERALD_VK_API_URL', default: 'https://api.vk.com/method', description: 'VK API methods endpoint.' },
@@ -168,6 +169,7 @@ const envSchema = z.object({
   HERALD_SCHEDULER_INTERVAL_MS: intFrom('HERALD_SCHEDULER_INTERVAL_MS', 2000, 50, 600000),
   HERALD_SMTP_URL: optionalText.refine((v) => v === null || (/^smtps?:\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_SMTP_URL must be an smtp:// or smtps:// URL' }),
   HERALD_SMTP_FROM: z.string().default('herald@localhost'),
+  HERALD_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   ...networkEnvShape,
 });
 
@@ -197,6 +199,8 @@ export interface HeraldConfig {
   networks: NetworksConfig;
   /** SMTP for inbox rule e-mails; absent = e-mail notifications off. */
   smtp?: { url: string; from: string };
+  /** Chromium that prints report PDFs (default /usr/bin/chromium). */
+  chromiumPath?: string;
   /** Test switches (HERALD_TEST_*), read here so tests never touch process.env themselves. */
   test: { requireAll: boolean };
 }
@@ -287,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
     networks: networksFrom(e),
     ...(e.HERALD_SMTP_URL ? { smtp: { url: e.HERALD_SMTP_URL, from: e.HERALD_SMTP_FROM } } : {}),
+    chromiumPath: e.HERALD_CHROMIUM_PATH,
     test: { requireAll: env.HERALD_TEST_REQUIRE_ALL === '1' },
   };
 }

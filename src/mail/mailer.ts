@@ -26,6 +26,8 @@ export interface MailMessage {
   text: string;
   html?: string;
   attachments?: MailAttachment[];
+  /** A stable Message-ID (`<…@…>`), so a re-sent copy is recognisable as the same mail. */
+  messageId?: string;
 }
 
 /** The server refused the mail for good (5xx): sending it again will not help. */
@@ -38,7 +40,7 @@ export const defaultSmtpTimeoutMs = 15_000;
 export async function sendMail(smtp: SmtpSettings, message: MailMessage, timeoutMs = defaultSmtpTimeoutMs): Promise<{ messageId: string }> {
   const transport = nodemailer.createTransport(smtp.url, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
   try {
-    const info = await transport.sendMail({ from: smtp.from, to: message.to, subject: message.subject, text: message.text, html: message.html, attachments: message.attachments });
+    const info = await transport.sendMail({ from: smtp.from, to: message.to, subject: message.subject, text: message.text, html: message.html, attachments: message.attachments, ...(message.messageId ? { messageId: message.messageId } : {}) });
     return { messageId: String(info.messageId ?? '') };
   } catch (e) {
     const code = (e as { responseCode?: number }).responseCode;

@@ -11,6 +11,7 @@
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
  * - everyone reads listening streams, volumes, alerts and testimonials, and competitor benchmarks; editors add and remove competitors;
+ * - everyone reads reports (analytics.read); admins manage report branding and e-mail schedules (reports.manage);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
@@ -52,6 +53,7 @@ export const actions = [
   'testimonials.manage',
   'competitors.read',
   'competitors.manage',
+  'reports.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -121,6 +123,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'webhooks.manage':
     case 'invitations.manage':
     case 'inbox.settings':
+    // Report branding and schedules speak for the agency and mail people outside Herald.
+    case 'reports.manage':
       return roleAtLeast(role, 'admin');
     case 'members.manage':
       if (role === 'owner') return true;

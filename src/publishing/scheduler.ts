@@ -12,6 +12,7 @@ import { targetEventPayload } from './target-events';
 import { engagementSweep } from '../engagement/engagement-sweep';
 import { competitorsSweep } from '../competitors/competitor-collection';
 import { listeningSweep } from '../listening/listening-matching';
+import { reportsSweep } from '../reports/report-schedules';
 
 /** What one sweep did (for logs and tests). */
 export interface SweepReport {
@@ -91,6 +92,10 @@ export function startScheduler(services: AppServices, overrides: Partial<Publish
       .then(() => listeningSweep(services))
       .then(() => undefined)
       .catch((e: unknown) => services.log.error({ err: e }, 'listening sweep failed'))
+      // Scheduled report e-mails: one job per schedule and finished period (throttled inside).
+      .then(() => reportsSweep(services))
+      .then(() => undefined)
+      .catch((e: unknown) => services.log.error({ err: e }, 'reports sweep failed'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, opts.schedulerIntervalMs);
       });

@@ -42,7 +42,7 @@ export interface ReportDeliveriesTable {
   workspace_id: string;
   /** `2026-W14` or `2026-03`. */
   period_key: string;
-  status: 'sending' | 'sent' | 'failed';
+  status: 'queued' | 'sending' | 'sent' | 'failed';
   claimed_at: string;
   sent_at: string | null;
   error: string | null;

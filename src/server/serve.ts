@@ -14,6 +14,7 @@ import { publishingHandlers } from '../publishing/publishing-worker';
 import { startScheduler } from '../publishing/scheduler';
 import { engagementHandlers } from '../engagement/engagement-sweep';
 import { competitorHandlers } from '../competitors/competitor-collection';
+import { reportHandlers } from '../reports/report-schedules';
 import type { JobHandler, WorkerHandle } from '../jobs/job-queue';
 import { closeServices, createServices, type CreateServicesOptions } from './create-services';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
@@ -87,7 +88,7 @@ export async function serve(config: HeraldConfig, opts: ServeOptions): Promise<R
   try {
     const heartbeatRows: Array<{ workerId: string; role: string }> = [];
     if (roles.includes('worker')) {
-      const handlers = { ...publishingHandlers(services), ...engagementHandlers(services), ...competitorHandlers(services), ...(opts.extraHandlers ?? {}) };
+      const handlers = { ...publishingHandlers(services), ...engagementHandlers(services), ...competitorHandlers(services), ...reportHandlers(services), ...(opts.extraHandlers ?? {}) };
       const worker: WorkerHandle = await services.queue.startWorker(handlers, { concurrency: config.workerConcurrency, workerId });
       stops.push(() => worker.stop());
       heartbeatRows.push({ workerId, role: 'worker' });

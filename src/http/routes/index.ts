@@ -21,6 +21,7 @@ import { registerCalendarRoutes } from './calendar.routes';
 import { registerAnalyticsRoutes } from './analytics.routes';
 import { registerListeningRoutes } from './listening.routes';
 import { registerCompetitorRoutes } from './competitors.routes';
+import { registerReportRoutes } from './reports.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -42,4 +43,5 @@ export const routeModules = [
   registerAnalyticsRoutes,
   registerListeningRoutes,
   registerCompetitorRoutes,
+  registerReportRoutes,
 ] as const;
