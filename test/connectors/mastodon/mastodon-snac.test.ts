@@ -229,6 +229,26 @@ describe.skipIf(!installed)('Mastodon connector against snac2 (real Mastodon-API
     expect((await status(r.externalId)).id).toBe(r.externalId);
   });
 
+  it('search (listening): finds bob’s status by a word with alice’s token through /api/v2/search?type=statuses', async () => {
+    const word = `snacsearch${Date.now().toString(36)}`;
+    const posted = await snac.api<Api>('bob', 'POST', '/api/v1/statuses', { status: `@alice@localhost the ${word} works`, language: 'en' });
+    const found = await waitFor(
+      'the status in alice’s search',
+      async () => {
+        const r = await connector.search!.search({ auth: alice, term: { type: 'text', words: [word] }, since: new Date(Date.now() - 3_600_000).toISOString(), lang: null, limit: 20 }, ctx);
+        return r.items.find((i) => i.externalId === posted.id) ?? null;
+      },
+      45_000,
+    );
+    expect(found).toMatchObject({ author: { externalId: bobId }, url: expect.stringMatching(/^http:\/\/localhost\//) });
+    expect(found.author.handle).toMatch(/^bob(@localhost)?$/);
+    // Plain text from the status HTML (snac links the mention).
+    expect(found.text).toMatch(new RegExp(`^@alice(@localhost)? the ${word} works$`));
+    // A word nobody wrote finds nothing.
+    const none = await connector.search!.search({ auth: alice, term: { type: 'text', words: [`${word}nobody`] }, since: null, lang: null, limit: 20 }, ctx);
+    expect(none.items).toEqual([]);
+  });
+
   describe('through Herald’s engine', () => {
     let services: TestServices;
     let worker: WorkerHandle;
