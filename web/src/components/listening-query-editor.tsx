@@ -138,8 +138,10 @@ export function ListeningQueryEditor({
       return;
     }
     let stale = false;
+    // The client's route objects are made anew on each access: depend on the client, not on them.
+    const check = client.api.v1.workspaces[':workspaceId'].listening['query-check'];
     const timer = setTimeout(() => {
-      unwrap(lst['query-check'].$post({ param: { workspaceId }, json: { query: text } })).then(
+      unwrap(check.$post({ param: { workspaceId }, json: { query: text } })).then(
         (r) => !stale && setCheck({ normalized: r.normalized }),
         (e: unknown) => {
           if (stale) return;
@@ -152,7 +154,7 @@ export function ListeningQueryEditor({
       stale = true;
       clearTimeout(timer);
     };
-  }, [text, lst, workspaceId]);
+  }, [text, client, workspaceId]);
 
   const jumpTo = (column: number | null) => {
     const el = area.current;

@@ -17,6 +17,8 @@ export const enEngagement = {
     followers_other: '{{count}} followers',
     openOnNetwork: 'Open on the network',
     refresh: 'Check for new messages',
+    fresh_one: 'Show {{count}} new message',
+    fresh_other: 'Show {{count}} new messages',
     loadMore: 'Show more',
     empty: 'No comments, replies or mentions yet. They appear here as the connected accounts receive them.',
     noMatches: 'No messages match these filters.',

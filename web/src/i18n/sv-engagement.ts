@@ -16,6 +16,8 @@ export const svEngagement = {
     followers_other: '{{count}} följare',
     openOnNetwork: 'Öppna på nätverket',
     refresh: 'Leta efter nya meddelanden',
+    fresh_one: 'Visa {{count}} nytt meddelande',
+    fresh_other: 'Visa {{count}} nya meddelanden',
     loadMore: 'Visa fler',
     empty: 'Inga kommentarer, svar eller omnämnanden ännu. De visas här när de anslutna kontona tar emot dem.',
     noMatches: 'Inga meddelanden matchar filtren.',

@@ -61,7 +61,7 @@ describe('inbox screen (in-process Herald)', () => {
   afterEach(() => cleanup());
   afterAll(async () => t.close());
 
-  const renderInbox = () => {
+  const renderInbox = (pollMs?: number) => {
     // Every request the screen makes, as path + query, to check what the filters send.
     const spy: TestApp = {
       ...t,
@@ -75,7 +75,7 @@ describe('inbox screen (in-process Herald)', () => {
     return render(
       <I18nextProvider i18n={createI18n('en')}>
         <ApiProvider api={inProcessApi(spy, owner)}>
-          <InboxScreen workspace={workspace} />
+          <InboxScreen workspace={workspace} pollMs={pollMs} />
         </ApiProvider>
       </I18nextProvider>,
     );
@@ -259,6 +259,20 @@ describe('inbox screen (in-process Herald)', () => {
     expect(settings.firstResponseMinutes).toBe(30);
     expect(settings.businessHours.ranges.map((r) => r.weekday)).toEqual([2, 3, 4, 5, 7]);
     expect(settings.businessHours.ranges.at(-1)).toEqual({ weekday: 7, start: '09:00', end: '13:00' });
+  });
+
+  it('tells how many new messages arrived instead of moving the list', async () => {
+    renderInbox(150);
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    await waitFor(() => expect(within(list).getAllByRole('listitem').length).toBeGreaterThan(0));
+    const before = within(list).getAllByRole('listitem').length;
+    network.queue('bob.test', [msg('n1', 'comment', 'Fresh one'), msg('n2', 'comment', 'Fresh two')]);
+    expect(await syncInbound(t.services, bob)).toMatchObject({ received: 2 });
+    const show = await screen.findByRole('button', { name: 'Show 2 new messages' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(before);
+    fireEvent.click(show);
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Messages' })).getAllByRole('listitem')).toHaveLength(before + 2));
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Show \d+ new/ })).toBeNull());
   });
 
   it('checks the reply with the network validator, then sends it once, threaded under the message', async () => {

@@ -7,7 +7,7 @@
  * (components/inbox-network-text.tsx).
  */
 import type { InferRequestType } from 'hono/client';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
@@ -208,8 +208,8 @@ function BulkBar({ count, members, onApply, onClear }: { count: number; members:
   );
 }
 
-/** The inbox screen of a workspace. */
-export function InboxScreen({ workspace }: { workspace: Workspace }) {
+/** The inbox screen of a workspace; `pollMs` is how often it looks for new messages while visible. */
+export function InboxScreen({ workspace, pollMs = 60_000 }: { workspace: Workspace; pollMs?: number }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const ws = client.api.v1.workspaces[':workspaceId'];
@@ -223,6 +223,7 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [ticked, setTicked] = useState<Set<string>>(new Set());
   const [bulkError, setBulkError] = useState<string | null>(null);
+  const [fresh, setFresh] = useState(0);
   const can = inboxAbilities(workspace.role);
   const [view, setView] = useState<'messages' | 'automation'>('messages');
 
@@ -235,7 +236,27 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
     setItems(page.data.items);
     setCursor(page.data.nextCursor);
     setTicked(new Set());
+    setFresh(0);
   }, [page.data]);
+
+  // New messages arrive while someone reads: say how many instead of moving the list under them.
+  const shown = useRef(items);
+  shown.current = items;
+  const queryKey = JSON.stringify(query);
+  useEffect(() => {
+    const list = client.api.v1.workspaces[':workspaceId']['inbox-messages'];
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'hidden') return;
+      unwrap(list.$get({ param: { workspaceId: workspace.id }, query: inboxQuery(JSON.parse(queryKey) as InboxFilters) })).then(
+        (latest) => {
+          const known = new Set(shown.current.map((m) => m.id));
+          setFresh(latest.items.filter((m) => !known.has(m.id)).length);
+        },
+        () => undefined,
+      );
+    }, pollMs);
+    return () => clearInterval(timer);
+  }, [client, workspace.id, queryKey, pollMs]);
 
   const accountList: Account[] = accounts.data?.items ?? [];
   const accountById = new Map(accountList.map((a) => [a.id, a]));
@@ -412,6 +433,13 @@ export function InboxScreen({ workspace }: { workspace: Workspace }) {
           </button>
         )}
       </form>
+      {fresh > 0 && (
+        <p className="notice" role="status">
+          <button type="button" className="button" onClick={page.reload}>
+            {t('inbox.fresh', { count: fresh })}
+          </button>
+        </p>
+      )}
       {can.triage && ticked.size > 0 && <BulkBar count={ticked.size} members={members} onApply={applyBulk} onClear={() => setTicked(new Set())} />}
       {bulkError && (
         <p className="form-error" role="alert">

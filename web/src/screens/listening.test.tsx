@@ -47,10 +47,12 @@ describe('listening screen (in-process Herald)', () => {
   afterEach(() => cleanup());
   afterAll(async () => t.close());
 
+  /** Paths of every request the screen made. */
+  const requests: string[] = [];
   const renderScreen = () =>
     render(
       <I18nextProvider i18n={createI18n('en')}>
-        <ApiProvider api={inProcessApi(t, owner)}>
+        <ApiProvider api={inProcessApi({ ...t, request: (path, init, opts) => (requests.push(path), t.request(path, init, opts)) }, owner)}>
           <ListeningScreen workspace={workspace} />
         </ApiProvider>
       </I18nextProvider>,
@@ -71,6 +73,9 @@ describe('listening screen (in-process Herald)', () => {
     expect(caret[0]).toBe('herald AND (launch OR');
     expect(caret[1]!.indexOf('^')).toBe(column - 1);
     expect(text.getAttribute('aria-invalid')).toBe('true');
+    // One check per pause in typing, not a loop of them while the answer re-renders the form.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(requests.filter((p) => p.endsWith('/listening/query-check'))).toHaveLength(1);
 
     // Saving anyway: the 422 places the cursor on the column.
     fireEvent.click(within(editor).getByRole('button', { name: 'Save' }));
