@@ -36,6 +36,10 @@ export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number }
     return { db, dialect: 'sqlite', config, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10 });
+  // An idle pooled connection the server closes (restart, failover, an administrator ending it) is
+  // reported on the pool; without a listener node-postgres would crash the process. The pool drops
+  // that client and the next query opens a new connection, so a warning is all it needs.
+  pool.on('error', (e) => process.emitWarning(`PostgreSQL idle connection closed: ${e.message}`, 'HeraldPoolWarning'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', config, close: () => db.destroy() };
 }

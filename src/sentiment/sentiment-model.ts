@@ -5,6 +5,8 @@
  * immutable: workspace corrections produce a new model (see corrections.ts).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EMOJI_VALENCE } from './emoji-polarity';
 import { LANGUAGE_RULES, type DetectedLanguage, type SentimentLanguage } from './language-rules';
 import { stemRussian } from './russian-stemmer';
@@ -52,8 +54,12 @@ export function messageKey(text: string): string {
     .trim();
 }
 
+// A path, not `new URL(…, import.meta.url)`: Vite rewrites the latter into an asset URL when the web
+// app's jsdom tests import server code that labels sentiment.
+const resourceDir = join(dirname(fileURLToPath(import.meta.url)), 'resources');
+
 function resource(name: string): string {
-  return readFileSync(new URL(`./resources/${name}`, import.meta.url), 'utf8');
+  return readFileSync(join(resourceDir, name), 'utf8');
 }
 
 /** Parses an AFINN tab-separated list ("word\tvalence" per line). */
