@@ -48,6 +48,8 @@ export interface SearchOptions {
   requestTimeoutMs: number;
   /** Back-off after rate limiting. */
   backoff: BackoffPolicy;
+  /** (query, account) searches per round at most; the rest are due next round (bounds a sweep's time). */
+  maxSearchesPerRound: number;
 }
 
 /** Defaults: every 5 minutes, 7 days of back-fill, 15 minutes of overlap, 100 posts per term. */
@@ -59,6 +61,7 @@ export const defaultSearchOptions: SearchOptions = {
   authRetryMs: 60 * 60_000,
   requestTimeoutMs: 60_000,
   backoff: { baseMs: 5 * 60_000, capMs: 6 * 3_600_000 },
+  maxSearchesPerRound: 20,
 };
 
 /** What one search round of a workspace did. */
@@ -138,83 +141,91 @@ export async function searchListeningQueries(services: AppServices, workspaceId:
   }
   let sentimentOf: Awaited<ReturnType<typeof workspaceSentiment>> | null = null;
 
+  // The due (query, account) pairs, never searched or longest ago first, at most `maxSearchesPerRound`.
+  const due: Array<{ q: PlannedQuery; account: AccountRow; connector: AnyConnector; cursor: ListeningSearchCursorRow | undefined }> = [];
+  const startMs = services.now().getTime();
   for (const q of queries) {
     for (const { account, connector } of accounts) {
       if (q.plan.networks && !q.plan.networks.includes(account.network.toLowerCase())) continue;
       const cursor = cursors.get(`${q.row.id}:${account.id}`);
-      const now = services.now();
-      const nowMs = now.getTime();
-      if (cursor?.retry_at && Date.parse(cursor.retry_at) > nowMs) continue;
-      if (cursor?.searched_at && nowMs - Date.parse(cursor.searched_at) < opts.searchEveryMs) continue;
-      const since = cursor?.since ?? new Date(nowMs - opts.backfillMs).toISOString();
-      const base = { query_id: q.row.id, account_id: account.id, workspace_id: workspaceId, query_text: q.row.query };
-      report.searches += 1;
-      let items: SearchResultItem[];
-      try {
-        items = await searchAccount(services, connector, account, q, since, opts);
-      } catch (e) {
-        const failures = (cursor?.failures ?? 0) + 1;
-        const kind = e instanceof ConnectorError ? e.kind : 'unexpected';
-        report.failed[kind] = (report.failed[kind] ?? 0) + 1;
-        const message = e instanceof Error ? e.message : String(e);
-        let retryAt: string | null = null;
-        if (kind === 'rate_limited') {
-          const wait = Math.max(retryDelayMs(failures, opts.backoff, (e as ConnectorError).opts.retryAfterMs), opts.backoff.baseMs);
-          retryAt = new Date(nowMs + wait).toISOString();
-        } else if (kind === 'auth_expired' || kind === 'disconnected') {
-          retryAt = new Date(nowMs + opts.authRetryMs).toISOString();
-        }
-        services.log.warn({ workspaceId, queryId: q.row.id, accountId: account.id, network: account.network, kind, message, retryAt }, 'listening search failed');
-        await saveSearchCursor(db, { ...base, since: cursor?.since ?? null, searched_at: now.toISOString(), retry_at: retryAt, failures, last_error: message.slice(0, 500) });
-        continue;
-      }
-      report.found += items.length;
-      const nowIso = now.toISOString();
-      const candidates = items.filter((i) => i.author.externalId !== account.external_id && !(i.author.handle && i.author.handle === account.handle));
-      const matching = candidates.filter((i) =>
-        q.predicate(prepareMessage({ text: i.text, lang: i.lang ?? null, network: account.network, authorHandle: i.author.handle, kind: 'search' })),
-      );
-      if (matching.length) sentimentOf ??= await workspaceSentiment(db, workspaceId);
-      const score = sentimentOf;
-      report.matched += await db.transaction().execute(async (trx) => {
-        let added = 0;
-        for (const item of matching) {
-          const created = Number.isNaN(Date.parse(item.createdAt)) ? nowIso : new Date(item.createdAt).toISOString();
-          const written = created < nowIso ? created : nowIso;
-          const text = storable(item.text);
-          const postId = await upsertSearchPost(trx, {
-            id: newId(nowMs),
-            workspace_id: workspaceId,
-            network: account.network,
-            external_id: item.externalId,
-            author_external_id: storable(item.author.externalId),
-            author_handle: storable(item.author.handle),
-            author_name: item.author.displayName === null ? null : storable(item.author.displayName),
-            author_followers: typeof item.author.followers === 'number' && Number.isFinite(item.author.followers) ? Math.trunc(item.author.followers) : null,
-            text,
-            url: item.url && /^https?:\/\//i.test(item.url) ? item.url : null,
-            lang: item.lang ?? null,
-            network_created_at: written,
-            found_at: nowIso,
-          });
-          const s = score!(text, item.lang ?? null);
-          const isNew = await insertSearchMatch(trx, {
-            id: newId(nowMs),
-            workspace_id: workspaceId,
-            query_id: q.row.id,
-            post_id: postId,
-            message_created_at: written,
-            sentiment_label: s.label,
-            sentiment_score: s.score,
-            sentiment_lang: s.lang,
-            matched_at: nowIso,
-          });
-          if (isNew) added += 1;
-        }
-        await saveSearchCursor(trx, { ...base, since: new Date(nowMs - opts.overlapMs).toISOString(), searched_at: nowIso, retry_at: null, failures: 0, last_error: null });
-        return added;
-      });
+      if (cursor?.retry_at && Date.parse(cursor.retry_at) > startMs) continue;
+      if (cursor?.searched_at && startMs - Date.parse(cursor.searched_at) < opts.searchEveryMs) continue;
+      due.push({ q, account, connector, cursor });
     }
+  }
+  due.sort((a, b) => (a.cursor?.searched_at ?? '').localeCompare(b.cursor?.searched_at ?? ''));
+
+  for (const { q, account, connector, cursor } of due.slice(0, opts.maxSearchesPerRound)) {
+    const now = services.now();
+    const nowMs = now.getTime();
+    const since = cursor?.since ?? new Date(nowMs - opts.backfillMs).toISOString();
+    const base = { query_id: q.row.id, account_id: account.id, workspace_id: workspaceId, query_text: q.row.query };
+    report.searches += 1;
+    let items: SearchResultItem[];
+    try {
+      items = await searchAccount(services, connector, account, q, since, opts);
+    } catch (e) {
+      const failures = (cursor?.failures ?? 0) + 1;
+      const kind = e instanceof ConnectorError ? e.kind : 'unexpected';
+      report.failed[kind] = (report.failed[kind] ?? 0) + 1;
+      const message = e instanceof Error ? e.message : String(e);
+      let retryAt: string | null = null;
+      if (kind === 'rate_limited') {
+        const wait = Math.max(retryDelayMs(failures, opts.backoff, (e as ConnectorError).opts.retryAfterMs), opts.backoff.baseMs);
+        retryAt = new Date(nowMs + wait).toISOString();
+      } else if (kind === 'auth_expired' || kind === 'disconnected') {
+        retryAt = new Date(nowMs + opts.authRetryMs).toISOString();
+      }
+      services.log.warn({ workspaceId, queryId: q.row.id, accountId: account.id, network: account.network, kind, message, retryAt }, 'listening search failed');
+      await saveSearchCursor(db, { ...base, since: cursor?.since ?? null, searched_at: now.toISOString(), retry_at: retryAt, failures, last_error: message.slice(0, 500) });
+      continue;
+    }
+    report.found += items.length;
+    const nowIso = now.toISOString();
+    const candidates = items.filter((i) => i.author.externalId !== account.external_id && !(i.author.handle && i.author.handle === account.handle));
+    const matching = candidates.filter((i) =>
+      q.predicate(prepareMessage({ text: i.text, lang: i.lang ?? null, network: account.network, authorHandle: i.author.handle, kind: 'search' })),
+    );
+    if (matching.length) sentimentOf ??= await workspaceSentiment(db, workspaceId);
+    const score = sentimentOf;
+    report.matched += await db.transaction().execute(async (trx) => {
+      let added = 0;
+      for (const item of matching) {
+        const created = Number.isNaN(Date.parse(item.createdAt)) ? nowIso : new Date(item.createdAt).toISOString();
+        const written = created < nowIso ? created : nowIso;
+        const text = storable(item.text);
+        const postId = await upsertSearchPost(trx, {
+          id: newId(nowMs),
+          workspace_id: workspaceId,
+          network: account.network,
+          external_id: item.externalId,
+          author_external_id: storable(item.author.externalId),
+          author_handle: storable(item.author.handle),
+          author_name: item.author.displayName === null ? null : storable(item.author.displayName),
+          author_followers: typeof item.author.followers === 'number' && Number.isFinite(item.author.followers) ? Math.trunc(item.author.followers) : null,
+          text,
+          url: item.url && /^https?:\/\//i.test(item.url) ? item.url : null,
+          lang: item.lang ?? null,
+          network_created_at: written,
+          found_at: nowIso,
+        });
+        const s = score!(text, item.lang ?? null);
+        const isNew = await insertSearchMatch(trx, {
+          id: newId(nowMs),
+          workspace_id: workspaceId,
+          query_id: q.row.id,
+          post_id: postId,
+          message_created_at: written,
+          sentiment_label: s.label,
+          sentiment_score: s.score,
+          sentiment_lang: s.lang,
+          matched_at: nowIso,
+        });
+        if (isNew) added += 1;
+      }
+      await saveSearchCursor(trx, { ...base, since: new Date(nowMs - opts.overlapMs).toISOString(), searched_at: nowIso, retry_at: null, failures: 0, last_error: null });
+      return added;
+    });
   }
   if (report.matched || Object.keys(report.failed).length) services.log.info({ workspaceId, ...report }, 'listening search round');
   return report;

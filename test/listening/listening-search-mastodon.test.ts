@@ -112,4 +112,17 @@ describe.each(dialects())('listening search on Mastodon, doc-shaped HTTP fixture
     expect(await searchListeningQueries(services, ucx.workspaceId, { searchEveryMs: 0 })).toMatchObject({ searches: 1, failed: {} });
     expect(await cursor()).toMatchObject({ failures: 0, last_error: null, retry_at: null });
   });
+
+  it('a round makes at most maxSearchesPerRound searches: never searched first, then the longest ago', async () => {
+    await createListeningQuery(ucx, { name: 'Praise', query: 'wonderful' });
+    await createListeningQuery(ucx, { name: 'Complaints', query: 'terrible OR awful' });
+    const asked: string[] = [];
+    fake.reset([{ method: 'GET', path: '/api/v2/search', reply: (r) => (asked.push(r.query.get('q')!), { status: 200, json: searchAnswer() }) }]);
+    const round = () => searchListeningQueries(services, ucx.workspaceId, { searchEveryMs: 0, maxSearchesPerRound: 1 });
+    expect(await round()).toMatchObject({ searches: 1, matched: 1 });
+    expect(await round()).toMatchObject({ searches: 1, matched: 1 });
+    expect(await round()).toMatchObject({ searches: 1, matched: 0 });
+    // One search of 'Complaints' asks for each of its two words.
+    expect(asked).toEqual(['wonderful', 'terrible', 'awful', 'zorblat']);
+  });
 });
