@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const SNAC_BIN = process.env.HERALD_SNAC_BIN ?? '/usr/bin/snac';
+export const SNAC_BIN = '/usr/bin/snac';
 
 /** One snac user with a ready access token. */
 export interface SnacUser {
