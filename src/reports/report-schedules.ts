@@ -59,7 +59,7 @@ export async function reportsSweep(services: AppServices, opts: { force?: boolea
       await db.transaction().execute(async (trx) => {
         const added = await insertDeliveryIfAbsent(trx, { schedule_id: s.id, workspace_id: s.workspace_id, period_key: p.key, status: 'queued', claimed_at: nowIso, sent_at: null, error: null, pdf_bytes: null });
         if (!added) return;
-        await services.queue.enqueue(reportEmailTask, { scheduleId: s.id, workspaceId: s.workspace_id, periodKey: p.key, from: p.from, to: p.to }, { runAt: new Date(nowMs), key: `${reportEmailTask}:${s.id}:${p.key}`, maxAttempts: 25 }, trx);
+        await services.queue.enqueue(reportEmailTask, { scheduleId: s.id, workspaceId: s.workspace_id, periodKey: p.key, from: p.from, to: p.to }, { key: `${reportEmailTask}:${s.id}:${p.key}`, maxAttempts: 25 }, trx);
         queued += 1;
       });
     }
