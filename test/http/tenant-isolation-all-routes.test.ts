@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -72,6 +72,9 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'POST /api/v1/workspaces/{workspaceId}/testimonials': { messageId: ids.messageId, allowNonPositive: true },
   'PATCH /api/v1/workspaces/{workspaceId}/testimonials/{testimonialId}': { permission: 'granted' },
   'POST /api/v1/workspaces/{workspaceId}/competitors': { network: 'loopback', handle: 'victim-b' },
+  'PUT /api/v1/workspaces/{workspaceId}/report-branding': { agencyName: 'spy', primaryColor: '#000000' },
+  'POST /api/v1/workspaces/{workspaceId}/report-schedules': { template: 'monthly', frequency: 'weekly', recipients: ['spy@example.com'] },
+  'PATCH /api/v1/workspaces/{workspaceId}/report-schedules/{scheduleId}': { recipients: ['spy@example.com'] },
 });
 
 interface OpenApiDoc {
@@ -131,7 +134,11 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
       likes: 1, shares: 0, comments: 0, quotes: null, views: null, first_seen_at: nowIso, last_seen_at: nowIso,
     }).execute();
     await t.current.services.database.db.insertInto('competitor_post_observations').values({ id: newId(), post_id: competitorPostId, competitor_id: competitorId, workspace_id: ws, observed_at: nowIso, likes: 1, shares: 0, comments: 0, quotes: null, views: null }).execute();
-    const ids: Record<string, string> = { competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
+    // Report branding, a schedule and its delivered period.
+    expect((await bInbox('PUT', '/report-branding', { agencyName: 'B agency', primaryColor: '#123456' })).status).toBe(200);
+    const schedule = await (await bInbox('POST', '/report-schedules', { template: 'monthly', frequency: 'monthly', recipients: ['b@example.com'] })).json() as { id: string };
+    await t.current.services.database.db.insertInto('report_deliveries').values({ schedule_id: schedule.id, workspace_id: ws, period_key: 'month-2026-03', status: 'sent', claimed_at: nowIso, sent_at: nowIso, error: null, pdf_bytes: 1000 }).execute();
+    const ids: Record<string, string> = { scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
@@ -169,7 +176,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics', '/reports/render', '/report-schedules/{scheduleId}', '/report-branding']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });
