@@ -14,7 +14,7 @@ import { listSearchMatches } from '../../src/repositories/listening-search.repos
 import { createListeningQuery, updateListeningQuery } from '../../src/use-cases/listening.use-case';
 import { dialects, requireAll } from '../support/databases';
 import { setupBlueskyWorkspace } from '../support/publish-fixtures';
-import { createTestServices, type TestServices } from '../support/test-app';
+import { createTestServices, loopbackOnlyFetch, type TestServices } from '../support/test-app';
 import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../support/bluesky-network';
 
 const enabled = testPeersInstalled() || requireAll;
@@ -81,7 +81,13 @@ describe.skipIf(!enabled)('listening search on a local Bluesky network with an A
     it('finds Bob’s posts once with sentiment; NOT excludes; own posts are not matches; a second sweep adds nothing', async () => {
       const registry = new ConnectorRegistry();
       registry.register(createBlueskyConnector({ requestTimeoutMs: 10_000 }));
-      services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
+      const searches: URL[] = [];
+      const recording: typeof fetch = (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (url.pathname === '/xrpc/app.bsky.feed.searchPosts') searches.push(url);
+        return loopbackOnlyFetch(input, init);
+      };
+      services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry, fetch: recording } });
       const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `ls${dialect.slice(0, 2)}` });
       const dave = await signIn(ws.accounts[0]!);
       const db = services.database.db;
@@ -106,10 +112,18 @@ describe.skipIf(!enabled)('listening search on a local Bluesky network with an A
 
       const q = await createListeningQuery(ws.ctx, { name: 'Brand', query: `(${brand} OR #${other}) -giveaway` });
       const byAuthor = await createListeningQuery(ws.ctx, { name: 'Bob on the brand', query: `from:@${bob.handle} ${brand}` });
+      const inSwedish = await createListeningQuery(ws.ctx, { name: 'Swedish', query: `lang:sv ${brand}` });
 
       // Through the scheduler's sweep: the search is part of it.
       const sweep = await listeningSweep(services);
-      expect(sweep.searches).toBeGreaterThanOrEqual(2);
+      expect(sweep.searches).toBe(3);
+      // Through Dave's PDS, newest first, since the back-fill start; lang:sv is passed on.
+      // (The AppView hands back a page cursor even after a short page, so each term may take two requests.)
+      expect(new Set(searches.map((u) => u.origin))).toEqual(new Set([new URL(net.pdsUrl).origin]));
+      expect(new Set(searches.map((u) => `${u.searchParams.get('q')}|${u.searchParams.get('lang') ?? ''}`))).toEqual(new Set([`${brand}|`, `${other}|`, `from:${bob.handle}|`, `${brand}|sv`]));
+      expect(searches.every((u) => u.searchParams.get('sort') === 'latest' && Date.parse(u.searchParams.get('since')!) < Date.now() - 6 * 86_400_000)).toBe(true);
+      // This AppView ignores lang; Herald's matcher does not: Bob's English posts are not Swedish matches.
+      expect(await listSearchMatches(db, ws.ctx.workspaceId, inSwedish.id, 50)).toEqual([]);
       const matches = await listSearchMatches(db, ws.ctx.workspaceId, q.id, 50);
       expect(matches.map((m) => m.post.text).sort()).toEqual([hashtag, loved].sort());
       const lovedMatch = matches.find((m) => m.post.text === loved)!;
@@ -130,11 +144,11 @@ describe.skipIf(!enabled)('listening search on a local Bluesky network with an A
       // Within the interval nothing is searched; past it the same posts come back and add nothing.
       expect(await searchListeningQueries(services, ws.ctx.workspaceId)).toMatchObject({ searches: 0, matched: 0 });
       const again = await searchListeningQueries(services, ws.ctx.workspaceId, { searchEveryMs: 0 });
-      expect(again).toMatchObject({ searches: 2, matched: 0, failed: {} });
+      expect(again).toMatchObject({ searches: 3, matched: 0, failed: {} });
       expect(again.found).toBeGreaterThanOrEqual(3);
       expect(await listSearchMatches(db, ws.ctx.workspaceId, q.id, 50)).toHaveLength(2);
       const cursors = await db.selectFrom('listening_search_cursors').selectAll().where('workspace_id', '=', ws.ctx.workspaceId).execute();
-      expect(cursors).toHaveLength(2);
+      expect(cursors).toHaveLength(3);
       expect(cursors.every((c) => c.failures === 0 && c.last_error === null && c.since !== null)).toBe(true);
 
       // A changed query starts over: its old search matches go, the new text is searched.
