@@ -26,6 +26,12 @@
  *   npm run bench -- ingest [--items 100000] [--accounts 4] [--batch 500] [--modes sqlite,postgres]
  *                           [--sweep-every 20] [--shared ../shared]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest.ts --modes sqlite
+ *
+ * Diagnostics (their figures are not the bench's): `--count-statements` lists the SQL statements the
+ * real path sends per stored message; `--what-if-statement-cache` reuses SQLite statements by SQL text
+ * (Kysely's driver prepares every statement it runs) to show what such a cache in src/db would buy.
+ * Compare runs by "this process's CPU" per message as well as by items/s: on a shared machine wall time
+ * follows the load of everything else.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
