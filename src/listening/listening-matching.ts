@@ -238,10 +238,8 @@ export interface ListeningSweepReport {
   /** Workspaces whose spikes were checked in this sweep. */
   spikeChecks: number;
   alerts: number;
-  /** Network searches made (present only when a search round ran). */
-  searches?: number;
-  /** New matches from network search (present only when a search round ran). */
-  searchMatched?: number;
+  /** Workspaces whose network search round was started in the background (present only when one was). */
+  searchRounds?: number;
 }
 
 /** How often the sweep matches and checks spikes per workspace (per process). */
@@ -262,11 +260,19 @@ export const defaultSweepOptions: ListeningSweepOptions = { ...defaultMatchOptio
 const lastMatched = new Map<string, number>();
 const lastChecked = new Map<string, number>();
 const lastSearched = new Map<string, number>();
+// Network search rounds running in the background, per workspace (at most one each).
+const searchesInFlight = new Map<string, Promise<void>>();
+
+/** Resolves when the network search rounds `listeningSweep` started have finished (shutdown, tests). */
+export async function listeningSearchesSettled(): Promise<void> {
+  while (searchesInFlight.size) await Promise.all([...searchesInFlight.values()]);
+}
 
 /**
  * The listening sweep for the scheduler: for every workspace with an active query, match new messages
- * (at most every `matchEveryMs`), check for spikes (at most every `spikeCheckEveryMs`) and run the
- * network searches that are due (looked at every `searchCheckEveryMs`; listening-search.ts), so calling it
+ * (at most every `matchEveryMs`), check for spikes (at most every `spikeCheckEveryMs`) and start the
+ * network searches that are due in the background (looked at every `searchCheckEveryMs`;
+ * listening-search.ts; `listeningSearchesSettled` waits for them), so calling it
  * on every scheduler tick is cheap. One workspace failing does not stop the others.
  */
 export async function listeningSweep(services: AppServices, options: Partial<ListeningSweepOptions> = {}): Promise<ListeningSweepReport> {
@@ -287,12 +293,17 @@ export async function listeningSweep(services: AppServices, options: Partial<Lis
         out.spikeChecks += 1;
         out.alerts += s.alerts.length;
       }
-      // Network search last: it is the slowest part and must not delay matching or alerts.
-      if (opts.search !== false && nowMs - (lastSearched.get(workspaceId) ?? Number.NEGATIVE_INFINITY) >= opts.searchCheckEveryMs) {
+      // Network search waits on other servers: it runs in the background so the scheduler's tick (and
+      // with it publishing) never waits for it; one round per workspace at a time.
+      const search = opts.search;
+      if (search !== false && !searchesInFlight.has(workspaceId) && nowMs - (lastSearched.get(workspaceId) ?? Number.NEGATIVE_INFINITY) >= opts.searchCheckEveryMs) {
         lastSearched.set(workspaceId, nowMs);
-        const r = await searchListeningQueries(services, workspaceId, opts.search);
-        out.searches = (out.searches ?? 0) + r.searches;
-        out.searchMatched = (out.searchMatched ?? 0) + r.matched;
+        const round = searchListeningQueries(services, workspaceId, search)
+          .then(() => undefined)
+          .catch((e: unknown) => services.log.error({ err: e, workspaceId }, 'listening search round failed'))
+          .finally(() => searchesInFlight.delete(workspaceId));
+        searchesInFlight.set(workspaceId, round);
+        out.searchRounds = (out.searchRounds ?? 0) + 1;
       }
     } catch (e) {
       services.log.error({ err: e, workspaceId }, 'listening sweep failed for a workspace');
