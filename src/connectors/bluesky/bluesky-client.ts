@@ -9,6 +9,7 @@
  * names one explicitly, as the official clients do.
  */
 import { ConnectorError, type ConnectorContext } from '../connector';
+import { describeNetworkError, errorCodes, nothingWasSent } from '../network-errors';
 
 /** What a person enters to connect a Bluesky account. */
 export interface BlueskyCredentials {
@@ -27,7 +28,6 @@ export interface BlueskySession {
   did: string;
   handle: string;
 }
-
 
 /** Tunables, mainly so tests need not wait for production timeouts. */
 export interface BlueskyConnectorOptions {
@@ -89,30 +89,6 @@ export interface XrpcCall {
   timeoutMs: number;
 }
 
-const nothingSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
-
-function errorCodes(e: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (x: unknown) => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const rec = x as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') out.push(rec.code);
-    visit(rec.cause);
-    if (Array.isArray(rec.errors)) rec.errors.forEach(visit);
-  };
-  visit(e);
-  return out;
-}
-
-function describeNetworkError(e: unknown): string {
-  const codes = errorCodes(e);
-  if (codes.length) return codes[0]!;
-  if (e instanceof Error) return e.name === 'TimeoutError' ? 'timed out' : e.message;
-  return String(e);
-}
-
 export async function xrpc<T>(ctx: ConnectorContext<BlueskySession>, serviceUrl: string, call: XrpcCall): Promise<T> {
   const url = new URL(`/xrpc/${call.nsid}`, serviceUrl + '/');
   for (const [k, v] of Object.entries(call.params ?? {})) {
@@ -138,7 +114,7 @@ export async function xrpc<T>(ctx: ConnectorContext<BlueskySession>, serviceUrl:
     res = await ctx.fetch(url, { method: call.method, headers, body, signal });
   } catch (e) {
     const codes = errorCodes(e);
-    const nothingSent = codes.length > 0 && codes.every((c) => nothingSentCodes.has(c));
+    const nothingSent = nothingWasSent(codes);
     throw new ConnectorError('retryable', `Could not reach the Bluesky server at ${serviceUrl} (${describeNetworkError(e)})`, {
       outcomeUnknown: call.write && !nothingSent,
       cause: e,

@@ -4,6 +4,7 @@
  * rate limits answer 429 with `X-RateLimit-Reset`, an ISO 8601 instant).
  */
 import { ConnectorError } from '../connector';
+import { describeNetworkError, errorCodes, nothingWasSent } from '../network-errors';
 
 /** A non-2xx answer, before mapping. */
 export class MastodonHttpError extends Error {
@@ -44,30 +45,6 @@ export interface MastodonAnswer<T> {
   headers: Headers;
 }
 
-const nothingSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
-
-function errorCodes(e: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (x: unknown) => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const rec = x as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') out.push(rec.code);
-    visit(rec.cause);
-    if (Array.isArray(rec.errors)) rec.errors.forEach(visit);
-  };
-  visit(e);
-  return out;
-}
-
-function describeNetworkError(e: unknown): string {
-  const codes = errorCodes(e);
-  if (codes.length) return codes[0]!;
-  if (e instanceof Error) return e.name === 'TimeoutError' ? 'timed out' : e.message;
-  return String(e);
-}
-
 /** A server address as users type it (`mastodon.social`) in canonical form: scheme, host, path without trailing slash. */
 export function normaliseServerUrl(raw: string): string {
   const v = raw.trim();
@@ -100,7 +77,7 @@ export async function mastodonRequest<T>(t: MastodonTransport, serverUrl: string
     res = await t.fetch(url, { method: call.method, headers, body, signal, redirect: 'manual' });
   } catch (e) {
     const codes = errorCodes(e);
-    const nothingSent = codes.length > 0 && codes.every((c) => nothingSentCodes.has(c));
+    const nothingSent = nothingWasSent(codes);
     throw new ConnectorError('retryable', `Could not reach the Mastodon server ${where} (${describeNetworkError(e)})`, {
       outcomeUnknown: call.write && !nothingSent,
       cause: e,

@@ -9,6 +9,7 @@
  */
 import { ConnectorError, type FailureKind } from '../connector';
 import { okSessionSecret, okSign } from './ok-signature';
+import { errorCodes, nothingWasSent } from '../network-errors';
 
 /** I/O an OK call needs (a subset of ConnectorContext, so OAuth can use it too). */
 export interface OkIo {
@@ -40,23 +41,6 @@ export class OkHttpError extends Error {
   }
 }
 
-const nothingSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
-
-function errorCodes(e: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (x: unknown) => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const rec = x as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') out.push(rec.code);
-    visit(rec.cause);
-    if (Array.isArray(rec.errors)) rec.errors.forEach(visit);
-  };
-  visit(e);
-  return out;
-}
-
 /** One HTTP exchange with a timeout; transport failures become ConnectorErrors (write = outcome may be unknown). */
 export async function okHttp(io: OkIo, url: string, init: RequestInit, opts: { write: boolean; timeoutMs: number; what: string }): Promise<{ status: number; headers: Headers; text: string }> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
@@ -66,7 +50,7 @@ export async function okHttp(io: OkIo, url: string, init: RequestInit, opts: { w
     res = await io.fetch(url, { ...init, signal });
   } catch (e) {
     const codes = errorCodes(e);
-    const nothingSent = codes.length > 0 && codes.every((c) => nothingSentCodes.has(c));
+    const nothingSent = nothingWasSent(codes);
     const why = codes[0] ?? (e instanceof Error ? (e.name === 'TimeoutError' ? 'timed out' : e.message) : String(e));
     throw new ConnectorError('retryable', `Could not reach OK while trying to ${opts.what} (${why})`, { outcomeUnknown: opts.write && !nothingSent, cause: e });
   }

@@ -7,6 +7,7 @@
  * are described by their code only (an undici error can carry the URL in its text).
  */
 import { ConnectorError, type ConnectorContext } from '../connector';
+import { errorCodes, nothingWasSent } from '../network-errors';
 
 /** `{ ok: false, error_code, description, parameters }` as the Bot API returns it. */
 export class TelegramApiError extends Error {
@@ -49,23 +50,6 @@ export interface TelegramCall {
 export interface TelegramEndpoint {
   apiBaseUrl: string;
   token: string;
-}
-
-const nothingSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
-
-function errorCodes(e: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (x: unknown) => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const rec = x as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') out.push(rec.code);
-    visit(rec.cause);
-    if (Array.isArray(rec.errors)) rec.errors.forEach(visit);
-  };
-  visit(e);
-  return out;
 }
 
 function describeNetworkError(e: unknown): string {
@@ -130,7 +114,7 @@ export async function callBotApi<T>(ctx: Pick<ConnectorContext, 'fetch' | 'signa
     res = await ctx.fetch(url, { method: 'POST', headers: { accept: 'application/json', ...headers }, body, signal });
   } catch (e) {
     const codes = errorCodes(e);
-    const nothingSent = codes.length > 0 && codes.every((c) => nothingSentCodes.has(c));
+    const nothingSent = nothingWasSent(codes);
     throw new ConnectorError('retryable', `Could not reach the Telegram Bot API for ${call.method} (${describeNetworkError(e)})`, {
       outcomeUnknown: call.write && !nothingSent,
     });

@@ -8,6 +8,7 @@
  * `{"error": {"error_code", "error_msg", "request_params"}}` (dev.vk.com/ru/reference/errors).
  */
 import { ConnectorError, type FailureKind } from '../connector';
+import { describeNetworkError, errorCodes, nothingWasSent } from '../network-errors';
 
 /** The VK API version Herald is written against; sent with every call. */
 export const VK_API_VERSION = '5.199';
@@ -99,30 +100,6 @@ export function vkErrorToConnectorError(e: unknown, action: string, write: boole
   });
 }
 
-const nothingSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
-
-function errorCodes(e: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (x: unknown) => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const rec = x as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') out.push(rec.code);
-    visit(rec.cause);
-    if (Array.isArray(rec.errors)) rec.errors.forEach(visit);
-  };
-  visit(e);
-  return out;
-}
-
-function describe(e: unknown): string {
-  const codes = errorCodes(e);
-  if (codes.length) return codes[0]!;
-  if (e instanceof Error) return e.name === 'TimeoutError' ? 'timed out' : e.message;
-  return String(e);
-}
-
 /** I/O for one request. */
 export interface VkIo {
   fetch: typeof fetch;
@@ -142,14 +119,14 @@ export async function sendForJson(io: VkIo, url: string, init: { body: URLSearch
     res = await io.fetch(url, { method: 'POST', body: init.body, headers: { accept: 'application/json' }, signal });
   } catch (e) {
     const codes = errorCodes(e);
-    const nothingSent = codes.length > 0 && codes.every((c) => nothingSentCodes.has(c));
-    throw new ConnectorError('retryable', `Could not reach VK to ${init.what} (${describe(e)})`, { outcomeUnknown: init.write && !nothingSent, cause: e });
+    const nothingSent = nothingWasSent(codes);
+    throw new ConnectorError('retryable', `Could not reach VK to ${init.what} (${describeNetworkError(e)})`, { outcomeUnknown: init.write && !nothingSent, cause: e });
   }
   let text: string;
   try {
     text = await res.text();
   } catch (e) {
-    throw new ConnectorError('retryable', `VK broke off its answer while trying to ${init.what} (${describe(e)})`, { outcomeUnknown: init.write, cause: e });
+    throw new ConnectorError('retryable', `VK broke off its answer while trying to ${init.what} (${describeNetworkError(e)})`, { outcomeUnknown: init.write, cause: e });
   }
   if (res.status >= 500 || res.status === 408 || res.status === 429) {
     throw new ConnectorError(res.status === 429 ? 'rate_limited' : 'retryable', `VK answered HTTP ${res.status} while trying to ${init.what}`, {
