@@ -54,10 +54,12 @@ const InboxScreen = lazy(() => import('./screens/inbox').then((m) => ({ default:
 const ListeningScreen = lazy(() => import('./screens/listening').then((m) => ({ default: m.ListeningScreen })));
 // Analytics brings its charts and heatmap: loaded on first use as well.
 const AnalyticsScreen = lazy(() => import('./screens/analytics').then((m) => ({ default: m.AnalyticsScreen })));
+// Reports (builder, preview, schedules, branding): loaded on first use.
+const ReportsScreen = lazy(() => import('./screens/reports').then((m) => ({ default: m.ReportsScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'analytics', 'settings'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'analytics', 'reports', 'settings'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -137,7 +139,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   navigate(workspacePath(current.id, s));
                 }}
               >
-                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : s === 'analytics' ? t('analytics.title') : t(`shell.nav.${s}`)}
+                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : s === 'analytics' ? t('analytics.title') : s === 'reports' ? t('reports.title') : t(`shell.nav.${s}`)}
               </a>
             ))}
         </nav>
@@ -187,6 +189,10 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'analytics' ? (
           <Suspense fallback={<Loading />}>
             <AnalyticsScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'reports' ? (
+          <Suspense fallback={<Loading />}>
+            <ReportsScreen key={current.id} workspace={current} />
           </Suspense>
         ) : screen === 'settings' ? (
           <Suspense fallback={<Loading />}>

@@ -6,11 +6,13 @@
 import { enWorkspaceTools } from './en-workspace-tools';
 import { enEngagement } from './en-engagement';
 import { enAnalytics } from './en-analytics';
+import { enReports } from './en-reports';
 
 export const en = {
   ...enWorkspaceTools,
   ...enEngagement,
   ...enAnalytics,
+  ...enReports,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',

@@ -4,11 +4,13 @@ import type { PluralAware } from './plural-aware';
 import { ruWorkspaceTools } from './ru-workspace-tools';
 import { ruEngagement } from './ru-engagement';
 import { ruAnalytics } from './ru-analytics';
+import { ruReports } from './ru-reports';
 
 export const ru: PluralAware<Messages> = {
   ...ruWorkspaceTools,
   ...ruEngagement,
   ...ruAnalytics,
+  ...ruReports,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',

@@ -4,11 +4,13 @@ import type { PluralAware } from './plural-aware';
 import { svWorkspaceTools } from './sv-workspace-tools';
 import { svEngagement } from './sv-engagement';
 import { svAnalytics } from './sv-analytics';
+import { svReports } from './sv-reports';
 
 export const sv: PluralAware<Messages> = {
   ...svWorkspaceTools,
   ...svEngagement,
   ...svAnalytics,
+  ...svReports,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',

@@ -1,0 +1,42 @@
+/**
+ * English strings of the Reports screen (kept apart from en.ts so several people can add screens at
+ * once; en.ts spreads them in).
+ */
+export const enReports = {
+  reports: {
+    title: 'Reports',
+    builder: 'Report',
+    template: 'Template',
+    templates: { monthly: 'Monthly SMM report', competitors: 'Competitor report', inbox: 'Inbox and SLA report' },
+    noCampaign: 'A campaign report needs campaign data, which Herald does not store yet.',
+    accounts: 'Accounts',
+    allAccounts: 'All accounts',
+    from: 'From',
+    to: 'To',
+    preview: 'Preview',
+    previewTitle: 'Report preview',
+    download: 'Download',
+    downloadPdf: 'PDF document',
+    downloadCsv: 'CSV table',
+    downloadXlsx: 'Excel workbook (XLSX)',
+    schedules: 'E-mail schedules',
+    noSchedules: 'No report is e-mailed yet.',
+    frequency: 'Every',
+    frequencies: { weekly: 'week (last week, Monday–Sunday)', monthly: 'month (last month)' },
+    recipients: 'Recipients (one address per line)',
+    addSchedule: 'E-mail this report',
+    removeSchedule: 'Remove schedule',
+    lastDelivery: 'Last: {{period}} {{status}}',
+    paused: 'paused',
+    adminsOnly: 'Only admins and owners change branding and schedules.',
+    branding: 'Branding',
+    agencyName: 'Agency name',
+    primaryColor: 'Main colour',
+    accentColor: 'Accent colour',
+    logo: 'Logo (PNG or JPEG, at most 256 KiB)',
+    removeLogo: 'Remove logo',
+    saveBranding: 'Save branding',
+    saved: 'Saved.',
+    logoTooLarge: 'The logo may be at most 256 KiB.',
+  },
+};

@@ -1,0 +1,125 @@
+// @vitest-environment jsdom
+/**
+ * The Reports screen against a real in-process Herald (SQLite) holding the analytics fixture with a
+ * hostile post text: the chosen template, account and period become the render query; the preview is
+ * the server's HTML in a sandboxed frame (no scripts, no same-origin) with the hostile text as text;
+ * the download links carry the same query per format; an admin adds an e-mail schedule (the server's
+ * words on a bad address) and removes it, and saves the branding, which the next preview shows; a
+ * viewer gets no forms.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { I18nextProvider } from 'react-i18next';
+import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
+import { importMetrics } from '../../../src/use-cases/analytics-import.use-case';
+import { inProcessApi } from '../test-support/in-process-api';
+import { ApiProvider } from '../api/context';
+import type { Workspace } from '../api/types';
+import { createI18n, type Locale } from '../i18n/index';
+import { ReportsScreen } from './reports';
+
+configure({ asyncUtilTimeout: 10_000 });
+
+const raw = JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/analytics/stockholm-week.json'), 'utf8')) as { posts: Array<{ externalId: string; text: string }> };
+raw.posts.find((p) => p.externalId === 'p2')!.text = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+describe('Reports screen (in-process Herald)', () => {
+  let t: TestApp;
+  let owner: TestSession & { workspaceId: string };
+  let workspace: Workspace;
+  let vkId: string;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { initQueue: false });
+    owner = await t.setupOwner({ timezone: 'Europe/Stockholm' });
+    const services = t.services;
+    await importMetrics({ actor: { kind: 'user', userId: owner.userId, via: 'session' }, workspaceId: owner.workspaceId, db: services.database.db, services }, JSON.stringify(raw));
+    vkId = (await services.database.db.selectFrom('accounts').select('id').where('workspace_id', '=', owner.workspaceId).where('handle', '=', 'acme').executeTakeFirstOrThrow()).id;
+    workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
+    const original = t.request;
+    t.request = (path, init, opts) => {
+      requests.push(path);
+      return original(path, init, opts);
+    };
+  });
+  afterEach(() => {
+    cleanup();
+    requests.length = 0;
+  });
+  afterAll(async () => t.close());
+
+  const open = (ws: Workspace, session: Pick<TestSession, 'cookie' | 'csrfToken'>, lng: Locale = 'en') =>
+    render(
+      <I18nextProvider i18n={createI18n(lng)}>
+        <ApiProvider api={inProcessApi(t, session)}>
+          <ReportsScreen workspace={ws} />
+        </ApiProvider>
+      </I18nextProvider>,
+    );
+
+  it('previews the chosen report in a sandboxed frame and links the downloads with the same query', async () => {
+    open(workspace, owner);
+    fireEvent.click(await screen.findByRole('checkbox', { name: '@acme (vk)' }));
+    fireEvent.change(screen.getByLabelText('Template'), { target: { value: 'monthly' } });
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-03-23' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-03-29' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    const frame = (await screen.findByTitle('Report preview')) as HTMLIFrameElement;
+    expect(frame.getAttribute('sandbox')).toBe('');
+    const doc = frame.getAttribute('srcdoc') ?? '';
+    expect(doc).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(doc).not.toMatch(/<script|<img src=x/);
+    const render = requests.map((r) => new URL(r, 'http://x')).find((u) => u.pathname.endsWith('/reports/render'));
+    expect(Object.fromEntries(render!.searchParams)).toEqual({ template: 'monthly', format: 'html', accountIds: vkId, from: '2026-03-23', to: '2026-03-29' });
+    const pdf = screen.getByRole('link', { name: 'PDF document' }).getAttribute('href')!;
+    expect(Object.fromEntries(new URL(pdf, 'http://x').searchParams)).toEqual({ template: 'monthly', format: 'pdf', accountIds: vkId, from: '2026-03-23', to: '2026-03-29' });
+    expect(screen.getByRole('link', { name: 'Excel workbook (XLSX)' }).getAttribute('href')).toContain('format=xlsx');
+    // The same link answers with a real file.
+    const csv = await t.request(screen.getByRole('link', { name: 'CSV table' }).getAttribute('href')!, { headers: { cookie: owner.cookie } });
+    expect(csv.status).toBe(200);
+    const text = await csv.text();
+    expect(text.startsWith('KPIs @acme (vk)\r\n')).toBe(true);
+    expect(text).toContain(',<img src=x onerror=alert(1)><script>alert(2)</script>,');
+  });
+
+  it('lets an admin schedule the report by e-mail and brand it; the server explains a bad address', async () => {
+    open(workspace, owner);
+    const schedules = await screen.findByRole('region', { name: 'E-mail schedules' });
+    await within(schedules).findByText('No report is e-mailed yet.');
+    fireEvent.change(within(schedules).getByLabelText('Recipients (one address per line)'), { target: { value: 'not an address' } });
+    fireEvent.click(within(schedules).getByRole('button', { name: 'E-mail this report' }));
+    expect((await within(schedules).findByRole('alert')).textContent).toBe('"not an address" is not an e-mail address');
+    fireEvent.change(within(schedules).getByLabelText('Recipients (one address per line)'), { target: { value: 'boss@client.test\nme@agency.test' } });
+    fireEvent.change(within(schedules).getByLabelText('Every'), { target: { value: 'weekly' } });
+    fireEvent.click(within(schedules).getByRole('button', { name: 'E-mail this report' }));
+    await within(schedules).findByText(/Monthly SMM report · week \(last week, Monday–Sunday\) · boss@client.test, me@agency.test/);
+    const stored = await t.services.database.db.selectFrom('report_schedules').selectAll().execute();
+    expect(stored).toMatchObject([{ template: 'monthly', frequency: 'weekly', recipients: '["boss@client.test","me@agency.test"]', account_ids: '[]' }]);
+    fireEvent.click(within(schedules).getByRole('button', { name: 'Remove schedule' }));
+    await within(schedules).findByText('No report is e-mailed yet.');
+
+    const branding = screen.getByRole('region', { name: 'Branding' });
+    fireEvent.change(await within(branding).findByLabelText('Agency name'), { target: { value: 'Northern Agency' } });
+    fireEvent.change(within(branding).getByLabelText('Main colour'), { target: { value: '#7a1f5c' } });
+    fireEvent.click(within(branding).getByRole('button', { name: 'Save branding' }));
+    await within(branding).findByText('Saved.');
+    const saved = await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/report-branding`, undefined, owner)).json();
+    expect(saved).toMatchObject({ agencyName: 'Northern Agency', primaryColor: '#7a1f5c' });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect((screen.getByTitle('Report preview') as HTMLIFrameElement).getAttribute('srcdoc')).toContain('Northern Agency'));
+  });
+
+  it('shows a viewer the reports but no schedule or branding forms (Swedish)', async () => {
+    const viewer = await t.addUser(owner.workspaceId, 'viewer');
+    open({ ...workspace, role: 'viewer' }, viewer, 'sv');
+    const schedules = await screen.findByRole('region', { name: 'E-postutskick' });
+    expect(within(schedules).queryByRole('button', { name: 'Skicka den här rapporten' })).toBeNull();
+    expect(within(schedules).getByText('Bara administratörer och ägare ändrar utseende och utskick.')).toBeTruthy();
+    const branding = screen.getByRole('region', { name: 'Utseende' });
+    expect((await within(branding).findByRole('button', { name: 'Spara utseendet' })).closest('fieldset')?.disabled).toBe(true);
+    expect(screen.getByRole('link', { name: 'PDF-dokument' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * Reports: pick a template, accounts and a period; preview the report's HTML in a sandboxed frame
+ * (srcdoc, no scripts, no same-origin access); download it as PDF, CSV or XLSX; e-mail it weekly or
+ * monthly; and set the workspace's white-label branding (admins and owners).
+ */
+import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, unwrap } from '../api/client';
+import { useApi } from '../api/context';
+import type { Workspace } from '../api/types';
+import { useLoad } from '../api/use-load';
+import { ErrorState, Loading, errorMessage } from '../components/states';
+
+const templates = ['monthly', 'competitors', 'inbox'] as const;
+type Template = (typeof templates)[number];
+const adminRoles = new Set(['owner', 'admin']);
+const maxLogoBytes = 256 * 1024;
+
+/** What a report is asked for. */
+export interface ReportChoice {
+  template: Template;
+  accountIds: string[];
+  from: string;
+  to: string;
+}
+
+/** The query of GET …/reports/render for a choice and format (empty fields left to the server). */
+export function reportQuery(c: ReportChoice, format: 'html' | 'pdf' | 'csv' | 'xlsx'): Record<string, string> {
+  return { template: c.template, format, ...(c.accountIds.length ? { accountIds: c.accountIds.join(',') } : {}), ...(c.from ? { from: c.from } : {}), ...(c.to ? { to: c.to } : {}) };
+}
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error ?? new Error('read failed'));
+    r.readAsDataURL(file);
+  });
+}
+
+function Branding({ workspace, canManage }: { workspace: Workspace; canManage: boolean }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const api = client.api.v1.workspaces[':workspaceId']['report-branding'];
+  const branding = useLoad(() => unwrap(api.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const [draft, setDraft] = useState<{ agencyName?: string; primaryColor?: string; accentColor?: string; logoBase64?: string | null }>({});
+  const [state, setState] = useState<'idle' | 'saving' | 'saved' | { error: string }>('idle');
+  if (branding.loading && !branding.data) return <Loading />;
+  if (branding.error || !branding.data) return <ErrorState error={branding.error} onRetry={branding.reload} />;
+  const b = branding.data;
+  const onLogo = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    if (file.size > maxLogoBytes) return setState({ error: t('reports.logoTooLarge') });
+    setDraft((d) => ({ ...d, logoBase64: '' }));
+    const data = await readBase64(file);
+    setDraft((d) => ({ ...d, logoBase64: data }));
+  };
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setState('saving');
+    try {
+      await unwrap(api.$put({ param: { workspaceId: workspace.id }, json: { ...draft, ...(draft.agencyName !== undefined ? { agencyName: draft.agencyName || null } : {}) } }));
+      setDraft({});
+      setState('saved');
+      branding.reload();
+    } catch (err) {
+      setState({ error: errorMessage(err, t) });
+    }
+  };
+  return (
+    <section aria-labelledby="reports-branding" className="reports-section">
+      <h2 id="reports-branding">{t('reports.branding')}</h2>
+      {!canManage && <p>{t('reports.adminsOnly')}</p>}
+      <form onSubmit={save}>
+        <fieldset disabled={!canManage || state === 'saving'}>
+          <label>
+            {t('reports.agencyName')}
+            <input type="text" maxLength={120} value={draft.agencyName ?? b.agencyName ?? ''} onChange={(e) => setDraft((d) => ({ ...d, agencyName: e.target.value }))} />
+          </label>
+          <label>
+            {t('reports.primaryColor')}
+            <input type="color" value={draft.primaryColor ?? b.primaryColor} onChange={(e) => setDraft((d) => ({ ...d, primaryColor: e.target.value }))} />
+          </label>
+          <label>
+            {t('reports.accentColor')}
+            <input type="color" value={draft.accentColor ?? b.accentColor} onChange={(e) => setDraft((d) => ({ ...d, accentColor: e.target.value }))} />
+          </label>
+          {b.logoDataUrl && draft.logoBase64 !== null && <img src={b.logoDataUrl} alt={t('reports.logo')} className="reports-logo" />}
+          <label>
+            {t('reports.logo')}
+            <input type="file" accept="image/png,image/jpeg" onChange={(e) => void onLogo(e)} />
+          </label>
+          {b.logoDataUrl && (
+            <button type="button" className="button button-quiet" onClick={() => setDraft((d) => ({ ...d, logoBase64: null }))}>
+              {t('reports.removeLogo')}
+            </button>
+          )}
+          <button type="submit" className="button">
+            {t('reports.saveBranding')}
+          </button>
+        </fieldset>
+        {state === 'saved' && <p role="status">{t('reports.saved')}</p>}
+        {typeof state === 'object' && <p role="alert">{state.error}</p>}
+      </form>
+    </section>
+  );
+}
+
+function Schedules({ workspace, choice, canManage }: { workspace: Workspace; choice: ReportChoice; canManage: boolean }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const api = client.api.v1.workspaces[':workspaceId']['report-schedules'];
+  const list = useLoad(() => unwrap(api.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const [frequency, setFrequency] = useState<'weekly' | 'monthly'>('monthly');
+  const [recipients, setRecipients] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { template: choice.template, accountIds: choice.accountIds, frequency, recipients: recipients.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean) } }));
+      setRecipients('');
+      list.reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : errorMessage(err, t));
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await unwrap(api[':scheduleId'].$delete({ param: { workspaceId: workspace.id, scheduleId: id } }));
+      list.reload();
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  const items = list.data?.items ?? [];
+  return (
+    <section aria-labelledby="reports-schedules" className="reports-section">
+      <h2 id="reports-schedules">{t('reports.schedules')}</h2>
+      {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : null}
+      {items.length === 0 && !list.loading ? <p>{t('reports.noSchedules')}</p> : null}
+      <ul>
+        {items.map((s) => (
+          <li key={s.id}>
+            {t(`reports.templates.${s.template}`)} · {t(`reports.frequencies.${s.frequency}`)} · {s.recipients.join(', ')}
+            {s.paused ? ` · ${t('reports.paused')}` : ''}
+            {s.deliveries[0] ? ` · ${t('reports.lastDelivery', { period: s.deliveries[0].period, status: s.deliveries[0].status })}` : ''}
+            {canManage && (
+              <button type="button" className="button button-quiet" onClick={() => void remove(s.id)}>
+                {t('reports.removeSchedule')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canManage ? (
+        <form onSubmit={add}>
+          <label>
+            {t('reports.frequency')}
+            <select value={frequency} onChange={(e) => setFrequency(e.target.value === 'weekly' ? 'weekly' : 'monthly')}>
+              <option value="weekly">{t('reports.frequencies.weekly')}</option>
+              <option value="monthly">{t('reports.frequencies.monthly')}</option>
+            </select>
+          </label>
+          <label>
+            {t('reports.recipients')}
+            <textarea value={recipients} onChange={(e) => setRecipients(e.target.value)} rows={3} />
+          </label>
+          <button type="submit" className="button">
+            {t('reports.addSchedule')}
+          </button>
+          {error && <p role="alert">{error}</p>}
+        </form>
+      ) : (
+        <p>{t('reports.adminsOnly')}</p>
+      )}
+    </section>
+  );
+}
+
+/** The Reports screen. */
+export function ReportsScreen({ workspace }: { workspace: Workspace }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const ws = client.api.v1.workspaces[':workspaceId'];
+  const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const [choice, setChoice] = useState<ReportChoice>({ template: 'monthly', accountIds: [], from: '', to: '' });
+  const [preview, setPreview] = useState<{ html: string } | { error: string } | 'loading' | null>(null);
+  const canManage = adminRoles.has(workspace.role);
+  const href = (format: 'pdf' | 'csv' | 'xlsx') => `/api/v1/workspaces/${encodeURIComponent(workspace.id)}/reports/render?${new URLSearchParams(reportQuery(choice, format)).toString()}`;
+
+  const showPreview = async (e: FormEvent) => {
+    e.preventDefault();
+    setPreview('loading');
+    try {
+      const res = await ws.reports.render.$get({ param: { workspaceId: workspace.id }, query: reportQuery(choice, 'html') });
+      if (!res.ok) await unwrap(Promise.resolve(res));
+      setPreview({ html: await res.text() });
+    } catch (err) {
+      setPreview({ error: err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : errorMessage(err, t) });
+    }
+  };
+  const toggle = (id: string) => setChoice((c) => ({ ...c, accountIds: c.accountIds.includes(id) ? c.accountIds.filter((x) => x !== id) : [...c.accountIds, id] }));
+
+  return (
+    <div className="reports">
+      <h1>{t('reports.title')}</h1>
+      <form onSubmit={showPreview} aria-label={t('reports.builder')}>
+        <label>
+          {t('reports.template')}
+          <select value={choice.template} onChange={(e) => setChoice((c) => ({ ...c, template: (templates as readonly string[]).includes(e.target.value) ? (e.target.value as Template) : 'monthly' }))}>
+            {templates.map((tp) => (
+              <option key={tp} value={tp}>
+                {t(`reports.templates.${tp}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="reports-note">{t('reports.noCampaign')}</p>
+        <fieldset>
+          <legend>{t('reports.accounts')}</legend>
+          {accounts.loading && !accounts.data ? <Loading /> : null}
+          {(accounts.data?.items ?? []).map((a) => (
+            <label key={a.id}>
+              <input type="checkbox" checked={choice.accountIds.includes(a.id)} onChange={() => toggle(a.id)} />@{a.handle} ({a.network})
+            </label>
+          ))}
+          {choice.accountIds.length === 0 && <p>{t('reports.allAccounts')}</p>}
+        </fieldset>
+        <label>
+          {t('reports.from')}
+          <input type="date" value={choice.from} onChange={(e) => setChoice((c) => ({ ...c, from: e.target.value }))} />
+        </label>
+        <label>
+          {t('reports.to')}
+          <input type="date" value={choice.to} onChange={(e) => setChoice((c) => ({ ...c, to: e.target.value }))} />
+        </label>
+        <button type="submit" className="button">
+          {t('reports.preview')}
+        </button>
+        <span className="reports-downloads">
+          {t('reports.download')}:{' '}
+          <a href={href('pdf')} download>
+            {t('reports.downloadPdf')}
+          </a>{' '}
+          <a href={href('csv')} download>
+            {t('reports.downloadCsv')}
+          </a>{' '}
+          <a href={href('xlsx')} download>
+            {t('reports.downloadXlsx')}
+          </a>
+        </span>
+      </form>
+      {preview === 'loading' && <Loading />}
+      {preview && typeof preview === 'object' && 'error' in preview && <p role="alert">{preview.error}</p>}
+      {preview && typeof preview === 'object' && 'html' in preview && (
+        // No allow-scripts, no allow-same-origin: the report can neither run code nor reach the app.
+        <iframe title={t('reports.previewTitle')} sandbox="" srcDoc={preview.html} className="reports-preview" style={{ width: '100%', height: '70vh', border: '1px solid #ccc' }} />
+      )}
+      <Schedules workspace={workspace} choice={choice} canManage={canManage} />
+      <Branding workspace={workspace} canManage={canManage} />
+    </div>
+  );
+}
