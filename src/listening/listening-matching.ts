@@ -206,12 +206,22 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
   }
   const seen = memory.ids;
   for (const id of seen) if (id <= cursor) seen.delete(id);
-  for (let batch = 0; batch < opts.maxBatches; batch++) {
+  // Only batches holding ids this process has not evaluated count against `maxBatches`: when more than
+  // maxBatches × batchSize messages fall inside the overlap, counting the re-read ones would spend every
+  // sweep's budget on ids already matched and never reach new ones. The uncounted re-reads are bounded
+  // by the messages inside the overlap window and load ids only.
+  for (let batch = 0; batch < opts.maxBatches; ) {
     // Ids first: an idle sweep re-reading its overlap then loads no message text at all.
     const ids = await inboxMessageIdsAfter(db, workspaceId, cursor, opts.batchSize);
     if (ids.length === 0) break;
     report.scanned += ids.length;
     const unseen = ids.filter((id) => !seen.has(id));
+    if (unseen.length === 0) {
+      cursor = ids[ids.length - 1]!;
+      if (ids.length < opts.batchSize) break;
+      continue;
+    }
+    batch += 1;
     const fresh = unseen.length ? await inboxMessagesByIds(db, workspaceId, unseen) : [];
     // Messages at or below a query's watermark (late commits, or a restarted process) may be matched
     // already: only pairs not stored yet are new.
@@ -222,7 +232,7 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
       report.matched += await insertMatches(trx, rows);
       for (const q of queries) await advanceWatermark(trx, q.row.id, last);
     });
-    for (const m of fresh) seen.add(m.id);
+    for (const id of unseen) seen.add(id);
     cursor = last;
     if (ids.length < opts.batchSize) break;
   }

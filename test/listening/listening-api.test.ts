@@ -236,6 +236,34 @@ describe.each(dialects())('listening (%s)', (dialect) => {
     expect(quick.spikeChecks).toBe(0);
   });
 
+  it('keeps up when more messages than maxBatches × batchSize fall inside the re-read overlap', async () => {
+    const created = await createUser({ db: db(), services: t.current.services }, { email: `burst-${dialect}@example.com`, name: 'B', password: 'burst password long', owner: true });
+    const bws = created.workspace!.id;
+    const bOwner = await t.current.login(`burst-${dialect}@example.com`, 'burst password long');
+    const a = await connected(bws, bOwner);
+    await insertMessage(bws, a.accountId, 'burst before', new Date());
+    const q = await api<QueryBody>('POST', `/api/v1/workspaces/${bws}/listening/queries`, { name: 'Burst', query: 'burst' }, bOwner, 201);
+    expect((await db().selectFrom('listening_queries').select('watermark_id').where('id', '=', q.id).executeTakeFirstOrThrow()).watermark_id).not.toBeNull();
+    // 50 messages within seconds: all inside the 5-minute overlap behind the watermark.
+    for (let i = 0; i < 50; i++) await insertMessage(bws, a.accountId, `burst ${i}`, new Date());
+    const opts = { batchSize: 10, maxBatches: 2 };
+    let sweeps = 0;
+    let total = 0;
+    // 20 new messages per sweep at most: 3 sweeps reach all 50; the stall never got past the first 20.
+    while (sweeps < 6) {
+      sweeps += 1;
+      const r = await matchNewMessages(t.current.services, bws, opts);
+      total += r.matched;
+      if (r.matched === 0) break;
+    }
+    expect(total).toBe(50);
+    expect(sweeps).toBeLessThanOrEqual(4);
+    const stored = await db().selectFrom('listening_matches').select((eb) => eb.fn.countAll<string | number>().as('n')).where('query_id', '=', q.id).executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(51);
+    // Idle afterwards: nothing new.
+    expect((await matchNewMessages(t.current.services, bws, opts)).matched).toBe(0);
+  });
+
   it('counts volume per local hour and day across the Stockholm DST change, by sentiment, each message once workspace-wide', async () => {
     const created = await createUser({ db: db(), services: t.current.services }, { email: `vol-${dialect}@example.com`, name: 'V', password: 'volume password long', owner: true });
     const vws = created.workspace!.id;
