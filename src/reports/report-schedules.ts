@@ -96,7 +96,7 @@ export async function deliverScheduledReport(services: AppServices, p: { schedul
     await sendMail(smtp, {
       to: recipients,
       subject: `${model.title}: ${model.workspaceName}, ${p.from} – ${p.to}`.replace(/[\r\n]+/g, ' ').slice(0, 200),
-      text: `${model.title} for ${model.workspaceName}, ${p.from} – ${p.to} (${model.timeZone}), is attached as a PDF.\n\nOpen Herald for the live figures: ${services.config.publicUrl}/reports`,
+      text: `${model.title} for ${model.workspaceName}, ${p.from} – ${p.to} (${model.timeZone}), is attached as a PDF.\n\nOpen Herald for the live figures: ${services.config.publicUrl}/w/${p.workspaceId}/reports`,
       attachments: [{ filename: pdf.filename, content: pdf.body, contentType: pdf.contentType }],
       messageId: `<report-${p.scheduleId}-${p.periodKey}@herald>`,
     });
