@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
+import { startScheduler } from '../../src/publishing/scheduler';
 import { deliverScheduledReport, reportHandlers, reportsSweep, reportEmailTask, sendingLeaseMs } from '../../src/reports/report-schedules';
 
 interface Mail {
@@ -141,5 +142,30 @@ describe.each(dialects())('scheduled report e-mails (%s)', (dialect) => {
     // A failed period is not retried by the job.
     expect(await deliverScheduledReport(services, { ...p, scheduleId: refused })).toBe('skipped');
     expect(mails).toHaveLength(1);
+  });
+
+  it('is driven by the real scheduler loop: a due weekly period is queued by the sweep and mailed by the worker', { timeout: 180_000 }, async () => {
+    mails.length = 0;
+    const services = t.current.services;
+    const db = services.database.db;
+    const ws = await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow();
+    const longAgo = new Date(services.now().getTime() - 60 * 86_400_000).toISOString();
+    const id = '0190c7e2-1b2c-7d3e-8f40-000000000003';
+    await db.insertInto('report_schedules').values({ id, workspace_id: ws.id, template: 'competitors', account_ids: '[]', frequency: 'weekly', recipients: '["weekly@client.test"]', paused: 0, created_by: null, created_at: longAgo, updated_at: longAgo }).execute();
+    // Past the sweep's once-a-minute throttle left by the forced sweeps above.
+    services.advanceClock(120_000);
+    const scheduler = startScheduler(services, { schedulerIntervalMs: 200 });
+    const worker = await services.queue.startWorker(reportHandlers(services), { concurrency: 1, workerId: `reports-loop-${dialect}`, pollIntervalMs: 50 });
+    try {
+      await waitFor(() => mails.some((m) => m.to.includes('weekly@client.test')));
+    } finally {
+      await scheduler.stop();
+      await worker.stop();
+    }
+    const rows = await db.selectFrom('report_deliveries').selectAll().where('schedule_id', '=', id).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'sent', period_key: expect.stringMatching(/^week-\d{4}-\d{2}-\d{2}$/) });
+    expect(Number(rows[0]!.pdf_bytes)).toBeGreaterThan(1000);
+    expect(mails.filter((m) => m.to.includes('weekly@client.test'))).toHaveLength(1);
   });
 });
