@@ -150,7 +150,7 @@ async function checkScope(services: AppServices, workspaceId: string, scope: { q
     baseline_windows: verdict.baselineWindows,
     top_message_ids: JSON.stringify(top),
     reason: verdict.reason,
-    dedupe_key: `${scope.queryId ?? 'workspace'}:${settings.mode}:${Math.floor(nowMs / slotMs)}`,
+    dedupe_key: `${scope.queryId ?? `workspace-${workspaceId}`}:${settings.mode}:${Math.floor(nowMs / slotMs)}`,
     created_at: now.toISOString(),
   };
   const details = await matchesByMessageIds(db, workspaceId, top);

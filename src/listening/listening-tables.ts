@@ -71,7 +71,7 @@ export interface ListeningAlertsTable {
   /** JSON array of inbox message ids, most notable first. */
   top_message_ids: string;
   reason: string;
-  /** `<scope>:<mode>:<slot>`: two sweeps racing for the same alert insert it once. */
+  /** `<query id | workspace-<workspace id>>:<mode>:<slot>`: two sweeps racing for the same alert insert it once. */
   dedupe_key: string;
   created_at: string;
 }

@@ -90,3 +90,42 @@ export async function listSearchMatches(db: Executor, workspaceId: string, query
     post,
   }));
 }
+
+/**
+ * A page of a query's search matches, newest written first (ties by match id), strictly after `before`
+ * in that order, optionally of one sentiment label: the search half of the query's stream.
+ */
+export async function listSearchMatchPage(
+  db: Executor,
+  workspaceId: string,
+  queryId: string,
+  f: { before?: { at: string; id: string }; limit: number; sentiment?: string },
+): Promise<Array<SearchMatchWithPost & { createdAt: string }>> {
+  let q = db
+    .selectFrom('listening_search_matches as m')
+    .innerJoin('listening_search_posts as p', 'p.id', 'm.post_id')
+    .selectAll('p')
+    .select(['m.id as match_id', 'm.query_id', 'm.sentiment_label', 'm.sentiment_score', 'm.sentiment_lang', 'm.matched_at', 'm.message_created_at'])
+    .where('m.workspace_id', '=', workspaceId)
+    .where('m.query_id', '=', queryId);
+  if (f.sentiment) q = q.where('m.sentiment_label', '=', f.sentiment);
+  const before = f.before;
+  if (before) q = q.where((eb) => eb.or([eb('m.message_created_at', '<', before.at), eb.and([eb('m.message_created_at', '=', before.at), eb('m.id', '<', before.id)])]));
+  const rows = await q.orderBy('m.message_created_at', 'desc').orderBy('m.id', 'desc').limit(f.limit).execute();
+  return rows.map(({ match_id, query_id, sentiment_label, sentiment_score, sentiment_lang, matched_at, message_created_at, ...post }) => ({
+    matchId: match_id,
+    queryId: query_id,
+    sentimentLabel: sentiment_label,
+    sentimentScore: Number(sentiment_score),
+    sentimentLang: sentiment_lang,
+    matchedAt: matched_at,
+    createdAt: message_created_at,
+    post,
+  }));
+}
+
+/** The stream position of a search match of a query, if it exists. */
+export async function findSearchMatchKey(db: Executor, workspaceId: string, queryId: string, id: string): Promise<{ at: string; id: string } | undefined> {
+  const r = await db.selectFrom('listening_search_matches').select(['id', 'message_created_at']).where('workspace_id', '=', workspaceId).where('query_id', '=', queryId).where('id', '=', id).executeTakeFirst();
+  return r ? { at: r.message_created_at, id: r.id } : undefined;
+}

@@ -173,8 +173,17 @@ const matchColumns = [
   'inbox_messages.deleted_at',
 ] as const;
 
-/** A page of a query's matches, newest match first; `cursor` is the last id of the previous page. */
-export async function listMatches(db: Executor, workspaceId: string, queryId: string, f: { cursor?: string; limit: number; sentiment?: string }): Promise<MatchWithMessage[]> {
+/** Where a page of a query's stream ends: the last item's written time and id (newest first, ties by id). */
+export interface StreamKey {
+  at: string;
+  id: string;
+}
+
+/**
+ * A page of a query's inbox matches, newest written first (ties by id), strictly after `before` in
+ * that order. The stream merges these with the search matches (listening-search.repository.ts).
+ */
+export async function listMatches(db: Executor, workspaceId: string, queryId: string, f: { before?: StreamKey; limit: number; sentiment?: string }): Promise<MatchWithMessage[]> {
   let q = db
     .selectFrom('listening_matches')
     .innerJoin('inbox_messages', 'inbox_messages.id', 'listening_matches.message_id')
@@ -182,8 +191,22 @@ export async function listMatches(db: Executor, workspaceId: string, queryId: st
     .where('listening_matches.workspace_id', '=', workspaceId)
     .where('listening_matches.query_id', '=', queryId);
   if (f.sentiment) q = q.where('listening_matches.sentiment_label', '=', f.sentiment);
-  if (f.cursor) q = q.where('listening_matches.id', '<', f.cursor);
-  return q.orderBy('listening_matches.id', 'desc').limit(f.limit).execute();
+  const before = f.before;
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('listening_matches.message_created_at', '<', before.at),
+        eb.and([eb('listening_matches.message_created_at', '=', before.at), eb('listening_matches.id', '<', before.id)]),
+      ]),
+    );
+  }
+  return q.orderBy('listening_matches.message_created_at', 'desc').orderBy('listening_matches.id', 'desc').limit(f.limit).execute();
+}
+
+/** The stream position of an inbox match of a query, if it exists. */
+export async function findMatchKey(db: Executor, workspaceId: string, queryId: string, id: string): Promise<StreamKey | undefined> {
+  const r = await db.selectFrom('listening_matches').select(['id', 'message_created_at']).where('workspace_id', '=', workspaceId).where('query_id', '=', queryId).where('id', '=', id).executeTakeFirst();
+  return r ? { at: r.message_created_at, id: r.id } : undefined;
 }
 
 /** Matches with these ids (any query of the workspace), with their messages. */
@@ -198,7 +221,7 @@ export async function matchesByMessageIds(db: Executor, workspaceId: string, mes
     .execute();
 }
 
-/** Match counts grouped by the UTC prefix of the message time (`prefixLength` characters) and label. */
+/** Match counts (inbox messages and searched posts, each once) grouped by the UTC prefix of the written time (`prefixLength` characters) and label; a prefix and label may come twice (one row per source). */
 export async function matchCountsByTimePrefix(
   db: Executor,
   workspaceId: string,
@@ -213,10 +236,20 @@ export async function matchCountsByTimePrefix(
     .where('message_created_at', '<', f.to);
   if (f.queryId) q = q.where('query_id', '=', f.queryId);
   const rows = await q.groupBy([prefix, 'sentiment_label']).execute();
-  return rows.map((r) => ({ prefix: r.prefix, label: r.label, n: Number(r.n) }));
+  // Posts found by network search count too (each post once); they are never inbox messages.
+  const searchPrefix = sql<string>`substr(listening_search_matches.message_created_at, 1, ${sql.lit(f.prefixLength)})`;
+  let s = db
+    .selectFrom('listening_search_matches')
+    .select([searchPrefix.as('prefix'), 'sentiment_label as label', (eb) => eb.fn.count<string | number>('post_id').distinct().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('message_created_at', '>=', f.from)
+    .where('message_created_at', '<', f.to);
+  if (f.queryId) s = s.where('query_id', '=', f.queryId);
+  const searched = await s.groupBy([searchPrefix, 'sentiment_label']).execute();
+  return [...rows, ...searched].map((r) => ({ prefix: r.prefix, label: r.label, n: Number(r.n) }));
 }
 
-/** Distinct matched messages per UTC minute (`YYYY-MM-DDTHH:mm`) written in [from, to). */
+/** Distinct matched messages and searched posts per UTC minute (`YYYY-MM-DDTHH:mm`) written in [from, to); a minute may come twice (one row per source). */
 export async function matchCountsPerMinute(db: Executor, workspaceId: string, f: { queryId?: string; from: string; to: string; negativeOnly: boolean }): Promise<Array<{ minute: string; n: number }>> {
   const minute = sql<string>`substr(message_created_at, 1, 16)`;
   let q = db
@@ -228,7 +261,18 @@ export async function matchCountsPerMinute(db: Executor, workspaceId: string, f:
   if (f.queryId) q = q.where('query_id', '=', f.queryId);
   if (f.negativeOnly) q = q.where('sentiment_label', '=', 'negative');
   const rows = await q.groupBy(minute).execute();
-  return rows.map((r) => ({ minute: r.minute, n: Number(r.n) }));
+  // Search matches count towards spikes too (each post once); a minute may then appear twice, summed by the caller.
+  const searchMinute = sql<string>`substr(listening_search_matches.message_created_at, 1, 16)`;
+  let s = db
+    .selectFrom('listening_search_matches')
+    .select([searchMinute.as('minute'), (eb) => eb.fn.count<string | number>('post_id').distinct().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('message_created_at', '>=', f.from)
+    .where('message_created_at', '<', f.to);
+  if (f.queryId) s = s.where('query_id', '=', f.queryId);
+  if (f.negativeOnly) s = s.where('sentiment_label', '=', 'negative');
+  const searched = await s.groupBy(searchMinute).execute();
+  return [...rows, ...searched].map((r) => ({ minute: r.minute, n: Number(r.n) }));
 }
 
 /** One matched message in a time range. */

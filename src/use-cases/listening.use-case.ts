@@ -26,8 +26,11 @@ import {
   matchCountsByTimePrefix,
   saveListeningSettings,
   updateListeningQuery as updateRow,
+  findMatchKey,
   type MatchWithMessage,
+  type StreamKey,
 } from '../repositories/listening.repository';
+import { findSearchMatchKey, listSearchMatchPage, type SearchMatchWithPost } from '../repositories/listening-search.repository';
 import type { UseCaseContext } from '../server/services';
 import { parseInput } from './posts.use-case';
 import { getWorkspace, policyActor } from './workspaces.use-case';
@@ -71,12 +74,15 @@ export interface ListeningQueryView {
   updatedAt: string;
 }
 
-/** A match in a query's stream. */
+/** A match in a query's stream: an inbox message, or a public post found by network search. */
 export interface ListeningMatchView {
   id: string;
   queryId: string;
-  messageId: string;
-  accountId: string;
+  /** `inbox`: an inbox message (`messageId`, `accountId`); `search`: a post found by network search (`postId`). */
+  source: 'inbox' | 'search';
+  messageId: string | null;
+  postId: string | null;
+  accountId: string | null;
   network: string;
   kind: string;
   author: { handle: string; displayName: string | null; followers: number | null };
@@ -158,7 +164,9 @@ function matchView(m: MatchWithMessage): ListeningMatchView {
   return {
     id: m.id,
     queryId: m.query_id,
+    source: 'inbox',
     messageId: m.message_id,
+    postId: null,
     accountId: m.account_id,
     network: m.network,
     kind: m.kind,
@@ -170,6 +178,28 @@ function matchView(m: MatchWithMessage): ListeningMatchView {
     createdAt: m.message_created_at,
     matchedAt: m.matched_at,
     deletedAt: m.deleted_at,
+  };
+}
+
+function searchMatchView(m: SearchMatchWithPost & { createdAt: string }): ListeningMatchView {
+  const p = m.post;
+  return {
+    id: m.matchId,
+    queryId: m.queryId,
+    source: 'search',
+    messageId: null,
+    postId: p.id,
+    accountId: null,
+    network: p.network,
+    kind: 'search',
+    author: { handle: p.author_handle, displayName: p.author_name, followers: p.author_followers },
+    text: p.text,
+    url: p.url,
+    lang: p.lang,
+    sentiment: { label: m.sentimentLabel, score: m.sentimentScore, lang: m.sentimentLang },
+    createdAt: m.createdAt,
+    matchedAt: m.matchedAt,
+    deletedAt: null,
   };
 }
 
@@ -280,13 +310,26 @@ export interface MatchListInput {
   sentiment?: (typeof sentimentLabels)[number];
 }
 
-/** A page of a query's stream, newest match first. */
+/**
+ * A page of a query's stream: inbox and search matches merged, newest written first (ties by id). The
+ * cursor is the id of the previous page's last item, in either table; its written time and id are
+ * the page boundary, so items never repeat or go missing between pages.
+ */
 export async function listListeningMatches(ctx: UseCaseContext, id: string, f: MatchListInput): Promise<{ items: ListeningMatchView[]; nextCursor: string | null }> {
   await authorize(ctx, 'listening.read');
   const row = await loadQuery(ctx, id);
-  const rows = await listMatchRows(ctx.db, ctx.workspaceId, row.id, { cursor: f.cursor, sentiment: f.sentiment, limit: f.limit + 1 });
-  const items = rows.slice(0, f.limit);
-  return { items: items.map(matchView), nextCursor: rows.length > f.limit ? items[items.length - 1]!.id : null };
+  let before: StreamKey | undefined;
+  if (f.cursor !== undefined) {
+    before = isId(f.cursor) ? ((await findMatchKey(ctx.db, ctx.workspaceId, row.id, f.cursor)) ?? (await findSearchMatchKey(ctx.db, ctx.workspaceId, row.id, f.cursor))) : undefined;
+    if (!before) throw new ValidationError('The cursor is not an item of this stream (it may have been removed when the query changed); start again without a cursor', [{ path: 'cursor', code: 'invalid_cursor', message: 'unknown cursor' }]);
+  }
+  const page = { before, sentiment: f.sentiment, limit: f.limit + 1 };
+  const inbox = (await listMatchRows(ctx.db, ctx.workspaceId, row.id, page)).map(matchView);
+  const searched = (await listSearchMatchPage(ctx.db, ctx.workspaceId, row.id, page)).map(searchMatchView);
+  // Each half holds its newest limit + 1 after the boundary, so the merged first limit + 1 are exact.
+  const merged = [...inbox, ...searched].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const items = merged.slice(0, f.limit);
+  return { items, nextCursor: merged.length > f.limit ? items[items.length - 1]!.id : null };
 }
 
 /** Query parameters of a volume series (strings as the route validated them). */

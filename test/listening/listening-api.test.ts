@@ -264,6 +264,79 @@ describe.each(dialects())('listening (%s)', (dialect) => {
     expect((await matchNewMessages(t.current.services, bws, opts)).matched).toBe(0);
   });
 
+  it('shows network-search matches in the stream (one cursor, by written time), in volume and in spike detection', async () => {
+    const created = await createUser({ db: db(), services: t.current.services }, { email: `merge-${dialect}@example.com`, name: 'M', password: 'merge password long', owner: true });
+    const mws = created.workspace!.id;
+    const mOwner = await t.current.login(`merge-${dialect}@example.com`, 'merge password long');
+    const a = await connected(mws, mOwner);
+    const nowMs = t.current.services.now().getTime();
+    const ago = (minutes: number) => new Date(nowMs - minutes * 60_000);
+    const inboxOld = await insertMessage(mws, a.accountId, 'acme inbox old', ago(240));
+    const inboxNew = await insertMessage(mws, a.accountId, 'acme inbox new', ago(120));
+    const q = await api<QueryBody>('POST', `/api/v1/workspaces/${mws}/listening/queries`, { name: 'Acme', query: 'acme' }, mOwner, 201);
+
+    /** A post as network search stores it, matched to the query, written `minutes` ago. */
+    const found: string[] = [];
+    async function searchMatch(minutes: number, label: string): Promise<string> {
+      const postId = newId(nowMs);
+      const at = ago(minutes).toISOString();
+      const foundAt = t.current.services.now().toISOString();
+      await db().insertInto('listening_search_posts').values({
+        id: postId, workspace_id: mws, network: 'peer', external_id: `found-${postId}`, author_external_id: `far-${minutes}`, author_handle: `far${minutes}.example`, author_name: 'Far Away',
+        author_followers: 7, text: `acme found ${minutes}`, url: `https://peer.invalid/p/${postId}`, lang: 'en', network_created_at: at, found_at: foundAt,
+      }).execute();
+      const matchId = newId(nowMs);
+      await db().insertInto('listening_search_matches').values({
+        id: matchId, workspace_id: mws, query_id: q.id, post_id: postId, message_created_at: at, sentiment_label: label, sentiment_score: label === 'negative' ? -0.6 : 0, sentiment_lang: 'en', matched_at: foundAt,
+      }).execute();
+      found.push(postId);
+      return matchId;
+    }
+    await searchMatch(180, 'neutral');
+    for (const m of [5, 10, 15, 20]) await searchMatch(m, m === 5 ? 'negative' : 'neutral');
+
+    // One page of everything, newest written first, each item saying where it came from.
+    const all = await api<Page<MatchBody & { source: string; postId: string | null; url: string | null }>>('GET', `/api/v1/workspaces/${mws}/listening/queries/${q.id}/matches`, undefined, mOwner);
+    expect(all.items.map((i) => i.text)).toEqual(['acme found 5', 'acme found 10', 'acme found 15', 'acme found 20', 'acme inbox new', 'acme found 180', 'acme inbox old']);
+    expect(all.items.map((i) => i.source)).toEqual(['search', 'search', 'search', 'search', 'inbox', 'search', 'inbox']);
+    expect(all.nextCursor).toBeNull();
+    const first = all.items[0]!;
+    expect(first).toMatchObject({ messageId: null, postId: found[1], author: { handle: 'far5.example' }, url: `https://peer.invalid/p/${found[1]}`, sentiment: { label: 'negative', lang: 'en' } });
+    expect(all.items[4]).toMatchObject({ source: 'inbox', messageId: inboxNew, postId: null });
+    expect(all.items[6]!.messageId).toBe(inboxOld);
+
+    // Pages of 2 with one cursor across both kinds: nothing repeated, nothing lost, same order.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Page<MatchBody> = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${mws}/listening/queries/${q.id}/matches?limit=2${cursor ? `&cursor=${cursor}` : ''}`, undefined, mOwner);
+      paged.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(paged).toEqual(all.items.map((i) => i.id));
+    expect(pages).toBe(4);
+    const negatives = await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${mws}/listening/queries/${q.id}/matches?sentiment=negative`, undefined, mOwner);
+    expect(negatives.items.map((i) => i.text)).toEqual(['acme found 5']);
+    // A cursor that is not an item of this stream is refused with a reason.
+    const stale = await t.current.json('GET', `/api/v1/workspaces/${mws}/listening/queries/${q.id}/matches?cursor=${newId()}`, undefined, mOwner);
+    expect(stale.status).toBe(422);
+    expect(((await stale.json()) as { detail: string }).detail).toContain('not an item of this stream');
+
+    // Volume counts both kinds, per query and workspace-wide.
+    expect((await api<VolumeBody>('GET', `/api/v1/workspaces/${mws}/listening/queries/${q.id}/volume?bucket=hour`, undefined, mOwner)).total).toBe(7);
+    const byLabel = await api<VolumeBody>('GET', `/api/v1/workspaces/${mws}/listening/volume?bucket=day&bySentiment=true`, undefined, mOwner);
+    expect(byLabel.total).toBe(7);
+    expect(byLabel.buckets.reduce((n, b) => n + b.sentiment!.negative, 0)).toBe(1);
+
+    // Four found posts in the last hour against a quiet day: the query (and the workspace) spike.
+    const report = await checkSpikes(t.current.services, mws);
+    const queryAlert = report.alerts.find((al) => al.query_id === q.id);
+    expect(queryAlert?.window_count).toBe(4);
+    expect(report.alerts.some((al) => al.query_id === null && al.window_count === 4)).toBe(true);
+  });
+
   it('counts volume per local hour and day across the Stockholm DST change, by sentiment, each message once workspace-wide', async () => {
     const created = await createUser({ db: db(), services: t.current.services }, { email: `vol-${dialect}@example.com`, name: 'V', password: 'volume password long', owner: true });
     const vws = created.workspace!.id;

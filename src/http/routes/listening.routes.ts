@@ -72,10 +72,12 @@ const ListeningMatchSchema = z
   .object({
     id: z.string(),
     queryId: z.string(),
-    messageId: z.string(),
-    accountId: z.string(),
+    source: z.enum(['inbox', 'search']).openapi({ description: '`inbox`: an inbox message (messageId, accountId set); `search`: a public post found by network search (postId set)' }),
+    messageId: z.string().nullable().openapi({ description: 'The inbox message (source inbox), else null' }),
+    postId: z.string().nullable().openapi({ description: 'The found post (source search), else null' }),
+    accountId: z.string().nullable().openapi({ description: 'The account whose inbox received it (source inbox), else null' }),
     network: z.string(),
-    kind: z.string(),
+    kind: z.string().openapi({ description: 'The inbox kind (comment, reply, mention, quote, dm) or `search`' }),
     author: z.object({ handle: z.string(), displayName: z.string().nullable(), followers: z.number().nullable() }),
     text: z.string().openapi({ description: 'Plain text as the network sent it; render as text, never as HTML' }),
     url: z.string().nullable(),
@@ -183,7 +185,7 @@ const checkQuery = createRoute({ method: 'post', path: `${base}/query-check`, ta
 const readQuery = createRoute({ method: 'get', path: `${base}/queries/{queryId}`, tags, summary: 'One query', security: authenticated, request: { params: QueryParams }, responses: { 200: jsonResponse(ListeningQuerySchema, 'The query'), ...workspaceProblems } });
 const patchQuery = createRoute({ method: 'patch', path: `${base}/queries/{queryId}`, tags, summary: 'Change a query (editors); new text starts its stream over', security: authenticated, request: { params: QueryParams, body: jsonBody(updateListeningQuerySchema) }, responses: { 200: jsonResponse(ListeningQuerySchema, 'Changed'), ...workspaceProblems } });
 const removeQuery = createRoute({ method: 'delete', path: `${base}/queries/{queryId}`, tags, summary: 'Delete a query with its matches and alerts (editors)', security: authenticated, request: { params: QueryParams }, responses: { 204: { description: 'Deleted' }, ...workspaceProblems } });
-const listMatches = createRoute({ method: 'get', path: `${base}/queries/{queryId}/matches`, tags, summary: "The query's stream, newest match first", security: authenticated, request: { params: QueryParams, query: MatchQuery }, responses: { 200: jsonResponse(pageSchema(ListeningMatchSchema, 'ListeningMatchPage'), 'A page of matches'), ...workspaceProblems } });
+const listMatches = createRoute({ method: 'get', path: `${base}/queries/{queryId}/matches`, tags, summary: "The query's stream (inbox and network-search matches), newest written first", security: authenticated, request: { params: QueryParams, query: MatchQuery }, responses: { 200: jsonResponse(pageSchema(ListeningMatchSchema, 'ListeningMatchPage'), 'A page of matches'), ...workspaceProblems } });
 const queryVolume = createRoute({ method: 'get', path: `${base}/queries/{queryId}/volume`, tags, summary: "The query's matches per hour or day of the workspace's time zone", security: authenticated, request: { params: QueryParams, query: VolumeQuery }, responses: { 200: jsonResponse(VolumeSchema, 'The series'), ...workspaceProblems } });
 const workspaceVolume = createRoute({ method: 'get', path: `${base}/volume`, tags, summary: 'Matches of all queries (each message once) per hour or day', security: authenticated, request: { params: WorkspaceParamsSchema, query: VolumeQuery }, responses: { 200: jsonResponse(VolumeSchema, 'The series'), ...workspaceProblems } });
 const listAlerts = createRoute({ method: 'get', path: `${base}/alerts`, tags, summary: 'Spike alerts, newest first', security: authenticated, request: { params: WorkspaceParamsSchema, query: AlertQuery }, responses: { 200: jsonResponse(pageSchema(AlertSchema, 'ListeningAlertPage'), 'A page of alerts'), ...workspaceProblems } });

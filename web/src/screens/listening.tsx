@@ -46,7 +46,8 @@ function MatchItem({ workspaceId, m, canManage }: { workspaceId: string; m: List
   const { client } = useApi();
   const [kept, setKept] = useState<'idle' | 'saving' | 'kept' | { error: string }>('idle');
   const keep = async () => {
-    if (kept === 'saving') return;
+    // Only inbox messages can become testimonials; posts found by network search have no message id.
+    if (kept === 'saving' || m.messageId === null) return;
     setKept('saving');
     try {
       await unwrap(client.api.v1.workspaces[':workspaceId'].testimonials.$post({ param: { workspaceId }, json: { messageId: m.messageId, allowNonPositive: m.sentiment.label !== 'positive' } }));
@@ -67,7 +68,7 @@ function MatchItem({ workspaceId, m, canManage }: { workspaceId: string; m: List
         {m.network} · <time dateTime={m.createdAt}>{formatDateTime(m.createdAt, i18n.language)}</time>
         {m.lang ? ` · ${m.lang}` : ''} · <NetworkLink href={m.url}>{t('inbox.openOnNetwork')}</NetworkLink>
       </p>
-      {canManage && (
+      {canManage && m.messageId !== null && (
         <div className="form-actions">
           {kept === 'kept' ? (
             <span role="status">{t('listening.testimonials.kept')}</span>
