@@ -11,7 +11,7 @@ import { publishingOptions, type PublishingOptions } from './publishing-options'
 import { targetEventPayload } from './target-events';
 import { engagementSweep } from '../engagement/engagement-sweep';
 import { competitorsSweep } from '../competitors/competitor-collection';
-import { listeningSweep } from '../listening/listening-matching';
+import { listeningSearchesSettled, listeningSweep } from '../listening/listening-matching';
 import { reportsSweep } from '../reports/report-schedules';
 
 /** What one sweep did (for logs and tests). */
@@ -70,7 +70,7 @@ export async function sweepOnce(services: AppServices, opts: PublishingOptions):
   return report;
 }
 
-/** Starts sweeping every `config.schedulerIntervalMs`; `stop()` waits for a running sweep. */
+/** Starts sweeping every `config.schedulerIntervalMs`; `stop()` waits for a running sweep and background listening searches. */
 export function startScheduler(services: AppServices, overrides: Partial<PublishingOptions> = {}): { stop(): Promise<void> } {
   const opts = publishingOptions(services, overrides);
   let stopped = false;
@@ -106,6 +106,8 @@ export function startScheduler(services: AppServices, overrides: Partial<Publish
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      // Network searches the listening sweep started run in the background: let them finish their writes.
+      await listeningSearchesSettled();
     },
   };
 }
