@@ -12,6 +12,7 @@ import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
 import { importMetrics } from '../../src/use-cases/analytics-import.use-case';
 import { pdfPageInk } from './pdf-pages';
+import { newId } from '../../src/domain/ids';
 
 const hostile = '=HYPERLINK("http://evil.example","x") <script>alert(1)</script><img src=x onerror=alert(2)>';
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/analytics/stockholm-week.json', import.meta.url), 'utf8')) as { posts: Array<{ externalId: string; text: string }> };
@@ -99,9 +100,34 @@ describe.each(dialects())('reports API (%s)', (dialect) => {
     const competitors = await t.current.json('GET', url('html', 'competitors'), undefined, viewer);
     expect(competitors.status).toBe(200);
     expect(await competitors.text()).toContain('No competitors are watched in this workspace yet.');
+    const emptyInbox = await t.current.json('GET', `${ws}/reports/render?template=inbox&format=csv&accountIds=${vk.id}&from=2026-02-01&to=2026-02-28`, undefined, viewer);
+    expect(emptyInbox.status).toBe(200);
+    expect(await emptyInbox.text()).toMatch(/All accounts,0,0,,/);
+
+    // With data: a watched competitor with a post, and two inbox messages (one answered in 30 min).
+    const db = services.database.db;
+    const competitorId = newId();
+    await db.insertInto('competitors').values({ id: competitorId, workspace_id: owner.workspaceId, network: 'vk', external_id: '-999', handle: 'rival', display_name: null, service_url: null, profile_url: null, followers: 5000, created_by: null, created_at: '2026-03-01T00:00:00.000Z', collected_at: '2026-03-30T00:00:00.000Z', last_error: null }).execute();
+    await db.insertInto('competitor_snapshots').values([
+      { id: newId(), competitor_id: competitorId, workspace_id: owner.workspaceId, observed_at: '2026-03-22T12:00:00.000Z', followers: 4900 },
+      { id: newId(), competitor_id: competitorId, workspace_id: owner.workspaceId, observed_at: '2026-03-29T12:00:00.000Z', followers: 5000 },
+    ]).execute();
+    await db.insertInto('competitor_posts').values({ id: newId(), competitor_id: competitorId, workspace_id: owner.workspaceId, external_id: 'r1', url: null, published_at: '2026-03-25T09:00:00.000Z', text: '@rival -1 deal', content_type: 'photo', hashtags: '[]', likes: 40, shares: 5, comments: 3, quotes: null, views: null, first_seen_at: '2026-03-25T10:00:00.000Z', last_seen_at: '2026-03-29T10:00:00.000Z' }).execute();
+    const compCsv = await (await t.current.json('GET', url('csv', 'competitors'), undefined, viewer)).text();
+    expect(compCsv).toMatch(/\r\ncompetitor,rival,vk,5000,100,2\.040816,1,/);
+    expect(compCsv).toContain(`Competitor @rival (vk),2026-03-25 09:00,photo,'@rival -1 deal,48,`);
+    const base = { account_id: vk.id, workspace_id: owner.workspaceId, network: 'vk', kind: 'comment', parent_external_id: null, root_external_id: null, target_id: null, author_external_id: 'fan', author_handle: 'fan', author_name: null, author_followers: null, text: 'hi', url: null, lang: null, edited_at: null, deleted_at: null };
+    await db.insertInto('inbox_messages').values([
+      { ...base, id: newId(), external_id: 'c1', network_created_at: '2026-03-24T10:00:00.000Z', received_at: '2026-03-24T10:00:00.000Z' },
+      { ...base, id: newId(), external_id: 'c2', network_created_at: '2026-03-25T10:00:00.000Z', received_at: '2026-03-25T10:00:00.000Z' },
+    ]).execute();
+    await db.updateTable('inbox_messages').set({ first_response_at: '2026-03-24T10:30:00.000Z' }).where('external_id', '=', 'c1').execute();
     const inbox = await t.current.json('GET', url('csv', 'inbox'), undefined, viewer);
     expect(inbox.status).toBe(200);
-    expect(await inbox.text()).toMatch(/All accounts,0,0,,/);
+    const inboxCsv = await inbox.text();
+    expect(inboxCsv).toMatch(/\r\nAll accounts,2,1,50,/);
+    // A label starting with @ is neutralised like any formula prefix.
+    expect(inboxCsv).toMatch(/\r\n'@acme \(vk\),2,1,50,/);
     const campaign = await t.current.json('GET', url('html', 'campaign'), undefined, viewer);
     expect(campaign.status).toBe(422);
     expect(await campaign.json()).toMatchObject({ errors: [{ path: 'template', code: 'no_campaign_data' }] });
