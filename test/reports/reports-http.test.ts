@@ -116,7 +116,7 @@ describe.each(dialects())('reports API (%s)', (dialect) => {
     const compCsv = await (await t.current.json('GET', url('csv', 'competitors'), undefined, viewer)).text();
     expect(compCsv).toMatch(/\r\ncompetitor,rival,vk,5000,100,2\.040816,1,/);
     expect(compCsv).toContain(`Competitor @rival (vk),2026-03-25 09:00,photo,'@rival -1 deal,48,`);
-    const base = { account_id: vk.id, workspace_id: owner.workspaceId, network: 'vk', kind: 'comment', parent_external_id: null, root_external_id: null, target_id: null, author_external_id: 'fan', author_handle: 'fan', author_name: null, author_followers: null, text: 'hi', url: null, lang: null, edited_at: null, deleted_at: null };
+    const base = { account_id: vk.id, workspace_id: owner.workspaceId, network: 'vk', kind: 'comment' as const, parent_external_id: null, root_external_id: null, target_id: null, author_external_id: 'fan', author_handle: 'fan', author_name: null, author_followers: null, text: 'hi', url: null, lang: null, edited_at: null, deleted_at: null };
     await db.insertInto('inbox_messages').values([
       { ...base, id: newId(), external_id: 'c1', network_created_at: '2026-03-24T10:00:00.000Z', received_at: '2026-03-24T10:00:00.000Z' },
       { ...base, id: newId(), external_id: 'c2', network_created_at: '2026-03-25T10:00:00.000Z', received_at: '2026-03-25T10:00:00.000Z' },
