@@ -41,6 +41,7 @@ import { dailyRollups, postRollupsBefore, postRollupsBetween, rollupsInOtherZone
 import { createApiToken } from '../src/use-cases/api-tokens.use-case';
 import { createUser } from '../src/use-cases/users.use-case';
 import { freshBenchDatabase, type BenchDialect } from './support/bench-database';
+import { installStatementCounter } from './support/statement-counter';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -57,6 +58,7 @@ const requestsPerRange = Number(arg('requests', '200'));
 const warmup = Number(arg('warmup', '20'));
 /** `--profile`: also time the use case alone (no HTTP, no JSON) and its queries, per period. */
 const profile = argv.includes('--profile');
+const statements = profile ? installStatementCounter() : null;
 const targetP95Ms = 100;
 const ranges = arg('ranges', '30,90,365').split(',').map(Number);
 /** Periods end on the last day of the generated year. */
@@ -284,6 +286,10 @@ async function runMode(dialect: BenchDialect): Promise<void> {
           q.push(performance.now() - t);
           rows.push(n);
         }
+        statements!.on();
+        await get(accountIds[0]!, from);
+        statements!.off();
+        report(`  SQL statements per request ${days} days`, `${statements!.total()} (${statements!.top(20).map((x) => `${x.count}× ${x.sql.slice(0, 60)}`).join(' | ')})`, null);
         q.sort((a, b) => a - b);
         report(`  its rollup reads alone ${days} days`, `p50 ${ms(percentile(q, 50))}  p95 ${ms(percentile(q, 95))}  (${Math.round(rows.reduce((s, n) => s + n, 0) / rows.length)} rows per request)`, null);
       }
