@@ -261,6 +261,23 @@ export async function messagesForMetrics(
   return q.execute();
 }
 
+/**
+ * Messages received in [from, to) (not deleted) counted per sentiment label in one grouped query;
+ * `null` = not labelled. PostgreSQL returns counts as strings, so they are normalised to numbers.
+ */
+export async function sentimentCountsForMetrics(db: Executor, workspaceId: string, from: string, to: string, accountId?: string): Promise<Array<{ label: 'negative' | 'neutral' | 'positive' | null; count: number }>> {
+  let q = db
+    .selectFrom('inbox_messages')
+    .select((eb) => ['sentiment_label', eb.fn.countAll<number | string | bigint>().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('received_at', '>=', from)
+    .where('received_at', '<', to)
+    .where('deleted_at', 'is', null);
+  if (accountId) q = q.where('account_id', '=', accountId);
+  const rows = await q.groupBy('sentiment_label').execute();
+  return rows.map((r) => ({ label: r.sentiment_label, count: Number(r.n) }));
+}
+
 /** Whether a user is a member of the workspace directly or through the organisation's owners/admins. */
 export async function isWorkspaceMember(db: Executor, workspaceId: string, userId: string): Promise<boolean> {
   const direct = await db.selectFrom('memberships').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();

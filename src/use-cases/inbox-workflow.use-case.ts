@@ -35,6 +35,7 @@ import {
   listSavedReplies,
   messagesByIds,
   messagesForMetrics,
+  sentimentCountsForMetrics,
   notesOf,
   openMessagesWithDueTimes,
   removeTags,
@@ -543,6 +544,11 @@ export interface InboxMetricsView {
   /** breached / received. */
   breachRate: number | null;
   firstResponseTargetMinutes: number;
+  /**
+   * Messages of the period per sentiment label (`unlabelled`: no label stored). negativeShare =
+   * negative / labelled (negative + neutral + positive), rounded to 4 places; null with none labelled.
+   */
+  sentiment: { negative: number; neutral: number; positive: number; unlabelled: number; negativeShare: number | null };
 }
 
 /** Query of the metrics. */
@@ -595,6 +601,9 @@ export async function inboxMetrics(ctx: UseCaseContext, q: InboxMetricsInput): P
     if (r.sla_due_at && (r.first_response_at ?? nowIso) > r.sla_due_at) breached += 1;
   }
   const cal = durations(calendarResolution);
+  const sentiment = { negative: 0, neutral: 0, positive: 0, unlabelled: 0 };
+  for (const c of await sentimentCountsForMetrics(ctx.db, ctx.workspaceId, from, to, q.accountId)) sentiment[c.label ?? 'unlabelled'] += c.count;
+  const labelled = sentiment.negative + sentiment.neutral + sentiment.positive;
   return {
     period: { from, to },
     received: rows.length,
@@ -605,6 +614,7 @@ export async function inboxMetrics(ctx: UseCaseContext, q: InboxMetricsInput): P
     breached,
     breachRate: rows.length ? Math.round((breached / rows.length) * 10_000) / 10_000 : null,
     firstResponseTargetMinutes: sla.firstResponseMinutes,
+    sentiment: { ...sentiment, negativeShare: labelled ? Math.round((sentiment.negative / labelled) * 10_000) / 10_000 : null },
   };
 }
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -59,6 +59,7 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}': { status: 'resolved', addTags: ['hijacked'] },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/bulk': { messageIds: [ids.messageId], change: { status: 'resolved' } },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/notes': { text: 'spy note' },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/sentiment': { label: 'negative' },
   'POST /api/v1/workspaces/{workspaceId}/inbox-saved-replies': { name: 'spy', text: 'hi' },
   'PATCH /api/v1/workspaces/{workspaceId}/inbox-saved-replies/{savedReplyId}': { text: 'hijacked' },
   'PUT /api/v1/workspaces/{workspaceId}/inbox-settings': { firstResponseMinutes: 1 },
@@ -176,7 +177,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics', '/reports/render', '/report-schedules/{scheduleId}', '/report-branding']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-messages/{messageId}/sentiment', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics', '/reports/render', '/report-schedules/{scheduleId}', '/report-branding']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });

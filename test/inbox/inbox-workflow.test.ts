@@ -395,6 +395,7 @@ describe.each(dialects())('inbox workflow (%s)', (dialect) => {
         breached: 1,
         breachRate: 0.5,
         firstResponseTargetMinutes: 60,
+        sentiment: { negative: 0, neutral: 2, positive: 0, unlabelled: 0, negativeShare: 0 },
       });
       const empty = await ok<{ received: number; responseRate: null; firstResponse: { meanMinutes: null } }>(await api('GET', `/inbox-metrics?${acct}&from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z`));
       expect(empty).toMatchObject({ received: 0, responseRate: null, firstResponse: { count: 0, meanMinutes: null, medianMinutes: null } });
