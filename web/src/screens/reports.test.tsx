@@ -69,7 +69,10 @@ describe('Reports screen (in-process Herald)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     const frame = (await screen.findByTitle('Report preview')) as HTMLIFrameElement;
     expect(frame.getAttribute('sandbox')).toBe('');
-    const doc = frame.getAttribute('srcdoc') ?? '';
+    // The frame loads the report's own address (its CSP lets the report's styles apply).
+    const src = frame.getAttribute('src') ?? '';
+    expect(Object.fromEntries(new URL(src, 'http://x').searchParams)).toEqual({ template: 'monthly', format: 'html', accountIds: vkId, from: '2026-03-23', to: '2026-03-29' });
+    const doc = await (await t.request(src, { headers: { cookie: owner.cookie } })).text();
     expect(doc).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
     expect(doc).not.toMatch(/<script|<img src=x/);
     const render = requests.map((r) => new URL(r, 'http://x')).find((u) => u.pathname.endsWith('/reports/render'));
@@ -109,7 +112,9 @@ describe('Reports screen (in-process Herald)', () => {
     const saved = await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/report-branding`, undefined, owner)).json();
     expect(saved).toMatchObject({ agencyName: 'Northern Agency', primaryColor: '#7a1f5c' });
     fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
-    await waitFor(() => expect((screen.getByTitle('Report preview') as HTMLIFrameElement).getAttribute('srcdoc')).toContain('Northern Agency'));
+    const frame = (await screen.findByTitle('Report preview')) as HTMLIFrameElement;
+    const branded = await (await t.request(frame.getAttribute('src')!, { headers: { cookie: owner.cookie } })).text();
+    expect(branded).toContain('Northern Agency');
   });
 
   it('shows a viewer the reports but no schedule or branding forms (Swedish)', async () => {

@@ -186,17 +186,20 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
   const ws = client.api.v1.workspaces[':workspaceId'];
   const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
   const [choice, setChoice] = useState<ReportChoice>({ template: 'monthly', accountIds: [], from: '', to: '' });
-  const [preview, setPreview] = useState<{ html: string } | { error: string } | 'loading' | null>(null);
+  const [preview, setPreview] = useState<{ url: string; shown: number } | { error: string } | 'loading' | null>(null);
   const canManage = adminRoles.has(workspace.role);
-  const href = (format: 'pdf' | 'csv' | 'xlsx') => `/api/v1/workspaces/${encodeURIComponent(workspace.id)}/reports/render?${new URLSearchParams(reportQuery(choice, format)).toString()}`;
+  const href = (format: 'html' | 'pdf' | 'csv' | 'xlsx') => `/api/v1/workspaces/${encodeURIComponent(workspace.id)}/reports/render?${new URLSearchParams(reportQuery(choice, format)).toString()}`;
 
   const showPreview = async (e: FormEvent) => {
     e.preventDefault();
     setPreview('loading');
     try {
+      // Asked once here so a refusal (bad period, unknown account) shows as a message; the frame then
+      // loads the same address itself, because a srcdoc frame would inherit the app's CSP (no inline
+      // styles) while the report's own response carries a policy that lets its styles apply.
       const res = await ws.reports.render.$get({ param: { workspaceId: workspace.id }, query: reportQuery(choice, 'html') });
       if (!res.ok) await unwrap(Promise.resolve(res));
-      setPreview({ html: await res.text() });
+      setPreview({ url: href('html'), shown: Date.now() });
     } catch (err) {
       setPreview({ error: err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : errorMessage(err, t) });
     }
@@ -254,9 +257,9 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
       </form>
       {preview === 'loading' && <Loading />}
       {preview && typeof preview === 'object' && 'error' in preview && <p role="alert">{preview.error}</p>}
-      {preview && typeof preview === 'object' && 'html' in preview && (
+      {preview && typeof preview === 'object' && 'url' in preview && (
         // No allow-scripts, no allow-same-origin: the report can neither run code nor reach the app.
-        <iframe title={t('reports.previewTitle')} sandbox="" srcDoc={preview.html} className="reports-preview" style={{ width: '100%', height: '70vh', border: '1px solid #ccc' }} />
+        <iframe key={preview.shown} title={t('reports.previewTitle')} sandbox="" src={preview.url} className="reports-preview" style={{ width: '100%', height: '70vh', border: '1px solid #ccc' }} />
       )}
       <Schedules workspace={workspace} choice={choice} canManage={canManage} />
       <Branding workspace={workspace} canManage={canManage} />
