@@ -4,7 +4,7 @@
  * team's internal notes, saved replies and the reply box. Network content is rendered as text.
  */
 import type { InferResponseType } from 'hono/client';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
@@ -34,6 +34,8 @@ export interface InboxMember {
 
 export const inboxStatuses = ['new', 'assigned', 'waiting', 'resolved'] as const satisfies readonly InboxStatus[];
 export const inboxPriorities = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly InboxPriority[];
+type SentimentLabel = NonNullable<InboxMessage['sentiment']>['label'];
+const sentimentLabels = ['negative', 'neutral', 'positive'] as const satisfies readonly SentimentLabel[];
 const roleRank: Record<string, number> = { viewer: 0, contributor: 1, editor: 2, admin: 3, owner: 4 };
 
 /** What the caller's role allows in the inbox (the server checks again). */
@@ -231,6 +233,43 @@ function SavedReplyPicker({ workspaceId, messageId, onPicked }: { workspaceId: s
   );
 }
 
+/** Lets a member relabel the message's sentiment (contributors and above); the workspace's later messages learn from it. */
+function RelabelSentiment({ workspaceId, m, onRelabelled }: { workspaceId: string; m: InboxMessage; onRelabelled: (m: InboxMessage) => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const id = useId();
+  const [state, setState] = useState<'idle' | 'saving' | 'saved' | { error: string }>('idle');
+  const relabel = async (label: SentimentLabel) => {
+    setState('saving');
+    try {
+      const updated = await unwrap(client.api.v1.workspaces[':workspaceId']['inbox-messages'][':messageId'].sentiment.$post({ param: { workspaceId, messageId: m.id }, json: { label } }));
+      setState('saved');
+      onRelabelled(updated);
+    } catch (e) {
+      setState({ error: errorMessage(e, t) });
+    }
+  };
+  return (
+    <div className="form-actions">
+      <label htmlFor={id}>{t('inbox.relabel.label')}</label>{' '}
+      <select id={id} value={m.sentiment?.label ?? ''} disabled={state === 'saving'} aria-describedby={`${id}-hint`} onChange={(e) => void relabel(e.target.value as SentimentLabel)}>
+        {!m.sentiment && <option value="">—</option>}
+        {sentimentLabels.map((l) => (
+          <option key={l} value={l}>
+            {t(`listening.sentiment.${l}`)}
+          </option>
+        ))}
+      </select>
+      <span id={`${id}-hint`} className="muted">
+        {' '}
+        {t('inbox.relabel.hint')}
+      </span>
+      {state === 'saved' && <span role="status"> {t('inbox.relabel.saved')}</span>}
+      {typeof state === 'object' && <span className="field-error">{state.error}</span>}
+    </div>
+  );
+}
+
 /** Keeps a message in the testimonials library (editors; the server checks it reads as positive unless told otherwise). */
 function KeepTestimonial({ workspaceId, m }: { workspaceId: string; m: InboxMessage }) {
   const { t } = useTranslation();
@@ -346,6 +385,17 @@ export function InboxConversation({
           <ThreadItem key={c.id} m={c} className="inbox-thread-child" />
         ))}
       </ol>
+      {can.triage && !message.deletedAt && (
+        <RelabelSentiment
+          key={`relabel-${message.id}`}
+          workspaceId={workspace.id}
+          m={message}
+          onRelabelled={(m) => {
+            onChanged(m);
+            conv.reload();
+          }}
+        />
+      )}
       {can.manage && message.sentiment?.label === 'positive' && <KeepTestimonial key={message.id} workspaceId={workspace.id} m={message} />}
       <WorkState m={message} members={members} disabled={!can.triage || busy} onChange={change} />
       {changeError && (

@@ -81,6 +81,10 @@ export const enAnalytics = {
       answeredCount: 'Answered messages measured',
       target: 'First-response target',
       source: 'Source: the inbox, messages received {{from}} – {{to}}',
+      negativeShare: 'Messages labelled negative ÷ messages with a sentiment label (negative, neutral or positive), received in the period. A member\'s relabel counts as the label.',
+      negative: 'Labelled negative',
+      labelled: 'Messages with a sentiment label',
+      unlabelled: 'Without a label (not counted)',
     },
     counts: {
       views: 'views',
@@ -137,6 +141,7 @@ export const enAnalytics = {
       rate: 'Response rate',
       firstResponseMedian: 'First response (median)',
       firstResponseMean: 'First response (mean)',
+      negativeShare: 'Negative reactions',
       unavailable: 'The inbox figures could not be loaded.',
     },
     followers: {

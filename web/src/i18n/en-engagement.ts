@@ -35,6 +35,11 @@ export const enEngagement = {
     openPost: 'Open your post',
     slaBreached: 'Late',
     slaDue: 'answer by {{time}}',
+    relabel: {
+      label: 'Relabel sentiment',
+      hint: 'Herald learns from your label when it labels this workspace\'s new messages.',
+      saved: 'Sentiment relabelled.',
+    },
     notes: {
       title: 'Internal notes',
       none: 'No notes yet. Notes stay inside Herald.',

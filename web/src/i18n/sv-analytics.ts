@@ -80,6 +80,10 @@ export const svAnalytics = {
       answeredCount: 'Uppmätta besvarade meddelanden',
       target: 'Mål för första svar',
       source: 'Källa: inkorgen, meddelanden mottagna {{from}} – {{to}}',
+      negativeShare: 'Meddelanden märkta som negativa ÷ meddelanden med ett tonläge (negativt, neutralt eller positivt), mottagna under perioden. Har en medlem ändrat tonläget räknas det ändrade.',
+      negative: 'Märkta som negativa',
+      labelled: 'Meddelanden med ett tonläge',
+      unlabelled: 'Utan tonläge (räknas inte)',
     },
     counts: {
       views: 'visningar',
@@ -136,6 +140,7 @@ export const svAnalytics = {
       rate: 'Svarsfrekvens',
       firstResponseMedian: 'Första svar (median)',
       firstResponseMean: 'Första svar (medelvärde)',
+      negativeShare: 'Negativa reaktioner',
       unavailable: 'Inkorgens siffror kunde inte hämtas.',
     },
     followers: {

@@ -34,6 +34,11 @@ export const svEngagement = {
     openPost: 'Öppna ditt inlägg',
     slaBreached: 'Sent',
     slaDue: 'svara senast {{time}}',
+    relabel: {
+      label: 'Ändra tonläge',
+      hint: 'Herald lär sig av din ändring när den bedömer arbetsytans nya meddelanden.',
+      saved: 'Tonläget har ändrats.',
+    },
     notes: {
       title: 'Interna anteckningar',
       none: 'Inga anteckningar ännu. Anteckningar stannar i Herald.',

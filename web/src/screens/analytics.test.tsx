@@ -183,6 +183,30 @@ describe('Analytics screen (in-process Herald)', () => {
     expect(await within(section('Best time to post')).findByText('No posts in this period.')).toBeTruthy();
   });
 
+  it('shows the share of negative reactions: negative ÷ labelled messages of the period, with its inputs', async () => {
+    const db = t.services.database.db;
+    const account = await db.selectFrom('accounts').select(['id', 'network']).where('id', '=', vkId).executeTakeFirstOrThrow();
+    let n = 0;
+    const row = (at: string, label: 'negative' | 'neutral' | 'positive' | null) => {
+      n += 1;
+      return { id: `0190c7e2-1b2c-7d3e-8f40-${String(n).padStart(12, '0')}`, workspace_id: owner.workspaceId, account_id: account.id, network: account.network, external_id: `neg-${n}`, kind: 'comment' as const, parent_external_id: null, root_external_id: null, target_id: null, author_external_id: 'a', author_handle: 'a', author_name: null, author_followers: null, text: `message ${n}`, url: null, lang: 'en', network_created_at: at, received_at: at, edited_at: null, deleted_at: null, thread_key: `neg-${n}`, sentiment_label: label, sentiment_score: label === null ? null : 0, sentiment_lang: label === null ? null : 'en', search_text: null, sla_due_at: null, first_response_at: null, first_response_by: null, resolved_at: null, status_changed_at: null };
+    };
+    // Week of 2 Feb 2026: 1 negative of 4 labelled (plus one unlabelled); the week before: 1 of 2.
+    await db.insertInto('inbox_messages').values([row('2026-02-03T10:00:00.000Z', 'negative'), row('2026-02-03T11:00:00.000Z', 'neutral'), row('2026-02-04T10:00:00.000Z', 'neutral'), row('2026-02-05T10:00:00.000Z', 'positive'), row('2026-02-05T12:00:00.000Z', null), row('2026-01-27T10:00:00.000Z', 'negative'), row('2026-01-28T10:00:00.000Z', 'positive')]).execute();
+    open(`?account=${vkId}&from=2026-02-02&to=2026-02-08`);
+    const negative = await screen.findByRole('article', { name: 'Negative reactions' });
+    await waitFor(() => expect(plain(negative.querySelector('.kpi-value')!.textContent)).toBe('25%'));
+    expect(plain(within(negative).getByText(/^previous:/).textContent)).toBe('previous: 50%');
+    fireEvent.click(within(negative).getByText('How is this calculated'));
+    const how = negative.querySelector('details.kpi-how')!;
+    expect(how.textContent).toContain('Messages labelled negative ÷ messages with a sentiment label');
+    const facts = (term: string, nth = 0) => plain([...how.querySelectorAll('dt')].filter((d) => d.textContent === term)[nth]?.nextElementSibling?.textContent);
+    expect(facts('Labelled negative')).toBe('1');
+    expect(facts('Messages with a sentiment label')).toBe('4');
+    expect(facts('Without a label (not counted)')).toBe('1');
+    expect(facts('Messages with a sentiment label', 1)).toBe('2');
+  });
+
   it('formats numbers and dates per language (Russian and Swedish)', async () => {
     open(`?account=${vkId}&from=2026-03-23&to=2026-03-29`, 'ru');
     let engagement = await screen.findByRole('article', { name: 'Вовлечённость' });

@@ -121,6 +121,26 @@ function InboxFacts({ m, zone }: { m: InboxMetrics; zone: string }) {
   );
 }
 
+/** The inputs of the negative share: messages per label in the period. */
+function SentimentFacts({ m, zone }: { m: InboxMetrics; zone: string }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const local = (iso: string) => new Intl.DateTimeFormat(lng, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(iso));
+  const s = m.sentiment;
+  return (
+    <dl className="kpi-facts">
+      <dt>{t('analytics.how.negative')}</dt>
+      <dd>{formatCount(s.negative, lng)}</dd>
+      <dt>{t('analytics.how.labelled')}</dt>
+      <dd>{formatCount(s.negative + s.neutral + s.positive, lng)}</dd>
+      <dt>{t('analytics.how.unlabelled')}</dt>
+      <dd>{formatCount(s.unlabelled, lng)}</dd>
+      <dt>{t('analytics.how.arithmetic')}</dt>
+      <dd>{t('analytics.how.source', { from: local(m.period.from), to: local(m.period.to) })}</dd>
+    </dl>
+  );
+}
+
 function ResponseSection({ current, previous, zone }: { current: InboxMetrics; previous: InboxMetrics | undefined; zone: string }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -156,6 +176,25 @@ function ResponseSection({ current, previous, zone }: { current: InboxMetrics; p
         format={(v) => formatMinutes(v, lng)}
         unit="followers"
         how={how(t('analytics.how.firstResponse'))}
+      />
+      <ResponseCard
+        title={t('analytics.response.negativeShare')}
+        value={pct(current.sentiment.negativeShare)}
+        previous={pct(previous?.sentiment.negativeShare)}
+        format={(v) => formatPercent(v, lng)}
+        unit="percent"
+        how={
+          <>
+            <p>{t('analytics.how.negativeShare')}</p>
+            <SentimentFacts m={current} zone={zone} />
+            {previous && (
+              <>
+                <h4>{t('analytics.how.previousArithmetic')}</h4>
+                <SentimentFacts m={previous} zone={zone} />
+              </>
+            )}
+          </>
+        }
       />
     </div>
   );
