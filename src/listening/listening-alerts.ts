@@ -41,7 +41,7 @@ const alertSettingsFields = {
   flagInbox: z.boolean(),
 };
 
-/** Alert settings as a client sends them: any subset; the rest keeps its current (or default) value. */
+/** Alert settings as a client sends them (a subset is fine); the rest keeps its current (or default) value. */
 export const alertSettingsInputSchema = z.object(alertSettingsFields).partial().strict();
 
 /** Complete alert settings of a query or of a workspace. */

@@ -205,7 +205,7 @@ export async function followerSnapshots(db: Executor, accountId: string): Promis
   return rows.flatMap((r) => (r.followers === null ? [] : [{ observed_at: r.observed_at, followers: r.followers }]));
 }
 
-/** First and last instant the account has any data for (publish times, snapshots; observations for the last). */
+/** First and last instant the account has data: publish times and snapshots (observations count for the last). */
 export async function accountDataBounds(db: Executor, accountId: string): Promise<{ first: string | null; last: string | null }> {
   const t = await db
     .selectFrom('post_targets')

@@ -1,5 +1,5 @@
 /**
- * Bluesky's `publicData` capability: any account's profile and recent posts read from a public
+ * Bluesky's `publicData` capability: the profile and recent posts of every account, read from a public
  * AppView without signing in (app.bsky.actor.getProfile, app.bsky.feed.getAuthorFeed with
  * `filter=posts_no_replies`). Production reads https://public.api.bsky.app, Bluesky's unauthenticated
  * AppView; tests point `appviewUrl` at the local network's AppView.

@@ -1,5 +1,5 @@
 /**
- * The Mastodon connector: any server that speaks the Mastodon client API (Mastodon itself, and
+ * The Mastodon connector for every server that speaks the Mastodon client API (Mastodon itself, and
  * compatible servers such as snac2, GoToSocial, Pleroma/Akkoma). Plain `ctx.fetch`, no client library.
  *
  * Auth: an access token, either pasted (credential fields) or obtained by OAuth 2 authorization code
