@@ -72,7 +72,9 @@ describe.skipIf(!pdsUrl)('core loop through the CLI (local Bluesky PDS)', () => 
     expect(created.code, created.stderr).toBe(0);
     const post = JSON.parse(created.stdout) as { id: string; timezone: string; targets: Array<{ state: string }> };
     expect(post.timezone).toBe('Europe/Berlin');
-    expect(post.targets.map((t) => t.state)).toEqual(['scheduled']);
+    // Due in 3 s: on a loaded machine the running worker may already have claimed it when the CLI answers.
+    expect(post.targets).toHaveLength(1);
+    expect(['scheduled', 'publishing', 'published']).toContain(post.targets[0]!.state);
 
     const published = await waitFor(
       async () => {
