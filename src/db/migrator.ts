@@ -14,6 +14,7 @@ import * as m0008 from './migrations/0008-inbox-workflow.migration';
 import * as m0009 from './migrations/0009-competitors.migration';
 import * as m0010 from './migrations/0010-reports.migration';
 import * as m0011 from './migrations/0011-listening-search.migration';
+import * as m0012 from './migrations/0012-hashtag-sets.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -35,6 +36,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0009-competitors', m0009],
   ['0010-reports', m0010],
   ['0011-listening-search', m0011],
+  ['0012-hashtag-sets', m0012],
 ];
 
 class ListProvider implements MigrationProvider {

@@ -353,6 +353,18 @@ export interface PostMetricsTable {
   video_views: number | null;
 }
 
+/** A named list of hashtags shared by a workspace (composer "hashtag sets"). */
+export interface HashtagSetsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** JSON array of tags, each starting with '#'. */
+  tags: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A weekly posting slot of an account for the queue ("add to queue" fills the next free one). */
 export interface PostingSlotsTable {
   id: string;
@@ -518,6 +530,7 @@ export interface Database extends ListeningTables, InboxWorkflowTables, Competit
   account_metrics: AccountMetricsTable;
   post_metrics: PostMetricsTable;
   posting_slots: PostingSlotsTable;
+  hashtag_sets: HashtagSetsTable;
   invitations: InvitationsTable;
   analytics_post_content: AnalyticsPostContentTable;
   analytics_post_rollups: AnalyticsPostRollupsTable;
@@ -539,4 +552,5 @@ export type WebhookRow = Selectable<WebhooksTable>;
 export type InboxMessageRow = Selectable<InboxMessagesTable>;
 export type SentimentCorrectionRow = Selectable<SentimentCorrectionsTable>;
 export type PostingSlotRow = Selectable<PostingSlotsTable>;
+export type HashtagSetRow = Selectable<HashtagSetsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;

@@ -11,6 +11,7 @@
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
  * - everyone reads listening streams, volumes, alerts and testimonials, and competitor benchmarks; editors add and remove competitors;
+ * - everyone reads hashtag sets (posts.read); editors create, rename and delete them (hashtags.manage);
  * - everyone reads reports (analytics.read); admins manage report branding and e-mail schedules (reports.manage);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
@@ -54,6 +55,7 @@ export const actions = [
   'competitors.read',
   'competitors.manage',
   'reports.manage',
+  'hashtags.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -156,6 +158,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.reply':
     // Saved replies and rules speak and act for the whole team.
     case 'inbox.manage':
+    // Hashtag sets are shared by everyone who composes: editors curate them.
+    case 'hashtags.manage':
       return roleAtLeast(role, 'editor');
     default: {
       const unknown: never = action;

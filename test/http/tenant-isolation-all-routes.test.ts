@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections', 'hashtag_sets'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -76,6 +76,8 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PUT /api/v1/workspaces/{workspaceId}/report-branding': { agencyName: 'spy', primaryColor: '#000000' },
   'POST /api/v1/workspaces/{workspaceId}/report-schedules': { template: 'monthly', frequency: 'weekly', recipients: ['spy@example.com'] },
   'PATCH /api/v1/workspaces/{workspaceId}/report-schedules/{scheduleId}': { recipients: ['spy@example.com'] },
+  'POST /api/v1/workspaces/{workspaceId}/hashtag-sets': { name: 'spy', tags: ['spy'] },
+  'PATCH /api/v1/workspaces/{workspaceId}/hashtag-sets/{hashtagSetId}': { name: 'hijacked', tags: ['hijacked'] },
 });
 
 interface OpenApiDoc {
@@ -139,7 +141,8 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     expect((await bInbox('PUT', '/report-branding', { agencyName: 'B agency', primaryColor: '#123456' })).status).toBe(200);
     const schedule = await (await bInbox('POST', '/report-schedules', { template: 'monthly', frequency: 'monthly', recipients: ['b@example.com'] })).json() as { id: string };
     await t.current.services.database.db.insertInto('report_deliveries').values({ schedule_id: schedule.id, workspace_id: ws, period_key: 'month-2026-03', status: 'sent', claimed_at: nowIso, sent_at: nowIso, error: null, pdf_bytes: 1000 }).execute();
-    const ids: Record<string, string> = { scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
+    const hashtagSet = await (await bInbox('POST', '/hashtag-sets', { name: 'B set', tags: ['b'] })).json() as { id: string };
+    const ids: Record<string, string> = { hashtagSetId: hashtagSet.id, scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 

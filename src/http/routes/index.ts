@@ -22,6 +22,7 @@ import { registerAnalyticsRoutes } from './analytics.routes';
 import { registerListeningRoutes } from './listening.routes';
 import { registerCompetitorRoutes } from './competitors.routes';
 import { registerReportRoutes } from './reports.routes';
+import { registerHashtagSetRoutes } from './hashtag-sets.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -44,4 +45,5 @@ export const routeModules = [
   registerListeningRoutes,
   registerCompetitorRoutes,
   registerReportRoutes,
+  registerHashtagSetRoutes,
 ] as const;
