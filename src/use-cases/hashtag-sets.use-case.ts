@@ -30,7 +30,7 @@ export interface HashtagSetInput {
 /** Limits a person can read in the error messages. */
 export const hashtagSetLimits = { nameMax: 60, tagsMin: 1, tagsMax: 30, tagMax: 100, setsMax: 200 } as const;
 
-// Letters and digits of any script plus underscore: what the networks link as a hashtag.
+// Letters and digits of every script plus underscore: what the networks link as a hashtag.
 const tagBody = /^[\p{L}\p{N}\p{M}_]+$/u;
 
 /** `tag` with one leading '#', or null when it is not a hashtag. */

@@ -1,6 +1,6 @@
 /**
  * Hashtag sets over HTTP on SQLite and PostgreSQL: create, list, rename, replace tags, delete; tags
- * normalised (leading '#', any script, duplicates dropped); readable 422s; duplicate names 409; viewers
+ * normalised (leading '#', every script, duplicates dropped); readable 422s; duplicate names 409; viewers
  * and contributors read but cannot write; another workspace's set is a 404.
  */
 import { describe, expect, it } from 'vitest';

@@ -24,7 +24,7 @@ const HashtagSetSchema = z
 const nameField = z.string().openapi({ example: 'Launch', description: `1–${hashtagSetLimits.nameMax} characters, unique in the workspace` });
 const tagsField = z.array(z.string()).openapi({
   example: ['herald', '#SocialMedia'],
-  description: `${hashtagSetLimits.tagsMin}–${hashtagSetLimits.tagsMax} hashtags (letters, digits, _ in any script); a missing '#' is added, duplicates are dropped`,
+  description: `${hashtagSetLimits.tagsMin}–${hashtagSetLimits.tagsMax} hashtags (letters, digits, _ in every script); a missing '#' is added, duplicates are dropped`,
 });
 
 const CreateBody = z.object({ name: nameField, tags: tagsField }).strict().openapi('CreateHashtagSetRequest');

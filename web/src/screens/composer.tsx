@@ -15,6 +15,7 @@ import { MediaLimits, OptionFields, PollEditor, ThreadEditor, acceptedTypes, pol
 import { MediaPicker, type PickedMedia } from '../components/media-picker';
 import { NetworkCounter } from '../components/network-counter';
 import { PostPreview } from '../components/post-preview';
+import { HashtagSets } from '../components/hashtag-sets';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { UtmBuilder, emptyUtm, withUtm, type Utm } from '../components/utm-builder';
 import { formatDateTime } from '../i18n/format';
@@ -320,6 +321,7 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
             <span className="field-label">{t('composer.text')}</span>
             <textarea rows={6} value={draft.text} onChange={(e) => update({ text: e.target.value })} />
           </label>
+          <HashtagSets workspace={workspace} text={draft.text} onText={(text) => update({ text })} />
 
           {checks.map(({ account, result }) => {
             const own = draft.variants[account.id] !== undefined;
