@@ -4,12 +4,14 @@
  * The sweep enqueues `sync-inbound` for every `ok` account whose connector has `comments`, and
  * `collect-metrics` for every one whose connector has `metrics`, when the account is due (see
  * sync-schedule.repository.ts). Taking the due row and enqueueing the keyed job happen in one
- * transaction, so any number of schedulers may sweep at once. It also sends token expiry warnings
- * and deletes OAuth states that ran out.
+ * transaction, so any number of schedulers may sweep at once. It also sends token expiry warnings,
+ * deletes OAuth states that ran out and, at most once a minute per process, a batch of expired
+ * login sessions.
  */
 import type { AnyConnector } from '../connectors/connector';
 import type { JobHandler } from '../jobs/job-queue';
 import { deleteExpiredOAuthStates } from '../repositories/oauth.repository';
+import { deleteExpiredSessions } from '../repositories/sessions.repository';
 import { dueAccounts, dueKey, takeUntil } from '../repositories/sync-schedule.repository';
 import type { AppServices } from '../server/services';
 import { sweepTokenExpiry, type ExpirySweepReport } from '../accounts/expiry-warnings';
@@ -25,6 +27,23 @@ export interface EngagementSweepReport {
   metricsEnqueued: number;
   expiry: ExpirySweepReport;
   oauthStatesDeleted: number;
+  /** Expired login sessions deleted (0 when the once-a-minute throttle skipped the step). */
+  sessionsDeleted: number;
+}
+
+/** Expired sessions one sweep deletes at most; a bigger backlog drains over the next minutes. */
+export const expiredSessionsBatch = 1000;
+/** Least time between two expired-session deletions of one process. */
+const sessionSweepEveryMs = 60_000;
+const lastSessionSweep = new WeakMap<AppServices, number>();
+
+async function deleteExpiredSessionsThrottled(services: AppServices): Promise<number> {
+  const nowMs = services.now().getTime();
+  // The sweep runs every few seconds; deleting sessions that are already refused is not urgent.
+  const last = lastSessionSweep.get(services);
+  if (last !== undefined && nowMs - last < sessionSweepEveryMs) return 0;
+  lastSessionSweep.set(services, nowMs);
+  return deleteExpiredSessions(services.database.db, new Date(nowMs).toISOString(), expiredSessionsBatch);
 }
 
 async function enqueueDue(
@@ -58,7 +77,8 @@ export async function engagementSweep(services: AppServices, overrides: Partial<
   const metricsEnqueued = await enqueueDue(services, opts, collectMetricsTask, collectMetricsJobKey, (c) => c.metrics !== undefined);
   const expiry = await sweepTokenExpiry(services, opts.sweepBatch);
   const oauthStatesDeleted = await deleteExpiredOAuthStates(services.database.db, services.now().toISOString());
-  return { inboundEnqueued, metricsEnqueued, expiry, oauthStatesDeleted };
+  const sessionsDeleted = await deleteExpiredSessionsThrottled(services);
+  return { inboundEnqueued, metricsEnqueued, expiry, oauthStatesDeleted, sessionsDeleted };
 }
 
 /** Handlers for `sync-inbound`, `collect-metrics` and `inbox-notify` (rule notifications). */

@@ -31,8 +31,15 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
-/** Deletes sessions that expired before `nowIso`; returns how many. */
-export async function deleteExpiredSessions(db: Db, nowIso: string): Promise<number> {
-  const r = await db.deleteFrom('sessions').where('expires_at', '<=', nowIso).executeTakeFirst();
+/**
+ * Deletes at most `limit` sessions that expired at or before `nowIso` (the ones findLiveSession
+ * already refuses); returns how many. PostgreSQL has no DELETE … LIMIT, so the bound is a subquery
+ * on the ids, which SQLite runs the same way.
+ */
+export async function deleteExpiredSessions(db: Db, nowIso: string, limit = 1000): Promise<number> {
+  const r = await db
+    .deleteFrom('sessions')
+    .where('id', 'in', db.selectFrom('sessions').select('id').where('expires_at', '<=', nowIso).limit(limit))
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
