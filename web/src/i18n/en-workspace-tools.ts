@@ -162,6 +162,12 @@ export const enWorkspaceTools = {
       sun: 'Sunday',
     },
   },
+  bestTime: {
+    label: 'Best time to post',
+    hint: 'Best time for {{handle}} (from its own posts): {{slot}}',
+    use: 'Use',
+    useLabel: 'Schedule for the next {{slot}}',
+  },
   queueActions: {
     nextSlot: 'Next free slot',
     addToQueue: 'Add to queue',

@@ -163,6 +163,12 @@ export const ruWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
       sun: 'Воскресенье',
     },
   },
+  bestTime: {
+    label: 'Лучшее время для публикации',
+    hint: 'Лучшее время для {{handle}} (по его публикациям): {{slot}}',
+    use: 'Выбрать',
+    useLabel: 'Запланировать на ближайшее время: {{slot}}',
+  },
   queueActions: {
     nextSlot: 'Ближайшее свободное время',
     addToQueue: 'В очередь',

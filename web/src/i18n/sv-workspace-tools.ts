@@ -161,6 +161,12 @@ export const svWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
       sun: 'Söndag',
     },
   },
+  bestTime: {
+    label: 'Bästa tid att publicera',
+    hint: 'Bästa tid för {{handle}} (utifrån kontots egna inlägg): {{slot}}',
+    use: 'Använd',
+    useLabel: 'Schemalägg till nästa {{slot}}',
+  },
   queueActions: {
     nextSlot: 'Nästa lediga tid',
     addToQueue: 'Lägg i kön',

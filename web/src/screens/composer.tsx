@@ -12,6 +12,7 @@ import { useApi } from '../api/context';
 import type { Account, Network, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { MediaLimits, OptionFields, PollEditor, ThreadEditor, acceptedTypes, pollSpec, type OptionValue, type PollDraft } from '../components/composer-extras';
+import { BestTimeSuggestion } from '../components/best-time-suggestion';
 import { MediaPicker, type PickedMedia } from '../components/media-picker';
 import { NetworkCounter } from '../components/network-counter';
 import { PostPreview } from '../components/post-preview';
@@ -391,6 +392,7 @@ function ComposerForm({ workspace, accounts, networks, post }: { workspace: Work
                 </select>
               </label>
             </div>
+            <BestTimeSuggestion workspaceId={workspace.id} account={selected[0]} onUse={(slot) => update(slot)} />
             {!post && (
               <div className="form-actions">
                 <button type="button" className="button" disabled={selected.length === 0 || finding || busy != null} onClick={() => void fillNextSlot()}>
