@@ -327,76 +327,22 @@ export function InboxScreen({ workspace, pollMs = 60_000 }: { workspace: Workspa
           <span className="field-label">{t('inbox.filter.search')}</span>
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
         </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.status')}</span>
-          <select value={filters.status} onChange={(e) => set('status', e.target.value as InboxFilters['status'])}>
-            <option value="">{t('inbox.filter.any')}</option>
-            {inboxStatuses.map((s) => (
-              <option key={s} value={s}>
-                {t(`inbox.status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.assignee')}</span>
-          <select value={filters.assignee} onChange={(e) => set('assignee', e.target.value)}>
-            <option value="">{t('inbox.filter.any')}</option>
-            <option value="me">{t('inbox.filter.me')}</option>
-            <option value="none">{t('inbox.unassigned')}</option>
-            {members.map((u) => (
-              <option key={u.userId} value={u.userId}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.sentiment')}</span>
-          <select value={filters.sentiment} onChange={(e) => set('sentiment', e.target.value as InboxFilters['sentiment'])}>
-            <option value="">{t('inbox.filter.any')}</option>
-            {sentiments.map((s) => (
-              <option key={s} value={s}>
-                {t(`listening.sentiment.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.network')}</span>
-          <select value={filters.network} onChange={(e) => set('network', e.target.value)}>
-            <option value="">{t('inbox.filter.any')}</option>
-            {networks.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.account')}</span>
-          <select value={filters.accountId} onChange={(e) => set('accountId', e.target.value)}>
-            <option value="">{t('inbox.filter.any')}</option>
-            {accountList
-              .filter((a) => !filters.network || a.network === filters.network)
-              .map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.handle} ({a.network})
-                </option>
-              ))}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="field-label">{t('inbox.filter.kind')}</span>
-          <select value={filters.kind} onChange={(e) => set('kind', e.target.value as InboxFilters['kind'])}>
-            <option value="">{t('inbox.filter.any')}</option>
-            {inboxKinds.map((k) => (
-              <option key={k} value={k}>
-                {t(`inbox.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('inbox.filter.status')} value={filters.status} onChange={(v) => set('status', v as InboxFilters['status'])} choices={inboxStatuses.map((s) => ({ value: s, label: t(`inbox.status.${s}`) }))} />
+        <FilterSelect
+          label={t('inbox.filter.assignee')}
+          value={filters.assignee}
+          onChange={(v) => set('assignee', v)}
+          choices={[{ value: 'me', label: t('inbox.filter.me') }, { value: 'none', label: t('inbox.unassigned') }, ...members.map((u) => ({ value: u.userId, label: u.name }))]}
+        />
+        <FilterSelect label={t('inbox.filter.sentiment')} value={filters.sentiment} onChange={(v) => set('sentiment', v as InboxFilters['sentiment'])} choices={sentiments.map((s) => ({ value: s, label: t(`listening.sentiment.${s}`) }))} />
+        <FilterSelect label={t('inbox.filter.network')} value={filters.network} onChange={(v) => set('network', v)} choices={networks.map((n) => ({ value: n, label: n }))} />
+        <FilterSelect
+          label={t('inbox.filter.account')}
+          value={filters.accountId}
+          onChange={(v) => set('accountId', v)}
+          choices={accountList.filter((a) => !filters.network || a.network === filters.network).map((a) => ({ value: a.id, label: `${a.handle} (${a.network})` }))}
+        />
+        <FilterSelect label={t('inbox.filter.kind')} value={filters.kind} onChange={(v) => set('kind', v as InboxFilters['kind'])} choices={inboxKinds.map((k) => ({ value: k, label: t(`inbox.kind.${k}`) }))} />
         <label className="field-inline">
           <span className="field-label">{t('inbox.filter.tag')}</span>
           <input value={filters.tag} onChange={(e) => set('tag', e.target.value)} />
@@ -507,5 +453,23 @@ export function InboxScreen({ workspace, pollMs = 60_000 }: { workspace: Workspa
         </>
       )}
     </div>
+  );
+}
+
+/** One filter drop-down of the inbox: "any" (the empty value) first, then the choices. */
+function FilterSelect({ label, value, onChange, choices }: { label: string; value: string; onChange: (value: string) => void; choices: Array<{ value: string; label: string }> }) {
+  const { t } = useTranslation();
+  return (
+    <label className="field-inline">
+      <span className="field-label">{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('inbox.filter.any')}</option>
+        {choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
