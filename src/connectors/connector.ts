@@ -210,6 +210,66 @@ export interface CommentsCapability<Cred = unknown, Session = unknown> {
   ): Promise<PublishResult>;
 }
 
+/**
+ * Direct (private) messages to the account. Herald groups them into one conversation per
+ * correspondent (the message's author) and answers them privately, never in public.
+ */
+export interface DirectMessagesCapability<Cred = unknown, Session = unknown> {
+  /**
+   * New direct messages since `cursor` (null = first sync), as `kind: 'dm'` items; Herald keeps this
+   * cursor apart from the comments cursor. Absent when the connector's `comments.fetch` already
+   * delivers direct messages (as `kind: 'dm'`) in the same pass — networks with one update stream per
+   * account (a bot's getUpdates, a notification list) must have one reader only.
+   */
+  fetch?(input: { auth: AccountAuth<Cred, Session>; cursor: string | null }, ctx: ConnectorContext<Session>): Promise<{ items: InboundMessage[]; cursor: string | null }>;
+  /**
+   * Answers a direct message privately. `messageExternalId` is the message being answered;
+   * `correspondent` its author. `idempotencyKey` is stable across retries of one reply.
+   */
+  send(
+    input: { auth: AccountAuth<Cred, Session>; messageExternalId: string; correspondent: { externalId: string; handle: string }; text: string; idempotencyKey: string },
+    ctx: ConnectorContext<Session>,
+  ): Promise<PublishResult>;
+}
+
+/** A message as a moderation action sees it. */
+export interface ModeratedMessage {
+  externalId: string;
+  kind: InboundMessage['kind'];
+  parentExternalId: string | null;
+  rootExternalId: string | null;
+  authorExternalId: string;
+  /** Whether the message answers (directly or deeper) one of the account's own posts. */
+  underOwnPost: boolean;
+}
+
+/** One moderation action a network allows, and on which messages. */
+export interface ModerationAction<Cred = unknown, Session = unknown> {
+  /** Message kinds the network allows this on. */
+  kinds: Array<InboundMessage['kind']>;
+  /** Only on messages under the account's own posts (e.g. hiding replies in one's own thread). */
+  ownPostsOnly?: boolean;
+  run(input: { auth: AccountAuth<Cred, Session>; message: ModeratedMessage }, ctx: ConnectorContext<Session>): Promise<void>;
+}
+
+/**
+ * Hiding and deleting other people's messages on the network (only what the network lets the account
+ * do), and deleting the account's own replies sent from the inbox. Each part is optional: the inbox
+ * offers exactly what a connector declares.
+ */
+export interface ModerationCapability<Cred = unknown, Session = unknown> {
+  /** Hides the message from others on the network (it still exists). */
+  hide?: ModerationAction<Cred, Session>;
+  /** Undoes `hide`. */
+  unhide?: ModerationAction<Cred, Session>;
+  /** Removes someone's message from the network. */
+  delete?: ModerationAction<Cred, Session>;
+  /** Brings back a message this account deleted (where the network keeps it for a while). */
+  restore?: ModerationAction<Cred, Session>;
+  /** Deletes one of the account's own replies (by its network id). */
+  deleteReply?(input: { auth: AccountAuth<Cred, Session>; externalId: string; parentExternalId: string }, ctx: ConnectorContext<Session>): Promise<void>;
+}
+
 /** Counts for one published post; a count the network does not give stays null/absent, never 0. */
 export interface PostMetrics {
   views?: number | null;
@@ -359,6 +419,53 @@ export interface OAuthCapability<Cred = unknown> {
   ): Promise<Cred>;
 }
 
+/** I/O of a stream subscription (see {@link StreamCapability}). */
+export interface StreamContext {
+  /** For the few HTTP look-ups a stream may need (e.g. resolving an author's handle). */
+  fetch: typeof fetch;
+  /** Aborted to close the subscription: the iterator must end soon after, without throwing. */
+  signal: AbortSignal;
+  /** The connector's default service, for accounts stored without one. */
+  defaultServiceUrl: string;
+  /** Call once the upstream connection is established (before any event arrives). */
+  opened(): void;
+}
+
+/** What a subscription yields: messages for the accounts it serves, and where to resume after them. */
+export interface StreamBatch {
+  /** New or edited messages, each for the Herald account (`AccountAuth.accountId`) it concerns. */
+  items: Array<{ accountId: string; message: InboundMessage }>;
+  /**
+   * Network ids of things deleted upstream that may be inbox messages of any account served (the
+   * stream often cannot tell whose); Herald marks those it holds as deleted and ignores the rest.
+   */
+  deleted?: string[];
+  /** Resume point after this batch; null when the upstream cannot resume (see `resumable`). */
+  cursor: string | null;
+}
+
+/**
+ * Live inbound messages (the network pushes them) next to the polling `comments.fetch`. A stream
+ * delivers the same `InboundMessage`s as `comments.fetch` (same `externalId`s), so Herald's dedupe
+ * makes the two paths agree; polling keeps running as back-fill and safety net. One subscription may
+ * serve many accounts: every account with the same `upstream` key shares it (one firehose socket per
+ * relay or server, not one per account).
+ */
+export interface StreamCapability<Cred = unknown, Session = unknown> {
+  /** True when `open` can resume from a cursor without gaps; false = Herald polls after every (re)connect. */
+  resumable: boolean;
+  /** The upstream this account's messages come from (e.g. its PDS or a relay URL; a server plus account). */
+  upstream(auth: AccountAuth<Cred, Session>, ctx: Pick<StreamContext, 'defaultServiceUrl'>): string;
+  /**
+   * Subscribes to `upstream` from `cursor` (null = from now) and yields batches until `ctx.signal`
+   * aborts (then it returns) or the connection fails (then it throws, a ConnectorError where it can;
+   * Herald reconnects with backoff from the last cursor it stored). It may yield batches without items
+   * just to move the cursor. `accounts()` is read as events arrive: accounts join and leave while the
+   * subscription runs.
+   */
+  open(input: { upstream: string; cursor: string | null; accounts: () => ReadonlyArray<AccountAuth<Cred, Session>> }, ctx: StreamContext): AsyncIterable<StreamBatch>;
+}
+
 /** The required interface plus optional capabilities. */
 export interface Connector<Cred = unknown, Session = unknown> {
   id: string;
@@ -378,11 +485,17 @@ export interface Connector<Cred = unknown, Session = unknown> {
   rateGroup?(auth: AccountAuth<Cred, Session>): string;
   oauth?: OAuthCapability<Cred>;
   comments?: CommentsCapability<Cred, Session>;
+  /** Direct messages: reading (or classifying in the comments pass) and answering them privately. */
+  directMessages?: DirectMessagesCapability<Cred, Session>;
+  /** Hiding/deleting messages on the network and deleting own replies. */
+  moderation?: ModerationCapability<Cred, Session>;
   metrics?: MetricsCapability<Cred, Session>;
   /** Reading public accounts and their posts without signing in (competitors). */
   publicData?: PublicDataCapability;
   /** Searching public posts for listening queries (with the account's access). */
   search?: SearchCapability<Cred, Session>;
+  /** Live inbound messages pushed by the network (next to polling `comments`). */
+  stream?: StreamCapability<Cred, Session>;
   /** Verifies credentials with the network and returns the account and a session to store. */
   connect(credentials: Cred, ctx: ConnectorContext<Session>): Promise<ConnectedAccount<Session>>;
   /**

@@ -9,6 +9,7 @@ import type { ListeningTables } from '../listening/listening-tables';
 import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
 import type { CompetitorTables } from '../competitors/competitor-tables';
 import type { ReportTables } from '../reports/report-tables';
+import type { CampaignTables } from '../campaigns/campaign-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -321,6 +322,11 @@ export interface InboxMessagesTable {
   first_response_by: string | null;
   resolved_at: string | null;
   status_changed_at: string | null;
+  /** Moderation on the network (0014): when Herald hid / deleted the message there, and who did it. */
+  network_hidden_at: ColumnType<string | null, string | null | undefined, string | null>;
+  network_hidden_by: ColumnType<string | null, string | null | undefined, string | null>;
+  network_deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  network_deleted_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A snapshot of an account's own counts. Missing values stay null, never 0. */
@@ -503,8 +509,19 @@ export interface AnalyticsSettingsTable {
   updated_by: string | null;
 }
 
+/** Where a live stream subscription resumes (0015; see src/streaming/). */
+export interface StreamCursorsTable {
+  /** `<network> <upstream>`. */
+  key: string;
+  network: string;
+  upstream: string;
+  /** The connector's resume point; null = open from now. */
+  cursor: string | null;
+  updated_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables {
+export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables, CampaignTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;
@@ -521,6 +538,7 @@ export interface Database extends ListeningTables, InboxWorkflowTables, Competit
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rate_limit_windows: RateLimitWindowsTable;
+  stream_cursors: StreamCursorsTable;
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   oauth_states: OAuthStatesTable;

@@ -35,6 +35,8 @@ import { recordEvent } from '../webhooks/webhook-events';
 import { runAccountJob, type AccountJobOutcome } from '../engagement/account-job';
 import { engagementOptions, type EngagementOptions } from '../engagement/engagement-options';
 import { ingestWorkflow, searchTextOf, type IngestWorkflow } from './inbox-workflow';
+import { fetchDirectMessages } from './dm-sync';
+import { saveDmCursor } from '../repositories/inbox-moderation.repository';
 
 /** Job name; payload `{ accountId }`. */
 export const syncInboundTask = 'sync-inbound';
@@ -175,20 +177,27 @@ export async function syncInbound(services: AppServices, accountId: string, over
   const outcome = await runAccountJob(
     services,
     opts,
-    { task: syncInboundTask, accountId, intervalMs: opts.inboundIntervalMs, needs: (c) => c.comments !== undefined },
+    { task: syncInboundTask, accountId, intervalMs: opts.inboundIntervalMs, needs: (c) => c.comments !== undefined || c.directMessages?.fetch !== undefined },
     async (account, connector) => {
-      const comments = connector.comments!;
+      const comments = connector.comments;
       const db = services.database.db;
       const since = new Date(services.now().getTime() - opts.inboundPostsWindowMs).toISOString();
       const posts = (await publishedTargetsSince(db, account.id, since, maxPostsPerFetch)).map((t) => ({ externalId: t.external_id, publishedAt: t.published_at }));
-      const result = await comments.fetch(
-        { auth: accountAuth(services, account), cursor: account.inbound_cursor, posts },
-        accountContext(services, account.id, opts.requestTimeoutMs),
-      );
+      const result = comments
+        ? await comments.fetch({ auth: accountAuth(services, account), cursor: account.inbound_cursor, posts }, accountContext(services, account.id, opts.requestTimeoutMs))
+        : { items: [], cursor: account.inbound_cursor };
+      // Direct messages read apart from comments (their own cursor); see src/inbox/dm-sync.ts.
+      const dms = await fetchDirectMessages(services, account, connector, opts.requestTimeoutMs);
       const nowIso = services.now().toISOString();
       counts = await db.transaction().execute(async (trx) => {
         const r = await storeItems(services, trx, account, result.items, nowIso);
         await saveInboundCursor(trx, account.id, result.cursor, nowIso);
+        if (dms) {
+          // The first DM sync back-fills like the first comments sync (no SLA, no notifications).
+          const d = await storeItems(services, trx, { ...account, inbound_cursor: dms.previous }, dms.items, nowIso);
+          await saveDmCursor(trx, account.id, dms.cursor, nowIso);
+          return { received: r.received + d.received, edited: r.edited + d.edited, deleted: r.deleted + d.deleted };
+        }
         return r;
       });
       if (counts.received || counts.edited || counts.deleted) services.log.info({ accountId: account.id, network: account.network, ...counts }, 'inbound messages synced');

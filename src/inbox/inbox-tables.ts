@@ -3,7 +3,7 @@
  * extends `InboxWorkflowTables`; the columns the migration adds to `inbox_messages` are declared there
  * in `InboxMessagesTable`. Conventions as in schema.ts: instants are ISO text, booleans 0/1, JSON text.
  */
-import type { Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 
 /** Work states of a message. */
 export const inboxStatuses = ['new', 'assigned', 'waiting', 'resolved'] as const;
@@ -82,10 +82,21 @@ export interface InboxRepliesTable {
   sent_by: string | null;
   created_at: string;
   sent_at: string | null;
+  /** When our reply was deleted on the network from Herald, and by whom (0014). */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  deleted_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Direct-message cursor per account, for connectors that read DMs apart from comments (0014). */
+export interface InboxDmCursorsTable {
+  account_id: string;
+  cursor: string | null;
+  updated_at: string;
 }
 
 /** The inbox workflow tables. */
 export interface InboxWorkflowTables {
+  inbox_dm_cursors: InboxDmCursorsTable;
   inbox_message_tags: InboxMessageTagsTable;
   inbox_notes: InboxNotesTable;
   inbox_saved_replies: InboxSavedRepliesTable;

@@ -54,13 +54,24 @@ export function searchTextOf(text: string, handle: string, name: string | null):
   return `${text} ${handle} ${name ?? ''}`.toLowerCase();
 }
 
+/** The conversation key of direct messages with one correspondent (per account). */
+export function dmThreadKey(authorExternalId: string): string {
+  return `dm:${authorExternalId}`;
+}
+
 /**
- * The conversation a message belongs to. A comment directly under one of our posts (or a message with
+ * The conversation a message belongs to. Direct messages: one conversation per correspondent. A comment directly under one of our posts (or a message with
  * no parent) starts its own conversation, so one busy post does not become one giant thread; a reply
  * joins the conversation of the message it answers (or of the comment our reply answered); otherwise
  * the network's root names the thread.
  */
-export function threadKeyOf(row: { external_id: string; parent_external_id?: string | null; root_external_id?: string | null }, known: Map<string, string>, isOurPost: (externalId: string) => boolean): string {
+export function threadKeyOf(
+  row: { external_id: string; kind?: string; author_external_id?: string; parent_external_id?: string | null; root_external_id?: string | null },
+  known: Map<string, string>,
+  isOurPost: (externalId: string) => boolean,
+): string {
+  // Direct messages: one conversation per correspondent, however the network threads them.
+  if (row.kind === 'dm' && row.author_external_id) return dmThreadKey(row.author_external_id);
   const parent = row.parent_external_id;
   if (!parent || isOurPost(parent)) return row.external_id;
   return known.get(parent) ?? row.root_external_id ?? parent;

@@ -7,12 +7,13 @@
  *   posts.use-case.ts), and submit their own drafts for approval; they never approve, schedule or cancel;
  * - everyone reads the inbox, metrics and analytics (KPIs, best times); replying from the inbox needs an editor (it publishes at once);
  * - contributors and above triage the inbox (status, assignee, priority, tags, internal notes); editors
- *   manage saved replies and inbox rules; admins set the inbox settings (business hours, SLA, Telegram bot);
+ *   manage saved replies and inbox rules and hide/delete messages on the network; admins set the inbox settings (business hours, SLA, Telegram bot);
  * - editors may do everything on posts, including approve and schedule, and edit the accounts'
  *   posting slots (the queue), listening queries and alert settings, and the testimonials library;
  * - everyone reads listening streams, volumes, alerts and testimonials, and competitor benchmarks; editors add and remove competitors;
  * - everyone reads hashtag sets (posts.read); editors create, rename and delete them (hashtags.manage);
  * - everyone reads reports (analytics.read); admins manage report branding and e-mail schedules (reports.manage);
+ * - everyone reads campaigns and goals (analytics.read); editors plan campaigns and record spend and conversions (campaigns.manage); admins set KPI goals (goals.manage);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
@@ -46,6 +47,7 @@ export const actions = [
   'inbox.reply',
   'inbox.triage',
   'inbox.manage',
+  'inbox.moderate',
   'inbox.settings',
   'metrics.read',
   'analytics.read',
@@ -56,6 +58,8 @@ export const actions = [
   'competitors.manage',
   'reports.manage',
   'hashtags.manage',
+  'campaigns.manage',
+  'goals.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -127,6 +131,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.settings':
     // Report branding and schedules speak for the agency and mail people outside Herald.
     case 'reports.manage':
+    // Goals are the targets the team is measured against: set by whoever runs the workspace.
+    case 'goals.manage':
       return roleAtLeast(role, 'admin');
     case 'members.manage':
       if (role === 'owner') return true;
@@ -160,6 +166,10 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.manage':
     // Hashtag sets are shared by everyone who composes: editors curate them.
     case 'hashtags.manage':
+    // Media plans, spend and conversions are the team's campaign bookkeeping: editors keep them.
+    case 'campaigns.manage':
+    // Hiding or deleting on the network changes what the public sees at once, like replying.
+    case 'inbox.moderate':
       return roleAtLeast(role, 'editor');
     default: {
       const unknown: never = action;

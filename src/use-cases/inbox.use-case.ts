@@ -22,6 +22,7 @@ import type { UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
 import { flagAccount, storedNetworkLimits } from '../accounts/account-flags';
 import { parseInput } from './posts.use-case';
+import { availableModeration, type ModerationVerb } from '../inbox/moderation-actions';
 import { policyActor } from './workspaces.use-case';
 
 /** Kinds of inbound messages. */
@@ -56,8 +57,13 @@ export interface InboxMessageView {
   /** First-response SLA in business time; `breached` when the first response came (or is) late. */
   sla: { dueAt: string | null; breached: boolean; firstResponseAt: string | null };
   resolvedAt: string | null;
-  /** The conversation (thread) this message belongs to, per account. */
+  /** The conversation (thread) this message belongs to, per account; `dm:<author>` for direct messages. */
   threadKey: string;
+  /**
+   * What Herald did to the message on the network (who, when) and which moderation actions the
+   * account's network allows on it now (`hide`, `unhide`, `delete`, `restore`).
+   */
+  moderation: { hiddenAt: string | null; hiddenBy: string | null; deletedAt: string | null; deletedBy: string | null; actions: ModerationVerb[] };
 }
 
 /** A sent reply. */
@@ -110,7 +116,7 @@ async function authorize(ctx: UseCaseContext, action: Action): Promise<void> {
 }
 
 /** The API view of a message (tags from `tagsOf`, `now` for the breach flag). */
-export function inboxMessageView(m: InboxMessageWithPost, tags: string[], now: string): InboxMessageView {
+export function inboxMessageView(m: InboxMessageWithPost, tags: string[], now: string, actions: ModerationVerb[] = []): InboxMessageView {
   return {
     id: m.id,
     accountId: m.account_id,
@@ -137,6 +143,7 @@ export function inboxMessageView(m: InboxMessageWithPost, tags: string[], now: s
     sla: { dueAt: m.sla_due_at, breached: m.sla_due_at !== null && (m.first_response_at ?? now) > m.sla_due_at, firstResponseAt: m.first_response_at },
     resolvedAt: m.resolved_at,
     threadKey: m.thread_key ?? m.root_external_id ?? m.external_id,
+    moderation: { hiddenAt: m.network_hidden_at, hiddenBy: m.network_hidden_by, deletedAt: m.network_deleted_at, deletedBy: m.network_deleted_by, actions },
   };
 }
 
@@ -144,7 +151,8 @@ export function inboxMessageView(m: InboxMessageWithPost, tags: string[], now: s
 export async function inboxMessageViews(ctx: UseCaseContext, rows: InboxMessageWithPost[]): Promise<InboxMessageView[]> {
   const tags = await tagsOf(ctx.db, rows.map((r) => r.id));
   const now = ctx.services.now().toISOString();
-  return rows.map((r) => inboxMessageView(r, tags.get(r.id) ?? [], now));
+  const connectorOf = (network: string) => (ctx.services.connectors.has(network) ? ctx.services.connectors.get(network) : null);
+  return rows.map((r) => inboxMessageView(r, tags.get(r.id) ?? [], now, availableModeration(connectorOf(r.network), r)));
 }
 
 function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
@@ -240,7 +248,9 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
   if (!account) throw new ConflictError('The account this message came to was removed from Herald');
   if (account.status !== 'ok') throw new ConflictError(`${account.handle} needs to be reconnected before you can reply (${account.status_reason ?? account.status})`);
   const connector = ctx.services.connectors.has(account.network) ? ctx.services.connectors.get(account.network) : null;
-  if (!connector?.comments) throw new ConflictError(`Herald cannot reply on ${connector?.displayName ?? account.network}`);
+  // A direct message is answered privately through the DM capability, never as a public reply.
+  const isDm = m.kind === 'dm';
+  if (!connector || (isDm ? !connector.directMessages : !connector.comments)) throw new ConflictError(`Herald cannot ${isDm ? 'answer direct messages' : 'reply'} on ${connector?.displayName ?? account.network}`);
 
   const checked = connector.validate({ text: input.text }, { networkLimits: storedNetworkLimits(account.network_limits) });
   if (!checked.valid) {
@@ -249,7 +259,7 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
 
   const senderId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
   const attemptId = newId(ctx.services.now().getTime());
-  const claim = await claimReply(ctx.db, { id: attemptId, workspace_id: ctx.workspaceId, message_id: m.id, idempotency_key: idempotencyKey, state: 'sending', text: input.text, external_id: null, url: null, sent_by: senderId, created_at: ctx.services.now().toISOString(), sent_at: null });
+  const claim = await claimReply(ctx.db, { id: attemptId, workspace_id: ctx.workspaceId, message_id: m.id, idempotency_key: idempotencyKey, state: 'sending', text: input.text, external_id: null, url: null, sent_by: senderId, created_at: ctx.services.now().toISOString(), sent_at: null, deleted_at: null, deleted_by: null });
   let replyId = attemptId;
   if (!claim.claimed) {
     const prior = claim.existing;
@@ -263,11 +273,12 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
   }
   let result: { externalId: string; url: string | null };
   try {
-    result = await connector.comments.reply(
-      // The attempt's id is stable across retries of one key: a network that dedupes by it posts once.
-      { auth: accountAuth(ctx.services, account), parentExternalId: m.external_id, rootExternalId: m.root_external_id, text: input.text, idempotencyKey: replyId },
-      accountContext(ctx.services, account.id, replyTimeoutMs),
-    );
+    // The attempt's id is stable across retries of one key: a network that dedupes by it posts once.
+    const auth = accountAuth(ctx.services, account);
+    const io = accountContext(ctx.services, account.id, replyTimeoutMs);
+    result = isDm
+      ? await connector.directMessages!.send({ auth, messageExternalId: m.external_id, correspondent: { externalId: m.author_external_id, handle: m.author_handle }, text: input.text, idempotencyKey: replyId }, io)
+      : await connector.comments!.reply({ auth, parentExternalId: m.external_id, rootExternalId: m.root_external_id, text: input.text, idempotencyKey: replyId }, io);
   } catch (e) {
     // Failed (or unknown) attempts may be retried with the same key; the connector key stays the same.
     await finishReply(ctx.db, replyId, { state: 'failed' });
@@ -311,7 +322,7 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
       type: 'inbox.reply.sent',
       subjectId: m.id,
       actorId: senderId,
-      payload: { messageId: m.id, accountId: account.id, network: account.network, externalId: result.externalId, url: result.url, text: input.text, idempotencyKey },
+      payload: { messageId: m.id, accountId: account.id, network: account.network, externalId: result.externalId, url: result.url, text: input.text, idempotencyKey, ...(isDm ? { direct: true } : {}) },
     });
   });
   ctx.services.log.info({ messageId: m.id, accountId: account.id, network: account.network }, 'inbox reply sent');
