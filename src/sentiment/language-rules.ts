@@ -22,6 +22,10 @@ export interface LanguageRules {
   boosters: ReadonlyMap<string, number>;
   /** Words that start a clause which outweighs the one before ("but"). */
   contrast: ReadonlySet<string>;
+  /** Words that carry their valence only as a verb, i.e. after one of {@link likeSubjects}. */
+  verbOnly: ReadonlySet<string>;
+  /** Subjects and auxiliaries that make the next {@link verbOnly} word a verb. */
+  likeSubjects: ReadonlySet<string>;
   /** Hand-written valences (AFINN scale −5…5). Russian entries are stems' source words (stemmed at load). */
   seeds: Readonly<Record<string, number>>;
 }
@@ -37,15 +41,23 @@ const EN: LanguageRules = {
     wont wouldnt shouldnt couldnt hasnt havent hadnt aint without`),
   boosters: new Map([
     ...[...words('very really so extremely totally absolutely completely incredibly super truly highly deeply most especially fucking freaking damn such')].map((w) => [w, 1.3] as const),
-    ...[...words('slightly somewhat barely hardly kinda kind sorta partly little bit')].map((w) => [w, 0.6] as const),
+    ...[...words('pretty quite')].map((w) => [w, 1.1] as const),
+    ...[...words('slightly somewhat barely hardly kinda kind sorta partly little bit fairly rather')].map((w) => [w, 0.6] as const),
   ]),
   contrast: words('but however although though yet'),
+  verbOnly: words('like'),
+  likeSubjects: words(`i you we they he she it who people u ya yall y'all would i'd you'd we'd they'd really do does did don't doesn't
+    didn't dont doesnt didnt to i'll you'll we'll will might may could should also totally actually still just definitely not never`),
   seeds: {
     lol: 1, lmao: 2, haha: 2, hahaha: 2, yay: 3, wow: 2, thanks: 2, thank: 2, thx: 2, ty: 1, congrats: 3, congratulations: 3,
     cute: 2, beautiful: 3, gorgeous: 3, amazing: 4, awesome: 4, excellent: 3, perfect: 3, favorite: 2, favourite: 2, enjoy: 2,
     enjoyed: 2, excited: 3, exciting: 3, happy: 3, birthday: 1, glad: 2, proud: 2, fantastic: 4, wonderful: 4, brilliant: 4,
     best: 3, better: 2, nice: 3, cool: 1, fun: 3, funny: 2, welcome: 2, sad: -2, sucks: -3, suck: -3, worst: -3, terrible: -3,
     horrible: -3, awful: -3, hate: -3, hated: -3, disappointed: -2, disappointing: -2, broken: -1, fail: -2, failed: -2,
+    'looking forward': 2, 'look forward': 2, 'so ready': 2, "let's go": 2, 'bring it on': 2, 'made my day': 3, 'well done': 3,
+    'fed up': -3, 'sick of': -3, 'tired of': -3, "can't stand": -3, 'cant stand': -3, 'waste of time': -3, 'let down': -2,
+    'rip off': -3, 'ripped off': -3, 'screwed up': -3, 'messed up': -2, 'pissed off': -3, 'shut up': -2, 'what a joke': -3,
+    'give up': -1, 'no thanks': -1, 'over it': -1, 'not a fan': -2, 'not impressed': -2, 'no longer': -1,
     "can't wait": 3, 'cant wait': 3, 'cannot wait': 3, "couldn't be happier": 4, 'no problem': 1, 'not bad': 2,
     wtf: -4, ugh: -2, smh: -2, rip: -1, sorry: -1, annoying: -2, angry: -3, stupid: -2, idiot: -3, useless: -2, waste: -2,
     scary: -2, sick: -2, tired: -2, boring: -3, lame: -2, poor: -2, bad: -3, worse: -3, crap: -3, meh: -1,
@@ -62,6 +74,8 @@ const RU: LanguageRules = {
     ...[...words('немного чуть чуточку слегка едва почти довольно несколько')].map((w) => [w, 0.6] as const),
   ]),
   contrast: words('но однако зато хотя'),
+  verbOnly: new Set(),
+  likeSubjects: new Set(),
   seeds: {
     хороший: 3, хорошо: 3, отличный: 4, отлично: 4, прекрасный: 4, прекрасно: 4, замечательный: 4, замечательно: 4,
     великолепный: 4, классный: 3, класс: 3, круто: 3, крутой: 3, супер: 3, шикарный: 4, шикарно: 4, чудесный: 4,
@@ -102,6 +116,8 @@ const SV: LanguageRules = {
     ...[...words('lite ganska något nästan knappt typ')].map((w) => [w, 0.6] as const),
   ]),
   contrast: words('men fast dock ändå'),
+  verbOnly: new Set(),
+  likeSubjects: new Set(),
   seeds: {
     bra: 3, jättebra: 4, toppen: 4, underbar: 4, underbart: 4, härlig: 3, härligt: 3, kul: 3, roligt: 3, rolig: 3, grym: 3,
     grymt: 3, snygg: 3, snyggt: 3, fin: 2, fint: 2, fina: 2, vacker: 3, vackert: 3, söt: 2, sött: 2, gullig: 3, gulligt: 3,

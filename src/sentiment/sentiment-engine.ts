@@ -46,6 +46,27 @@ const CONTRAST_AFTER = 1.5;
 const ALPHA = 15;
 const CLAUSE_END = new Set(['.', ',', ';', ':', '?', '!', '…']);
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * Undoes the escaping that reaches us in network text: HTML entities (`&amp;`, `&#8217;`) and literal
+ * JSON-style `\u2019` sequences some APIs and exports leave in. Without this "Don\u2019t" is not a
+ * negator and "&gt;&gt;" is letters.
+ */
+export function decodeEscapes(text: string): string {
+  let out = text;
+  if (out.includes('\\u')) out = out.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (out.includes('&')) {
+    out = out.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, name: string) => {
+      if (!name.startsWith('#')) return ENTITIES[name] ?? whole;
+      const code = name.startsWith('#x') ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+      // Out-of-range references ("&#99999999;") stay as written: fromCodePoint would throw.
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    });
+  }
+  return out;
+}
+
 function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | undefined {
   const exact = lex.words.get(word);
   if (exact !== undefined) return exact;
@@ -105,10 +126,20 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
         }
       }
       if (v === undefined) {
-        if (rules.negators.has(t.norm) || rules.boosters.has(t.norm) || rules.stopwords.has(t.norm)) {
+        if (rules.boosters.has(t.norm) && n1?.kind === 'word' && lookup(lex, lang, n1.norm) !== undefined) {
+          // A degree word before a sentiment word only scales it ("pretty bad", "super slow"): its own
+          // lexicon valence ("pretty" +1, "super" +3) would pull against the word it modifies.
+          v = undefined;
+        } else if (rules.negators.has(t.norm) || rules.boosters.has(t.norm) || rules.stopwords.has(t.norm)) {
           v = lex.words.get(t.norm);
         } else {
           v = lookup(lex, lang, t.norm);
+        }
+        if (v !== undefined && rules.verbOnly.has(t.norm)) {
+          // "like" is a verb of liking only after a subject or auxiliary ("I like", "would like");
+          // elsewhere it is a preposition or filler ("like I said", "looks like rain").
+          const prev = tokens[i - 1];
+          if (!(prev?.kind === 'word' && rules.likeSubjects.has(prev.norm))) v = undefined;
         }
       }
       if (v === undefined || v === 0) continue;
@@ -155,7 +186,7 @@ export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel
   return {
     model,
     analyze(text: string, options: AnalyzeOptions = {}): SentimentResult {
-      const tokens = tokenize(text);
+      const tokens = tokenize(decodeEscapes(text));
       const lang: DetectedLanguage = options.lang ?? detectLanguage(tokens, known);
       let scored: Scored;
       if (lang === 'und') {

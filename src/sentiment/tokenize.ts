@@ -31,6 +31,7 @@ export function createTokenizer(emoticons: Iterable<string>): (text: string) => 
     [
       '(?<skip>(?:https?:\\/\\/|www\\.)\\S+|[@＠][\\p{L}\\p{N}_.]+)',
       `(?<emoticon>(?:(?<=^|[\\s\\p{L}\\p{P}])(?:${eyesFirst}|\\){2,}|\\({2,})|(?<=^|\\s)(?:${others}))(?![\\p{L}\\p{N}]))`,
+      '(?<tag>[#＃][\\p{L}\\p{N}_]*\\p{L}[\\p{L}\\p{N}_]*)',
       '(?<emoji>\\p{Extended_Pictographic}(?:\\uFE0F|\\uFE0E|\\uD83C[\\uDFFB-\\uDFFF]|\\u200D\\p{Extended_Pictographic})*)',
       "(?<word>[\\p{L}\\p{M}](?:[\\p{L}\\p{M}\\p{N}]|['’](?=\\p{L}))*)",
       '(?<punct>[!?.,;:¡¿…]+)',
@@ -50,7 +51,13 @@ export function createTokenizer(emoticons: Iterable<string>): (text: string) => 
     }
     for (const m of text.matchAll(pattern)) {
       const g = m.groups as Record<string, string | undefined>;
-      if (g.word !== undefined) {
+      if (g.tag !== undefined) {
+        // Hashtags carry words: "#NotHappy" → "not happy", "#epic_fail" → "epic fail". All-lower-case
+        // tags stay one word (no dictionary to split them by); their case says nothing about shouting.
+        for (const part of g.tag.slice(1).split(/_|(?<=\p{Ll})(?=\p{Lu})/u)) {
+          if (/^\p{L}/u.test(part)) tokens.push({ kind: 'word', norm: part.toLowerCase().replace(/’/g, "'"), caps: false });
+        }
+      } else if (g.word !== undefined) {
         const w = g.word;
         const lower = w.toLowerCase().replace(/’/g, "'");
         tokens.push({ kind: 'word', norm: lower, caps: w.length > 1 && w !== lower && w === w.toUpperCase() });
