@@ -9,7 +9,6 @@ import type { ListeningTables } from '../listening/listening-tables';
 import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
 import type { CompetitorTables } from '../competitors/competitor-tables';
 import type { ReportTables } from '../reports/report-tables';
-import type { CampaignTables } from '../campaigns/campaign-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -509,19 +508,8 @@ export interface AnalyticsSettingsTable {
   updated_by: string | null;
 }
 
-/** Where a live stream subscription resumes (0015; see src/streaming/). */
-export interface StreamCursorsTable {
-  /** `<network> <upstream>`. */
-  key: string;
-  network: string;
-  upstream: string;
-  /** The connector's resume point; null = open from now. */
-  cursor: string | null;
-  updated_at: string;
-}
-
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables, CampaignTables {
+export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;
@@ -538,7 +526,6 @@ export interface Database extends ListeningTables, InboxWorkflowTables, Competit
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rate_limit_windows: RateLimitWindowsTable;
-  stream_cursors: StreamCursorsTable;
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   oauth_states: OAuthStatesTable;
