@@ -5,6 +5,8 @@
  * post there automatically (`is_automatic_forward`, `forward_origin` = the channel post); a comment is
  * a group message answering that forward, or any message in its thread (`message_thread_id` = the
  * forward's id in the group). Groups: a reply is a message answering one of the bot's own messages.
+ * Private chats with the bot: direct messages (`kind: 'dm'`), read in the same pass because getUpdates
+ * has one offset per bot (a second reader would confirm, and so lose, the other's updates).
  *
  * The cursor is Herald's own, opaque to the engine: `{"v":1,"offset":N,"threads":{…}}` — the next
  * getUpdates offset plus the recent "forward in the group → channel post" pairs, so a reply deep in a
@@ -102,6 +104,12 @@ export function inboundFromUpdates(updates: TgUpdate[], chat: InboundChat, curso
     if (m.from?.id === chat.botId) continue;
     const text = m.text ?? m.caption ?? '';
     const base = { externalId: idOf(m.chat.id, m.message_id), author: authorOf(m), text, createdAt: iso(m.date), editedAt: edited && m.edit_date ? iso(m.edit_date) : null };
+
+    // Someone wrote to the bot in private: a direct message (answered in that chat; its id is theirs).
+    if (m.chat.type === 'private') {
+      out.push({ ...base, kind: 'dm', parentExternalId: null, rootExternalId: null, url: null });
+      continue;
+    }
 
     if (chat.chatType === 'channel') {
       if (chat.linkedChatId === null || m.chat.id !== chat.linkedChatId) continue;

@@ -30,6 +30,7 @@ import {
 } from '../connector';
 import { callBotApi, TelegramApiError, toConnectorError, type TelegramCall, type TelegramUpload } from './telegram-api';
 import { decodeCursor, encodeCursor, inboundFromUpdates } from './telegram-inbound';
+import { telegramDirectMessages, telegramModeration } from './telegram-direct-messages';
 import type { TgChatFullInfo, TgChatMember, TgMessage, TgUpdate, TgUser } from './telegram-types';
 import { planTelegramPost, telegramMediaKind, validateTelegramVariant, TELEGRAM_LENGTH_UNIT, type TelegramPlan, type TelegramText } from './telegram-validate';
 
@@ -528,6 +529,10 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
         return { externalId: `${m.chat?.id ?? parent.chatId}:${m.message_id}`, url };
       },
     },
+
+    // Private messages to the bot arrive in the comments pass (one getUpdates reader per bot).
+    directMessages: telegramDirectMessages(api),
+    moderation: telegramModeration(api),
 
     metrics: {
       async account(input, ctx): Promise<AccountMetrics> {
