@@ -20,11 +20,11 @@ describe('default connectors', () => {
     }
   });
 
-  it('public data (competitors): Bluesky and Mastodon always; VK only with the operator’s service token', () => {
+  it('public data (competitors): Bluesky, Mastodon and Telegram always; VK only with the operator’s service token, OK with the app key and secret', () => {
     const off = defaultConnectors(loadNetworksConfig({}));
-    expect(off.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon']);
-    const on = defaultConnectors(loadNetworksConfig({ HERALD_VK_SERVICE_TOKEN: 'service-key' }));
-    expect(on.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon', 'vk']);
+    expect(off.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon', 'telegram']);
+    const on = defaultConnectors(loadNetworksConfig({ HERALD_VK_SERVICE_TOKEN: 'service-key', HERALD_OK_APPLICATION_KEY: 'CBA', HERALD_OK_APPLICATION_SECRET: 'secret' }));
+    expect(on.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon', 'telegram', 'vk', 'ok']);
   });
 
   it('passes the operator’s app credentials through: sign-in is available only when configured', () => {

@@ -27,6 +27,7 @@ import {
 } from '../connector';
 import { okCall, okHttp, okToken, OkApiError, OkHttpError, toConnectorError, type OkIo, type OkSigning } from './ok-api';
 import { OK_MAX_PHOTOS, validateOkVariant } from './ok-validate';
+import { createOkPublicData } from './ok-public';
 
 /** What a person (or the OAuth flow) supplies to connect an OK group. */
 export interface OkCredentials {
@@ -285,6 +286,10 @@ export function createOkConnector(options: OkConnectorOptions = {}): Connector<O
   const connector: Connector<OkCredentials, OkSession> = {
     id: 'ok',
     displayName: 'Odnoklassniki',
+    // Public groups as competitors need the operator's application (session-less calls).
+    ...(options.applicationKey && options.applicationSecretKey
+      ? { publicData: createOkPublicData({ apiBaseUrl, applicationKey: options.applicationKey, applicationSecretKey: options.applicationSecretKey, requestTimeoutMs: timeoutMs }) }
+      : {}),
     lengthUnit: 'characters',
     credentialFields: [
       { name: 'groupId', label: 'Group id', type: 'text', required: true, placeholder: '70000001234567', help: 'The number in your group address, https://ok.ru/group/<id>' },

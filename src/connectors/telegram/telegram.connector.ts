@@ -31,6 +31,7 @@ import {
 import { callBotApi, TelegramApiError, toConnectorError, type TelegramCall, type TelegramUpload } from './telegram-api';
 import { decodeCursor, encodeCursor, inboundFromUpdates } from './telegram-inbound';
 import { telegramDirectMessages, telegramModeration } from './telegram-direct-messages';
+import { createTelegramPublicData } from './telegram-public';
 import type { TgChatFullInfo, TgChatMember, TgMessage, TgUpdate, TgUser } from './telegram-types';
 import { planTelegramPost, telegramMediaKind, validateTelegramVariant, TELEGRAM_LENGTH_UNIT, type TelegramPlan, type TelegramText } from './telegram-validate';
 
@@ -76,6 +77,8 @@ export interface TelegramConnectorOptions {
   uploadTimeoutMs?: number;
   /** getUpdates pages read per comments fetch (100 updates each; default 10). */
   maxUpdatePages?: number;
+  /** Where the public t.me pages are read for competitors (`publicData`); default https://t.me. */
+  webBaseUrl?: string;
 }
 
 const MAX_KEPT_POSTS = 200;
@@ -263,6 +266,7 @@ export function createTelegramConnector(options: TelegramConnectorOptions = {}):
   const connector: Connector<TelegramCredentials, TelegramSession> = {
     id: 'telegram',
     displayName: 'Telegram',
+    publicData: createTelegramPublicData({ webBaseUrl: options.webBaseUrl, requestTimeoutMs }),
     lengthUnit: TELEGRAM_LENGTH_UNIT,
     credentialFields: [
       {
