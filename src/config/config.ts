@@ -29,6 +29,8 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_COOKIE_SECURE', default: 'auto', description: '`true`, `false` or `auto` (secure when HERALD_PUBLIC_URL is https).' },
   { name: 'HERALD_TRUST_PROXY', default: '0', description: 'Reverse proxies in front of Herald whose `X-Forwarded-For` is trusted (login rate limits use the client address). 0 = use the socket address.' },
   { name: 'HERALD_BLUESKY_DEFAULT_SERVICE', default: 'https://bsky.social', description: 'PDS used when an account is connected without a service URL.' },
+  { name: 'HERALD_STREAMING', default: 'on', description: '`on`: the worker keeps live subscriptions (Bluesky firehose, Mastodon streaming API) next to polling; `off`: polling only. See docs/inbox/inbox.md.' },
+  { name: 'HERALD_BLUESKY_RELAY_URL', default: "(none: each account's PDS)", description: 'Relay whose firehose (`com.atproto.sync.subscribeRepos`) serves every Bluesky account over one connection, e.g. `wss://bsky.network`; `ws(s)://` or `http(s)://`.' },
   { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
   { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
   { name: 'HERALD_TELEGRAM_API_URL', default: 'https://api.telegram.org', description: 'Telegram Bot API server (a self-hosted Bot API server works too).' },
@@ -83,6 +85,7 @@ const httpUrl = (name: string, def: string) =>
 
 /** Settings of the networks beyond Bluesky (endpoints and the operator's app credentials). */
 const networkEnvShape = {
+  HERALD_BLUESKY_RELAY_URL: optionalText.refine((v) => v === null || (/^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_BLUESKY_RELAY_URL must be a ws(s):// or http(s):// URL' }),
   HERALD_TELEGRAM_API_URL: httpUrl('HERALD_TELEGRAM_API_URL', 'https://api.telegram.org'),
   HERALD_VK_CLIENT_ID: optionalText,
   HERALD_VK_CLIENT_SECRET: optionalText,
@@ -103,6 +106,8 @@ const networkEnvSchema = z.object(networkEnvShape);
  * configured them (the connector's OAuth then reports itself unavailable and says which setting is missing).
  */
 export interface NetworksConfig {
+  /** Bluesky's firehose relay (null = each account's own PDS). */
+  bluesky: { relayUrl: string | null };
   telegram: { apiBaseUrl: string };
   vk: { apiBaseUrl: string; idBaseUrl: string; clientId: string | null; clientSecret: string | null; serviceToken: string | null };
   ok: {
@@ -117,6 +122,7 @@ export interface NetworksConfig {
 
 function networksFrom(e: z.output<typeof networkEnvSchema>): NetworksConfig {
   return {
+    bluesky: { relayUrl: e.HERALD_BLUESKY_RELAY_URL ? e.HERALD_BLUESKY_RELAY_URL.replace(/\/+$/, '') : null },
     telegram: { apiBaseUrl: e.HERALD_TELEGRAM_API_URL },
     vk: { apiBaseUrl: e.HERALD_VK_API_URL, idBaseUrl: e.HERALD_VK_ID_URL, clientId: e.HERALD_VK_CLIENT_ID, clientSecret: e.HERALD_VK_CLIENT_SECRET, serviceToken: e.HERALD_VK_SERVICE_TOKEN },
     ok: {
@@ -170,6 +176,7 @@ const envSchema = z.object({
   HERALD_SMTP_URL: optionalText.refine((v) => v === null || (/^smtps?:\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_SMTP_URL must be an smtp:// or smtps:// URL' }),
   HERALD_SMTP_FROM: z.string().default('herald@localhost'),
   HERALD_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  HERALD_STREAMING: z.enum(['on', 'off'], { message: 'HERALD_STREAMING must be on or off' }).default('on'),
   ...networkEnvShape,
 });
 
@@ -203,6 +210,8 @@ export interface HeraldConfig {
   chromiumPath?: string;
   /** Test switches (HERALD_TEST_*), read here so tests never touch process.env themselves. */
   test: { requireAll: boolean };
+  /** Live inbound subscriptions in the worker role (HERALD_STREAMING); absent = off. */
+  streaming?: { enabled: boolean };
 }
 
 /** Raised when the environment does not describe a runnable Herald; lists every problem at once. */
@@ -292,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     networks: networksFrom(e),
     ...(e.HERALD_SMTP_URL ? { smtp: { url: e.HERALD_SMTP_URL, from: e.HERALD_SMTP_FROM } } : {}),
     chromiumPath: e.HERALD_CHROMIUM_PATH,
+    streaming: { enabled: e.HERALD_STREAMING === 'on' },
     test: { requireAll: env.HERALD_TEST_REQUIRE_ALL === '1' },
   };
 }

@@ -419,6 +419,53 @@ export interface OAuthCapability<Cred = unknown> {
   ): Promise<Cred>;
 }
 
+/** I/O of a stream subscription (see {@link StreamCapability}). */
+export interface StreamContext {
+  /** For the few HTTP look-ups a stream may need (e.g. resolving an author's handle). */
+  fetch: typeof fetch;
+  /** Aborted to close the subscription: the iterator must end soon after, without throwing. */
+  signal: AbortSignal;
+  /** The connector's default service, for accounts stored without one. */
+  defaultServiceUrl: string;
+  /** Call once the upstream connection is established (before any event arrives). */
+  opened(): void;
+}
+
+/** What a subscription yields: messages for the accounts it serves, and where to resume after them. */
+export interface StreamBatch {
+  /** New or edited messages, each for the Herald account (`AccountAuth.accountId`) it concerns. */
+  items: Array<{ accountId: string; message: InboundMessage }>;
+  /**
+   * Network ids of things deleted upstream that may be inbox messages of any account served (the
+   * stream often cannot tell whose); Herald marks those it holds as deleted and ignores the rest.
+   */
+  deleted?: string[];
+  /** Resume point after this batch; null when the upstream cannot resume (see `resumable`). */
+  cursor: string | null;
+}
+
+/**
+ * Live inbound messages (the network pushes them) next to the polling `comments.fetch`. A stream
+ * delivers the same `InboundMessage`s as `comments.fetch` (same `externalId`s), so Herald's dedupe
+ * makes the two paths agree; polling keeps running as back-fill and safety net. One subscription may
+ * serve many accounts: every account with the same `upstream` key shares it (one firehose socket per
+ * relay or server, not one per account).
+ */
+export interface StreamCapability<Cred = unknown, Session = unknown> {
+  /** True when `open` can resume from a cursor without gaps; false = Herald polls after every (re)connect. */
+  resumable: boolean;
+  /** The upstream this account's messages come from (e.g. its PDS or a relay URL; a server plus account). */
+  upstream(auth: AccountAuth<Cred, Session>, ctx: Pick<StreamContext, 'defaultServiceUrl'>): string;
+  /**
+   * Subscribes to `upstream` from `cursor` (null = from now) and yields batches until `ctx.signal`
+   * aborts (then it returns) or the connection fails (then it throws, a ConnectorError where it can;
+   * Herald reconnects with backoff from the last cursor it stored). It may yield batches without items
+   * just to move the cursor. `accounts()` is read as events arrive: accounts join and leave while the
+   * subscription runs.
+   */
+  open(input: { upstream: string; cursor: string | null; accounts: () => ReadonlyArray<AccountAuth<Cred, Session>> }, ctx: StreamContext): AsyncIterable<StreamBatch>;
+}
+
 /** The required interface plus optional capabilities. */
 export interface Connector<Cred = unknown, Session = unknown> {
   id: string;
@@ -447,6 +494,8 @@ export interface Connector<Cred = unknown, Session = unknown> {
   publicData?: PublicDataCapability;
   /** Searching public posts for listening queries (with the account's access). */
   search?: SearchCapability<Cred, Session>;
+  /** Live inbound messages pushed by the network (next to polling `comments`). */
+  stream?: StreamCapability<Cred, Session>;
   /** Verifies credentials with the network and returns the account and a session to store. */
   connect(credentials: Cred, ctx: ConnectorContext<Session>): Promise<ConnectedAccount<Session>>;
   /**

@@ -6,6 +6,8 @@ import type { HeraldConfig } from '../config/config';
 import { ConnectorRegistry } from './registry';
 import { blueskyConnector } from './bluesky/bluesky.connector';
 import { createMastodonConnector } from './mastodon/mastodon.connector';
+import { createBlueskyStream } from './bluesky/bluesky-stream';
+import { createMastodonStream } from './mastodon/mastodon-stream';
 import { createOkConnector } from './ok/ok.connector';
 import { createTelegramConnector } from './telegram/telegram.connector';
 import { createVkConnector } from './vk/vk.connector';
@@ -13,8 +15,9 @@ import { createVkConnector } from './vk/vk.connector';
 /** A fresh registry holding every shipped connector, configured from the `networks` settings. */
 export function defaultConnectors(config: HeraldConfig['networks']): ConnectorRegistry {
   const registry = new ConnectorRegistry();
-  registry.register(blueskyConnector);
-  registry.register(createMastodonConnector());
+  // Live subscriptions (`stream`, used by the worker's stream runner when HERALD_STREAMING is on).
+  registry.register({ ...blueskyConnector, stream: createBlueskyStream({ relayUrl: config.bluesky.relayUrl }) });
+  registry.register({ ...createMastodonConnector(), stream: createMastodonStream() });
   registry.register(createTelegramConnector({ apiBaseUrl: config.telegram.apiBaseUrl }));
   registry.register(
     createVkConnector({

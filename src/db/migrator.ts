@@ -15,6 +15,7 @@ import * as m0009 from './migrations/0009-competitors.migration';
 import * as m0010 from './migrations/0010-reports.migration';
 import * as m0011 from './migrations/0011-listening-search.migration';
 import * as m0012 from './migrations/0012-hashtag-sets.migration';
+import * as m0015 from './migrations/0015-stream-cursors.migration';
 import * as m0014 from './migrations/0014-inbox-dm-moderation.migration';
 
 /** What a migration may know about where it runs. */
@@ -38,6 +39,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0010-reports', m0010],
   ['0011-listening-search', m0011],
   ['0012-hashtag-sets', m0012],
+  ['0015-stream-cursors', m0015],
   ['0014-inbox-dm-moderation', m0014],
 ];
 

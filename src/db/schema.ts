@@ -508,6 +508,17 @@ export interface AnalyticsSettingsTable {
   updated_by: string | null;
 }
 
+/** Where a live stream subscription resumes (0015; see src/streaming/). */
+export interface StreamCursorsTable {
+  /** `<network> <upstream>`. */
+  key: string;
+  network: string;
+  upstream: string;
+  /** The connector's resume point; null = open from now. */
+  cursor: string | null;
+  updated_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables {
   organizations: OrganizationsTable;
@@ -526,6 +537,7 @@ export interface Database extends ListeningTables, InboxWorkflowTables, Competit
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rate_limit_windows: RateLimitWindowsTable;
+  stream_cursors: StreamCursorsTable;
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   oauth_states: OAuthStatesTable;

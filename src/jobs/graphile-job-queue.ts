@@ -113,6 +113,17 @@ export class GraphileJobQueue implements JobQueue {
     await sql`select graphile_worker.remove_job(${key}::text)`.execute(executor ?? this.database.db);
   }
 
+  async liveKeys(keys: readonly string[], opts: { heldWithinMs: number }, executor?: Executor): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    // graphile-worker never renews locked_at: it is when a worker fetched the job.
+    const { rows } = await sql<{ key: string }>`
+      select key from graphile_worker.jobs
+      where key = any(${[...keys]}::text[])
+        and ((locked_at is not null and locked_at > now() - make_interval(secs => ${opts.heldWithinMs / 1000}::float8))
+          or ((locked_at is null or not (${sql.raw(`locked_at > now() - ${graphileLockInterval}`)})) and attempts < max_attempts))`.execute(executor ?? this.database.db);
+    return new Set(rows.map((r) => r.key));
+  }
+
   async startWorker(
     handlers: Record<string, JobHandler>,
     opts: { concurrency: number; workerId: string; pollIntervalMs?: number },

@@ -61,6 +61,15 @@ export interface JobQueue {
    * released and it is not retried if it fails.
    */
   removeByKey(key: string, executor?: Executor): Promise<void>;
+  /**
+   * Of `keys`, the ones that name a job that will still run by itself: waiting (not out of attempts)
+   * or taken by a worker (running, or fetched into its local batch) within the last `heldWithinMs`.
+   * A key not returned has no job, only a failed one, or one held longer than that — possibly by a
+   * process that died with it (graphile-worker keeps such locks for hours): re-enqueueing it is the
+   * way it runs soon, at worst next to a slow run (handlers are idempotent). Lets a repair sweep
+   * re-add lost jobs without duplicating live ones.
+   */
+  liveKeys(keys: readonly string[], opts: { heldWithinMs: number }, executor?: Executor): Promise<Set<string>>;
   /** Starts pulling jobs for the given tasks. */
   startWorker(handlers: Record<string, JobHandler>, opts: { concurrency: number; workerId: string; pollIntervalMs?: number }): Promise<WorkerHandle>;
   /**

@@ -139,6 +139,31 @@ export class SqliteJobQueue implements JobQueue {
     throw new Error(`could not enqueue job with key "${key}": it kept being claimed while being replaced`);
   }
 
+  async liveKeys(keys: readonly string[], opts: { heldWithinMs: number }, executor?: Executor): Promise<Set<string>> {
+    const live = new Set<string>();
+    if (keys.length === 0) return live;
+    const now = Date.now();
+    const nowIso = new Date(now).toISOString();
+    // A claim or renewal sets locked_until = then + lockTimeoutMs, so this bound means "held within heldWithinMs".
+    const heldSince = new Date(now - opts.heldWithinMs + this.opts.lockTimeoutMs).toISOString();
+    // SQLite caps bound parameters per statement; 500 keys per query stays well below it.
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await (executor ?? this.db)
+        .selectFrom('jobs')
+        .select('job_key')
+        .where('job_key', 'in', keys.slice(i, i + 500))
+        .where((eb) =>
+          eb.or([
+            eb('locked_until', '>=', heldSince),
+            eb.and([eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]), eb('attempts', '<', eb.ref('max_attempts'))]),
+          ]),
+        )
+        .execute();
+      for (const r of rows) if (r.job_key !== null) live.add(r.job_key);
+    }
+    return live;
+  }
+
   async removeByKey(key: string, executor?: Executor): Promise<void> {
     const ex = executor ?? this.db;
     const nowIso = new Date().toISOString();

@@ -6,7 +6,7 @@
 import { expireLeases, overdueScheduled, stampOverdue, unconfirmedDue, updateTargetIf } from '../repositories/post-targets.repository';
 import type { AppServices } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { enqueueConfirm, enqueuePublish } from './publish-jobs';
+import { enqueueConfirm, enqueuePublish, publishJobKey } from './publish-jobs';
 import { publishingOptions, type PublishingOptions } from './publishing-options';
 import { targetEventPayload } from './target-events';
 import { engagementSweep } from '../engagement/engagement-sweep';
@@ -44,12 +44,17 @@ export async function sweepOnce(services: AppServices, opts: PublishingOptions):
   // period, so a backlog is not re-enqueued on every sweep.
   const before = new Date(now.getTime() - opts.overdueGraceMs).toISOString();
   let requeued = 0;
-  for (const t of await overdueScheduled(db, before, opts.sweepBatch)) {
-    // Keep the target's own due time: a job that merely waits in a backlog keeps its place in the
-    // queue's due-time order instead of being sent to the back by the replacing enqueue.
+  const overdue = await overdueScheduled(db, before, opts.sweepBatch);
+  // A job that merely waits behind a backlog (or sits in a worker's local batch) is left alone: replacing
+  // a fetched job would add a second one next to it and make the backlog longer. One held for longer
+  // than the grace period may belong to a dead worker, so it is re-added as before.
+  const live = await services.queue.liveKeys(overdue.map((t) => publishJobKey(t.id)), { heldWithinMs: opts.overdueGraceMs });
+  for (const t of overdue) {
+    // Keep the target's own due time: a re-added job takes its place in the queue's due-time order.
     const dueAt = new Date(Math.max(Date.parse(t.scheduled_at ?? nowIso), t.next_attempt_at ? Date.parse(t.next_attempt_at) : 0));
     await db.transaction().execute(async (trx) => {
       if (!(await stampOverdue(trx, t.id, 'scheduled', before, nowIso))) return;
+      if (live.has(publishJobKey(t.id))) return;
       await enqueuePublish(services, trx, t.id, dueAt);
       requeued += 1;
     });

@@ -15,6 +15,7 @@ import { startScheduler } from '../publishing/scheduler';
 import { engagementHandlers } from '../engagement/engagement-sweep';
 import { competitorHandlers } from '../competitors/competitor-collection';
 import { reportHandlers } from '../reports/report-schedules';
+import { startStreamRunner } from '../streaming/stream-runner';
 import type { JobHandler, WorkerHandle } from '../jobs/job-queue';
 import { closeServices, createServices, type CreateServicesOptions } from './create-services';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
@@ -93,6 +94,12 @@ export async function serve(config: HeraldConfig, opts: ServeOptions): Promise<R
       stops.push(() => worker.stop());
       heartbeatRows.push({ workerId, role: 'worker' });
       log.info({ workerId, concurrency: config.workerConcurrency, queue: services.queue.kind }, 'worker started');
+      if (config.streaming?.enabled) {
+        // Live subscriptions feed the same ingest as the sync-inbound jobs (src/streaming/).
+        const streams = startStreamRunner(services);
+        stops.push(() => streams.stop());
+        log.info('stream runner started');
+      }
     }
     if (roles.includes('scheduler')) {
       const scheduler = startScheduler(services);

@@ -195,6 +195,42 @@ describe.each(dialects())('job queue contract (%s)', (dialect) => {
     expect(await queue.stats()).toMatchObject({ waiting: 0, running: 0 });
   });
 
+  it('liveKeys names waiting and recently taken jobs, not removed, finished, failed or long-held ones', async () => {
+    const held = { heldWithinMs: 60_000 };
+    expect(await queue.liveKeys([], held)).toEqual(new Set());
+    await queue.enqueue('live-idle', {}, { key: 'live-waiting', runAt: new Date(Date.now() + 3_600_000) });
+    await queue.enqueue('live-idle', {}, { key: 'live-removed', runAt: new Date(Date.now() + 3_600_000) });
+    await queue.removeByKey('live-removed');
+    const g = gate();
+    let started = false;
+    let doomedRuns = 0;
+    const w = await start(queue, {
+      'live-busy': async () => { started = true; await g.promise; },
+      'live-done': async () => undefined,
+      'live-doomed': async () => { doomedRuns += 1; throw new Error('always fails'); },
+    }, 3);
+    await queue.enqueue('live-busy', {}, { key: 'live-running' });
+    await queue.enqueue('live-doomed', {}, { key: 'live-failed', maxAttempts: 1 });
+    await waitFor('the busy job to start', () => started);
+    await waitFor('the doomed job to fail', () => doomedRuns === 1);
+    let doneRan = false;
+    await queue.enqueue('live-done', {}, { key: 'live-finished' });
+    await waitFor('the quick job to finish', async () => {
+      doneRan = !(await queue.liveKeys(['live-finished'], held)).has('live-finished');
+      return doneRan;
+    });
+    // The failure is recorded just after the handler throws; out of attempts, it is no longer live.
+    await waitFor('the failed job to leave the live keys', async () => !(await queue.liveKeys(['live-failed'], held)).has('live-failed'));
+    const keys = ['live-waiting', 'live-removed', 'live-running', 'live-failed', 'live-finished', 'never-enqueued'];
+    expect([...(await queue.liveKeys(keys, held))].sort()).toEqual(['live-running', 'live-waiting']);
+    // Held for longer than asked (as by a worker that died with it): no longer counted as live.
+    await sleep(50);
+    expect([...(await queue.liveKeys(keys, { heldWithinMs: 1 }))].sort()).toEqual(['live-waiting']);
+    g.open();
+    await w.stop();
+    await queue.removeByKey('live-waiting');
+  });
+
   it('removeByKey removes a waiting job; unknown keys are a no-op', async () => {
     const r = recorder();
     const at = new Date(Date.now() + 300);

@@ -194,6 +194,24 @@ describe.each(dialects())('publishing engine (%s)', (dialect) => {
     expect(h.current.network.postsWithKey(id)).toHaveLength(1);
   });
 
+  it('leaves an overdue target alone when its job is still waiting: no second job is added', async () => {
+    const { accountId } = await h.current.connect();
+    const post = await createPost(h.current.ctx(), { text: 'waiting behind a backlog', targets: [{ accountId }], schedule: inMs(60_000) });
+    const id = post.targets[0]!.id;
+    const key = `publish:${id}`;
+    // Overdue by the target's clock while its job still waits (as one behind a long backlog does).
+    await h.current.services.database.db.updateTable('post_targets').set({ scheduled_at: new Date(Date.now() - 5_000).toISOString() }).where('id', '=', id).execute();
+    const waitingBefore = (await h.current.services.queue.stats()).waiting;
+    expect(await h.current.services.queue.liveKeys([key], { heldWithinMs: 10_000 })).toEqual(new Set([key]));
+    const report = await sweepOnce(h.current.services, publishingOptions(h.current.services, fastEngine));
+    expect(report.requeued).toBe(0);
+    expect((await h.current.services.queue.stats()).waiting).toBe(waitingBefore);
+    // Stamped, so the next sweeps within the grace period do not look at it again.
+    const row = await h.current.services.database.db.selectFrom('post_targets').select('next_attempt_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.next_attempt_at).not.toBeNull();
+    await h.current.services.queue.removeByKey(key);
+  });
+
   it('never exceeds the per-account concurrency limit', async () => {
     const a = await h.current.connect();
     const b = await h.current.connect();

@@ -1,0 +1,350 @@
+/**
+ * Bluesky's `stream` capability: the repository firehose, `com.atproto.sync.subscribeRepos`, from the
+ * account's PDS or from a relay (`relayUrl`, e.g. wss://bsky.network), over a WebSocket (`ws`).
+ *
+ * - One socket per upstream: every account on one PDS (or all accounts, with a relay) shares it.
+ * - Each frame is two DAG-CBOR values (header `{op, t}`, then the body); a `#commit` carries its
+ *   records as a CAR file. Only `app.bsky.feed.post` creates and updates are decoded, and a post
+ *   becomes a message for an account when it replies to the account's post or thread (reply parent
+ *   or root in the account's repository), mentions its DID in a facet, or quotes one of its posts —
+ *   the same items, with the same at:// URIs, kinds and threads, that the notifications poll reports.
+ * - Deleted posts are reported as `deleted` URIs; Herald marks the ones it holds.
+ * - The cursor is the frame's `seq`; the subscription resumes with `?cursor=seq` (a PDS keeps a few
+ *   days of events, a relay about 36 hours). A cursor the upstream calls from the future
+ *   (`FutureCursor`, e.g. a reset PDS) is refused as `invalid_content`, and Herald opens from now.
+ * - The firehose names authors by DID only: handles come from `#identity` events and otherwise from
+ *   `com.atproto.repo.describeRepo` on the upstream (a PDS answers for its own accounts), cached; when
+ *   neither knows, the DID stands in (as it does for an invalid handle in the notifications poll).
+ * - A ping every `pingIntervalMs`; no pong or frame by the next ping ends the socket as retryable.
+ */
+import WebSocket from 'ws';
+import { ConnectorError, type AccountAuth, type InboundMessage, type StreamBatch, type StreamCapability, type StreamContext } from '../connector';
+import { parseRecordUri } from './atproto-syntax';
+import { normaliseServiceUrl, type BlueskyCredentials, type BlueskySession } from './bluesky-client';
+import { postUrl } from './bluesky-engagement';
+import { Cid, decodeCbor, decodeFirst, readCarBlocks, type CborValue } from './bluesky-stream-cbor';
+
+const POST_COLLECTION = 'app.bsky.feed.post';
+const MENTION_FEATURE = 'app.bsky.richtext.facet#mention';
+
+/** Tunables of the firehose subscription. */
+export interface BlueskyStreamOptions {
+  /** A relay serving every account (ws(s):// or http(s)://); absent = each account's own PDS. */
+  relayUrl?: string | null;
+  /** Ping interval; a socket silent for two intervals is closed (default 30 s). */
+  pingIntervalMs?: number;
+  /** Frames held before the socket is paused while Herald stores earlier ones (default 2,000). */
+  maxQueuedFrames?: number;
+  /** Largest frame accepted (default 5 MiB; a PDS commit is at most 2 MiB). */
+  maxFrameBytes?: number;
+  /** Timeout of one handle look-up (default 5 s). */
+  lookupTimeoutMs?: number;
+}
+
+/** The http(s) base of an upstream given as ws(s)://, http(s):// or a bare host. */
+function httpBase(upstream: string): string {
+  const u = normaliseServiceUrl(upstream);
+  if (/^wss:\/\//i.test(u)) return `https://${u.slice(6)}`;
+  if (/^ws:\/\//i.test(u)) return `http://${u.slice(5)}`;
+  return /^https?:\/\//i.test(u) ? u : `https://${u}`;
+}
+
+/** The subscribeRepos WebSocket address of an upstream, with the cursor to resume from. */
+export function subscribeReposUrl(upstream: string, cursor: string | null): string {
+  const base = httpBase(upstream).replace(/^http/i, 'ws');
+  const url = new URL('/xrpc/com.atproto.sync.subscribeRepos', base + '/');
+  if (cursor !== null && /^\d+$/.test(cursor)) url.searchParams.set('cursor', cursor);
+  return url.toString();
+}
+
+type CborMap = { [key: string]: CborValue };
+const isMap = (v: CborValue | undefined): v is CborMap => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Cid);
+const str = (v: CborValue | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const uriOf = (ref: CborValue | undefined): string | null => (isMap(ref) ? str(ref.uri) : null);
+
+/** The post a quote embeds (app.bsky.embed.record, or the record half of recordWithMedia). */
+function quotedUri(record: CborMap): string | null {
+  const embed = record.embed;
+  if (!isMap(embed)) return null;
+  if (embed.$type === 'app.bsky.embed.recordWithMedia') return isMap(embed.record) ? uriOf(embed.record.record) : null;
+  if (embed.$type === 'app.bsky.embed.record') return uriOf(embed.record);
+  return null;
+}
+
+/** DIDs the post's facets mention. */
+function mentionedDids(record: CborMap): Set<string> {
+  const out = new Set<string>();
+  if (!Array.isArray(record.facets)) return out;
+  for (const facet of record.facets) {
+    if (!isMap(facet) || !Array.isArray(facet.features)) continue;
+    for (const f of facet.features) if (isMap(f) && f.$type === MENTION_FEATURE && typeof f.did === 'string') out.add(f.did);
+  }
+  return out;
+}
+
+function isoOr(v: CborValue | undefined, fallback: string): string {
+  const s = str(v);
+  const ms = s ? Date.parse(s) : NaN;
+  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+}
+
+/**
+ * A post record as the inbound message of the account `accountDid`, or null when it neither replies
+ * to, mentions nor quotes that account. Kinds and threads follow the notifications poll: a quote of
+ * the account's post is a quote (its parent and root the quoted post); a reply in the account's
+ * thread is a reply even when it also mentions the account; anything else that names it is a mention.
+ */
+export function postToInbound(input: { uri: string; record: CborMap; authorDid: string; authorHandle: string | null; accountDid: string; seenAt: string }): InboundMessage | null {
+  const { uri, record, authorDid, accountDid } = input;
+  if (authorDid === accountDid) return null;
+  const at = parseRecordUri(uri);
+  if (!at || at.collection !== POST_COLLECTION) return null;
+  const reply = isMap(record.reply) ? record.reply : null;
+  const parentUri = uriOf(reply?.parent);
+  const rootUri = uriOf(reply?.root);
+  const ours = (u: string | null) => u !== null && parseRecordUri(u)?.repo === accountDid;
+  const quoted = quotedUri(record);
+
+  let kind: InboundMessage['kind'];
+  let parentExternalId = parentUri;
+  let rootExternalId = rootUri;
+  if (ours(parentUri) || ours(rootUri)) {
+    kind = 'reply';
+  } else if (ours(quoted)) {
+    kind = 'quote';
+    parentExternalId = quoted;
+    rootExternalId = quoted;
+  } else if (mentionedDids(record).has(accountDid)) {
+    kind = 'mention';
+  } else {
+    return null;
+  }
+  const handle = input.authorHandle && input.authorHandle !== 'handle.invalid' ? input.authorHandle : authorDid;
+  const langs = Array.isArray(record.langs) ? record.langs.filter((l): l is string => typeof l === 'string' && l !== '') : [];
+  return {
+    externalId: uri,
+    kind,
+    parentExternalId,
+    rootExternalId,
+    author: { externalId: authorDid, handle, displayName: null },
+    text: typeof record.text === 'string' ? record.text : '',
+    url: postUrl(handle, at.rkey),
+    createdAt: isoOr(record.createdAt, input.seenAt),
+    lang: langs[0] ?? null,
+  };
+}
+
+/** One decoded frame: its type, body and sequence number (null for frames without one). */
+export function decodeFrame(frame: Uint8Array): { op: number; type: string | null; body: CborMap; seq: number | null } {
+  const head = decodeFirst(frame);
+  const header = head.value;
+  if (!isMap(header) || typeof header.op !== 'number') throw new ConnectorError('retryable', 'The Bluesky firehose sent a frame without a header');
+  const body = decodeCbor(frame.subarray(head.length));
+  if (!isMap(body)) throw new ConnectorError('retryable', 'The Bluesky firehose sent a frame without a body');
+  return { op: header.op, type: str(header.t), body, seq: typeof body.seq === 'number' ? body.seq : null };
+}
+
+/** Handles by DID, bounded (the oldest entry goes first). */
+class HandleCache {
+  private readonly map = new Map<string, { handle: string | null; at: number }>();
+  constructor(private readonly max = 5000, private readonly ttlMs = 3_600_000) {}
+  get(did: string, now: number): { handle: string | null } | undefined {
+    const e = this.map.get(did);
+    if (!e || now - e.at > this.ttlMs) return undefined;
+    return e;
+  }
+  set(did: string, handle: string | null, now: number): void {
+    this.map.delete(did);
+    this.map.set(did, { handle, at: now });
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+/** Builds the capability (the Bluesky connector gets one in the default registry). */
+export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamCapability<BlueskyCredentials, BlueskySession> {
+  const relay = options.relayUrl?.trim() ? normaliseServiceUrl(options.relayUrl.trim()) : null;
+  const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  const maxQueued = options.maxQueuedFrames ?? 2000;
+  const maxFrameBytes = options.maxFrameBytes ?? 5 * 1024 * 1024;
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? 5000;
+  const handles = new HandleCache();
+
+  async function handleOf(did: string, upstream: string, ctx: StreamContext): Promise<string | null> {
+    const now = Date.now();
+    const cached = handles.get(did, now);
+    if (cached) return cached.handle;
+    let handle: string | null = null;
+    try {
+      const url = new URL('/xrpc/com.atproto.repo.describeRepo', httpBase(upstream) + '/');
+      url.searchParams.set('repo', did);
+      const res = await ctx.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(lookupTimeoutMs)]) });
+      if (res.ok) {
+        const j = (await res.json()) as { handle?: unknown; handleIsCorrect?: unknown };
+        if (typeof j.handle === 'string' && j.handleIsCorrect !== false) handle = j.handle;
+      } else {
+        await res.body?.cancel();
+      }
+    } catch {
+      // A relay does not serve describeRepo, and a look-up is best effort: the DID stands in.
+    }
+    handles.set(did, handle, now);
+    return handle;
+  }
+
+  /** The messages and deletions one `#commit` holds for the accounts served. */
+  async function commitBatch(body: CborMap, upstream: string, accounts: ReadonlyArray<AccountAuth<BlueskyCredentials, BlueskySession>>, ctx: StreamContext): Promise<Pick<StreamBatch, 'items' | 'deleted'>> {
+    const repo = str(body.repo);
+    const ops = Array.isArray(body.ops) ? body.ops : [];
+    const items: StreamBatch['items'] = [];
+    const deleted: string[] = [];
+    if (!repo || !ops.length) return { items, deleted };
+    const posts: Array<{ uri: string; cid: Cid }> = [];
+    for (const op of ops) {
+      if (!isMap(op)) continue;
+      const path = str(op.path);
+      if (!path || !path.startsWith(`${POST_COLLECTION}/`)) continue;
+      const uri = `at://${repo}/${path}`;
+      if (op.action === 'delete') deleted.push(uri);
+      else if ((op.action === 'create' || op.action === 'update') && op.cid instanceof Cid) posts.push({ uri, cid: op.cid });
+    }
+    if (!posts.length || !accounts.length || !(body.blocks instanceof Uint8Array)) return { items, deleted };
+    const byDid = new Map<string, string[]>();
+    for (const a of accounts) byDid.set(a.externalId, [...(byDid.get(a.externalId) ?? []), a.accountId]);
+    const blocks = readCarBlocks(body.blocks);
+    const seenAt = isoOr(body.time, new Date().toISOString());
+    for (const p of posts) {
+      const bytes = blocks.get(p.cid.key);
+      if (!bytes) continue;
+      let record: CborValue;
+      try {
+        record = decodeCbor(bytes);
+      } catch {
+        continue; // one unreadable record must not cost the others
+      }
+      if (!isMap(record)) continue;
+      let handle: string | null | undefined;
+      for (const [did, accountIds] of byDid) {
+        const first = postToInbound({ uri: p.uri, record, authorDid: repo, authorHandle: null, accountDid: did, seenAt });
+        if (!first) continue;
+        handle ??= await handleOf(repo, upstream, ctx);
+        const message = handle ? postToInbound({ uri: p.uri, record, authorDid: repo, authorHandle: handle, accountDid: did, seenAt })! : first;
+        for (const accountId of accountIds) items.push({ accountId, message });
+      }
+    }
+    return { items, deleted };
+  }
+
+  return {
+    resumable: true,
+
+    upstream(auth, ctx) {
+      return relay ?? httpBase(auth.serviceUrl ?? auth.credentials.serviceUrl ?? ctx.defaultServiceUrl);
+    },
+
+    async *open(input, ctx) {
+      const url = subscribeReposUrl(input.upstream, input.cursor);
+      const ws = new WebSocket(url, { maxPayload: maxFrameBytes, handshakeTimeout: 15_000, headers: { 'user-agent': 'Herald (firehose subscriber)' } });
+      const frames: Uint8Array[] = [];
+      let failure: Error | null = null;
+      let closed = false;
+      let paused = false;
+      let alive = true;
+      let wake: (() => void) | null = null;
+      const poke = () => {
+        const w = wake;
+        wake = null;
+        w?.();
+      };
+      ws.on('open', () => ctx.opened());
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        alive = true;
+        const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+        frames.push(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+        if (frames.length >= maxQueued && !paused) {
+          paused = true;
+          ws.pause();
+        }
+        poke();
+      });
+      ws.on('pong', () => {
+        alive = true;
+      });
+      ws.on('error', (e: Error) => {
+        failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} failed: ${e.message}`, { cause: e });
+        poke();
+      });
+      ws.on('close', (code: number, reason: Buffer) => {
+        closed = true;
+        failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} closed the connection (code ${code}${reason.length ? `: ${reason.toString('utf8')}` : ''})`);
+        poke();
+      });
+      const onAbort = () => {
+        ws.terminate();
+        poke();
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      const pinger = setInterval(() => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (!alive) {
+          failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} stopped answering pings`);
+          ws.terminate();
+          return;
+        }
+        alive = false;
+        ws.ping();
+      }, pingIntervalMs);
+      pinger.unref();
+
+      try {
+        for (;;) {
+          if (ctx.signal.aborted) return;
+          const frame = frames.shift();
+          if (!frame) {
+            if (failure) throw failure;
+            if (closed) return;
+            await new Promise<void>((r) => (wake = r));
+            continue;
+          }
+          if (paused && frames.length <= maxQueued / 2) {
+            paused = false;
+            ws.resume();
+          }
+          let decoded: ReturnType<typeof decodeFrame>;
+          try {
+            decoded = decodeFrame(frame);
+          } catch {
+            continue; // a frame outside the subset: skip it (polling is the safety net)
+          }
+          if (decoded.op === -1) {
+            const name = str(decoded.body.error) ?? 'error';
+            const message = str(decoded.body.message) ?? '';
+            if (name === 'FutureCursor') throw new ConnectorError('invalid_content', `The Bluesky firehose refused the stored cursor ${input.cursor ?? ''} (${name}${message ? `: ${message}` : ''})`, { networkCode: name });
+            throw new ConnectorError('retryable', `The Bluesky firehose reported ${name}${message ? `: ${message}` : ''}`, { networkCode: name });
+          }
+          const cursor = decoded.seq !== null ? String(decoded.seq) : null;
+          if (decoded.type === '#identity') {
+            const did = str(decoded.body.did);
+            if (did) handles.set(did, str(decoded.body.handle), Date.now());
+          }
+          if (decoded.type !== '#commit') {
+            if (cursor) yield { items: [], cursor };
+            continue;
+          }
+          let batch: Pick<StreamBatch, 'items' | 'deleted'>;
+          try {
+            batch = await commitBatch(decoded.body, input.upstream, input.accounts(), ctx);
+          } catch (e) {
+            if (ctx.signal.aborted) return;
+            if (e instanceof ConnectorError) throw e;
+            batch = { items: [], deleted: [] }; // an unreadable CAR: skip the commit, keep the stream
+          }
+          yield { items: batch.items, ...(batch.deleted?.length ? { deleted: batch.deleted } : {}), cursor };
+        }
+      } finally {
+        clearInterval(pinger);
+        ctx.signal.removeEventListener('abort', onAbort);
+        if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+      }
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Streaming ingestion from the Bluesky firehose against a REAL local AT Protocol network (PLC + PDS +
+ * AppView from @atproto/dev-env, started by this file because the polling path needs the AppView):
+ * the stream runner subscribes to the PDS's com.atproto.sync.subscribeRepos, and replies and mentions
+ * other local accounts write with plain XRPC reach the inbox once — also when the polling sync
+ * (listNotifications through the AppView) runs over the same items — with the right kinds and
+ * threads; a restart resumes from the stored cursor without gaps or duplicates; a deleted reply is
+ * marked deleted; two accounts on one PDS share one socket. Both database dialects.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBlueskyConnector } from '../../src/connectors/bluesky/bluesky.connector';
+import { createBlueskyStream } from '../../src/connectors/bluesky/bluesky-stream';
+import { ConnectorRegistry } from '../../src/connectors/registry';
+import { syncInbound } from '../../src/inbox/inbound-sync';
+import { loadStreamCursor } from '../../src/repositories/stream-cursors.repository';
+import { startStreamRunner, type StreamRunner } from '../../src/streaming/stream-runner';
+import { dialects, requireAll } from '../support/databases';
+import { setupBlueskyWorkspace, type BlueskyWorkspace } from '../support/publish-fixtures';
+import { createTestServices, type TestServices } from '../support/test-app';
+import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestNetwork } from '../support/bluesky-network';
+import { insertPublishedTarget } from '../inbox/published-target';
+
+const enabled = testPeersInstalled() || requireAll;
+
+interface StrongRef {
+  uri: string;
+  cid: string;
+}
+
+async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string | string[]> } = {}): Promise<T> {
+  const url = new URL(`/xrpc/${nsid}`, base);
+  for (const [k, v] of Object.entries(init.params ?? {})) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
+  const res = await fetch(url, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const body = (await res.json().catch(() => ({}))) as T;
+  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!enabled)('bluesky firehose streaming against a local network', () => {
+  let net: BlueskyTestNetwork;
+  beforeAll(async () => {
+    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 120_000 });
+  }, 150_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  describe.each(dialects())('%s', (dialect) => {
+    let services: TestServices;
+    let ws: BlueskyWorkspace;
+    let runner: StreamRunner | null = null;
+    let bob: { did: string; handle: string; token: string };
+    let alicePost: StrongRef;
+    let aliceToken: string;
+
+    const registry = new ConnectorRegistry();
+    registry.register({ ...createBlueskyConnector({ requestTimeoutMs: 10_000 }), stream: createBlueskyStream({ pingIntervalMs: 5_000 }) });
+    const start = () => startStreamRunner(services, { refreshMs: 200, cursorSaveMs: 0, backoff: { baseMs: 200, capMs: 1_000 } });
+    const create = async (token: string, repo: string, record: Record<string, unknown>): Promise<StrongRef> =>
+      call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', { token, body: { repo, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', createdAt: new Date().toISOString(), langs: ['en'], ...record } } });
+    const messages = (externalId: string) => services.database.db.selectFrom('inbox_messages').selectAll().where('external_id', '=', externalId).execute();
+    const receivedEvents = async (externalId: string) =>
+      (await services.database.db.selectFrom('events').select('payload').where('type', '=', 'inbox.message.received').execute()).filter((e) => (JSON.parse(String(e.payload)) as { externalId?: string }).externalId === externalId).length;
+
+    beforeAll(async () => {
+      services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
+      ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 2, prefix: 'st' });
+      const alice = ws.accounts[0]!;
+      aliceToken = (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: alice.handle, password: alice.password } })).accessJwt;
+      const b = await net.createAccount(uniqueAccountName('bob'));
+      bob = { did: b.did, handle: b.handle, token: (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: b.handle, password: b.password } })).accessJwt };
+      alicePost = await create(aliceToken, alice.did, { text: 'Our launch post (streaming test)' });
+      const userId = ws.ctx.actor.kind === 'user' ? ws.ctx.actor.userId : '';
+      await insertPublishedTarget(services.database.db, { workspaceId: ws.ctx.workspaceId, authorId: userId, accountId: alice.accountId, network: 'bluesky', externalId: alicePost.uri, publishedAt: new Date(Date.now() - 60_000) });
+    }, 60_000);
+    afterAll(async () => {
+      await runner?.stop();
+      await services?.close();
+    });
+
+    let reply: StrongRef;
+    let mention: StrongRef;
+
+    it('a reply and a mention written while the stream runs reach the inbox once, with their threads; both accounts share one socket', async () => {
+      const alice = ws.accounts[0]!;
+      runner = start();
+      const st = await eventually('the subscription connected', async () => runner!.status().find((s) => s.connected));
+      // One upstream (the PDS) for both accounts: one socket, not one per account.
+      expect(runner.status()).toHaveLength(1);
+      expect(st.accountIds.sort()).toEqual(ws.accounts.map((a) => a.accountId).sort());
+
+      const t0 = Date.now();
+      reply = await create(bob.token, bob.did, { text: 'Streaming reply: congrats!', reply: { root: alicePost, parent: alicePost } });
+      const mentionText = `Hey @${alice.handle} look at this`;
+      const at = Buffer.from(mentionText).indexOf(`@${alice.handle}`);
+      mention = await create(bob.token, bob.did, {
+        text: mentionText,
+        facets: [{ index: { byteStart: at, byteEnd: at + Buffer.byteLength(`@${alice.handle}`) }, features: [{ $type: 'app.bsky.richtext.facet#mention', did: alice.did }] }],
+      });
+      const [r] = await eventually('the streamed reply', async () => ((await messages(reply.uri)).length ? messages(reply.uri) : null));
+      const [m] = await eventually('the streamed mention', async () => ((await messages(mention.uri)).length ? messages(mention.uri) : null));
+      console.info(`[figure] firehose reply + mention in the inbox after ${Date.now() - t0} ms (${dialect})`);
+
+      expect(r).toMatchObject({ account_id: alice.accountId, kind: 'reply', parent_external_id: alicePost.uri, root_external_id: alicePost.uri, author_external_id: bob.did, author_handle: bob.handle, text: 'Streaming reply: congrats!' });
+      expect(r!.target_id).not.toBeNull();
+      expect(m).toMatchObject({ account_id: alice.accountId, kind: 'mention', parent_external_id: null, author_handle: bob.handle, text: mentionText });
+      // Only the mentioned/replied-to account got them, not the other account on the same socket.
+      expect((await messages(reply.uri)).map((x) => x.account_id)).toEqual([alice.accountId]);
+      expect(await receivedEvents(reply.uri)).toBe(1);
+      expect(await receivedEvents(mention.uri)).toBe(1);
+    }, 40_000);
+
+    it('the polling sync over the same items stores nothing twice', async () => {
+      const alice = ws.accounts[0]!;
+      // Wait until the AppView lists both notifications, so the poll really sees them.
+      await eventually('both notifications in the AppView', async () => {
+        const n = await call<{ notifications: Array<{ uri: string }> }>(net.pdsUrl, 'app.bsky.notification.listNotifications', { token: aliceToken, params: { limit: '50' } });
+        const uris = n.notifications.map((x) => x.uri);
+        return uris.includes(reply.uri) && uris.includes(mention.uri);
+      });
+      const rep = await syncInbound(services, alice.accountId);
+      expect(rep.outcome).toBe('done');
+      expect(rep.received).toBe(0);
+      expect(await messages(reply.uri)).toHaveLength(1);
+      expect(await messages(mention.uri)).toHaveLength(1);
+      expect(await receivedEvents(reply.uri)).toBe(1);
+      expect(await receivedEvents(mention.uri)).toBe(1);
+    }, 40_000);
+
+    it('after a restart the stream resumes from the stored cursor: what was written meanwhile arrives, nothing twice', async () => {
+      const alice = ws.accounts[0]!;
+      await runner!.stop();
+      runner = null;
+      const upstream = net.pdsUrl.replace(/\/+$/, '');
+      const stored = await loadStreamCursor(services.database.db, 'bluesky', upstream);
+      expect(stored).toMatch(/^\d+$/);
+      // Written while no runner listens: only a resumed cursor can deliver it (polling is not run here).
+      const missed = await create(bob.token, bob.did, { text: 'Written while Herald was down', reply: { root: alicePost, parent: reply } });
+      runner = start();
+      const [got] = await eventually('the reply written while stopped', async () => ((await messages(missed.uri)).length ? messages(missed.uri) : null));
+      expect(got).toMatchObject({ account_id: alice.accountId, kind: 'reply', parent_external_id: reply.uri, root_external_id: alicePost.uri });
+      expect(got!.target_id).not.toBeNull();
+      const now = await eventually('a newer cursor', async () => {
+        const c = await loadStreamCursor(services.database.db, 'bluesky', upstream);
+        return c && Number(c) > Number(stored) ? c : null;
+      });
+      expect(Number(now)).toBeGreaterThan(Number(stored));
+      for (const uri of [reply.uri, mention.uri, missed.uri]) {
+        expect(await messages(uri)).toHaveLength(1);
+        expect(await receivedEvents(uri)).toBe(1);
+      }
+    }, 40_000);
+
+    it('a reply deleted on the network is marked deleted through the stream', async () => {
+      const rkey = reply.uri.split('/').pop()!;
+      await call(net.pdsUrl, 'com.atproto.repo.deleteRecord', { token: bob.token, body: { repo: bob.did, collection: 'app.bsky.feed.post', rkey } });
+      const [gone] = await eventually('the deletion', async () => {
+        const rows = await messages(reply.uri);
+        return rows[0]?.deleted_at ? rows : null;
+      });
+      expect(gone!.deleted_at).not.toBeNull();
+      expect(await messages(mention.uri).then((r) => r[0]!.deleted_at)).toBeNull();
+    }, 30_000);
+  });
+});
