@@ -32,3 +32,18 @@ export async function deleteSentimentCorrection(db: Executor, workspaceId: strin
   const r = await db.deleteFrom('sentiment_corrections').where('workspace_id', '=', workspaceId).where('message_key', '=', messageKey).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/**
+ * Removes the relabel behind one inbox message: the row keyed by the message's current text, or the row
+ * that last relabelled this message (its text may have been edited since). Returns the removed rows'
+ * labels (empty when the message had no relabel).
+ */
+export async function deleteSentimentCorrectionOfMessage(db: Executor, workspaceId: string, messageKey: string, inboxMessageId: string): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('sentiment_corrections')
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('message_key', '=', messageKey), eb('inbox_message_id', '=', inboxMessageId)]))
+    .returning(['label'])
+    .execute();
+  return rows.map((r) => r.label);
+}

@@ -20,6 +20,7 @@ export const webhookEventTypes = [
   'account.needs_reconnect',
   'account.token_expiring',
   'inbox.message.received',
+  'inbox.message.sentiment_relabelled',
   'inbox.rule.notification',
   'listening.spike',
 ] as const;

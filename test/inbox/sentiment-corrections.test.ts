@@ -2,7 +2,8 @@
  * Sentiment corrections over HTTP on SQLite and PostgreSQL: a contributor relabels an ingested message
  * (stored correction with who and when, the message's label and score change, an event with the actor),
  * later messages with the relabelled word are labelled the corrected way by the real inbound sync,
- * viewers are refused, another workspace sees 404; and the inbox metrics count the period's messages
+ * viewers are refused, another workspace sees 404; undoing a relabel restores the model's label and
+ * unlearns it, with webhook deliveries for both; and the inbox metrics count the period's messages
  * per label with the negative share.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +84,7 @@ describe.each(dialects())('sentiment corrections (%s)', (dialect) => {
     const events = await db.selectFrom('events').selectAll().where('workspace_id', '=', ws).where('type', '=', 'inbox.message.sentiment_relabelled').execute();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ subject_id: m1!.id, actor_id: contributor.userId });
-    expect(JSON.parse(events[0]!.payload)).toEqual({ messageId: m1!.id, from: 'neutral', to: 'negative' });
+    expect(JSON.parse(events[0]!.payload)).toEqual({ messageId: m1!.id, from: 'neutral', to: 'negative', undone: false });
     // The list shows the new label too (it is the stored one, not recomputed).
     expect((await ok<Msg>(await api('GET', `/inbox-messages/${m1!.id}`))).sentiment!.label).toBe('negative');
 
@@ -111,6 +112,54 @@ describe.each(dialects())('sentiment corrections (%s)', (dialect) => {
     expect(bad.status).toBe(422);
     expect(await bad.text()).toMatch(/negative, neutral or positive/);
     expect((await db.selectFrom('sentiment_corrections').selectAll().where('workspace_id', '=', ws).execute()).map((r) => r.label)).toEqual(['negative', 'negative']);
+  });
+
+  it('undoes a relabel: the correction goes, the model label comes back, what it taught is unlearned; each change is a webhook event', async () => {
+    const a = await connected();
+    const contributor = await t.current.addUser(ws, 'contributor');
+    const viewer = await t.current.addUser(ws, 'viewer');
+    const db = t.current.services.database.db;
+    const hook = await ok<{ id: string }>(await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['inbox.message.sentiment_relabelled'] }), 201);
+    const deliveries = async () => (await db.selectFrom('webhook_deliveries').innerJoin('events', 'events.id', 'webhook_deliveries.event_id').select(['events.type', 'events.payload']).where('webhook_deliveries.webhook_id', '=', hook.id).orderBy('events.id').execute()).map((d) => ({ type: d.type, ...(JSON.parse(d.payload) as object) }));
+
+    // "zworpel" is unknown to the lexicon; "great" makes the first message positive.
+    const [m1, m2] = await ingest(a, ['The zworpel release is great', 'Another zworpel week']);
+    expect([m1!.sentiment!.label, m2!.sentiment!.label]).toEqual(['positive', 'neutral']);
+    await ok(await api('POST', `/inbox-messages/${m1!.id}/sentiment`, { label: 'negative' }, contributor));
+    await ok(await api('POST', `/inbox-messages/${m2!.id}/sentiment`, { label: 'negative' }, contributor));
+    // Two agreeing relabels taught the workspace that "zworpel" is negative.
+    expect((await ingest(a, ['zworpel on Monday']))[0]!.sentiment!.label).toBe('negative');
+
+    // Viewers may not undo; another workspace gets 404; nothing changes.
+    expect((await api('DELETE', `/inbox-messages/${m2!.id}/sentiment`, undefined, viewer)).status).toBe(403);
+    expect((await db.selectFrom('sentiment_corrections').select('label').where('inbox_message_id', '=', m2!.id).execute()).length).toBe(1);
+
+    const undone = await ok<Msg>(await api('DELETE', `/inbox-messages/${m2!.id}/sentiment`, undefined, contributor));
+    expect(undone.sentiment).toEqual({ label: 'neutral', score: 0, lang: m2!.sentiment!.lang });
+    expect(await db.selectFrom('sentiment_corrections').select('id').where('inbox_message_id', '=', m2!.id).execute()).toEqual([]);
+    // One relabel is left, below what teaching a new word takes: new "zworpel" messages are neutral again.
+    expect((await ingest(a, ['zworpel on Tuesday']))[0]!.sentiment!.label).toBe('neutral');
+
+    // Undoing the first relabel gives back exactly what the model said at ingest.
+    const back = await ok<Msg>(await api('DELETE', `/inbox-messages/${m1!.id}/sentiment`));
+    expect(back.sentiment).toEqual(m1!.sentiment);
+    expect((await ok<Msg>(await api('GET', `/inbox-messages/${m1!.id}`))).sentiment).toEqual(m1!.sentiment);
+    // Nothing left to undo: 409 with words, nothing recorded.
+    const again = await api('DELETE', `/inbox-messages/${m1!.id}/sentiment`);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toMatch(/not relabelled/);
+    expect((await api('DELETE', '/inbox-messages/nope/sentiment')).status).toBe(404);
+
+    const events = await db.selectFrom('events').selectAll().where('workspace_id', '=', ws).where('type', '=', 'inbox.message.sentiment_relabelled').where('subject_id', 'in', [m1!.id, m2!.id]).orderBy('id').execute();
+    expect(events.map((e) => [e.subject_id, e.actor_id, JSON.parse(e.payload)])).toEqual([
+      [m1!.id, contributor.userId, { messageId: m1!.id, from: 'positive', to: 'negative', undone: false }],
+      [m2!.id, contributor.userId, { messageId: m2!.id, from: 'neutral', to: 'negative', undone: false }],
+      [m2!.id, contributor.userId, { messageId: m2!.id, from: 'negative', to: 'neutral', undone: true }],
+      [m1!.id, owner.userId, { messageId: m1!.id, from: 'negative', to: 'positive', undone: true }],
+    ]);
+    // The webhook subscribed to the event got one delivery per change, queued with it.
+    expect(await deliveries()).toEqual(events.map((e) => ({ type: 'inbox.message.sentiment_relabelled', ...(JSON.parse(e.payload) as object) })));
+    expect((await api('DELETE', `/webhooks/${hook.id}`)).status).toBe(204);
   });
 
   it('another workspace cannot relabel (404); nothing is stored or changed', async () => {

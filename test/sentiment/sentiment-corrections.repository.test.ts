@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids';
-import { deleteSentimentCorrection, listSentimentCorrections, upsertSentimentCorrection } from '../../src/repositories/sentiment-corrections.repository';
+import { deleteSentimentCorrection, deleteSentimentCorrectionOfMessage, listSentimentCorrections, upsertSentimentCorrection } from '../../src/repositories/sentiment-corrections.repository';
 import { modelForWorkspace } from '../../src/sentiment/corrections';
 import { createSentimentAnalyzer } from '../../src/sentiment/sentiment-engine';
 import { loadDefaultModel, messageKey } from '../../src/sentiment/sentiment-model';
@@ -67,5 +67,20 @@ describe.each(dialects())('sentiment corrections repository (%s)', (dialect) => 
     expect(await deleteSentimentCorrection(db, ws1, messageKey('The drop is sick'))).toBe(true);
     expect(await deleteSentimentCorrection(db, ws1, messageKey('The drop is sick'))).toBe(false);
     expect((await listSentimentCorrections(db, ws1)).map((r) => r.message_key)).toEqual(['those colours are sick']);
+  });
+
+  it('undo removes the relabel of one message by its current text or by the message it relabelled, in one workspace only', async () => {
+    const db = t.current.db;
+    const messageId = newId();
+    await upsertSentimentCorrection(db, { ...row(ws1, 'Edited later', 'negative', '2026-01-02T10:00:00.000Z'), inbox_message_id: messageId });
+    await upsertSentimentCorrection(db, row(ws1, 'Same text elsewhere', 'positive', '2026-01-02T10:01:00.000Z'));
+    await upsertSentimentCorrection(db, row(ws2, 'Same text elsewhere', 'negative', '2026-01-02T10:02:00.000Z'));
+    // The message's text changed since the relabel: found by its id.
+    expect(await deleteSentimentCorrectionOfMessage(db, ws1, messageKey('Edited later, now different'), messageId)).toEqual(['negative']);
+    // By text, in ws1 only; a second undo finds nothing.
+    expect(await deleteSentimentCorrectionOfMessage(db, ws1, messageKey('same text  ELSEWHERE'), newId())).toEqual(['positive']);
+    expect(await deleteSentimentCorrectionOfMessage(db, ws1, messageKey('Same text elsewhere'), newId())).toEqual([]);
+    expect((await listSentimentCorrections(db, ws1)).map((r) => r.message_key)).toEqual(['those colours are sick']);
+    expect((await listSentimentCorrections(db, ws2)).map((r) => r.label)).toEqual(['negative', 'negative']);
   });
 });

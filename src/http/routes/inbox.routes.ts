@@ -33,7 +33,7 @@ import {
   updateInboxSavedReply,
   updateInboxSettings,
 } from '../../use-cases/inbox-workflow.use-case';
-import { relabelInboxMessageSentiment, sentimentRelabelSchema } from '../../use-cases/sentiment-corrections.use-case';
+import { relabelInboxMessageSentiment, sentimentRelabelSchema, undoInboxMessageSentimentRelabel } from '../../use-cases/sentiment-corrections.use-case';
 import { inboxPriorities, inboxStatuses } from '../../inbox/inbox-tables';
 import { businessHoursSchema } from '../../inbox/business-hours';
 import { ruleActionsSchema, ruleConditionsSchema } from '../../inbox/inbox-rules';
@@ -157,6 +157,7 @@ const conversation = createRoute({ method: 'get', path: `${base}/{messageId}/con
 const note = createRoute({ method: 'post', path: `${base}/{messageId}/notes`, tags, summary: 'Add an internal note (never sent to the network; contributors and above)', security: authenticated, request: { params: MessageParams, body: jsonBody(noteInputSchema) }, responses: { 201: jsonResponse(NoteSchema, 'Added'), ...workspaceProblems } });
 const reply = createRoute({ method: 'post', path: `${base}/{messageId}/reply`, tags, summary: 'Reply to a message on its network, threaded under it (editors and above); idempotent per Idempotency-Key', security: authenticated, request: { params: MessageParams, headers: ReplyHeaders, body: jsonBody(replyInputSchema) }, responses: { 201: jsonResponse(InboxReplySchema, 'Sent (or the earlier reply with this key)'), ...workspaceProblems, ...problemResponses(409, 429, 502) } });
 const relabel = createRoute({ method: 'post', path: `${base}/{messageId}/sentiment`, tags, summary: "Relabel the message's sentiment (contributors and above); the workspace's later messages are labelled with what it teaches", security: authenticated, request: { params: MessageParams, body: jsonBody(sentimentRelabelSchema) }, responses: { 200: jsonResponse(InboxMessageSchema, 'Relabelled'), ...workspaceProblems } });
+const unrelabel = createRoute({ method: 'delete', path: `${base}/{messageId}/sentiment`, tags, summary: "Undo the relabel of the message's sentiment (contributors and above): the correction is forgotten and the model's label comes back", security: authenticated, request: { params: MessageParams }, responses: { 200: jsonResponse(InboxMessageSchema, 'The message with the model label'), ...workspaceProblems, ...problemResponses(409) } });
 const render = createRoute({ method: 'post', path: `${base}/{messageId}/saved-replies/{savedReplyId}/render`, tags, summary: 'A saved reply filled in for this message (plain text)', security: authenticated, request: { params: RenderParams }, responses: { 200: jsonResponse(z.object({ text: z.string() }).openapi('InboxRenderedReply'), 'The text'), ...workspaceProblems } });
 
 const savedList = createRoute({ method: 'get', path: `${ws}/inbox-saved-replies`, tags, summary: 'Saved replies', security: authenticated, request: { params: WorkspaceParamsSchema }, responses: { 200: jsonResponse(z.object({ items: z.array(SavedReplySchema) }).openapi('InboxSavedReplyList'), 'Saved replies'), ...workspaceProblems } });
@@ -214,6 +215,11 @@ export function registerInboxRoutes(app: OpenAPIHono<AppEnv>, _services: AppServ
       const { workspaceId, messageId } = c.req.valid('param');
       const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.triage');
       return c.json(await relabelInboxMessageSentiment(access.ctx, messageId, c.req.valid('json')), 200);
+    })
+    .openapi(unrelabel, async (c) => {
+      const { workspaceId, messageId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.triage');
+      return c.json(await undoInboxMessageSentimentRelabel(access.ctx, messageId), 200);
     })
     .openapi(render, async (c) => {
       const { workspaceId, messageId, savedReplyId } = c.req.valid('param');

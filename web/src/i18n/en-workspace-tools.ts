@@ -128,6 +128,7 @@ export const enWorkspaceTools = {
         account_needs_reconnect: 'An account needs reconnecting',
         account_token_expiring: 'An account’s access expires soon',
         inbox_message_received: 'A comment or message arrived in the inbox',
+        inbox_message_sentiment_relabelled: 'A member relabelled a message’s sentiment (or undid it)',
         inbox_rule_notification: 'An inbox rule asked to notify',
         listening_spike: 'Mentions of a listening topic spiked',
       },

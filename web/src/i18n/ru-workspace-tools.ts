@@ -129,6 +129,7 @@ export const ruWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
         account_needs_reconnect: 'Аккаунт нужно переподключить',
         account_token_expiring: 'Доступ аккаунта скоро истечёт',
         inbox_message_received: 'Во входящие пришёл комментарий или сообщение',
+        inbox_message_sentiment_relabelled: 'Участник изменил тональность сообщения (или отменил изменение)',
         inbox_rule_notification: 'Правило входящих запросило уведомление',
         listening_spike: 'Резкий рост упоминаний темы мониторинга',
       },

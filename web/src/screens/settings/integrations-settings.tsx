@@ -29,6 +29,7 @@ export const webhookEvents = [
   'account.needs_reconnect',
   'account.token_expiring',
   'inbox.message.received',
+  'inbox.message.sentiment_relabelled',
   'inbox.rule.notification',
   'listening.spike',
 ] as const satisfies readonly WebhookEvent[];
