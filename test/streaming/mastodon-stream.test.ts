@@ -1,0 +1,211 @@
+/**
+ * Mastodon streaming at the HTTP level. snac2 (the real Mastodon-API server the other Mastodon tests
+ * use) has no streaming API — it announces `urls.streaming_api` but serves no /api/v1/streaming/*
+ * route — so this runs against a loopback server speaking server-sent events exactly as
+ * docs.joinmastodon.org/methods/streaming describes them: `GET /api/v1/streaming/user/notification`
+ * with the Bearer token, `event: notification` / `status.update` / `delete` with `data:` lines,
+ * `:thump` heartbeats. Entities follow the docs' shapes (test/fixtures/mastodon). Any request the
+ * server does not expect fails the test. Both database dialects.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMastodonConnector } from '../../src/connectors/mastodon/mastodon.connector';
+import { createMastodonStream, SseParser } from '../../src/connectors/mastodon/mastodon-stream';
+import { ConnectorRegistry } from '../../src/connectors/registry';
+import { syncInbound, syncInboundJobKey } from '../../src/inbox/inbound-sync';
+import { startStreamRunner, type StreamRunner } from '../../src/streaming/stream-runner';
+import { connectAccount } from '../../src/use-cases/accounts.use-case';
+import { createUser } from '../../src/use-cases/users.use-case';
+import { dialects } from '../support/databases';
+import { createTestServices, type TestServices } from '../support/test-app';
+import { insertPublishedTarget } from '../inbox/published-target';
+
+const fixture = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/mastodon/${name}`, import.meta.url), 'utf8')) as T;
+const TOKEN = 'stream-token-123';
+const OUR_ID = '1'; // account-credential.json
+const fan = { id: '777', username: 'fan', acct: 'fan@example.social', display_name: 'A Fan', followers_count: 12 };
+
+/** A status by the fan answering `parentId` (ours) and mentioning us, shaped like status.json. */
+function fanStatus(id: string, parentId: string | null, html: string, extra: Record<string, unknown> = {}) {
+  const base = fixture<Record<string, unknown>>('status.json');
+  return {
+    ...base,
+    id,
+    created_at: new Date().toISOString(),
+    in_reply_to_id: parentId,
+    in_reply_to_account_id: parentId ? OUR_ID : null,
+    content: html,
+    spoiler_text: '',
+    language: 'en',
+    url: `https://example.social/@fan/${id}`,
+    uri: `https://example.social/users/fan/statuses/${id}`,
+    account: { ...(base.account as Record<string, unknown>), ...fan },
+    mentions: [{ id: OUR_ID, username: 'Gargron', acct: 'Gargron', url: 'https://mastodon.social/@Gargron' }],
+    ...extra,
+  };
+}
+
+/** The loopback server: connect, instance, the notification stream, and the polling endpoints. */
+class FakeStreamingServer {
+  server!: Server;
+  url = '';
+  unexpected: string[] = [];
+  streams: ServerResponse[] = [];
+  streamRequests = 0;
+  notifications: Array<Record<string, unknown>> = [];
+  missingStreaming = false;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const authed = req.headers.authorization === `Bearer ${TOKEN}`;
+      const route = `${req.method} ${u.pathname}`;
+      if (route === 'GET /api/v1/streaming/user/notification') {
+        this.streamRequests += 1;
+        if (this.missingStreaming) return json(404, { error: 'Not found' });
+        if (!authed) return json(401, { error: 'Error: Missing access token' });
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(':)\n');
+        this.streams.push(res);
+        return;
+      }
+      if (!authed && route !== 'GET /api/v1/instance') return json(401, { error: 'The access token is invalid' });
+      if (route === 'GET /api/v1/accounts/verify_credentials') return json(200, fixture('account-credential.json'));
+      if (route === 'GET /api/v2/instance') return json(200, fixture('instance-v2.json'));
+      // v1 instance: where the streaming server is (the docs' `urls.streaming_api`, a wss:// URL).
+      if (route === 'GET /api/v1/instance') return json(200, { uri: 'mastodon.social', urls: { streaming_api: this.url.replace('http:', 'ws:') } });
+      if (route === 'GET /api/v1/notifications') return json(200, u.searchParams.get('min_id') ? [] : this.notifications);
+      if (req.method === 'GET' && /^\/api\/v1\/statuses\/[^/]+\/context$/.test(u.pathname)) return json(200, { ancestors: [], descendants: [] });
+      this.unexpected.push(route);
+      json(500, { error: 'unexpected request' });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  /** Sends one SSE event (or a raw comment line) to every open stream. */
+  send(event: string | null, data: string): void {
+    const frame = event === null ? `${data}\n\n` : `event: ${event}\n${data.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`;
+    for (const s of this.streams) s.write(frame);
+  }
+  /** Drops every open stream (a restarting streaming server). */
+  dropStreams(): void {
+    for (const s of this.streams) s.destroy();
+    this.streams = [];
+  }
+  async stop(): Promise<void> {
+    this.dropStreams();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('SseParser', () => {
+  it('splits events across chunks, joins data lines, skips comments and handles CRLF', () => {
+    const p = new SseParser();
+    expect(p.push(':thump\n\nevent: notif')).toEqual([]);
+    expect(p.push('ication\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: delete\ndata: 42\n')).toEqual([{ event: 'notification', data: '{"a":\n1}' }]);
+    expect(p.push('\n')).toEqual([{ event: 'delete', data: '42' }]);
+  });
+});
+
+describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by the docs; snac2 has no streaming endpoint) — %s', (dialect) => {
+  const peer = new FakeStreamingServer();
+  let services: TestServices;
+  let runner: StreamRunner | null = null;
+  let accountId: string;
+  let ourPostId: string;
+
+  beforeAll(async () => {
+    await peer.start();
+    const registry = new ConnectorRegistry();
+    registry.register({ ...createMastodonConnector({ requestTimeoutMs: 2_000 }), stream: createMastodonStream({ idleTimeoutMs: 3_000, connectTimeoutMs: 2_000, missingRetryMs: 60_000 }) });
+    services = await createTestServices(dialect, { services: { connectors: registry } });
+    const db = services.database.db;
+    const created = await createUser({ db, services }, { email: `stream-${dialect}@example.test`, name: 'Owner', password: 'a long enough password', owner: true });
+    const ctx = { actor: { kind: 'user' as const, userId: created.user.id, via: 'session' as const }, workspaceId: created.workspace!.id, db, services };
+    const account = await connectAccount(ctx, { network: 'mastodon', credentials: { serviceUrl: peer.url, accessToken: TOKEN } });
+    accountId = account.id;
+    ourPostId = '110000000000000001';
+    await insertPublishedTarget(db, { workspaceId: ctx.workspaceId, authorId: created.user.id, accountId, network: 'mastodon', externalId: ourPostId, publishedAt: new Date(Date.now() - 3_600_000) });
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await services?.close();
+    expect(peer.unexpected).toEqual([]);
+    await peer.stop();
+  });
+
+  const message = (externalId: string) => services.database.db.selectFrom('inbox_messages').selectAll().where('account_id', '=', accountId).where('external_id', '=', externalId).executeTakeFirst();
+  const pollQueued = async () => (await services.queue.liveKeys([syncInboundJobKey(accountId)], { heldWithinMs: 60_000 })).size === 1;
+
+  it('a mention notification arrives through the stream (heartbeats ignored), edits and deletions follow; the polling sync stores nothing twice', async () => {
+    runner = startStreamRunner(services, { refreshMs: 100, backoff: { baseMs: 100, capMs: 400 } });
+    await eventually('the stream connected', async () => runner!.status()[0]?.connected && peer.streams.length === 1);
+    // The stream cannot resume: every (re)connect asks for a catch-up poll.
+    await eventually('the catch-up poll enqueued', pollQueued);
+
+    const reply = fanStatus('110000000000000100', ourPostId, '<p><span class="h-card"><a href="https://mastodon.social/@Gargron" class="u-url mention">@<span>Gargron</span></a></span> Love it &amp; more</p>');
+    const notification = { id: '5000', type: 'mention', created_at: reply.created_at, account: reply.account, status: reply };
+    peer.send(null, ':thump');
+    peer.send('notification', JSON.stringify({ id: '4999', type: 'favourite', created_at: reply.created_at, account: reply.account, status: fanStatus('110000000000000099', null, '<p>liked</p>') }));
+    peer.send('notification', JSON.stringify(notification));
+    const got = await eventually('the streamed mention', () => message(reply.id));
+    expect(got).toMatchObject({ kind: 'reply', parent_external_id: ourPostId, author_external_id: fan.id, author_handle: fan.acct, author_name: fan.display_name, author_followers: 12, text: '@Gargron Love it & more', url: reply.url });
+    expect(got.target_id).not.toBeNull();
+    // The favourite is not an inbox item.
+    expect(await message('110000000000000099')).toBeUndefined();
+
+    peer.send('status.update', JSON.stringify({ ...reply, content: '<p>@Gargron Love it, edited</p>', edited_at: new Date().toISOString() }));
+    await eventually('the edit', async () => (await message(reply.id))?.text === '@Gargron Love it, edited');
+    expect((await message(reply.id))!.edited_at).not.toBeNull();
+
+    // Polling returns the same mention: deduplicated, one message and one received event.
+    peer.notifications = [{ ...notification, status: { ...reply, content: '<p>@Gargron Love it, edited</p>' } }];
+    const rep = await syncInbound(services, accountId);
+    expect(rep).toMatchObject({ outcome: 'done', received: 0 });
+    const events = await services.database.db.selectFrom('events').select('payload').where('type', '=', 'inbox.message.received').execute();
+    expect(events.filter((e) => (JSON.parse(String(e.payload)) as { externalId?: string }).externalId === reply.id)).toHaveLength(1);
+
+    peer.send('delete', reply.id);
+    await eventually('the deletion', async () => (await message(reply.id))?.deleted_at != null);
+  });
+
+  it('a dropped connection is reopened with backoff and asks for another catch-up poll', async () => {
+    await services.queue.removeByKey(syncInboundJobKey(accountId));
+    expect(await pollQueued()).toBe(false);
+    const before = runner!.status()[0]!.connections;
+    peer.dropStreams();
+    await eventually('the reconnect', async () => runner!.status()[0]!.connections === before + 1 && runner!.status()[0]!.connected && peer.streams.length === 1);
+    await eventually('the catch-up poll enqueued again', pollQueued);
+    const later = fanStatus('110000000000000200', ourPostId, '<p>after the reconnect</p>');
+    peer.send('notification', JSON.stringify({ id: '5001', type: 'mention', created_at: later.created_at, account: later.account, status: later }));
+    expect(await eventually('the message after the reconnect', () => message(later.id))).toMatchObject({ text: 'after the reconnect', kind: 'reply' });
+  });
+
+  it('a server without the streaming API (404) is asked again only after the long wait; polling carries on', async () => {
+    await runner!.stop();
+    peer.dropStreams();
+    peer.missingStreaming = true;
+    const asked = peer.streamRequests;
+    runner = startStreamRunner(services, { refreshMs: 100, backoff: { baseMs: 100, capMs: 400 } });
+    await eventually('the refused attempt', async () => runner!.status()[0]?.lastError?.includes('no Mastodon streaming API'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    // With a 100–400 ms backoff there would be several attempts by now; the 60 s floor allows one.
+    expect(peer.streamRequests - asked).toBe(1);
+    expect(runner.status()[0]!.connected).toBe(false);
+    peer.missingStreaming = false;
+  });
+});
