@@ -100,6 +100,9 @@ const activityRule =
   'Engagement is the increase of each count between two observations of a post, on the day of the later one; the first value a post ever had counts on its publish day. A day counts only when every required count and the denominator are known by its end (0 when known and unchanged); unknown days are left out, never read as 0.';
 const growthRule = 'Needs a follower count at the end of the day before the period and at the end of its last day (the newest snapshot before each moment); without either the value is empty, never 0.';
 
+/** The missing-value rules by name: their Russian and Swedish texts (kpi-definition-texts.ts) key on these names. */
+export const kpiMissingRules = { strictPost: strictPostRule, perDay: perDayRule, activity: activityRule, growth: growthRule } as const;
+
 /** Every definition Herald ships, in display order. */
 export const kpiDefinitions: readonly KpiDefinition[] = [
   {

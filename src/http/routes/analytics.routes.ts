@@ -8,6 +8,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
 import { kpiCountNames } from '../../analytics/analytics-metrics';
 import type { KpiDefinition } from '../../analytics/kpi-definitions';
+import { kpiDefinitionTranslations } from '../../analytics/kpi-definition-texts';
 import { getBestTimes, getKpis, listKpiDefinitions, setDefaultKpiDefinition, type DefinitionsView, type KpisView } from '../../use-cases/analytics.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
@@ -16,6 +17,7 @@ import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspace
 const Metric = z.enum(kpiCountNames);
 const CountSetSchema = z.object({ required: z.array(Metric), optional: z.array(Metric).optional() }).openapi('KpiCountSet');
 
+const DefinitionTextsSchema = z.object({ label: z.string(), mirrors: z.string(), missingRule: z.string() }).openapi('KpiDefinitionTexts');
 const DefinitionSchema = z
   .object({
     id: z.string().openapi({ example: 'livedune.er.pooled' }),
@@ -31,6 +33,9 @@ const DefinitionSchema = z
     mode: z.enum(['absolute', 'percent', 'weekly_compound']).optional(),
     timeZone: z.string().openapi({ description: '`workspace` or an IANA zone: where calendar days start' }),
     missingRule: z.string(),
+    translations: z
+      .object({ ru: DefinitionTextsSchema, sv: DefinitionTextsSchema })
+      .openapi({ description: 'label, mirrors and missingRule in the other UI languages (the fields above are English)' }),
   })
   .openapi('KpiDefinition');
 
@@ -148,7 +153,7 @@ function presentDefinitions(view: DefinitionsView): z.infer<typeof DefinitionsSc
 
 /** A definition as its card: plain JSON (copied, so callers never share the built-in objects). */
 function card(d: KpiDefinition): z.infer<typeof DefinitionSchema> {
-  return JSON.parse(JSON.stringify(d)) as z.infer<typeof DefinitionSchema>;
+  return { ...(JSON.parse(JSON.stringify(d)) as Omit<z.infer<typeof DefinitionSchema>, 'translations'>), translations: kpiDefinitionTranslations(d) };
 }
 
 /** The KPI view as the API shows it. */

@@ -18,6 +18,7 @@ import { NetworkLink } from './inbox-network-text';
 import { hourName, weekdayName } from './analytics-heatmap';
 import { KpiChange, KpiValueText } from './kpi-card';
 import { changeView, formatCount, formatDay, formatPercent } from './kpi-format';
+import { definitionText } from './kpi-definition-text';
 import { KpiHowCalculated } from './kpi-how-calculated';
 import type { KpiDefinitionCard, KpiInputsView } from './kpi-types';
 import { ErrorState, Loading, errorMessage } from './states';
@@ -82,7 +83,7 @@ function ComparisonTable({ data, definition }: { data: CompetitorComparison; def
           <th scope="col">{t('analytics.competitors.followersChange')}</th>
           <th scope="col">{t('analytics.competitors.posts')}</th>
           <th scope="col">{t('analytics.competitors.postsPerWeek')}</th>
-          <th scope="col">{t('analytics.competitors.er', { definition: data.definition.label })}</th>
+          <th scope="col">{t('analytics.competitors.er', { definition: definition ? definitionText(definition, lng).label : data.definition.label })}</th>
           <th scope="col">{t('analytics.competitors.engagementPerPost')}</th>
         </tr>
       </thead>
@@ -368,7 +369,7 @@ export function AnalyticsCompetitors({
         <select value={definitionId} onChange={(e) => setDefinitionId(e.target.value)}>
           {ratios.map((d) => (
             <option key={d.id} value={d.id}>
-              {d.id === defaultDefinitionId ? t('analytics.workspaceDefault', { label: d.label }) : d.label} — {d.vendor}
+              {d.id === defaultDefinitionId ? t('analytics.workspaceDefault', { label: definitionText(d, lng).label }) : definitionText(d, lng).label} — {d.vendor}
             </option>
           ))}
         </select>

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { changeView, formatKpiValue, missingMark, type ChangeView, type KpiUnit } from './kpi-format';
 import { KpiHowCalculated } from './kpi-how-calculated';
 import type { KpiEntry } from './kpi-types';
+import { definitionText } from './kpi-definition-text';
 
 /** A value in its unit with the "per week" words where the unit needs them; "—" stays bare. */
 export function KpiValueText({ value, unit }: { value: number | null; unit: KpiUnit }) {
@@ -50,8 +51,8 @@ export function KpiCard({ entry, network, workspaceZone, title, extra }: { entry
   const unit = entry.definition.unit;
   return (
     <article className="card kpi-card" aria-labelledby={id} data-kpi={entry.definition.id}>
-      <h3 id={id}>{title ?? entry.definition.label}</h3>
-      {title && <p className="kpi-definition-name muted">{entry.definition.label}</p>}
+      <h3 id={id}>{title ?? definitionText(entry.definition, i18n.language).label}</h3>
+      {title && <p className="kpi-definition-name muted">{definitionText(entry.definition, i18n.language).label}</p>}
       <p className="kpi-value">
         <KpiValueText value={entry.value} unit={unit} />
       </p>

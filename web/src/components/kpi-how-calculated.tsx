@@ -8,6 +8,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
+import { definitionText } from './kpi-definition-text';
 import { formatCount, formatDay, formatExact } from './kpi-format';
 import type { KpiDefinitionCard, KpiInputsView } from './kpi-types';
 
@@ -30,7 +31,8 @@ function Row({ term, children }: { term: string; children: ReactNode }) {
 
 /** The definition part of the card: what is counted, divided by what, aggregated how. */
 export function KpiDefinitionFacts({ definition, network, workspaceZone }: { definition: KpiDefinitionCard; network: string; workspaceZone: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const text = definitionText(definition, i18n.language);
   const counts = numeratorFor(definition, network);
   const countWords = counts
     ? [...counts.required.map((c) => t(`analytics.counts.${c}`)), ...(counts.optional ?? []).map((c) => t('analytics.how.whenPresent', { count: t(`analytics.counts.${c}`) }))].join(' + ')
@@ -39,7 +41,7 @@ export function KpiDefinitionFacts({ definition, network, workspaceZone }: { def
   return (
     <dl className="kpi-facts">
       <Row term={t('analytics.how.definition')}>
-        {definition.label} <code>{definition.id}</code>
+        {text.label} <code>{definition.id}</code>
       </Row>
       <Row term={t('analytics.how.vendor')}>{definition.vendor}</Row>
       {definition.formula === 'ratio' ? (
@@ -56,11 +58,11 @@ export function KpiDefinitionFacts({ definition, network, workspaceZone }: { def
       )}
       <Row term={t('analytics.how.timeZone')}>{zone}</Row>
       <Row term={t('analytics.how.vendorWording')}>
-        {/* The cards' wording is the vendors' (English) definition, quoted as published. */}
-        <q lang="en">{definition.mirrors}</q>
+        {/* The vendor's definition restated, in the UI language when translated. */}
+        <q lang={text.lang}>{text.mirrors}</q>
       </Row>
       <Row term={t('analytics.how.missingRule')}>
-        <span lang="en">{definition.missingRule}</span>
+        <span lang={text.lang}>{text.missingRule}</span>
       </Row>
     </dl>
   );

@@ -216,6 +216,11 @@ describe('Analytics screen (in-process Herald)', () => {
     let how = engagement.querySelector('details')!;
     expect(plain(how.textContent)).toContain('Знаменатель4 400');
     expect(plain(how.textContent)).toContain('лайки + комментарии + репосты + голоса в опросе, если есть');
+    // The definition card's own texts come translated from the API (src/analytics/kpi-definition-texts.ts).
+    expect(plain(how.querySelector('dd')!.textContent)).toBe('ER (общий) livedune.er.pooled');
+    expect(how.querySelector('q')!.getAttribute('lang')).toBe('ru');
+    expect(how.querySelector('q')!.textContent).toMatch(/^ER = \(сумма реакций за период/);
+    expect(plain(how.textContent)).toContain('отсутствующий счётчик никогда не считается нулём');
     expect(plain(section('Рост аудитории').textContent)).toContain('+250');
     cleanup();
 
@@ -226,6 +231,9 @@ describe('Analytics screen (in-process Herald)', () => {
     expect(screen.getByText(/^23 mars 2026 – 29 mars 2026/)).toBeTruthy();
     how = engagement.querySelector('details')!;
     expect(plain(how.textContent)).toContain('Nämnare4 400');
+    expect(plain(how.querySelector('dd')!.textContent)).toBe('ER (sammanslagen) livedune.er.pooled');
+    expect(how.querySelector('q')!.getAttribute('lang')).toBe('sv');
+    expect(plain(how.textContent)).toContain('ett saknat antal läses aldrig som 0');
     const best = await within(section('Bästa tid att publicera')).findByRole('list', { name: 'Bästa tider' });
     expect(plain(best.querySelector('li')!.textContent)).toMatch(/^onsdag 13:00: 13,64 % · 1 inlägg/);
   });

@@ -17,6 +17,7 @@ import { AnalyticsFollowerChart } from '../components/analytics-follower-chart';
 import { AnalyticsHeatmap } from '../components/analytics-heatmap';
 import { KpiCard, KpiChange, KpiValueText, MissingValue } from '../components/kpi-card';
 import { addDays, changeBetween, changeView, dayInZone, formatCount, formatDay, formatKpiValue, formatMinutes, formatPercent, missingMark, zonedDayStart } from '../components/kpi-format';
+import { definitionText } from '../components/kpi-definition-text';
 import { KpiHowCalculated } from '../components/kpi-how-calculated';
 import type { AccountKpis, InboxMetrics, KpiEntry } from '../components/kpi-types';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
@@ -228,7 +229,8 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
   const ratios = kpis.kpis.filter((k) => k.definition.formula === 'ratio');
   const engagementId = chosen ?? kpis.defaultDefinitionId;
   const engagement = byId(kpis, engagementId) ?? ratios[0];
-  const defaultLabel = byId(kpis, kpis.defaultDefinitionId)?.definition.label ?? kpis.defaultDefinitionId;
+  const label = (k: KpiEntry | undefined) => (k ? definitionText(k.definition, i18n.language).label : undefined);
+  const defaultLabel = label(byId(kpis, kpis.defaultDefinitionId)) ?? kpis.defaultDefinitionId;
   const growth = ['followers.growth.absolute', 'followers.growth.percent', 'followers.growth.weekly-compound'].map((id) => byId(kpis, id)).filter((k): k is KpiEntry => !!k);
   const reachPooled = byId(kpis, 'err.reach.pooled');
   const reach = [reachPooled, byId(kpis, 'err.reach.mean'), byId(kpis, 'tgstat.err')].filter((k): k is KpiEntry => !!k);
@@ -280,7 +282,7 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
             >
               {ratios.map((k) => (
                 <option key={k.definition.id} value={k.definition.id}>
-                  {k.definition.id === kpis.defaultDefinitionId ? t('analytics.workspaceDefault', { label: k.definition.label }) : k.definition.label} — {k.definition.vendor}
+                  {k.definition.id === kpis.defaultDefinitionId ? t('analytics.workspaceDefault', { label: label(k) }) : label(k)} — {k.definition.vendor}
                 </option>
               ))}
             </select>
@@ -366,7 +368,7 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
         ) : bestTimes.error || !bestTimes.data ? (
           <ErrorState error={bestTimes.error} onRetry={bestTimes.reload} />
         ) : (
-          <AnalyticsHeatmap data={bestTimes.data} definitionLabel={byId(kpis, bestTimes.data.definitionId)?.definition.label ?? bestTimes.data.definitionId} />
+          <AnalyticsHeatmap data={bestTimes.data} definitionLabel={label(byId(kpis, bestTimes.data.definitionId)) ?? bestTimes.data.definitionId} />
         )}
       </Section>
 
@@ -385,7 +387,7 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
             {kpis.kpis.map((k) => (
               <tr key={k.definition.id} data-kpi={k.definition.id}>
                 <th scope="row">
-                  {k.definition.label}
+                  {label(k)}
                   <KpiHowCalculated definition={k.definition} network={kpis.network} workspaceZone={zone} inputs={k.inputs} previous={k.previous.inputs} />
                 </th>
                 <td>{k.definition.vendor}</td>
