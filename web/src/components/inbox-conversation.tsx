@@ -233,12 +233,25 @@ function SavedReplyPicker({ workspaceId, messageId, onPicked }: { workspaceId: s
   );
 }
 
-/** Lets a member relabel the message's sentiment (contributors and above); the workspace's later messages learn from it. */
+/**
+ * Lets a member relabel the message's sentiment (contributors and above); the workspace's later messages
+ * learn from it. Right after a relabel, Undo forgets it (DELETE …/sentiment) and the model's label returns.
+ */
 function RelabelSentiment({ workspaceId, m, onRelabelled }: { workspaceId: string; m: InboxMessage; onRelabelled: (m: InboxMessage) => void }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const id = useId();
-  const [state, setState] = useState<'idle' | 'saving' | 'saved' | { error: string }>('idle');
+  const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'undone' | { error: string }>('idle');
+  const undo = async () => {
+    setState('saving');
+    try {
+      const updated = await unwrap(client.api.v1.workspaces[':workspaceId']['inbox-messages'][':messageId'].sentiment.$delete({ param: { workspaceId, messageId: m.id } }));
+      setState('undone');
+      onRelabelled(updated);
+    } catch (e) {
+      setState({ error: errorMessage(e, t) });
+    }
+  };
   const relabel = async (label: SentimentLabel) => {
     setState('saving');
     try {
@@ -264,7 +277,15 @@ function RelabelSentiment({ workspaceId, m, onRelabelled }: { workspaceId: strin
         {' '}
         {t('inbox.relabel.hint')}
       </span>
-      {state === 'saved' && <span role="status"> {t('inbox.relabel.saved')}</span>}
+      {state === 'saved' && (
+        <>
+          <span role="status"> {t('inbox.relabel.saved')}</span>{' '}
+          <button type="button" className="button button-quiet" onClick={() => void undo()}>
+            {t('inbox.relabel.undo')}
+          </button>
+        </>
+      )}
+      {state === 'undone' && <span role="status"> {t('inbox.relabel.undone')}</span>}
       {typeof state === 'object' && <span className="field-error">{state.error}</span>}
     </div>
   );

@@ -2,7 +2,8 @@
 /**
  * Relabelling a message's sentiment from the conversation panel, against a real in-process Herald:
  * the select sends the label to POST …/sentiment, the badge shows the new label, the correction is
- * stored for the workspace; viewers get no select. jsdom is installed by the test (inbox-jsdom-env.ts).
+ * stored for the workspace, and Undo (DELETE …/sentiment) brings the model's label back and forgets the
+ * correction; viewers get no select. jsdom is installed by the test (inbox-jsdom-env.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { I18nextProvider } from 'react-i18next';
@@ -74,6 +75,13 @@ describe('relabel sentiment in the conversation (in-process Herald)', () => {
     expect(posts.filter((p) => p.endsWith('/sentiment'))).toHaveLength(1);
     const stored = await t.services.database.db.selectFrom('sentiment_corrections').selectAll().where('workspace_id', '=', owner.workspaceId).execute();
     expect(stored).toEqual([expect.objectContaining({ text: 'Love the new release', label: 'negative', created_by: owner.userId })]);
+
+    fireEvent.click(within(conversation).getByRole('button', { name: 'Undo' }));
+    expect(await within(conversation).findByText("Relabel undone: Herald's own label is back.")).toBeTruthy();
+    await waitFor(() => expect(within(conversation).getAllByText('Positive').some((e) => e.classList.contains('badge'))).toBe(true));
+    expect((within(conversation).getByLabelText('Relabel sentiment') as HTMLSelectElement).value).toBe('positive');
+    expect(within(conversation).queryByRole('button', { name: 'Undo' })).toBeNull();
+    expect(await t.services.database.db.selectFrom('sentiment_corrections').selectAll().where('workspace_id', '=', owner.workspaceId).execute()).toEqual([]);
   });
 
   it('shows no relabel control to viewers', async () => {
@@ -82,7 +90,7 @@ describe('relabel sentiment in the conversation (in-process Herald)', () => {
     fireEvent.click(within(list).getByText('Love the new release').closest('button')!);
     const conversation = await screen.findByRole('region', { name: 'Conversation' });
     // Loaded: the badge is there, the control is not.
-    expect(within(conversation).getAllByText('Negative').some((e) => e.classList.contains('badge'))).toBe(true);
+    expect(within(conversation).getAllByText('Positive').some((e) => e.classList.contains('badge'))).toBe(true);
     expect(within(conversation).queryByLabelText('Relabel sentiment')).toBeNull();
   });
 });

@@ -39,6 +39,8 @@ export const enEngagement = {
       label: 'Relabel sentiment',
       hint: 'Herald learns from your label when it labels this workspace\'s new messages.',
       saved: 'Sentiment relabelled.',
+      undo: 'Undo',
+      undone: 'Relabel undone: Herald\'s own label is back.',
     },
     notes: {
       title: 'Internal notes',

@@ -38,6 +38,8 @@ export const svEngagement = {
       label: 'Ändra tonläge',
       hint: 'Herald lär sig av din ändring när den bedömer arbetsytans nya meddelanden.',
       saved: 'Tonläget har ändrats.',
+      undo: 'Ångra',
+      undone: 'Ändringen är ångrad: Heralds eget tonläge är tillbaka.',
     },
     notes: {
       title: 'Interna anteckningar',

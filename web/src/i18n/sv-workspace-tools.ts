@@ -127,7 +127,7 @@ export const svWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
         account_needs_reconnect: 'Ett konto behöver anslutas igen',
         account_token_expiring: 'Ett kontos åtkomst går snart ut',
         inbox_message_received: 'En kommentar eller ett meddelande kom till inkorgen',
-        inbox_message_sentiment_relabelled: 'En medlem ändrade ett meddelandes sentiment (eller ångrade det)',
+        inbox_message_sentiment_relabelled: 'En medlem ändrade ett meddelandes tonläge (eller ångrade det)',
         inbox_rule_notification: 'En inkorgsregel bad om en avisering',
         listening_spike: 'Omnämnandena av ett bevakat ämne ökade kraftigt',
       },
