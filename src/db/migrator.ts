@@ -15,8 +15,9 @@ import * as m0009 from './migrations/0009-competitors.migration';
 import * as m0010 from './migrations/0010-reports.migration';
 import * as m0011 from './migrations/0011-listening-search.migration';
 import * as m0012 from './migrations/0012-hashtag-sets.migration';
-import * as m0015 from './migrations/0015-stream-cursors.migration';
+import * as m0013 from './migrations/0013-campaigns.migration';
 import * as m0014 from './migrations/0014-inbox-dm-moderation.migration';
+import * as m0015 from './migrations/0015-stream-cursors.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -39,8 +40,9 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0010-reports', m0010],
   ['0011-listening-search', m0011],
   ['0012-hashtag-sets', m0012],
-  ['0015-stream-cursors', m0015],
+  ['0013-campaigns', m0013],
   ['0014-inbox-dm-moderation', m0014],
+  ['0015-stream-cursors', m0015],
 ];
 
 class ListProvider implements MigrationProvider {

@@ -9,6 +9,7 @@ import type { ListeningTables } from '../listening/listening-tables';
 import type { InboxPriority, InboxStatus, InboxWorkflowTables } from '../inbox/inbox-tables';
 import type { CompetitorTables } from '../competitors/competitor-tables';
 import type { ReportTables } from '../reports/report-tables';
+import type { CampaignTables } from '../campaigns/campaign-tables';
 
 /** Roles inside one workspace, strongest first. */
 export const workspaceRoles = ['owner', 'admin', 'editor', 'contributor', 'viewer'] as const;
@@ -520,7 +521,7 @@ export interface StreamCursorsTable {
 }
 
 /** The whole database, as Kysely sees it. */
-export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables {
+export interface Database extends ListeningTables, InboxWorkflowTables, CompetitorTables, ReportTables, CampaignTables {
   organizations: OrganizationsTable;
   users: UsersTable;
   organization_members: OrganizationMembersTable;

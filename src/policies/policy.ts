@@ -13,6 +13,7 @@
  * - everyone reads listening streams, volumes, alerts and testimonials, and competitor benchmarks; editors add and remove competitors;
  * - everyone reads hashtag sets (posts.read); editors create, rename and delete them (hashtags.manage);
  * - everyone reads reports (analytics.read); admins manage report branding and e-mail schedules (reports.manage);
+ * - everyone reads campaigns and goals (analytics.read); editors plan campaigns and record spend and conversions (campaigns.manage); admins set KPI goals (goals.manage);
  * - admins additionally manage accounts, members (but not owners), API tokens, webhooks and the
  *   workspace settings, and list and revoke invitations (creating one is also members.manage with its role);
  * - owners may do everything.
@@ -57,6 +58,8 @@ export const actions = [
   'competitors.manage',
   'reports.manage',
   'hashtags.manage',
+  'campaigns.manage',
+  'goals.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -128,6 +131,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.settings':
     // Report branding and schedules speak for the agency and mail people outside Herald.
     case 'reports.manage':
+    // Goals are the targets the team is measured against: set by whoever runs the workspace.
+    case 'goals.manage':
       return roleAtLeast(role, 'admin');
     case 'members.manage':
       if (role === 'owner') return true;
@@ -161,6 +166,8 @@ export function can(actor: PolicyActor, action: Action, resource?: PolicyResourc
     case 'inbox.manage':
     // Hashtag sets are shared by everyone who composes: editors curate them.
     case 'hashtags.manage':
+    // Media plans, spend and conversions are the team's campaign bookkeeping: editors keep them.
+    case 'campaigns.manage':
     // Hiding or deleting on the network changes what the public sees at once, like replying.
     case 'inbox.moderate':
       return roleAtLeast(role, 'editor');

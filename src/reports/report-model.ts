@@ -35,7 +35,8 @@ export interface ReportSection {
 
 /** A whole report. */
 export interface ReportModel {
-  template: ReportTemplate;
+  /** `campaign` reports are built per campaign (src/reports/campaign-report.ts), not from this list. */
+  template: ReportTemplate | 'campaign';
   title: string;
   workspaceName: string;
   period: { from: string; to: string; days: number };

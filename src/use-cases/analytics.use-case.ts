@@ -17,6 +17,8 @@ import { evaluateKpi, postRatio, roundKpi, type FollowerReading, type KpiEngineI
 import { addDays, dayStartMs, daysInclusive, isCalendarDay, localParts } from '../analytics/local-time';
 import { refreshRollups } from '../analytics/rollups';
 import { policyActor } from './workspaces.use-case';
+import { goalsForKpis } from './goals.use-case';
+import type { GoalProgress } from '../goals/goal-progress';
 
 /** A period request: calendar days (inclusive) in the workspace's zone. */
 export interface PeriodQuery {
@@ -33,6 +35,8 @@ export interface KpiView {
   previous: { value: number | null; inputs: KpiInputs };
   /** value − previous, and that as % of |previous| (null when either is empty, or previous is 0). */
   change: { absolute: number | null; percent: number | null };
+  /** The goal that applies to this KPI for the period (goals.use-case.ts), with progress; null when none. */
+  goal: GoalProgress | null;
 }
 
 /** The default definition evaluated over the posts of one content type. */
@@ -205,8 +209,10 @@ export async function getKpis(ctx: UseCaseContext, q: PeriodQuery): Promise<Kpis
   const kpis = kpiDefinitions.map((definition): KpiView => {
     const now = evaluateKpi(definition, current);
     const before = evaluateKpi(definition, previous);
-    return { definition, value: now.value, inputs: now.inputs, previous: { value: before.value, inputs: before.inputs }, change: change(now.exact, before.exact) };
+    return { definition, value: now.value, inputs: now.inputs, previous: { value: before.value, inputs: before.inputs }, change: change(now.exact, before.exact), goal: null };
   });
+  const goals = await goalsForKpis(ctx, account.id, period, kpis.map((k) => ({ definitionId: k.definition.id, value: k.value })));
+  for (const k of kpis) k.goal = goals.get(k.definition.id) ?? null;
 
   const defaultId = await defaultDefinitionId(ctx);
   const def = findKpiDefinition(defaultId)!;

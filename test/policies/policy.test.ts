@@ -36,6 +36,8 @@ const rows: Row[] = [
   { action: 'competitors.read', allowed: ALL, note: 'everyone, viewers included, reads competitor benchmarks' },
   { action: 'competitors.manage', allowed: 'OAE', note: 'editors and above add and remove competitors' },
   { action: 'hashtags.manage', allowed: 'OAE', note: 'editors curate the shared hashtag sets; everyone reads them with posts.read' },
+  { action: 'campaigns.manage', allowed: 'OAE', note: 'editors keep media plans, spend, conversions and post links; everyone reads campaigns with analytics.read' },
+  { action: 'goals.manage', allowed: 'OA', note: 'KPI goals are the targets the team is measured against: admins and owners set them' },
   { action: 'reports.manage', allowed: 'OA', note: 'report branding and e-mail schedules are workspace settings that mail people outside Herald' },
   { action: 'members.manage', resource: { targetRole: 'owner' }, allowed: 'O', note: 'only owners touch owners' },
   { action: 'members.manage', resource: { targetRole: 'admin' }, allowed: 'OA', note: 'admins manage admins' },

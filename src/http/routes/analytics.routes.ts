@@ -64,6 +64,23 @@ const InputsSchema = z
   .openapi('KpiInputs');
 
 const Period = z.object({ from: z.string(), to: z.string(), days: z.number().int() });
+const GoalProgressSchema = z
+  .object({
+    goalId: z.string(),
+    scope: z.enum(['workspace', 'account']),
+    accountId: z.string().nullable(),
+    definitionId: z.string(),
+    target: z.number(),
+    direction: z.enum(['at_least', 'at_most']),
+    from: z.string(),
+    to: z.string(),
+    periodMatches: z.boolean().openapi({ description: "True when the goal's period is exactly the requested period" }),
+    met: z.boolean().nullable(),
+    progressPercent: z.number().nullable().openapi({ description: 'at_least: value / target × 100; at_most: target / value × 100; 100 or more = met' }),
+    gap: z.number().nullable().openapi({ description: 'value − target' }),
+  })
+  .nullable()
+  .openapi('KpiGoalProgress');
 const KpisSchema = z
   .object({
     accountId: z.string(),
@@ -80,6 +97,7 @@ const KpisSchema = z
         inputs: InputsSchema,
         previous: z.object({ value: z.number().nullable(), inputs: InputsSchema }),
         change: z.object({ absolute: z.number().nullable(), percent: z.number().nullable() }),
+        goal: GoalProgressSchema,
       }),
     ),
     byContentType: z.array(z.object({ contentType: z.string(), posts: z.number().int(), definitionId: z.string(), value: z.number().nullable(), inputs: InputsSchema })),

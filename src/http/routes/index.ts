@@ -23,6 +23,8 @@ import { registerListeningRoutes } from './listening.routes';
 import { registerCompetitorRoutes } from './competitors.routes';
 import { registerReportRoutes } from './reports.routes';
 import { registerHashtagSetRoutes } from './hashtag-sets.routes';
+import { registerCampaignRoutes } from './campaigns.routes';
+import { registerGoalRoutes } from './goals.routes';
 
 /** Every route module, in registration order. Append one line per module. */
 export const routeModules = [
@@ -46,4 +48,6 @@ export const routeModules = [
   registerCompetitorRoutes,
   registerReportRoutes,
   registerHashtagSetRoutes,
+  registerCampaignRoutes,
+  registerGoalRoutes,
 ] as const;

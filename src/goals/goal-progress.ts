@@ -1,0 +1,87 @@
+/**
+ * Goals against KPI values: which goal applies to a dashboard period and how far a value is from it.
+ * Pure: no database, no clock.
+ *
+ * Progress is "how much of the goal is reached", 100 % or more meaning met, for both directions:
+ * - at least: value / target × 100 (empty when the target is 0 or below: any share of it is meaningless);
+ * - at most: target / value × 100 (empty when the value is 0 or below).
+ * `met` compares value and target directly, so it is known even when the percentage is not.
+ */
+import { roundKpi } from '../analytics/kpi-engine';
+import { daysInclusive } from '../analytics/local-time';
+
+/** A goal as the progress needs it. */
+export interface GoalInput {
+  id: string;
+  accountId: string | null;
+  definitionId: string;
+  target: number;
+  direction: 'at_least' | 'at_most';
+  from: string;
+  to: string;
+  createdAt: string;
+}
+
+/** A goal with its progress for one value. */
+export interface GoalProgress {
+  goalId: string;
+  scope: 'workspace' | 'account';
+  accountId: string | null;
+  definitionId: string;
+  target: number;
+  direction: 'at_least' | 'at_most';
+  /** The goal's own period. */
+  from: string;
+  to: string;
+  /** True when the goal's period is exactly the period the value was computed for. */
+  periodMatches: boolean;
+  /** Null when the value is empty. */
+  met: boolean | null;
+  progressPercent: number | null;
+  /** value − target (null when the value is empty). */
+  gap: number | null;
+}
+
+/** How far `value` is from the goal. */
+export function goalProgress(goal: GoalInput, value: number | null, period: { from: string; to: string }): GoalProgress {
+  const base = {
+    goalId: goal.id,
+    scope: goal.accountId ? ('account' as const) : ('workspace' as const),
+    accountId: goal.accountId,
+    definitionId: goal.definitionId,
+    target: goal.target,
+    direction: goal.direction,
+    from: goal.from,
+    to: goal.to,
+    periodMatches: goal.from === period.from && goal.to === period.to,
+  };
+  if (value === null) return { ...base, met: null, progressPercent: null, gap: null };
+  const met = goal.direction === 'at_least' ? value >= goal.target : value <= goal.target;
+  let progress: number | null = null;
+  if (goal.direction === 'at_least' && goal.target > 0) progress = (value / goal.target) * 100;
+  if (goal.direction === 'at_most' && value > 0) progress = (goal.target / value) * 100;
+  return { ...base, met, progressPercent: progress === null ? null : roundKpi(progress), gap: roundKpi(value - goal.target) };
+}
+
+function overlapDays(a: { from: string; to: string }, b: { from: string; to: string }): number {
+  const from = a.from > b.from ? a.from : b.from;
+  const to = a.to < b.to ? a.to : b.to;
+  return from > to ? 0 : daysInclusive(from, to);
+}
+
+/**
+ * The goal that applies to a KPI on an account's dashboard for `period`: goals of that definition
+ * whose period overlaps it, the account's own before workspace-wide ones, then an exact period match,
+ * then the largest overlap, then the newest.
+ */
+export function pickGoal(goals: GoalInput[], accountId: string, definitionId: string, period: { from: string; to: string }): GoalInput | null {
+  const candidates = goals.filter((g) => g.definitionId === definitionId && (g.accountId === null || g.accountId === accountId) && overlapDays(g, period) > 0);
+  candidates.sort(
+    (x, y) =>
+      Number(y.accountId !== null) - Number(x.accountId !== null) ||
+      Number(y.from === period.from && y.to === period.to) - Number(x.from === period.from && x.to === period.to) ||
+      overlapDays(y, period) - overlapDays(x, period) ||
+      (y.createdAt < x.createdAt ? -1 : y.createdAt > x.createdAt ? 1 : 0),
+  );
+  return candidates[0] ?? null;
+}

@@ -1,0 +1,202 @@
+/**
+ * KPI goals: a target for one KPI definition over a period, for the whole workspace (every account's
+ * dashboard) or one account, "at least" or "at most". Everyone who reads analytics reads goals and
+ * sees them on the dashboard with progress; admins and owners set them (goals.manage). Changes record
+ * a domain event in the same transaction.
+ */
+import { z } from 'zod';
+import { findKpiDefinition, kpiDefinitions } from '../analytics/kpi-definitions';
+import { isCalendarDay } from '../analytics/local-time';
+import { NotFoundError, ValidationError } from '../domain/errors';
+import { isId, newId } from '../domain/ids';
+import type { Executor } from '../jobs/job-queue';
+import { assertCan } from '../policies/policy';
+import { findAccount } from '../repositories/accounts.repository';
+import { deleteGoal, findGoal, insertGoal, listGoals, updateGoal, type GoalRow } from '../repositories/goals.repository';
+import type { UseCaseContext } from '../server/services';
+import { recordEvent } from '../webhooks/webhook-events';
+import { goalProgress, pickGoal, type GoalInput, type GoalProgress } from '../goals/goal-progress';
+import { policyActor } from './workspaces.use-case';
+
+/** A goal as the API shows it. */
+export interface GoalView {
+  id: string;
+  scope: 'workspace' | 'account';
+  accountId: string | null;
+  definitionId: string;
+  definitionLabel: string;
+  unit: string;
+  target: number;
+  direction: 'at_least' | 'at_most';
+  from: string;
+  to: string;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A goal as a caller gives it (all optional on update). */
+export type GoalFields = Partial<{
+  accountId: string | null;
+  definitionId: string;
+  target: number;
+  direction: 'at_least' | 'at_most';
+  from: string;
+  to: string;
+}>;
+
+/** Most goals one workspace keeps. */
+export const maxGoals = 500;
+
+const day = (what: string) => z.string({ error: `${what} must be a calendar date like 2026-03-01` }).refine(isCalendarDay, { message: `${what} must be a calendar date like 2026-03-01` });
+const definitionIds = kpiDefinitions.map((d) => d.id);
+const Fields = z.object({
+  accountId: z.string().nullable(),
+  definitionId: z.string({ error: 'definitionId is required' }).refine((id) => definitionIds.includes(id), { message: `definitionId must be a KPI definition id such as ${definitionIds.slice(0, 3).join(', ')} (see GET …/analytics/definitions)` }),
+  target: z.number({ error: 'target must be a number' }).refine(Number.isFinite, { message: 'target must be a finite number' }).refine((v) => Math.abs(v) <= 1e12, { message: 'target is too large' }),
+  direction: z.enum(['at_least', 'at_most'], { error: 'direction must be at_least or at_most' }),
+  from: day('from'),
+  to: day('to'),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message }));
+  throw new ValidationError(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), errors);
+}
+
+async function authorize(ctx: UseCaseContext, action: 'analytics.read' | 'goals.manage'): Promise<void> {
+  const actor = await policyActor(ctx);
+  if (actor) assertCan(actor, action);
+}
+
+const actorId = (ctx: UseCaseContext) => (ctx.actor.kind === 'user' ? ctx.actor.userId : null);
+
+function view(r: GoalRow): GoalView {
+  const def = findKpiDefinition(r.definition_id);
+  return {
+    id: r.id,
+    scope: r.account_id ? 'account' : 'workspace',
+    accountId: r.account_id,
+    definitionId: r.definition_id,
+    definitionLabel: def?.label ?? r.definition_id,
+    unit: def?.unit ?? 'percent',
+    target: Number(r.target),
+    direction: r.direction,
+    from: r.from_day,
+    to: r.to_day,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function asInput(r: GoalRow): GoalInput {
+  return { id: r.id, accountId: r.account_id, definitionId: r.definition_id, target: Number(r.target), direction: r.direction, from: r.from_day, to: r.to_day, createdAt: r.created_at };
+}
+
+async function checkAccount(ctx: UseCaseContext, accountId: string | null): Promise<void> {
+  if (accountId === null) return;
+  const account = isId(accountId) ? await findAccount(ctx.db, ctx.workspaceId, accountId) : undefined;
+  if (!account) throw new ValidationError('accountId is not an account of this workspace', [{ path: 'accountId', code: 'unknown_account', message: 'accountId is not an account of this workspace' }]);
+}
+
+function checkRange(from: string, to: string): void {
+  if (to < from) throw new ValidationError(`The goal cannot end (${to}) before it starts (${from})`, [{ path: 'to', code: 'invalid_range', message: 'to must be on or after from' }]);
+}
+
+function event(ctx: UseCaseContext, db: Executor, type: string, subjectId: string, payload: Record<string, unknown>) {
+  return recordEvent(ctx.services, db, { workspaceId: ctx.workspaceId, type, subjectId, actorId: actorId(ctx), payload });
+}
+
+async function goalOf(ctx: UseCaseContext, id: string): Promise<GoalRow> {
+  const row = isId(id) ? await findGoal(ctx.db, ctx.workspaceId, id) : undefined;
+  if (!row) throw new NotFoundError('Goal');
+  return row;
+}
+
+/** The workspace's goals (those that may apply to `accountId` when given). */
+export async function listWorkspaceGoals(ctx: UseCaseContext, f: { accountId?: string } = {}): Promise<GoalView[]> {
+  await authorize(ctx, 'analytics.read');
+  return (await listGoals(ctx.db, ctx.workspaceId, f)).map(view);
+}
+
+/** Sets a goal (goals.manage). */
+export async function createGoal(ctx: UseCaseContext, input: GoalFields): Promise<GoalView> {
+  await authorize(ctx, 'goals.manage');
+  const v = parse(Fields, { accountId: null, ...input });
+  checkRange(v.from, v.to);
+  await checkAccount(ctx, v.accountId);
+  if ((await listGoals(ctx.db, ctx.workspaceId)).length >= maxGoals) throw new ValidationError(`A workspace keeps at most ${maxGoals} goals; delete old ones first`);
+  const now = ctx.services.now().toISOString();
+  const row: GoalRow = {
+    id: newId(),
+    workspace_id: ctx.workspaceId,
+    account_id: v.accountId,
+    definition_id: v.definitionId,
+    target: v.target,
+    direction: v.direction,
+    from_day: v.from,
+    to_day: v.to,
+    created_by: actorId(ctx),
+    created_at: now,
+    updated_at: now,
+  };
+  await ctx.db.transaction().execute(async (trx) => {
+    await insertGoal(trx, row);
+    await event(ctx, trx, 'goal.created', row.id, { goalId: row.id, definitionId: row.definition_id, accountId: row.account_id, target: row.target, direction: row.direction, from: row.from_day, to: row.to_day });
+  });
+  return view(row);
+}
+
+/** Changes a goal (goals.manage). */
+export async function changeGoal(ctx: UseCaseContext, id: string, input: GoalFields): Promise<GoalView> {
+  await authorize(ctx, 'goals.manage');
+  const g = await goalOf(ctx, id);
+  const v = parse(Fields.partial(), input);
+  checkRange(v.from ?? g.from_day, v.to ?? g.to_day);
+  if (v.accountId !== undefined) await checkAccount(ctx, v.accountId);
+  const patch: Partial<GoalRow> = { updated_at: ctx.services.now().toISOString() };
+  if (v.accountId !== undefined) patch.account_id = v.accountId;
+  if (v.definitionId !== undefined) patch.definition_id = v.definitionId;
+  if (v.target !== undefined) patch.target = v.target;
+  if (v.direction !== undefined) patch.direction = v.direction;
+  if (v.from !== undefined) patch.from_day = v.from;
+  if (v.to !== undefined) patch.to_day = v.to;
+  await ctx.db.transaction().execute(async (trx) => {
+    await updateGoal(trx, ctx.workspaceId, g.id, patch);
+    await event(ctx, trx, 'goal.updated', g.id, { goalId: g.id, changed: Object.keys(patch).filter((k) => k !== 'updated_at') });
+  });
+  return view({ ...g, ...patch });
+}
+
+/** Deletes a goal (goals.manage). */
+export async function removeGoal(ctx: UseCaseContext, id: string): Promise<void> {
+  await authorize(ctx, 'goals.manage');
+  const g = await goalOf(ctx, id);
+  await ctx.db.transaction().execute(async (trx) => {
+    await deleteGoal(trx, ctx.workspaceId, g.id);
+    await event(ctx, trx, 'goal.deleted', g.id, { goalId: g.id, definitionId: g.definition_id });
+  });
+}
+
+/**
+ * The goal that applies to each KPI of an account's dashboard for `period`, with its progress
+ * against the value (see goal-progress.ts for which goal wins). The caller has checked analytics.read.
+ */
+export async function goalsForKpis(
+  ctx: UseCaseContext,
+  accountId: string,
+  period: { from: string; to: string },
+  values: Array<{ definitionId: string; value: number | null }>,
+): Promise<Map<string, GoalProgress>> {
+  const goals = (await listGoals(ctx.db, ctx.workspaceId, { accountId })).map(asInput);
+  const out = new Map<string, GoalProgress>();
+  if (goals.length === 0) return out;
+  for (const k of values) {
+    const g = pickGoal(goals, accountId, k.definitionId, period);
+    if (g) out.set(k.definitionId, goalProgress(g, k.value, period));
+  }
+  return out;
+}
