@@ -13,28 +13,18 @@
  * - Messages the account wrote itself (our own replies coming back) are not inbox items.
  * - The inbox workflow (src/inbox/inbox-workflow.ts) runs in the same transaction: sentiment, thread,
  *   SLA due time and search text on insert; reopening the thread, its assignee and the rules after.
+ * - A page is stored as one batch (src/inbox/ingest-batch.ts): a fixed number of SQL statements
+ *   whatever its size, with the same outcome as storing its items one by one, oldest first.
  */
 import type { InboundMessage } from '../connectors/connector';
-import type { AccountRow, InboxMessagesTable } from '../db/schema';
-import type { Insertable } from 'kysely';
-import { newId } from '../domain/ids';
+import type { AccountRow } from '../db/schema';
 import type { Executor, JobHandler } from '../jobs/job-queue';
 import { accountAuth, accountContext } from '../publishing/connector-context';
-import {
-  findInboxMessageByExternalId,
-  insertInboxMessageIfNew,
-  messageTargetsByExternalIds,
-  messageThreadKeysByExternalIds,
-  publishedTargetsSince,
-  saveInboundCursor,
-  targetsByExternalIds,
-  updateInboxMessage,
-} from '../repositories/inbox-messages.repository';
+import { publishedTargetsSince, saveInboundCursor } from '../repositories/inbox-messages.repository';
 import type { AppServices } from '../server/services';
-import { recordEvent } from '../webhooks/webhook-events';
 import { runAccountJob, type AccountJobOutcome } from '../engagement/account-job';
 import { engagementOptions, type EngagementOptions } from '../engagement/engagement-options';
-import { ingestWorkflow, searchTextOf, type IngestWorkflow } from './inbox-workflow';
+import { ingestInboundBatch } from './ingest-batch';
 import { fetchDirectMessages } from './dm-sync';
 import { saveDmCursor } from '../repositories/inbox-moderation.repository';
 
@@ -53,121 +43,12 @@ export interface InboundSyncReport {
 
 /** Posts handed to `comments.fetch` at most (newest first). */
 const maxPostsPerFetch = 500;
-/** Longest text kept in an event payload (the message itself keeps everything). */
-const eventTextMax = 1000;
-
 /**
- * Text as stored: NUL (which PostgreSQL text cannot hold) becomes U+FFFD, so one hostile comment
- * cannot stop an account's sync. Everything else is kept as the network sent it and shown as text.
+ * Stores one batch for the account (inside the caller's transaction): the batch path of
+ * src/inbox/ingest-batch.ts, a fixed number of statements per batch.
  */
-function storable(s: string): string {
-  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
-}
-
-function isoOr(value: string | null | undefined, fallback: string): string {
-  if (!value) return fallback;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
-}
-
-/** Stores one batch for the account (inside the caller's transaction). */
 async function storeItems(services: AppServices, trx: Executor, account: AccountRow, items: InboundMessage[], nowIso: string): Promise<Omit<InboundSyncReport, 'outcome'>> {
-  const report = { received: 0, edited: 0, deleted: 0 };
-  const own = items.filter((i) => i.author.externalId !== account.external_id);
-  // Oldest first, so a reply in the same batch finds the comment it answers already stored.
-  own.sort((a, b) => isoOr(a.createdAt, nowIso).localeCompare(isoOr(b.createdAt, nowIso)));
-  const refs = [...new Set(own.flatMap((i) => [i.rootExternalId, i.parentExternalId]).filter((x): x is string => typeof x === 'string' && x !== ''))];
-  const ourTargets = await targetsByExternalIds(trx, account.id, refs);
-  const messageTargets = await messageTargetsByExternalIds(trx, account.id, refs);
-  // Loaded on the first new or edited message: most syncs bring nothing and need no rules or model.
-  let loaded: IngestWorkflow | null = null;
-  const workflow = async () => (loaded ??= await ingestWorkflow(services, trx, account.workspace_id));
-  const backfill = account.inbound_cursor === null;
-  // Thread keys of messages already stored that new ones may answer (external id → thread key).
-  const threadKeys = await messageThreadKeysByExternalIds(trx, account.id, refs);
-  const targetOf = (i: InboundMessage): string | null => {
-    const byRoot = i.rootExternalId ? ourTargets.get(i.rootExternalId) : undefined;
-    if (byRoot) return byRoot;
-    if (!i.parentExternalId) return null;
-    return ourTargets.get(i.parentExternalId) ?? messageTargets.get(i.parentExternalId) ?? null;
-  };
-
-  for (const item of own) {
-    const targetId = targetOf(item);
-    const existing = await findInboxMessageByExternalId(trx, account.id, item.externalId);
-    if (!existing) {
-      // Deleted before we ever saw it: nothing to show.
-      if (item.deleted) continue;
-      const row: Insertable<InboxMessagesTable> = {
-        id: newId(services.now().getTime()),
-        workspace_id: account.workspace_id,
-        account_id: account.id,
-        network: account.network,
-        external_id: item.externalId,
-        kind: item.kind,
-        parent_external_id: item.parentExternalId,
-        root_external_id: item.rootExternalId,
-        target_id: targetId,
-        author_external_id: storable(item.author.externalId),
-        author_handle: storable(item.author.handle),
-        author_name: item.author.displayName === null ? null : storable(item.author.displayName),
-        author_followers: typeof item.author.followers === 'number' && Number.isFinite(item.author.followers) ? Math.trunc(item.author.followers) : null,
-        text: storable(item.text),
-        url: item.url,
-        lang: item.lang ?? null,
-        network_created_at: isoOr(item.createdAt, nowIso),
-        received_at: nowIso,
-        edited_at: item.editedAt ? isoOr(item.editedAt, nowIso) : null,
-        deleted_at: null,
-      };
-      (await workflow()).prepare(row, threadKeys, (ext) => ourTargets.has(ext), backfill);
-      const stored = await insertInboxMessageIfNew(trx, row);
-      if (!stored) continue;
-      messageTargets.set(row.external_id, targetId);
-      threadKeys.set(row.external_id, stored.thread_key ?? row.external_id);
-      report.received += 1;
-      await recordEvent(services, trx, {
-        workspaceId: account.workspace_id,
-        type: 'inbox.message.received',
-        subjectId: row.id,
-        actorId: null,
-        payload: {
-          messageId: row.id,
-          accountId: account.id,
-          network: account.network,
-          kind: row.kind,
-          externalId: row.external_id,
-          parentExternalId: row.parent_external_id,
-          targetId: row.target_id,
-          author: { handle: row.author_handle, displayName: row.author_name },
-          text: row.text.length > eventTextMax ? `${row.text.slice(0, eventTextMax)}…` : row.text,
-          url: row.url,
-          createdAt: row.network_created_at,
-          // The first sync back-fills history: subscribers may not want to notify anyone about it.
-          backfill,
-          sentiment: { label: row.sentiment_label, score: row.sentiment_score, lang: row.sentiment_lang },
-        },
-      });
-      await (await workflow()).afterInsert(stored, backfill);
-      continue;
-    }
-    const patch: Partial<Insertable<InboxMessagesTable>> = {};
-    if (item.deleted) {
-      if (!existing.deleted_at) {
-        patch.deleted_at = nowIso;
-        report.deleted += 1;
-      }
-    } else if (storable(item.text) !== existing.text) {
-      patch.text = storable(item.text);
-      patch.edited_at = isoOr(item.editedAt, nowIso);
-      patch.search_text = searchTextOf(patch.text, existing.author_handle, existing.author_name);
-      Object.assign(patch, (await workflow()).sentimentColumns(patch.text, existing.lang));
-      report.edited += 1;
-    }
-    if (!existing.target_id && targetId) patch.target_id = targetId;
-    if (Object.keys(patch).length) await updateInboxMessage(trx, existing.id, patch);
-  }
-  return report;
+  return ingestInboundBatch(services, trx, account, items, nowIso);
 }
 
 /** Syncs one account now (the job body; also callable from tests and the CLI). */

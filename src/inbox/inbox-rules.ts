@@ -68,14 +68,17 @@ function containsPhrase(haystack: string[], phrase: string[]): boolean {
 
 const primary = (lang: string) => lang.toLowerCase().split(/[-_]/)[0]!;
 
-/** True when every condition holds for the message. `messageWords` may be passed to reuse a split. */
-export function ruleMatches(c: RuleConditions, m: RuleSubject, messageWords: string[] = words(m.text)): boolean {
+/**
+ * True when every condition holds for the message. `messageWords` may be passed to reuse a split, and
+ * `keywordWords` (the words of each of `c.keywords`, in order) to reuse the keywords' split.
+ */
+export function ruleMatches(c: RuleConditions, m: RuleSubject, messageWords: string[] = words(m.text), keywordWords?: string[][]): boolean {
   if (c.networks && !c.networks.includes(m.network)) return false;
   if (c.kinds && !(c.kinds as readonly string[]).includes(m.kind)) return false;
   if (c.sentiment && (m.sentiment === null || !(c.sentiment as readonly string[]).includes(m.sentiment))) return false;
   if (c.languages && (m.lang === null || !c.languages.some((l) => primary(l) === primary(m.lang!)))) return false;
   if (c.minFollowers !== undefined && (m.authorFollowers === null || m.authorFollowers < c.minFollowers)) return false;
-  if (c.keywords && !c.keywords.some((k) => containsPhrase(messageWords, words(k)))) return false;
+  if (c.keywords && !c.keywords.some((k, i) => containsPhrase(messageWords, keywordWords?.[i] ?? words(k)))) return false;
   return true;
 }
 

@@ -2,8 +2,11 @@
  * What ingestion does for the inbox workflow, inside the inbound sync's transaction:
  * - before a new message is stored: its sentiment (the workspace's corrected model), its thread key,
  *   search text and when its first response is due in business time;
- * - after it is stored: a new message reopens its thread's `waiting`/`resolved` messages and inherits
- *   the thread's assignee; then the workspace's active rules run (assign, tag, priority, notify).
+ * - with it: a new message reopens its thread's `waiting`/`resolved` messages and inherits the
+ *   thread's assignee; then the workspace's active rules run (assign, tag, priority, notify).
+ * Ingestion decides this for a whole batch before storing it (`planBatch`: threads and members read
+ * once per batch, the messages taken in arrival order as if each were stored before the next), stores
+ * the outcome with the messages and writes the rest with a fixed number of statements per batch.
  * Every change is an event with no actor (the system) in the same transaction; notifications are jobs
  * enqueued in it, so they go out only if the messages commit. Back-filled history runs rules without
  * notifying anyone.
@@ -12,12 +15,12 @@ import type { InboxMessageRow, InboxMessagesTable } from '../db/schema';
 import type { Insertable } from 'kysely';
 import type { Executor } from '../jobs/job-queue';
 import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
-import { addTags, findInboxSettings, isWorkspaceMember, listRules, reopenableInThread, threadAssignee, updateMessages, workspaceTimezone } from '../repositories/inbox-workflow.repository';
+import { addTagsBatch, findInboxSettings, listRules, reopenableInThreads, threadAssignees, updateMessages, workspaceMembersAmong, workspaceTimezone } from '../repositories/inbox-workflow.repository';
 import type { AppServices } from '../server/services';
 import { modelForWorkspace } from '../sentiment/corrections';
 import { createSentimentAnalyzer, type SentimentAnalyzer } from '../sentiment/sentiment-engine';
 import { loadDefaultModel } from '../sentiment/sentiment-model';
-import { recordEvent } from '../webhooks/webhook-events';
+import { recordEvents, type NewEvent } from '../webhooks/webhook-events';
 import { addBusinessMinutes, businessCalendar, businessHoursSchema, defaultBusinessHours, type BusinessCalendar } from './business-hours';
 import { normaliseTag, ruleActionsSchema, ruleConditionsSchema, ruleMatches, words, type RuleActions, type RuleConditions } from './inbox-rules';
 import type { InboxStatus } from './inbox-tables';
@@ -84,6 +87,29 @@ interface CompiledRule {
   actions: RuleActions;
 }
 
+/** An event the workflow records about a message (the workspace is the batch's; the actor is the system). */
+export type IngestEvent = Pick<NewEvent, 'type' | 'subjectId' | 'payload'>;
+
+/** The workflow's outcome for one new message, decided before it is stored. */
+export interface IngestDecision {
+  /** Columns to store with the message: the inherited or rule-given assignee, its status, the priority. */
+  columns: Pick<InboxMessageRow, 'assignee_id' | 'status' | 'status_changed_at' | 'priority'>;
+  /** Events this message causes (reopenings, rules, assignment, priority, tags), in order; recorded right after its received event. */
+  events: IngestEvent[];
+}
+
+/** What a batch of new messages does to the inbox, decided with a fixed number of queries. */
+export interface IngestBatchPlan {
+  /** By message id. */
+  decisions: Map<string, IngestDecision>;
+  /**
+   * Writes the reopenings, tags and notification jobs of the messages in `stored` (a message the
+   * database refused as a duplicate causes nothing): a fixed number of statements plus one job per
+   * notification. The events are the caller's to record, in the same transaction.
+   */
+  write(stored: ReadonlySet<string>): Promise<void>;
+}
+
 /** Per-batch state: loaded once per sync of one account. */
 export interface IngestWorkflow {
   /**
@@ -93,6 +119,12 @@ export interface IngestWorkflow {
   prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean, backfill: boolean): void;
   /** Sentiment columns for a (new or edited) text. */
   sentimentColumns(text: string, lang: string | null): Pick<InboxMessageRow, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'>;
+  /**
+   * Decides for prepared new messages, in arrival order, what `afterInsert` would do one by one (reopen
+   * the thread, inherit its assignee, run the rules), as if each were stored before the next: a reply
+   * in the same batch inherits what its parent got. Reads the threads and members once per batch.
+   */
+  planBatch(rows: ReadonlyArray<Insertable<InboxMessagesTable>>, backfill: boolean): Promise<IngestBatchPlan>;
   /** Reopens the thread, inherits its assignee and runs the rules for a message just inserted. */
   afterInsert(row: InboxMessageRow, backfill: boolean): Promise<void>;
 }
@@ -114,52 +146,81 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
     if (c.success && a.success) rules.push({ id: r.id, name: r.name, conditions: c.data, actions: a.data });
     else services.log.warn({ ruleId: r.id }, 'inbox rule skipped: stored definition no longer valid');
   }
-  const event = (type: string, subjectId: string, payload: Record<string, unknown>) => recordEvent(services, trx, { workspaceId, type, subjectId, actorId: null, payload });
+  const ruleAssignees = rules.flatMap((r) => (r.actions.assignTo ? [r.actions.assignTo] : []));
+  // Keyword lists split once per batch, not once per message.
+  const keywordWords = new Map(rules.map((r) => [r.id, r.conditions.keywords?.map((k) => words(k))]));
 
   const sentimentColumns = (text: string, lang: string | null) => {
     const s = analyzer.analyze(text, primaryLang(lang) ? { lang: primaryLang(lang)! } : {});
     return { sentiment_label: s.label, sentiment_score: s.score, sentiment_lang: s.lang };
   };
+  // Every message of a batch is received at the same instant: its due time is computed once.
+  const dueTimes = new Map<string, string | null>();
+  const dueAt = (receivedAt: string): string | null => {
+    let due = dueTimes.get(receivedAt);
+    if (due === undefined) {
+      const ms = addBusinessMinutes(sla.calendar, Date.parse(receivedAt), sla.firstResponseMinutes);
+      dueTimes.set(receivedAt, (due = ms === null ? null : new Date(ms).toISOString()));
+    }
+    return due;
+  };
 
-  return {
-    sentimentColumns,
-    prepare(row, known, isOurPost, backfill) {
-      Object.assign(row, sentimentColumns(row.text, row.lang ?? null));
-      row.thread_key = threadKeyOf(row, known, isOurPost);
-      row.search_text = searchTextOf(row.text, row.author_handle, row.author_name ?? null);
-      // History from the first sync was never ours to answer in time: no first-response target.
-      const due = backfill ? null : addBusinessMinutes(sla.calendar, Date.parse(row.received_at), sla.firstResponseMinutes);
-      row.sla_due_at = due === null ? null : new Date(due).toISOString();
-      row.status = 'new';
-      row.priority = 'normal';
-    },
-    async afterInsert(row, backfill) {
-      const at = row.received_at;
-      const threadKey = row.thread_key ?? row.external_id;
-      // A message that starts its own conversation has nothing to reopen or inherit (two queries saved
-      // per message on the ingest path); a reply that arrived before its parent is the exception we accept.
-      const startsThread = threadKey === row.external_id;
-      const reopen = startsThread ? [] : await reopenableInThread(trx, row.account_id, threadKey);
-      for (const m of reopen) {
-        const status: InboxStatus = m.assignee_id ? 'assigned' : 'new';
-        await updateMessages(trx, workspaceId, [m.id], { status, resolved_at: null, status_changed_at: at });
-        await event('inbox.message.status_changed', m.id, { messageId: m.id, from: m.status, to: status, reason: 'new_message_in_thread', byMessageId: row.id });
+  async function planBatch(rows: ReadonlyArray<Insertable<InboxMessagesTable>>, backfill: boolean): Promise<IngestBatchPlan> {
+    const threadOf = (row: Insertable<InboxMessagesTable>) => row.thread_key ?? row.external_id;
+    const key = (accountId: string, threadKey: string) => `${accountId}\u0000${threadKey}`;
+    // Threads the batch's replies join, per account: the ones to reopen and whose assignee to inherit.
+    const threadsByAccount = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (threadOf(row) === row.external_id) continue;
+      let set = threadsByAccount.get(row.account_id);
+      if (!set) threadsByAccount.set(row.account_id, (set = new Set()));
+      set.add(threadOf(row));
+    }
+    const reopenable = new Map<string, Array<{ id: string; status: InboxStatus; assignee_id: string | null }>>();
+    const assignees = new Map<string, string>();
+    for (const [accountId, keys] of threadsByAccount) {
+      for (const m of await reopenableInThreads(trx, accountId, [...keys])) {
+        const k = key(accountId, m.thread_key ?? '');
+        reopenable.set(k, [...(reopenable.get(k) ?? []), m]);
       }
-      let assignee = startsThread ? null : await threadAssignee(trx, row.account_id, threadKey);
-      if (assignee && !(await isWorkspaceMember(trx, workspaceId, assignee))) assignee = null;
-      let priority = row.priority;
+      for (const [threadKey, assignee] of await threadAssignees(trx, accountId, [...keys])) assignees.set(key(accountId, threadKey), assignee);
+    }
+    const members = await workspaceMembersAmong(trx, workspaceId, [...assignees.values(), ...ruleAssignees]);
+
+    const decisions = new Map<string, IngestDecision>();
+    const reopens: Array<{ id: string; status: InboxStatus; at: string; by: string }> = [];
+    const tagsOf = new Map<string, string[]>();
+    const notifications: Array<{ messageId: string; ruleId: string; index: number }> = [];
+    for (const row of rows) {
+      const at = row.received_at;
+      const threadKey = threadOf(row);
+      const k = key(row.account_id, threadKey);
+      const events: IngestEvent[] = [];
+      // A message that starts its own conversation has nothing to reopen or inherit; a reply that
+      // arrived before its parent is the exception we accept.
+      const startsThread = threadKey === row.external_id;
+      if (!startsThread) {
+        for (const m of reopenable.get(k) ?? []) {
+          const status: InboxStatus = m.assignee_id ? 'assigned' : 'new';
+          reopens.push({ id: m.id, status, at, by: row.id });
+          events.push({ type: 'inbox.message.status_changed', subjectId: m.id, payload: { messageId: m.id, from: m.status, to: status, reason: 'new_message_in_thread', byMessageId: row.id } });
+        }
+        // Reopened once: they are `new`/`assigned` for the next message of the thread.
+        reopenable.delete(k);
+      }
+      let assignee = startsThread ? null : (assignees.get(k) ?? null);
+      if (assignee && !members.has(assignee)) assignee = null;
+      const priorityBefore = row.priority ?? 'normal';
+      let priority = priorityBefore;
       const tags = new Set<string>();
-      const notify: Array<{ ruleId: string; index: number }> = [];
-      const matched: string[] = [];
       let ruleAssigned = false;
       const messageWords = words(row.text);
+      const subject = { text: row.text, network: row.network, kind: row.kind, lang: row.lang ?? row.sentiment_lang ?? null, sentiment: row.sentiment_label ?? null, authorFollowers: row.author_followers ?? null };
       for (const rule of rules) {
-        const subject = { text: row.text, network: row.network, kind: row.kind, lang: row.lang ?? row.sentiment_lang, sentiment: row.sentiment_label, authorFollowers: row.author_followers };
-        if (!ruleMatches(rule.conditions, subject, messageWords)) continue;
-        matched.push(rule.id);
+        if (!ruleMatches(rule.conditions, subject, messageWords, keywordWords.get(rule.id))) continue;
         const a = rule.actions;
         // The first rule that assigns wins over the thread's assignee; a member who left is skipped.
-        if (a.assignTo && !ruleAssigned && (await isWorkspaceMember(trx, workspaceId, a.assignTo))) {
+        if (a.assignTo && !ruleAssigned && members.has(a.assignTo)) {
           assignee = a.assignTo;
           ruleAssigned = true;
         }
@@ -168,25 +229,70 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
           if (n) tags.add(n);
         }
         if (a.priority) priority = a.priority;
-        (a.notify ?? []).forEach((_n, index) => notify.push({ ruleId: rule.id, index }));
-        await event('inbox.rule.matched', row.id, { messageId: row.id, ruleId: rule.id, ruleName: rule.name, actions: a, backfill });
+        if (!backfill) (a.notify ?? []).forEach((_n, index) => notifications.push({ messageId: row.id, ruleId: rule.id, index }));
+        events.push({ type: 'inbox.rule.matched', subjectId: row.id, payload: { messageId: row.id, ruleId: rule.id, ruleName: rule.name, actions: a, backfill } });
       }
-      const patch: Partial<Insertable<InboxMessagesTable>> = {};
+      const columns: IngestDecision['columns'] = { assignee_id: null, status: row.status ?? 'new', status_changed_at: row.status_changed_at ?? null, priority };
       if (assignee) {
-        patch.assignee_id = assignee;
-        patch.status = 'assigned';
-        patch.status_changed_at = at;
+        Object.assign(columns, { assignee_id: assignee, status: 'assigned', status_changed_at: at });
+        // The newest assigned message names the thread's assignee for the messages after it.
+        assignees.set(k, assignee);
+        events.push({ type: 'inbox.message.assigned', subjectId: row.id, payload: { messageId: row.id, assigneeId: assignee, from: null, reason: ruleAssigned ? 'rule' : 'thread' } });
       }
-      if (priority !== row.priority) patch.priority = priority;
+      if (priority !== priorityBefore) events.push({ type: 'inbox.message.priority_changed', subjectId: row.id, payload: { messageId: row.id, from: priorityBefore, to: priority, reason: 'rule' } });
+      // A new message has no tags yet: every tag is added.
+      if (tags.size) {
+        tagsOf.set(row.id, [...tags]);
+        events.push({ type: 'inbox.message.tagged', subjectId: row.id, payload: { messageId: row.id, tags: [...tags], reason: 'rule' } });
+      }
+      decisions.set(row.id, { columns, events });
+    }
+
+    return {
+      decisions,
+      async write(stored) {
+        // At most one UPDATE per (status, time): a batch's messages share their received time.
+        const groups = new Map<string, { status: InboxStatus; at: string; ids: string[] }>();
+        for (const r of reopens) {
+          if (!stored.has(r.by)) continue;
+          const g = groups.get(`${r.status}\u0000${r.at}`) ?? { status: r.status, at: r.at, ids: [] };
+          g.ids.push(r.id);
+          groups.set(`${r.status}\u0000${r.at}`, g);
+        }
+        for (const g of groups.values()) await updateMessages(trx, workspaceId, g.ids, { status: g.status, resolved_at: null, status_changed_at: g.at });
+        const pairs = [...tagsOf].filter(([id]) => stored.has(id)).flatMap(([messageId, tags]) => tags.map((tag) => ({ messageId, tag })));
+        const at = rows[0]?.received_at ?? new Date(services.now().getTime()).toISOString();
+        if (pairs.length) await addTagsBatch(trx, workspaceId, pairs, at);
+        for (const n of notifications) {
+          if (!stored.has(n.messageId)) continue;
+          await services.queue.enqueue(inboxNotifyTask, { workspaceId, messageId: n.messageId, ruleId: n.ruleId, index: n.index }, { key: `inbox-notify:${n.messageId}:${n.ruleId}:${n.index}` }, trx);
+        }
+      },
+    };
+  }
+
+  return {
+    sentimentColumns,
+    planBatch,
+    prepare(row, known, isOurPost, backfill) {
+      Object.assign(row, sentimentColumns(row.text, row.lang ?? null));
+      row.thread_key = threadKeyOf(row, known, isOurPost);
+      row.search_text = searchTextOf(row.text, row.author_handle, row.author_name ?? null);
+      // History from the first sync was never ours to answer in time: no first-response target.
+      row.sla_due_at = backfill ? null : dueAt(row.received_at);
+      row.status = 'new';
+      row.priority = 'normal';
+    },
+    async afterInsert(row, backfill) {
+      // The one-message form of the batch path: decide as if not stored yet, then update the row.
+      const plan = await planBatch([row], backfill);
+      const d = plan.decisions.get(row.id)!;
+      const patch: Partial<Insertable<InboxMessagesTable>> = {};
+      if (d.columns.assignee_id) Object.assign(patch, { assignee_id: d.columns.assignee_id, status: d.columns.status, status_changed_at: d.columns.status_changed_at });
+      if (d.columns.priority !== row.priority) patch.priority = d.columns.priority;
       if (Object.keys(patch).length) await updateMessages(trx, workspaceId, [row.id], patch);
-      if (assignee) await event('inbox.message.assigned', row.id, { messageId: row.id, assigneeId: assignee, from: null, reason: ruleAssigned ? 'rule' : 'thread' });
-      if (patch.priority) await event('inbox.message.priority_changed', row.id, { messageId: row.id, from: row.priority, to: patch.priority, reason: 'rule' });
-      const added = await addTags(trx, workspaceId, [...tags].map((tag) => ({ messageId: row.id, tag })), at);
-      if (added.length) await event('inbox.message.tagged', row.id, { messageId: row.id, tags: added.map((x) => x.tag), reason: 'rule' });
-      if (backfill) return;
-      for (const n of notify) {
-        await services.queue.enqueue(inboxNotifyTask, { workspaceId, messageId: row.id, ruleId: n.ruleId, index: n.index }, { key: `inbox-notify:${row.id}:${n.ruleId}:${n.index}` }, trx);
-      }
+      await plan.write(new Set([row.id]));
+      await recordEvents(services, trx, d.events.map((e) => ({ ...e, workspaceId, actorId: null })));
     },
   };
 }

@@ -30,3 +30,8 @@ export async function eventsOfSubjectsInWorkspace(db: Executor, workspaceId: str
   if (subjectIds.length === 0) return [];
   return db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('subject_id', 'in', subjectIds).orderBy('id').execute();
 }
+
+/** Appends events with one multi-row INSERT per 2,000 rows (in the order given). */
+export async function insertEvents(db: Executor, rows: readonly EventRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) await db.insertInto('events').values(rows.slice(i, i + 2000)).execute();
+}

@@ -175,3 +175,110 @@ export async function findInboxMessage(db: Executor, workspaceId: string, id: st
 export async function saveInboundCursor(db: Executor, accountId: string, cursor: string | null, syncedAt: string): Promise<void> {
   await db.updateTable('accounts').set({ inbound_cursor: cursor, inbound_synced_at: syncedAt }).where('id', '=', accountId).execute();
 }
+
+/**
+ * Ids per statement in the batch functions below: far under SQLite's 32,766 and PostgreSQL's 65,535
+ * bound parameters, so a batch of any size is a fixed number of statements per this many items.
+ */
+const idsPerStatement = 2000;
+/** Rows per multi-row INSERT of messages (about 35 columns each, under both dialects' parameter limits). */
+const messageRowsPerStatement = 500;
+/** Rows per multi-row patch statement (10 values each). */
+const patchRowsPerStatement = 2000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** What ingestion needs of a stored message to dedupe an item against it or to thread a reply under it. */
+export type IngestKnownMessage = Pick<InboxMessageRow, 'id' | 'external_id' | 'text' | 'lang' | 'author_handle' | 'author_name' | 'target_id' | 'thread_key' | 'root_external_id' | 'deleted_at'>;
+
+/** The account's messages with any of these network ids (one statement per 2,000 ids). */
+export async function knownMessagesByExternalIds(db: Executor, accountId: string, externalIds: readonly string[]): Promise<IngestKnownMessage[]> {
+  const out: IngestKnownMessage[] = [];
+  for (const part of chunks([...new Set(externalIds)], idsPerStatement)) {
+    out.push(
+      ...(await db
+        .selectFrom('inbox_messages')
+        .select(['id', 'external_id', 'text', 'lang', 'author_handle', 'author_name', 'target_id', 'thread_key', 'root_external_id', 'deleted_at'])
+        .where('account_id', '=', accountId)
+        .where('external_id', 'in', part)
+        .execute()),
+    );
+  }
+  return out;
+}
+
+/**
+ * Thread keys of our replies sent from the inbox with these network ids (a message answering one of
+ * them joins the conversation of the message we replied to).
+ */
+export async function replyThreadKeysByExternalIds(db: Executor, accountId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of chunks([...new Set(externalIds)], idsPerStatement)) {
+    const rows = await db
+      .selectFrom('inbox_replies')
+      .innerJoin('inbox_messages', 'inbox_messages.id', 'inbox_replies.message_id')
+      .select(['inbox_replies.external_id', 'inbox_messages.thread_key', 'inbox_messages.external_id as message_external_id'])
+      .where('inbox_messages.account_id', '=', accountId)
+      .where('inbox_replies.external_id', 'in', part)
+      .execute();
+    for (const r of rows) if (r.external_id) out.set(r.external_id, r.thread_key ?? r.message_external_id);
+  }
+  return out;
+}
+
+/**
+ * Inserts messages with multi-row INSERTs (500 rows a statement), skipping any whose (account, network
+ * id) is already stored; returns the ids of the rows inserted. Every row must carry the same columns.
+ */
+export async function insertInboxMessagesIfNew(db: Executor, rows: ReadonlyArray<Insertable<InboxMessagesTable>>): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (const part of chunks(rows, messageRowsPerStatement)) {
+    const r = await db
+      .insertInto('inbox_messages')
+      .values(part)
+      .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
+      .returning('id')
+      .execute();
+    for (const x of r) stored.add(x.id);
+  }
+  return stored;
+}
+
+/** A change ingestion makes to a stored message: an edit (all edit fields set), a deletion, a late tie to our post. */
+export interface InboxMessagePatch {
+  id: string;
+  /** Set together with `edited_at`, `search_text` and the sentiment columns when the text changed. */
+  edit: Pick<InboxMessageRow, 'text' | 'edited_at' | 'search_text' | 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'> | null;
+  /** Kept when the message already has one. */
+  deleted_at: string | null;
+  /** Kept when the message already has one. */
+  target_id: string | null;
+}
+
+/**
+ * Applies patches with one UPDATE … FROM (VALUES …) per 2,000 messages, the same SQL on SQLite (3.33+)
+ * and PostgreSQL. Deletion time and target are only filled where still empty, so a concurrent change
+ * is never overwritten by the older value this batch read.
+ */
+export async function patchInboxMessages(db: Executor, patches: readonly InboxMessagePatch[]): Promise<void> {
+  for (const part of chunks(patches, patchRowsPerStatement)) {
+    // The casts type the VALUES columns for PostgreSQL, which would otherwise read every parameter as text.
+    const values = sql.join(
+      part.map(
+        (p) =>
+          sql`(${p.id}, ${p.edit?.text ?? null}, ${p.edit?.edited_at ?? null}, ${p.edit?.search_text ?? null}, ${p.edit?.sentiment_label ?? null}, cast(${p.edit?.sentiment_score ?? null} as double precision), ${p.edit?.sentiment_lang ?? null}, ${p.deleted_at}, ${p.target_id})`,
+      ),
+    );
+    const edited = (column: string) => sql`case when v.text is null then ${sql.ref(`inbox_messages.${column}`)} else ${sql.ref(`v.${column}`)} end`;
+    await sql`with v (id, text, edited_at, search_text, sentiment_label, sentiment_score, sentiment_lang, deleted_at, target_id) as (values ${values})
+      update inbox_messages set
+        text = ${edited('text')}, edited_at = ${edited('edited_at')}, search_text = ${edited('search_text')},
+        sentiment_label = ${edited('sentiment_label')}, sentiment_score = ${edited('sentiment_score')}, sentiment_lang = ${edited('sentiment_lang')},
+        deleted_at = coalesce(inbox_messages.deleted_at, v.deleted_at), target_id = coalesce(inbox_messages.target_id, v.target_id)
+      from v where inbox_messages.id = v.id`.execute(db);
+  }
+}

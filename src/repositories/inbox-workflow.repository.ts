@@ -319,3 +319,88 @@ export async function openMessagesWithDueTimes(db: Executor, workspaceId: string
     .where('status', '!=', 'resolved')
     .execute();
 }
+
+/** Thread keys per statement in the batch lookups below (well under both dialects' parameter limits). */
+const threadKeysPerStatement = 2000;
+
+function inChunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `reopenableInThread` for many threads of one account at once (one statement per 2,000 threads). */
+export async function reopenableInThreads(db: Executor, accountId: string, threadKeys: readonly string[]): Promise<Array<{ id: string; status: InboxStatus; assignee_id: string | null; thread_key: string | null }>> {
+  const out: Array<{ id: string; status: InboxStatus; assignee_id: string | null; thread_key: string | null }> = [];
+  for (const part of inChunks([...new Set(threadKeys)], threadKeysPerStatement)) {
+    out.push(
+      ...(await db
+        .selectFrom('inbox_messages')
+        .select(['id', 'status', 'assignee_id', 'thread_key'])
+        .where('account_id', '=', accountId)
+        .where('thread_key', 'in', part)
+        .where('status', 'in', ['waiting', 'resolved'])
+        .orderBy('id')
+        .execute()),
+    );
+  }
+  return out;
+}
+
+/** `threadAssignee` for many threads of one account at once: thread key → its most recently assigned member. */
+export async function threadAssignees(db: Executor, accountId: string, threadKeys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of inChunks([...new Set(threadKeys)], threadKeysPerStatement)) {
+    const rows = await db
+      .selectFrom('inbox_messages as m')
+      .select(['m.thread_key', 'm.assignee_id'])
+      .where('m.account_id', '=', accountId)
+      .where('m.thread_key', 'in', part)
+      .where('m.assignee_id', 'is not', null)
+      .where(({ eb, selectFrom }) =>
+        eb(
+          'm.id',
+          '=',
+          selectFrom('inbox_messages as n')
+            .select(({ fn }) => fn.max('n.id').as('id'))
+            .whereRef('n.account_id', '=', 'm.account_id')
+            .whereRef('n.thread_key', '=', 'm.thread_key')
+            .where('n.assignee_id', 'is not', null),
+        ),
+      )
+      .execute();
+    for (const r of rows) if (r.thread_key && r.assignee_id) out.set(r.thread_key, r.assignee_id);
+  }
+  return out;
+}
+
+/** Of `userIds`, those who are members of the workspace directly or as the organisation's owners/admins (two statements). */
+export async function workspaceMembersAmong(db: Executor, workspaceId: string, userIds: readonly string[]): Promise<Set<string>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Set();
+  const direct = await db.selectFrom('memberships').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', 'in', ids).execute();
+  const viaOrg = await db
+    .selectFrom('workspaces')
+    .innerJoin('organization_members', 'organization_members.organization_id', 'workspaces.organization_id')
+    .select('organization_members.user_id')
+    .where('workspaces.id', '=', workspaceId)
+    .where('organization_members.user_id', 'in', ids)
+    .where('organization_members.role', 'in', ['owner', 'admin'])
+    .execute();
+  return new Set([...direct, ...viaOrg].map((r) => r.user_id));
+}
+
+/** Adds tags of new messages with one multi-row INSERT per 5,000 pairs (present ones are kept); returns the pairs added. */
+export async function addTagsBatch(db: Executor, workspaceId: string, pairs: ReadonlyArray<{ messageId: string; tag: string }>, at: string): Promise<Array<{ messageId: string; tag: string }>> {
+  const added: Array<{ messageId: string; tag: string }> = [];
+  for (const part of inChunks(pairs, 5000)) {
+    const rows = await db
+      .insertInto('inbox_message_tags')
+      .values(part.map((p) => ({ message_id: p.messageId, workspace_id: workspaceId, tag: p.tag, created_at: at })))
+      .onConflict((oc) => oc.columns(['message_id', 'tag']).doNothing())
+      .returning(['message_id', 'tag'])
+      .execute();
+    for (const r of rows) added.push({ messageId: r.message_id, tag: r.tag });
+  }
+  return added;
+}

@@ -78,3 +78,8 @@ export async function latestDeliveries(db: Executor, webhookIds: string[]): Prom
     )
     .execute();
 }
+
+/** Records deliveries to make with one multi-row INSERT per 2,000 rows. */
+export async function insertDeliveries(db: Executor, rows: readonly WebhookDeliveryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) await db.insertInto('webhook_deliveries').values(rows.slice(i, i + 2000)).execute();
+}
