@@ -19,6 +19,8 @@ import { assertCan, type Action } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
 import { eventsOfSubjectsInWorkspace } from '../repositories/events.repository';
 import { findInboxMessage, type InboxMessageWithPost } from '../repositories/inbox-messages.repository';
+import { sentRepliesOf } from '../repositories/inbox-moderation.repository';
+import { replyRecordView, type InboxReplyRecordView } from './inbox-moderation.use-case';
 import {
   addTags,
   deleteRule,
@@ -91,6 +93,10 @@ export interface ConversationView {
   notes: NoteView[];
   /** What happened to the message, oldest first: every workflow event with who did it (null = Herald). */
   history: HistoryEntry[];
+  /** Our replies sent from Herald to messages of this conversation, oldest first, with who sent them. */
+  replies: Array<InboxReplyRecordView & { senderName: string | null }>;
+  /** Whether the account's network lets Herald delete our replies. */
+  canDeleteReplies: boolean;
 }
 
 /** One change in a message's history. */
@@ -135,6 +141,8 @@ export async function getConversation(ctx: UseCaseContext, id: string): Promise<
     post: target ? { targetId: target.id, postId: target.post_id, text: target.text, url: target.external_url, publishedAt: target.published_at } : null,
     notes: (await notesOf(ctx.db, ctx.workspaceId, [m.id])).map((n) => ({ id: n.id, messageId: n.message_id, text: n.text, author: { id: n.author_id, name: n.author_name }, createdAt: n.created_at })),
     history: await historyOf(ctx, m.id),
+    replies: (await sentRepliesOf(ctx.db, ctx.workspaceId, rows.map((r) => r.id))).map((r) => ({ ...replyRecordView(r), senderName: r.sender_name })),
+    canDeleteReplies: ctx.services.connectors.has(m.network) && ctx.services.connectors.get(m.network).moderation?.deleteReply !== undefined,
   };
 }
 

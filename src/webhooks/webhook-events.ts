@@ -21,6 +21,8 @@ export const webhookEventTypes = [
   'account.token_expiring',
   'inbox.message.received',
   'inbox.message.sentiment_relabelled',
+  'inbox.message.moderated',
+  'inbox.reply.deleted',
   'inbox.rule.notification',
   'listening.spike',
 ] as const;

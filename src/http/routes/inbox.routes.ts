@@ -7,6 +7,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppServices } from '../../server/services';
 import { getInboxMessage, inboxKinds, listInboxMessages, replyInputSchema, replyToInboxMessage } from '../../use-cases/inbox.use-case';
+import { deleteInboxReply, moderateInboxMessage, moderationInputSchema } from '../../use-cases/inbox-moderation.use-case';
+import { moderationVerbs } from '../../inbox/moderation-actions';
 import {
   addInboxNote,
   bulkChangeInboxMessages,
@@ -68,9 +70,22 @@ const InboxMessageSchema = z
     tags: z.array(z.string()),
     sla: z.object({ dueAt: z.string().nullable(), breached: z.boolean(), firstResponseAt: z.string().nullable() }).openapi({ description: 'First-response due time in business hours; breached when answered (or still open) after it' }),
     resolvedAt: z.string().nullable(),
-    threadKey: z.string(),
+    threadKey: z.string().openapi({ description: 'The conversation; direct messages share one per correspondent (`dm:<author id>`)' }),
+    moderation: z
+      .object({
+        hiddenAt: z.string().nullable(),
+        hiddenBy: z.string().nullable(),
+        deletedAt: z.string().nullable(),
+        deletedBy: z.string().nullable(),
+        actions: z.array(z.enum(moderationVerbs)),
+      })
+      .openapi({ description: "What Herald did to the message on the network (who, when) and the moderation actions its network allows on it now" }),
   })
   .openapi('InboxMessage');
+
+const InboxReplyRecordSchema = z
+  .object({ id: z.string(), messageId: z.string(), text: z.string(), externalId: z.string().nullable(), url: z.string().nullable(), sentAt: z.string().nullable(), sentBy: z.string().nullable(), deletedAt: z.string().nullable(), deletedBy: z.string().nullable() })
+  .openapi('InboxReplyRecord');
 
 const InboxReplySchema = z
   .object({ messageId: z.string(), externalId: z.string(), url: z.string().nullable(), sentAt: z.string(), idempotencyKey: z.string(), replayed: z.boolean().openapi({ description: 'True when an earlier reply with the same key is returned and nothing was sent now' }) })
@@ -89,6 +104,8 @@ const ConversationSchema = z
     history: z
       .array(z.object({ type: z.string(), at: z.string(), actor: z.object({ id: z.string().nullable(), name: z.string().nullable() }), details: z.record(z.string(), z.unknown()) }))
       .openapi({ description: 'Every workflow event of the message, oldest first, with who did it (null = Herald: ingest, rules)' }),
+    replies: z.array(InboxReplyRecordSchema.extend({ senderName: z.string().nullable() })).openapi({ description: 'Our replies sent from Herald in this conversation, oldest first, with who sent them' }),
+    canDeleteReplies: z.boolean().openapi({ description: "Whether the account's network lets Herald delete our replies" }),
   })
   .openapi('InboxConversation');
 
@@ -149,7 +166,7 @@ const base = '/api/v1/workspaces/{workspaceId}/inbox-messages';
 const ws = '/api/v1/workspaces/{workspaceId}';
 const tags = ['inbox'];
 
-const list = createRoute({ method: 'get', path: base, tags, summary: 'Comments, replies and mentions received by the accounts, newest first, filtered and searched', security: authenticated, request: { params: WorkspaceParamsSchema, query: ListQuery }, responses: { 200: jsonResponse(pageSchema(InboxMessageSchema, 'InboxMessagePage'), 'A page of messages'), ...workspaceProblems } });
+const list = createRoute({ method: 'get', path: base, tags, summary: 'Comments, replies, mentions, quotes and direct messages received by the accounts, newest first, filtered and searched', security: authenticated, request: { params: WorkspaceParamsSchema, query: ListQuery }, responses: { 200: jsonResponse(pageSchema(InboxMessageSchema, 'InboxMessagePage'), 'A page of messages'), ...workspaceProblems } });
 const read = createRoute({ method: 'get', path: `${base}/{messageId}`, tags, summary: 'One message', security: authenticated, request: { params: MessageParams }, responses: { 200: jsonResponse(InboxMessageSchema, 'The message'), ...workspaceProblems } });
 const change = createRoute({ method: 'patch', path: `${base}/{messageId}`, tags, summary: 'Change status, assignee, priority or tags (contributors and above)', security: authenticated, request: { params: MessageParams, body: jsonBody(messageChangeSchema) }, responses: { 200: jsonResponse(InboxMessageSchema, 'Changed'), ...workspaceProblems } });
 const bulk = createRoute({ method: 'post', path: `${base}/bulk`, tags, summary: 'The same change for up to 500 messages, all or nothing (contributors and above)', security: authenticated, request: { params: WorkspaceParamsSchema, body: jsonBody(bulkChangeSchema) }, responses: { 200: jsonResponse(z.object({ changed: z.number(), items: z.array(InboxMessageSchema) }).openapi('InboxBulkResult'), 'Changed'), ...workspaceProblems } });
@@ -158,6 +175,9 @@ const note = createRoute({ method: 'post', path: `${base}/{messageId}/notes`, ta
 const reply = createRoute({ method: 'post', path: `${base}/{messageId}/reply`, tags, summary: 'Reply to a message on its network, threaded under it (editors and above); idempotent per Idempotency-Key', security: authenticated, request: { params: MessageParams, headers: ReplyHeaders, body: jsonBody(replyInputSchema) }, responses: { 201: jsonResponse(InboxReplySchema, 'Sent (or the earlier reply with this key)'), ...workspaceProblems, ...problemResponses(409, 429, 502) } });
 const relabel = createRoute({ method: 'post', path: `${base}/{messageId}/sentiment`, tags, summary: "Relabel the message's sentiment (contributors and above); the workspace's later messages are labelled with what it teaches", security: authenticated, request: { params: MessageParams, body: jsonBody(sentimentRelabelSchema) }, responses: { 200: jsonResponse(InboxMessageSchema, 'Relabelled'), ...workspaceProblems } });
 const unrelabel = createRoute({ method: 'delete', path: `${base}/{messageId}/sentiment`, tags, summary: "Undo the relabel of the message's sentiment (contributors and above): the correction is forgotten and the model's label comes back", security: authenticated, request: { params: MessageParams }, responses: { 200: jsonResponse(InboxMessageSchema, 'The message with the model label'), ...workspaceProblems, ...problemResponses(409) } });
+const moderate = createRoute({ method: 'post', path: `${base}/{messageId}/moderation`, tags, summary: "Hide, unhide, delete or restore the message on its network, where the network allows it (editors and above)", security: authenticated, request: { params: MessageParams, body: jsonBody(moderationInputSchema) }, responses: { 200: jsonResponse(InboxMessageSchema, 'Done on the network; the message with its new state'), ...workspaceProblems, ...problemResponses(409, 429, 502) } });
+const ReplyParams = WorkspaceParamsSchema.extend({ replyId: z.string().openapi({ param: { name: 'replyId', in: 'path' } }) }).strict();
+const replyDelete = createRoute({ method: 'delete', path: `${ws}/inbox-replies/{replyId}`, tags, summary: 'Delete our reply on the network, where the network allows it (editors and above); the reply log keeps it, marked deleted', security: authenticated, request: { params: ReplyParams }, responses: { 200: jsonResponse(InboxReplyRecordSchema, 'Deleted on the network'), ...workspaceProblems, ...problemResponses(409, 429, 502) } });
 const render = createRoute({ method: 'post', path: `${base}/{messageId}/saved-replies/{savedReplyId}/render`, tags, summary: 'A saved reply filled in for this message (plain text)', security: authenticated, request: { params: RenderParams }, responses: { 200: jsonResponse(z.object({ text: z.string() }).openapi('InboxRenderedReply'), 'The text'), ...workspaceProblems } });
 
 const savedList = createRoute({ method: 'get', path: `${ws}/inbox-saved-replies`, tags, summary: 'Saved replies', security: authenticated, request: { params: WorkspaceParamsSchema }, responses: { 200: jsonResponse(z.object({ items: z.array(SavedReplySchema) }).openapi('InboxSavedReplyList'), 'Saved replies'), ...workspaceProblems } });
@@ -195,6 +215,16 @@ export function registerInboxRoutes(app: OpenAPIHono<AppEnv>, _services: AppServ
       const { workspaceId, messageId } = c.req.valid('param');
       const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.triage');
       return c.json(await changeInboxMessage(access.ctx, messageId, c.req.valid('json')), 200);
+    })
+    .openapi(moderate, async (c) => {
+      const { workspaceId, messageId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.moderate');
+      return c.json(await moderateInboxMessage(access.ctx, messageId, c.req.valid('json')), 200);
+    })
+    .openapi(replyDelete, async (c) => {
+      const { workspaceId, replyId } = c.req.valid('param');
+      const access = await requireWorkspaceAccess(c, workspaceId, 'inbox.moderate');
+      return c.json(await deleteInboxReply(access.ctx, replyId), 200);
     })
     .openapi(conversation, async (c) => {
       const { workspaceId, messageId } = c.req.valid('param');
