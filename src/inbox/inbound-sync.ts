@@ -94,14 +94,3 @@ export function syncInboundHandler(services: AppServices, overrides: Partial<Eng
     await syncInbound(services, payload.accountId, overrides);
   };
 }
-
-/**
- * Stores items that arrived outside a sync (a live stream, see src/streaming/) for the account: the
- * same dedupe, threads, workflow and events as a sync, in one transaction. `backfill: false` files
- * them as live messages even before the account's first sync has run.
- */
-export async function ingestInboundItems(services: AppServices, account: AccountRow, items: InboundMessage[], opts: { backfill?: boolean } = {}): Promise<Omit<InboundSyncReport, 'outcome'>> {
-  const nowIso = services.now().toISOString();
-  const as = opts.backfill === false && account.inbound_cursor === null ? { ...account, inbound_cursor: '' } : account;
-  return services.database.db.transaction().execute((trx) => storeItems(services, trx, as, items, nowIso));
-}

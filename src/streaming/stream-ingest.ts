@@ -1,25 +1,22 @@
 /**
- * The one door from a live stream into the inbox: the inbound sync's own store (dedupe on account +
- * network id, edits, deletions, threads, the inbox workflow and `inbox.message.received` events, all
- * in one transaction), so a message that arrives by stream and again by polling is stored once.
+ * The one door from a live stream into the inbox: the inbound sync's batch store
+ * (`ingestInboundBatch`, src/inbox/ingest-batch.ts: dedupe on account + network id, edits, deletions,
+ * threads, the inbox workflow and `inbox.message.received` events, in one transaction), so a message
+ * that arrives by stream and again by polling is stored once, whichever comes first.
  */
 import type { InboundMessage } from '../connectors/connector';
 import type { AccountRow } from '../db/schema';
-import { ingestInboundItems } from '../inbox/inbound-sync';
+import { ingestInboundBatch, type IngestBatchReport } from '../inbox/ingest-batch';
 import type { AppServices } from '../server/services';
 
-/** What one streamed batch changed for the account. */
-export interface StreamIngestReport {
-  received: number;
-  edited: number;
-  deleted: number;
-}
-
 /**
- * Stores streamed items of one account. Streamed messages are live, never a back-fill: they are
- * stored as a later sync's would be even before the account's first poll has run.
+ * Stores one streamed batch of one account in its own transaction. Streamed messages are live, never
+ * a back-fill (`ingestInboundBatch` reads a null `inbound_cursor` as the account's back-fill), so they
+ * get SLA targets and notifications even before the account's first poll has run.
  */
-export async function ingestStreamed(services: AppServices, account: AccountRow, items: InboundMessage[]): Promise<StreamIngestReport> {
+export async function ingestStreamed(services: AppServices, account: AccountRow, items: InboundMessage[]): Promise<IngestBatchReport> {
   if (!items.length) return { received: 0, edited: 0, deleted: 0 };
-  return ingestInboundItems(services, account, items, { backfill: false });
+  const live: AccountRow = account.inbound_cursor === null ? { ...account, inbound_cursor: '' } : account;
+  const nowIso = services.now().toISOString();
+  return services.database.db.transaction().execute((trx) => ingestInboundBatch(services, trx, live, items, nowIso));
 }

@@ -83,6 +83,12 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     const got = await eventually('the streamed mention', () => message(reply.id));
     expect(got).toMatchObject({ kind: 'reply', parent_external_id: ourPostId, author_external_id: fan.id, author_handle: fan.acct, author_name: fan.display_name, author_followers: 12, text: '@Gargron Love it & more', url: reply.url });
     expect(got.target_id).not.toBeNull();
+    // No poll has run yet (the catch-up poll only waits in the queue), yet a streamed message is live,
+    // not back-fill: it gets a first-response target and its event says so.
+    expect((await services.database.db.selectFrom('accounts').select('inbound_cursor').where('id', '=', accountId).executeTakeFirstOrThrow()).inbound_cursor).toBeNull();
+    expect(got.sla_due_at).not.toBeNull();
+    const firstEvent = (await services.database.db.selectFrom('events').select('payload').where('type', '=', 'inbox.message.received').execute()).map((e) => JSON.parse(String(e.payload)) as { externalId?: string; backfill?: boolean }).find((e) => e.externalId === reply.id);
+    expect(firstEvent?.backfill).toBe(false);
     // The favourite is not an inbox item.
     expect(await message('110000000000000099')).toBeUndefined();
 
