@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections', 'hashtag_sets'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections', 'hashtag_sets', 'campaigns', 'campaign_line_items', 'campaign_spend', 'campaign_conversions', 'campaign_posts', 'goals'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -78,6 +78,15 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'PATCH /api/v1/workspaces/{workspaceId}/report-schedules/{scheduleId}': { recipients: ['spy@example.com'] },
   'POST /api/v1/workspaces/{workspaceId}/hashtag-sets': { name: 'spy', tags: ['spy'] },
   'PATCH /api/v1/workspaces/{workspaceId}/hashtag-sets/{hashtagSetId}': { name: 'hijacked', tags: ['hijacked'] },
+  'POST /api/v1/workspaces/{workspaceId}/campaigns': { name: 'spy', startsOn: '2026-03-01', endsOn: '2026-03-31', currency: 'EUR' },
+  'PATCH /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}': { name: 'hijacked' },
+  'POST /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/line-items': { placement: 'spy', plannedBudgetMinor: 1 },
+  'PATCH /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/line-items/{lineItemId}': { placement: 'hijacked' },
+  'POST /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/spend': { day: '2026-03-02', amountMinor: 1, currency: 'EUR' },
+  'POST /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/conversions': { day: '2026-03-02', count: 1 },
+  'POST /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/import': { format: 'csv', content: 'type,date,amount\nspend,2026-03-02,1\n' },
+  'POST /api/v1/workspaces/{workspaceId}/goals': { definitionId: 'livedune.er.pooled', target: 1, direction: 'at_least', from: '2026-03-01', to: '2026-03-31' },
+  'PATCH /api/v1/workspaces/{workspaceId}/goals/{goalId}': { target: 99 },
 });
 
 interface OpenApiDoc {
@@ -142,7 +151,14 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const schedule = await (await bInbox('POST', '/report-schedules', { template: 'monthly', frequency: 'monthly', recipients: ['b@example.com'] })).json() as { id: string };
     await t.current.services.database.db.insertInto('report_deliveries').values({ schedule_id: schedule.id, workspace_id: ws, period_key: 'month-2026-03', status: 'sent', claimed_at: nowIso, sent_at: nowIso, error: null, pdf_bytes: 1000 }).execute();
     const hashtagSet = await (await bInbox('POST', '/hashtag-sets', { name: 'B set', tags: ['b'] })).json() as { id: string };
-    const ids: Record<string, string> = { hashtagSetId: hashtagSet.id, scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
+    // A campaign of B with a plan line, spend, a conversion and B's post linked; and a goal.
+    const campaign = await (await bInbox('POST', '/campaigns', { name: 'B campaign', startsOn: '2026-03-01', endsOn: '2026-03-31', currency: 'EUR' })).json() as { id: string };
+    const withLine = await (await bInbox('POST', `/campaigns/${campaign.id}/line-items`, { placement: 'B line', plannedBudgetMinor: 100 })).json() as { lineItems: Array<{ id: string }> };
+    const spendEntry = await (await bInbox('POST', `/campaigns/${campaign.id}/spend`, { day: '2026-03-02', amountMinor: 50, currency: 'EUR' })).json() as { id: string };
+    expect((await bInbox('POST', `/campaigns/${campaign.id}/conversions`, { day: '2026-03-02', count: 1 })).status).toBe(201);
+    expect((await bInbox('PUT', `/campaigns/${campaign.id}/posts/${post.id}`, undefined)).status).toBe(200);
+    const goal = await (await bInbox('POST', '/goals', { definitionId: 'livedune.er.pooled', target: 5, direction: 'at_least', from: '2026-03-01', to: '2026-03-31' })).json() as { id: string };
+    const ids: Record<string, string> = { campaignId: campaign.id, lineItemId: withLine.lineItems[0]?.id ?? '', entryId: spendEntry.id, goalId: goal.id, hashtagSetId: hashtagSet.id, scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
