@@ -188,7 +188,9 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
     const wf = await workflow();
     const plan = await wf.planBatch(arrived, backfill);
     for (const row of fresh) Object.assign(row, plan.decisions.get(row.id)!.columns);
-    const inserted = await insertInboxMessagesIfNew(trx, fresh);
+    // In network-id order: two ingests of one account inserting overlapping batches at once (sync and
+    // stream) then wait for each other's keys in the same order instead of deadlocking on PostgreSQL.
+    const inserted = await insertInboxMessagesIfNew(trx, [...fresh].sort((a, b) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0)));
     report.received = inserted.size;
     const events: NewEvent[] = [];
     for (const row of arrived) {

@@ -5,6 +5,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { InboxMessageRow, InboxMessagesTable } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
+import { insertRowsAsText } from './multi-row-insert.repository';
 
 /** Inserts a message unless the account already has one with this network id; the stored row when inserted. */
 export async function insertInboxMessageIfNew(db: Executor, row: Insertable<InboxMessagesTable>): Promise<InboxMessageRow | undefined> {
@@ -232,17 +233,16 @@ export async function replyThreadKeysByExternalIds(db: Executor, accountId: stri
 
 /**
  * Inserts messages with multi-row INSERTs (500 rows a statement), skipping any whose (account, network
- * id) is already stored; returns the ids of the rows inserted. Every row must carry the same columns.
+ * id) is already stored; returns the ids of the rows inserted. Every row must carry the same columns
+ * (those of the first row are inserted).
  */
 export async function insertInboxMessagesIfNew(db: Executor, rows: ReadonlyArray<Insertable<InboxMessagesTable>>): Promise<Set<string>> {
   const stored = new Set<string>();
+  if (rows.length === 0) return stored;
+  const columns = Object.keys(rows[0]!) as Array<keyof Insertable<InboxMessagesTable>>;
   for (const part of chunks(rows, messageRowsPerStatement)) {
-    const r = await db
-      .insertInto('inbox_messages')
-      .values(part)
-      .onConflict((oc) => oc.columns(['account_id', 'external_id']).doNothing())
-      .returning('id')
-      .execute();
+    const values = part.map((row) => columns.map((c) => row[c] ?? null));
+    const r = await insertRowsAsText<{ id: string }>(db, 'inbox_messages', columns, values, 'on conflict ("account_id", "external_id") do nothing returning "id"');
     for (const x of r) stored.add(x.id);
   }
   return stored;
