@@ -306,7 +306,7 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
     return out;
   }
 
-  async function replyTo(ctx: Ctx, server: string, token: string, accountId: string, parentId: string, text: string, idempotencyKey: string): Promise<PublishResult> {
+  async function replyTo(ctx: Ctx, server: string, token: string, accountId: string, parentId: string, text: string, idempotencyKey: string, forceVisibility?: 'direct'): Promise<PublishResult> {
     let status = text;
     let visibility: string | undefined;
     // Like Mastodon's own apps: address the author so they are notified, and keep a reply to a
@@ -318,13 +318,18 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
     }
     const v = (parent.body as { visibility?: string }).visibility;
     if (v === 'direct' || v === 'private') visibility = v;
+    // A direct message is answered directly, whatever the server reports for the message.
+    if (forceVisibility) visibility = forceVisibility;
     const s = await postStatus(ctx, server, token, { status, in_reply_to_id: parentId, ...(visibility ? { visibility } : {}) }, idempotencyKey);
     return { externalId: s.id, url: statusUrl(s) };
   }
 
   function toInbound(s: ApiStatus, ourId: string, roots: Set<string>, rootOf: (s: ApiStatus) => string | null): InboundMessage {
     const repliesToUs = s.in_reply_to_account_id === ourId || (s.in_reply_to_id ? roots.has(s.in_reply_to_id) : false);
-    const kind: InboundMessage['kind'] = repliesToUs ? 'reply' : s.in_reply_to_id && rootOf(s) ? 'comment' : 'mention';
+    // A direct-visibility status ("visible only to mentioned users") is a direct message; Mastodon
+    // delivers it as a mention notification, so it is read in this same pass.
+    const direct = (s as { visibility?: string }).visibility === 'direct';
+    const kind: InboundMessage['kind'] = direct ? 'dm' : repliesToUs ? 'reply' : s.in_reply_to_id && rootOf(s) ? 'comment' : 'mention';
     return {
       externalId: s.id,
       kind,
@@ -629,6 +634,29 @@ export function createMastodonConnector(options: MastodonConnectorOptions = {}):
         } catch (e) {
           throw toConnectorError(e, 'reply', { write: true, accountScoped: false });
         }
+      },
+    },
+
+    // Direct messages arrive as mention notifications in the comments pass (no second reader); the
+    // answer is a direct status mentioning the sender, in reply to their message.
+    directMessages: {
+      async send(input, ctx) {
+        const server = serverOf(input.auth);
+        const token = input.auth.credentials.accessToken;
+        try {
+          const accountId = await ourAccountId(input.auth, ctx);
+          return await replyTo(ctx, server, token, accountId, input.messageExternalId, input.text, input.idempotencyKey, 'direct');
+        } catch (e) {
+          throw toConnectorError(e, 'send the direct message', { write: true, accountScoped: false });
+        }
+      },
+    },
+
+    // The Mastodon API lets an account delete its own statuses only: it cannot hide or remove other
+    // people's replies (that needs moderator rights on their server), so only deleteReply is offered.
+    moderation: {
+      async deleteReply(input, ctx) {
+        await connector.delete!({ auth: input.auth, externalId: input.externalId }, ctx);
       },
     },
 
