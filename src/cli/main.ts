@@ -21,6 +21,7 @@ import { registerTokenCommands } from './commands/token.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerImportCommands } from './commands/import.command';
 import { registerKpiCommand } from './commands/kpi.command';
+import { registerCampaignCommands } from './commands/campaigns.command';
 import { registerSentimentCommand } from './commands/sentiment.command';
 
 function version(): string {
@@ -58,6 +59,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerDemoCommand(program, deps);
   registerImportCommands(program, deps);
   registerKpiCommand(program, deps);
+  registerCampaignCommands(program, deps);
   registerSentimentCommand(program, deps);
   return program;
 }

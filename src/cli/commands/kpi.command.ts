@@ -47,7 +47,7 @@ export function registerKpiCommand(program: Command, deps: CliDeps): void {
     .option('--account <id|handle>', 'the account (id, handle or network:handle)')
     .option('--from <YYYY-MM-DD>', 'first day, in the workspace time zone (default: 30 days before --to)')
     .option('--to <YYYY-MM-DD>', 'last day, inclusive (default: yesterday)')
-    .option('--json', 'print JSON: {period, previousPeriod, defaultDefinitionId, kpis:[{definition, value, inputs, previous, change}], byContentType}')
+    .option('--json', 'print JSON: {period, previousPeriod, defaultDefinitionId, kpis:[{definition, value, inputs, previous, change, goal}], byContentType}')
     .option('--definitions', 'list the KPI definitions and the workspace default instead')
     .option('--set-default <definition-id>', "set the workspace's default engagement definition (admins)")
     .option('--best-times', 'print the weekday × hour heatmap of the period instead (workspace time zone)')
@@ -98,9 +98,11 @@ export function registerKpiCommand(program: Command, deps: CliDeps): void {
               previous: shown({ value: k.previous.value, definition: k.definition }),
               change: k.change.absolute === null ? null : `${k.change.absolute > 0 ? '+' : ''}${k.change.absolute}`,
               counted: counted(k),
+              goal: k.goal ? `${k.goal.direction === 'at_least' ? '≥' : '≤'} ${k.goal.target}${k.goal.progressPercent === null ? '' : ` (${k.goal.progressPercent}%)`}${k.goal.met ? ' met' : ''}` : null,
               inputs: k.value === null ? k.inputs.emptyReason : k.inputs.formula,
             })),
-            ['definition', 'value', 'previous', 'change', 'counted', 'inputs'],
+            // The goal column only when a goal applies, so tables of workspaces without goals keep their shape.
+            ['definition', 'value', 'previous', 'change', ...(view.kpis.some((k) => k.goal) ? ['goal'] : []), 'counted', 'inputs'],
           ),
         );
         if (view.byContentType.length) {
