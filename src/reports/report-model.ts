@@ -3,7 +3,7 @@
  * show all of it; CSV and XLSX carry the tables (the underlying numbers), so the formats never disagree.
  */
 
-/** Report templates. The campaign report is not offered: Herald stores no campaign data yet. */
+/** Report templates over accounts and a period. The campaign report is per campaign (campaign-report.ts). */
 export const reportTemplates = ['monthly', 'competitors', 'inbox'] as const;
 export type ReportTemplate = (typeof reportTemplates)[number];
 

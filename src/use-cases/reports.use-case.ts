@@ -1,7 +1,7 @@
 /**
  * Reports: builds a report model from the analytics, competitor and inbox figures (monthly SMM,
- * competitor and inbox/SLA templates; there is no campaign report because Herald stores no campaign
- * data yet) and renders it as HTML, PDF (Chromium), CSV or XLSX; white-label branding; and the
+ * competitor and inbox/SLA templates; the campaign report is per campaign, built in
+ * campaigns.use-case.ts from src/reports/campaign-report.ts) and renders it as HTML, PDF (Chromium), CSV or XLSX; white-label branding; and the
  * weekly/monthly e-mail schedules. Reading needs analytics.read; branding and schedules reports.manage.
  */
 import { NotFoundError, ValidationError } from '../domain/errors';
@@ -77,7 +77,7 @@ export function previousWeek(nowMs: number, zone: string): { from: string; to: s
 
 function resolveTemplate(t: string | undefined): ReportTemplate {
   if (t === undefined) invalid('template', 'required', `template is required: one of ${reportTemplates.join(', ')}`);
-  if (t === 'campaign') invalid('template', 'no_campaign_data', 'The campaign report is not available: Herald does not store campaign data yet');
+  if (t === 'campaign') invalid('template', 'per_campaign', 'The campaign report is per campaign: GET /api/v1/workspaces/{workspaceId}/campaigns/{campaignId}/report (or herald campaigns report)');
   if (!(reportTemplates as readonly string[]).includes(t)) invalid('template', 'unknown_template', `Unknown template "${t}": use one of ${reportTemplates.join(', ')}`);
   return t as ReportTemplate;
 }

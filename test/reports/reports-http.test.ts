@@ -2,7 +2,7 @@
  * Reports over HTTP on both dialects, from the hand-computed analytics fixture with a hostile post
  * text: HTML (escaped, CSP, branding), CSV (formula injection neutralised), XLSX (parsed back with the
  * KPI figures), PDF printed by the real Chromium and rendered to images with pdftoppm (expected pages,
- * none blank); competitor and inbox templates; campaign refused with the reason; policies (viewers
+ * none blank); competitor and inbox templates; template=campaign pointed to the per-campaign report; policies (viewers
  * read, admins brand and schedule); logo checks; schedule CRUD and validation; OpenAPI.
  */
 import { readFileSync } from 'node:fs';
@@ -130,7 +130,7 @@ describe.each(dialects())('reports API (%s)', (dialect) => {
     expect(inboxCsv).toMatch(/\r\n'@acme \(vk\),2,1,50,/);
     const campaign = await t.current.json('GET', url('html', 'campaign'), undefined, viewer);
     expect(campaign.status).toBe(422);
-    expect(await campaign.json()).toMatchObject({ errors: [{ path: 'template', code: 'no_campaign_data' }] });
+    expect(await campaign.json()).toMatchObject({ errors: [{ path: 'template', code: 'per_campaign' }] });
     expect((await t.current.json('GET', `${ws}/reports/render?format=html`, undefined, viewer)).status).toBe(422);
     expect((await t.current.json('GET', url('docx'), undefined, viewer)).status).toBe(422);
     expect((await t.current.json('GET', `${ws}/reports/render?template=monthly&from=2026-02-30`, undefined, viewer)).status).toBe(422);

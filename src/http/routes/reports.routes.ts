@@ -22,7 +22,7 @@ import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspace
 
 const RenderQuery = z
   .object({
-    template: z.string().optional().openapi({ param: { name: 'template', in: 'query' }, description: `One of ${reportTemplates.join(', ')} (required). There is no campaign report: Herald stores no campaign data yet.`, example: 'monthly' }),
+    template: z.string().optional().openapi({ param: { name: 'template', in: 'query' }, description: `One of ${reportTemplates.join(', ')} (required). The campaign report is per campaign: …/campaigns/{campaignId}/report.`, example: 'monthly' }),
     format: z.string().optional().openapi({ param: { name: 'format', in: 'query' }, description: `${reportFormats.join(', ')} (default html)`, example: 'pdf' }),
     accountIds: z.string().optional().openapi({ param: { name: 'accountIds', in: 'query' }, description: 'Comma-separated account ids (default: every live account, at most 20)' }),
     from: z.string().optional().openapi({ param: { name: 'from', in: 'query' }, description: 'First day `YYYY-MM-DD` in the workspace zone (default: first day of last month)', example: '2026-03-01' }),
