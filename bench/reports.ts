@@ -3,9 +3,16 @@
  * (posts, daily follower snapshots, per-post observations loaded through the real metrics import),
  * timed per stage — building the model from the analytics use cases, rendering the HTML, printing
  * the PDF with Chromium — and the CSV and XLSX exports, on SQLite and PostgreSQL. Prints medians of
- * `--runs` runs. Informational: no target is set by the issue, so the exit code is 0 unless it fails.
+ * `--runs` runs. The process shares one Chromium across prints (src/reports/report-pdf.ts): the first
+ * print of a mode launches it (cold, shown apart), the others reuse it; the browser is closed between
+ * modes so each starts cold. Informational: no target is set by the issue, so the exit code is 0
+ * unless it fails.
  *
- *   npm run bench -- reports [--accounts 3] [--posts-per-day 4] [--runs 5] [--modes sqlite,postgres]
+ *   npm run bench -- reports [--accounts 3] [--posts-per-day 4] [--runs 5] [--modes sqlite,postgres] [--compare]
+ *
+ * `--compare` also prints each run's HTML the way Herald did before the shared browser (a browser
+ * launched and closed per PDF), interleaved with the shared-browser prints, for a before/after figure
+ * on the same machine load.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +26,7 @@ import type { AppServices, UseCaseContext } from '../src/server/services';
 import { importMetrics } from '../src/use-cases/analytics-import.use-case';
 import { buildReport, renderReport } from '../src/use-cases/reports.use-case';
 import { createUser } from '../src/use-cases/users.use-case';
+import { closeSharedPdfPrinters, PdfPrinter, sharedPdfPrinter } from '../src/reports/report-pdf';
 import { freshBenchDatabase, type BenchDialect } from './support/bench-database';
 
 const argv = process.argv.slice(2);
@@ -30,6 +38,7 @@ const accounts = Number(arg('accounts', '3'));
 const postsPerDay = Number(arg('posts-per-day', '4'));
 const runs = Math.max(1, Number(arg('runs', '5')));
 const modes = arg('modes', 'sqlite,postgres').split(',') as BenchDialect[];
+const compare = argv.includes('--compare');
 const types = ['text', 'photo', 'video', 'carousel', 'link', 'poll'] as const;
 
 /** March 2026 (and February, for the previous period) of deterministic data. */
@@ -69,13 +78,15 @@ async function runMode(dialect: BenchDialect): Promise<void> {
     const ctx: UseCaseContext = { actor: { kind: 'user', userId: owner.user.id, via: 'session' }, workspaceId: owner.workspace!.id, db, services };
     await importMetrics(ctx, metricsFile());
     const q = { template: 'monthly', from: '2026-03-01', to: '2026-03-31' };
-    const times = { model: [] as number[], html: [] as number[], pdf: [] as number[], csv: [] as number[], xlsx: [] as number[], total: [] as number[] };
+    const times = { model: [] as number[], html: [] as number[], pdf: [] as number[], csv: [] as number[], xlsx: [] as number[], total: [] as number[], perPrintBrowser: [] as number[] };
     let pdfBytes = 0;
+    await closeSharedPdfPrinters();
+    const launchesBefore = sharedPdfPrinter(config.chromiumPath ?? '/usr/bin/chromium').launches;
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       const model = await buildReport(ctx, q);
       const t1 = performance.now();
-      await renderReport(ctx, model, 'html');
+      const html = (await renderReport(ctx, model, 'html')).body.toString('utf8');
       const t2 = performance.now();
       const pdf = await renderReport(ctx, model, 'pdf');
       const t3 = performance.now();
@@ -90,11 +101,24 @@ async function runMode(dialect: BenchDialect): Promise<void> {
       times.csv.push(t4 - t3);
       times.xlsx.push(t5 - t4);
       times.total.push(t3 - t0);
+      if (compare) {
+        // The old way on the same model and HTML: a browser launched for this one PDF, closed after it.
+        const own = new PdfPrinter({ executablePath: config.chromiumPath ?? '/usr/bin/chromium' });
+        const c0 = performance.now();
+        await own.print(html);
+        await own.close();
+        times.perPrintBrowser.push(performance.now() - c0 + (t2 - t0));
+      }
     }
     const f = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
+    const launches = sharedPdfPrinter(config.chromiumPath ?? '/usr/bin/chromium').launches - launchesBefore;
+    const warm = times.pdf.length > 1 ? times.pdf.slice(1) : times.pdf;
+    const warmTotal = times.total.length > 1 ? times.total.slice(1) : times.total;
     console.log(`${dialect}: monthly report, ${accounts} accounts × ${postsPerDay} posts/day (March 2026), median of ${runs}`);
     console.log(`  model ${f(times.model)} · html ${f(times.html)} · pdf (Chromium) ${f(times.pdf)} · csv ${f(times.csv)} · xlsx ${f(times.xlsx)}`);
-    console.log(`  monthly PDF end to end (model + html + print): ${f(times.total)}; ${(pdfBytes / 1024).toFixed(0)} KiB, ${accounts * 3} sections`);
+    console.log(`  pdf: first print (launches the shared browser) ${times.pdf[0]!.toFixed(0)} ms, later prints median ${f(warm)}; browsers launched: ${launches} for ${runs} prints`);
+    console.log(`  monthly PDF end to end (model + html + print): ${f(times.total)} (later prints: ${f(warmTotal)}); ${(pdfBytes / 1024).toFixed(0)} KiB, ${accounts * 3} sections`);
+    if (compare) console.log(`  before (a browser launched and closed per PDF), same runs: monthly PDF end to end ${f(times.perPrintBrowser)}`);
   } finally {
     if (services) await closeServices(services);
     await database.drop();

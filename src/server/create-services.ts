@@ -11,6 +11,7 @@ import { SecretBox } from '../crypto/secret-box';
 import { defaultConnectors } from '../connectors/default-registry';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AppServices } from './services';
+import { closeSharedPdfPrinters } from '../reports/report-pdf';
 
 /** Knobs for {@link createServices}; everything defaults to the production choice. */
 export interface CreateServicesOptions {
@@ -81,6 +82,8 @@ export async function createServices(config: HeraldConfig, opts: CreateServicesO
 /** Closes the queue and then the database. */
 export async function closeServices(services: AppServices): Promise<void> {
   await services.queue.close().catch((e: unknown) => services.log.warn({ err: e }, 'closing the job queue failed'));
+  // The report printer's shared Chromium, if a print launched one.
+  await closeSharedPdfPrinters().catch((e: unknown) => services.log.warn({ err: e }, 'closing the report printer failed'));
   await services.database.close();
 }
 
