@@ -261,6 +261,21 @@ export async function renderReport(ctx: Pick<UseCaseContext, 'db' | 'workspaceId
   return { body: await htmlToPdf(html, ctx.services.config.chromiumPath ?? '/usr/bin/chromium'), contentType: 'application/pdf', filename: `${base}.pdf` };
 }
 
+/**
+ * Checks a report choice as `getReport` would — template, format, period, accounts, permission —
+ * without building it: the web preview asks this first (to show a refusal in words) and then lets its
+ * frame load the report, so the report is built once per preview instead of twice.
+ */
+export async function checkReportQuery(ctx: UseCaseContext, q: ReportQuery, format: string | undefined): Promise<void> {
+  await authorize(ctx, 'analytics.read');
+  resolveTemplate(q.template);
+  if (format !== undefined && !(reportFormats as readonly string[]).includes(format)) invalid('format', 'unknown_format', `format must be one of ${reportFormats.join(', ')}`);
+  const ws = await findWorkspace(ctx.db, ctx.workspaceId);
+  if (!ws) throw new NotFoundError('Workspace');
+  resolvePeriod(q, ws.timezone, ctx.services.now().getTime());
+  await accountsOf(ctx, q.accountIds);
+}
+
 /** Builds and renders a report (analytics.read). */
 export async function getReport(ctx: UseCaseContext, q: ReportQuery, format: string | undefined): Promise<RenderedReport> {
   const f = format ?? 'html';

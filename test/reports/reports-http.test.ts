@@ -135,6 +135,17 @@ describe.each(dialects())('reports API (%s)', (dialect) => {
     expect((await t.current.json('GET', url('docx'), undefined, viewer)).status).toBe(422);
     expect((await t.current.json('GET', `${ws}/reports/render?template=monthly&from=2026-02-30`, undefined, viewer)).status).toBe(422);
     expect((await t.current.json('GET', `${ws}/reports/render?template=monthly&accountIds=0190c7e2-1b2c-7d3e-8f40-1234567890ab`, undefined, viewer)).status).toBe(404);
+
+    // check=true (the web preview's first question) answers as the report would, without building it.
+    const checked = await t.current.json('GET', `${url('html')}&check=true`, undefined, viewer);
+    expect(checked.status).toBe(204);
+    expect(await checked.text()).toBe('');
+    const badDay = await t.current.json('GET', `${ws}/reports/render?template=monthly&from=2026-02-30&check=true`, undefined, viewer);
+    expect(badDay.status).toBe(422);
+    expect(await badDay.json()).toMatchObject({ errors: [{ path: 'from', code: 'invalid_date' }] });
+    expect((await t.current.json('GET', `${url('docx')}&check=true`, undefined, viewer)).status).toBe(422);
+    expect((await t.current.json('GET', `${ws}/reports/render?template=monthly&accountIds=0190c7e2-1b2c-7d3e-8f40-1234567890ab&check=true`, undefined, viewer)).status).toBe(404);
+    expect((await t.current.json('GET', `${url('html')}&check=yes`, undefined, viewer)).status).toBe(422);
   });
 
 });

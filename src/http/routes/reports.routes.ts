@@ -10,6 +10,7 @@ import {
   createReportSchedule,
   deleteReportSchedule,
   getBranding,
+  checkReportQuery,
   getReport,
   listReportSchedules,
   reportFormats,
@@ -27,6 +28,10 @@ const RenderQuery = z
     accountIds: z.string().optional().openapi({ param: { name: 'accountIds', in: 'query' }, description: 'Comma-separated account ids (default: every live account, at most 20)' }),
     from: z.string().optional().openapi({ param: { name: 'from', in: 'query' }, description: 'First day `YYYY-MM-DD` in the workspace zone (default: first day of last month)', example: '2026-03-01' }),
     to: z.string().optional().openapi({ param: { name: 'to', in: 'query' }, description: 'Last day, inclusive (default: last day of last month)', example: '2026-03-31' }),
+    check: z
+      .enum(['true'])
+      .optional()
+      .openapi({ param: { name: 'check', in: 'query' }, description: 'Only check the choice (204, or the same 4xx the report would answer) without building the report' }),
   })
   .strict();
 
@@ -47,6 +52,7 @@ const render = createRoute({
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
       },
     },
+    204: { description: 'With check=true: the choice is valid; nothing was built' },
     ...workspaceProblems,
   },
 });
@@ -154,6 +160,10 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, _services: AppSer
       const access = await requireWorkspaceAccess(c, workspaceId, 'analytics.read');
       const q = c.req.valid('query');
       const accountIds = q.accountIds ? q.accountIds.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      if (q.check) {
+        await checkReportQuery(access.ctx, { template: q.template, accountIds, from: q.from, to: q.to }, q.format);
+        return c.body(null, 204);
+      }
       const file = await getReport(access.ctx, { template: q.template, accountIds, from: q.from, to: q.to }, q.format);
       const disposition = file.contentType.startsWith('text/html') ? 'inline' : 'attachment';
       return c.body(new Uint8Array(file.body), 200, {

@@ -194,10 +194,11 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
     e.preventDefault();
     setPreview('loading');
     try {
-      // Asked once here so a refusal (bad period, unknown account) shows as a message; the frame then
-      // loads the same address itself, because a srcdoc frame would inherit the app's CSP (no inline
-      // styles) while the report's own response carries a policy that lets its styles apply.
-      const res = await ws.reports.render.$get({ param: { workspaceId: workspace.id }, query: reportQuery(choice, 'html') });
+      // Only checked here (check=true: nothing is built) so a refusal (bad period, unknown account)
+      // shows as a message; the frame then loads the report's address itself, because a srcdoc frame
+      // would inherit the app's CSP (no inline styles) while the report's own response carries a
+      // policy that lets its styles apply. The report is built once, for the frame.
+      const res = await ws.reports.render.$get({ param: { workspaceId: workspace.id }, query: { ...reportQuery(choice, 'html'), check: 'true' } });
       if (!res.ok) await unwrap(Promise.resolve(res));
       setPreview({ url: href('html'), shown: Date.now() });
     } catch (err) {
