@@ -6,47 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CborError, Cid, decodeCbor, decodeFirst, readCarBlocks } from '../../src/connectors/bluesky/bluesky-stream-cbor';
 import { postToInbound, subscribeReposUrl } from '../../src/connectors/bluesky/bluesky-stream';
-
-/** A tiny DAG-CBOR encoder for building test input (the code under test only decodes). */
-function enc(v: unknown): Buffer {
-  const head = (major: number, n: number): Buffer => {
-    if (n < 24) return Buffer.from([(major << 5) | n]);
-    if (n < 256) return Buffer.from([(major << 5) | 24, n]);
-    if (n < 65536) return Buffer.from([(major << 5) | 25, n >> 8, n & 255]);
-    const b = Buffer.alloc(5);
-    b[0] = (major << 5) | 26;
-    b.writeUInt32BE(n, 1);
-    return b;
-  };
-  if (v === null) return Buffer.from([0xf6]);
-  if (v === true) return Buffer.from([0xf5]);
-  if (v === false) return Buffer.from([0xf4]);
-  if (typeof v === 'number') return v >= 0 ? head(0, v) : head(1, -1 - v);
-  if (typeof v === 'string') {
-    const s = Buffer.from(v, 'utf8');
-    return Buffer.concat([head(3, s.length), s]);
-  }
-  if (v instanceof Cid) {
-    const inner = Buffer.concat([Buffer.from([0]), Buffer.from(v.bytes)]);
-    return Buffer.concat([Buffer.from([0xd8, 42]), head(2, inner.length), inner]);
-  }
-  if (v instanceof Uint8Array) return Buffer.concat([head(2, v.length), Buffer.from(v)]);
-  if (Array.isArray(v)) return Buffer.concat([head(4, v.length), ...v.map(enc)]);
-  const entries = Object.entries(v as Record<string, unknown>);
-  return Buffer.concat([head(5, entries.length), ...entries.flatMap(([k, x]) => [enc(k), enc(x)])]);
-}
-
-const varint = (n: number) => {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
-};
-/** A CIDv1 (dag-cbor, sha2-256) with a made-up digest. */
-const cidOf = (seed: number) => new Cid(Buffer.concat([Buffer.from([0x01, 0x71, 0x12, 0x20]), Buffer.alloc(32, seed)]));
+import { cidOf, enc, varint } from './dag-cbor-encode';
 
 describe('DAG-CBOR and CAR reader', () => {
   it('decodes maps, arrays, strings, bytes, integers, floats, booleans, null and CID links', () => {

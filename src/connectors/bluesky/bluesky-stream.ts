@@ -212,9 +212,14 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
     for (const a of accounts) byDid.set(a.externalId, [...(byDid.get(a.externalId) ?? []), a.accountId]);
     const blocks = readCarBlocks(body.blocks);
     const seenAt = isoOr(body.time, new Date().toISOString());
+    // A post that answers, mentions or quotes an account holds the account's DID in its bytes (in the
+    // reply/quote URI or the facet): a byte search skips decoding the relay's other posts.
+    const needles = [...byDid.keys()].map((did) => Buffer.from(did, 'utf8'));
     for (const p of posts) {
       const bytes = blocks.get(p.cid.key);
       if (!bytes) continue;
+      const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!needles.some((n) => haystack.includes(n))) continue;
       let record: CborValue;
       try {
         record = decodeCbor(bytes);
