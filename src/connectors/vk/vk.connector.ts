@@ -28,6 +28,7 @@ import { callVkMethod, vkErrorToConnectorError, VkApiError, sendForJson, type Vk
 import { newVkIdState, vkIdAuthorizeUrl, vkIdTokenRequest } from './vk-oauth';
 import { validateVkVariant, vkPostOptions, VK_MAX_MEDIA, VK_PHOTO_TYPES } from './vk-validate';
 import { createVkPublicData } from './vk-public';
+import { vkDirectMessages, vkModeration } from './vk-direct-messages';
 
 export { VK_API_VERSION, VK_ERROR_TABLE } from './vk-api';
 
@@ -657,6 +658,10 @@ export function createVkConnector(options: VkConnectorOptions = {}): Connector<V
         }
       },
     },
+
+    // Community messages and comment moderation: src/connectors/vk/vk-direct-messages.ts.
+    directMessages: vkDirectMessages({ clientFor, ownerOf }),
+    moderation: vkModeration({ clientFor, ownerOf }),
 
     metrics: {
       async account(input, ctx): Promise<AccountMetrics> {
