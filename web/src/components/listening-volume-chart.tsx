@@ -1,11 +1,12 @@
 /**
- * The volume of a listening query over time: a uPlot canvas chart (loaded on first use, so neither the
- * shell nor the listening screen's first paint waits for it), stacked by sentiment when the series
+ * The volume of a listening query over time: a canvas chart (the app's one uPlot wrapper,
+ * uplot-canvas.tsx, loaded on first use), stacked by sentiment when the series
  * carries it, and the same numbers as a table for screen readers and for browsers without canvas.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format';
+import { UPlotCanvas } from './uplot-canvas';
 
 /** One bucket of the series as the API sends it. */
 export interface VolumeBucket {
@@ -31,68 +32,32 @@ export function chartColumns(buckets: readonly VolumeBucket[]): { split: boolean
   };
 }
 
-function canDrawCanvas(): boolean {
-  // uPlot reads matchMedia when it loads; environments without it (jsdom) get the table only.
-  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && typeof HTMLCanvasElement !== 'undefined';
-}
-
 /** The chart plus its data table. */
 export function ListeningVolumeChart({ buckets, bucket, label }: { buckets: readonly VolumeBucket[]; bucket: 'hour' | 'day'; label: string }) {
   const { t, i18n } = useTranslation();
-  const host = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    const el = host.current;
-    if (!el || !canDrawCanvas() || buckets.length === 0) return;
-    let disposed = false;
-    let plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | null = null;
-    let observer: ResizeObserver | null = null;
-    Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')])
-      .then(([{ default: UPlot }]) => {
-        if (disposed) return;
-        const { split, data } = chartColumns(buckets);
-        const width = Math.max(280, el.clientWidth);
-        const series = split
-          ? [
-              {},
-              { label: t('listening.sentiment.negative'), stroke: '#c0392b', fill: 'rgba(192,57,43,0.15)' },
-              { label: t('listening.sentiment.neutral'), stroke: '#7f8c8d', fill: 'rgba(127,140,141,0.12)' },
-              { label: t('listening.sentiment.positive'), stroke: '#27ae60', fill: 'rgba(39,174,96,0.15)' },
-            ]
-          : [{}, { label: t('listening.volume.count'), stroke: '#2563eb', fill: 'rgba(37,99,235,0.12)' }];
-        plot = new UPlot(
-          {
-            width,
-            height: 220,
-            // Bucket starts are the workspace zone's wall time encoded as UTC: show them as UTC.
-            tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-            series,
-            axes: [{}, { values: (_u: unknown, ticks: number[]) => ticks.map((v) => formatNumber(v, i18n.language)) }],
-            scales: { x: { time: true } },
-            legend: { show: split },
-          },
-          data,
-          el,
-        );
-        observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => plot?.setSize({ width: Math.max(280, el.clientWidth), height: 220 })) : null;
-        observer?.observe(el);
-      })
-      .catch(() => !disposed && setFailed(true));
-    return () => {
-      disposed = true;
-      observer?.disconnect();
-      plot?.destroy();
-      el.replaceChildren();
-    };
-  }, [buckets, t, i18n.language]);
+  const columns = useMemo(() => chartColumns(buckets), [buckets]);
+  const series = columns.split
+    ? [
+        { label: t('listening.sentiment.negative'), stroke: '#c0392b', fill: 'rgba(192,57,43,0.15)' },
+        { label: t('listening.sentiment.neutral'), stroke: '#7f8c8d', fill: 'rgba(127,140,141,0.12)' },
+        { label: t('listening.sentiment.positive'), stroke: '#27ae60', fill: 'rgba(39,174,96,0.15)' },
+      ]
+    : [{ label: t('listening.volume.count'), stroke: '#2563eb', fill: 'rgba(37,99,235,0.12)' }];
 
   const split = buckets.length > 0 && buckets.every((b) => b.sentiment);
   return (
     <figure className="listening-chart">
       <figcaption className="field-label">{label}</figcaption>
-      <div ref={host} className="listening-chart-canvas" aria-hidden="true" />
-      {failed && <p className="muted">{t('listening.volume.chartUnavailable')}</p>}
+      {/* Bucket starts are the workspace zone's wall time encoded as UTC: show them as UTC. */}
+      <UPlotCanvas
+        data={columns.data}
+        series={series}
+        zone="Etc/UTC"
+        legend={columns.split}
+        formatTick={(v) => formatNumber(v, i18n.language)}
+        className="listening-chart-canvas"
+        unavailable={t('listening.volume.chartUnavailable')}
+      />
       <details className="listening-chart-table">
         <summary>{t('listening.volume.asTable')}</summary>
         <table>
