@@ -251,54 +251,28 @@ export async function rollupsInOtherZone(db: Executor, accountId: string, zone: 
   return day !== undefined;
 }
 
+/** One account's post rollups, every column: the start of every post-rollup read. */
+const postRollupsOf = (db: Executor, workspaceId: string, accountId: string) =>
+  db.selectFrom('analytics_post_rollups').selectAll().where('workspace_id', '=', workspaceId).where('account_id', '=', accountId);
+
+/** One account's daily rollups, every column. */
+const dailyRollupsOf = (db: Executor, workspaceId: string, accountId: string) =>
+  db.selectFrom('analytics_account_daily').selectAll().where('workspace_id', '=', workspaceId).where('account_id', '=', accountId);
+
 /** Post rollups of the account published in [from, to), oldest first. */
 export async function postRollupsBetween(db: Executor, workspaceId: string, accountId: string, from: string, to: string): Promise<PostRollupRow[]> {
-  return db
-    .selectFrom('analytics_post_rollups')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('account_id', '=', accountId)
-    .where('published_at', '>=', from)
-    .where('published_at', '<', to)
-    .orderBy('published_at')
-    .orderBy('target_id')
-    .execute();
+  return postRollupsOf(db, workspaceId, accountId).where('published_at', '>=', from).where('published_at', '<', to).orderBy('published_at').orderBy('target_id').execute();
 }
 
 /** The newest `limit` post rollups published before `to`, newest first. */
 export async function postRollupsBefore(db: Executor, workspaceId: string, accountId: string, to: string, limit: number): Promise<PostRollupRow[]> {
-  return db
-    .selectFrom('analytics_post_rollups')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('account_id', '=', accountId)
-    .where('published_at', '<', to)
-    .orderBy('published_at', 'desc')
-    .orderBy('target_id', 'desc')
-    .limit(limit)
-    .execute();
+  return postRollupsOf(db, workspaceId, accountId).where('published_at', '<', to).orderBy('published_at', 'desc').orderBy('target_id', 'desc').limit(limit).execute();
 }
 
 /** Daily rollups of days in [fromDay, toDay] plus the newest day before fromDay (to carry followers). */
 export async function dailyRollups(db: Executor, workspaceId: string, accountId: string, fromDay: string, toDay: string): Promise<{ before: AccountDailyRow | undefined; days: AccountDailyRow[] }> {
-  const before = await db
-    .selectFrom('analytics_account_daily')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('account_id', '=', accountId)
-    .where('day', '<', fromDay)
-    .orderBy('day', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const days = await db
-    .selectFrom('analytics_account_daily')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('account_id', '=', accountId)
-    .where('day', '>=', fromDay)
-    .where('day', '<=', toDay)
-    .orderBy('day')
-    .execute();
+  const before = await dailyRollupsOf(db, workspaceId, accountId).where('day', '<', fromDay).orderBy('day', 'desc').limit(1).executeTakeFirst();
+  const days = await dailyRollupsOf(db, workspaceId, accountId).where('day', '>=', fromDay).where('day', '<=', toDay).orderBy('day').execute();
   return { before, days };
 }
 
