@@ -40,6 +40,7 @@ import { tidFromIdempotencyKey } from './bluesky-tid';
 import { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS, isHttpUrl, validateBlueskyVariant } from './bluesky-validate';
 import { createBlueskyPublicData } from './bluesky-public';
 import { searchPosts } from './bluesky-search';
+import { blueskyModeration } from './bluesky-moderation';
 
 export { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS };
 export type { BlueskyConnectorOptions, BlueskyCredentials, BlueskySession };
@@ -318,6 +319,9 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
         }
       },
     },
+
+    // Hiding replies under our posts (threadgate) and deleting our replies: bluesky-moderation.ts.
+    moderation: blueskyModeration(clientFor),
 
     search: {
       async search(input, ctx) {
