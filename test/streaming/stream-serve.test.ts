@@ -127,6 +127,9 @@ describe('streaming settings', () => {
     expect(bluesky.stream!.upstream(auth, { defaultServiceUrl: 'https://bsky.social' })).toBe('wss://relay.example');
     const own = defaultConnectors(loadNetworksConfig({})).get('bluesky');
     expect(own.stream!.upstream(auth, { defaultServiceUrl: 'https://bsky.social' })).toBe('https://pds.example');
+    const jet = defaultConnectors(loadNetworksConfig({ HERALD_BLUESKY_RELAY_URL: 'wss://relay.example', HERALD_BLUESKY_JETSTREAM_URL: 'wss://jet.example/subscribe' })).get('bluesky');
+    expect(jet.stream!.upstream(auth, { defaultServiceUrl: 'https://bsky.social' })).toBe('wss://jet.example/subscribe');
+    expect(() => loadNetworksConfig({ HERALD_BLUESKY_JETSTREAM_URL: 'ftp://jet.example' })).toThrow(/HERALD_BLUESKY_JETSTREAM_URL/);
     // Mastodon streams too (one upstream per account); connectors without `stream` are polled only.
     expect(defaultConnectors(loadNetworksConfig({})).list().filter((c) => c.stream).map((c) => c.id).sort()).toEqual(['bluesky', 'mastodon']);
   });

@@ -16,6 +16,9 @@
  *   `com.atproto.repo.describeRepo` on the upstream (a PDS answers for its own accounts), cached; when
  *   neither knows, the DID stands in (as it does for an invalid handle in the notifications poll).
  * - A ping every `pingIntervalMs`; no pong or frame by the next ping ends the socket as retryable.
+ * - Jetstream instead (`jetstreamUrl`): the same posts as JSON events (`wantedCollections` =
+ *   app.bsky.feed.post), one socket for every account; the cursor is the event's `time_us`, and a
+ *   reconnect rewinds 5 s before it (Jetstream's advice; re-deliveries are deduplicated).
  */
 import WebSocket from 'ws';
 import { ConnectorError, type AccountAuth, type InboundMessage, type StreamBatch, type StreamCapability, type StreamContext } from '../connector';
@@ -31,6 +34,11 @@ const MENTION_FEATURE = 'app.bsky.richtext.facet#mention';
 export interface BlueskyStreamOptions {
   /** A relay serving every account (ws(s):// or http(s)://); absent = each account's own PDS. */
   relayUrl?: string | null;
+  /**
+   * A Jetstream endpoint (JSON events, e.g. wss://jetstream2.us-east.bsky.network/subscribe); when set
+   * it serves every account instead of the CBOR firehose.
+   */
+  jetstreamUrl?: string | null;
   /** Ping interval; a socket silent for two intervals is closed (default 30 s). */
   pingIntervalMs?: number;
   /** Frames held before the socket is paused while Herald stores earlier ones (default 2,000). */
@@ -54,6 +62,20 @@ export function subscribeReposUrl(upstream: string, cursor: string | null): stri
   const base = httpBase(upstream).replace(/^http/i, 'ws');
   const url = new URL('/xrpc/com.atproto.sync.subscribeRepos', base + '/');
   if (cursor !== null && /^\d+$/.test(cursor)) url.searchParams.set('cursor', cursor);
+  return url.toString();
+}
+
+/** How far back a Jetstream subscription resumes before its cursor (re-delivered events are deduplicated). */
+export const jetstreamRewindMicros = 5_000_000;
+
+/**
+ * The Jetstream address: only post events (`wantedCollections`), resumed a few seconds before the
+ * cursor (a `time_us`), as Jetstream's documentation advises for gapless reconnects.
+ */
+export function jetstreamSubscribeUrl(endpoint: string, cursor: string | null): string {
+  const url = new URL(endpoint.replace(/^https:/i, 'wss:').replace(/^http:/i, 'ws:'));
+  url.searchParams.set('wantedCollections', POST_COLLECTION);
+  if (cursor !== null && /^\d+$/.test(cursor)) url.searchParams.set('cursor', String(Math.max(0, Number(cursor) - jetstreamRewindMicros)));
   return url.toString();
 }
 
@@ -163,6 +185,7 @@ class HandleCache {
 /** Builds the capability (the Bluesky connector gets one in the default registry). */
 export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamCapability<BlueskyCredentials, BlueskySession> {
   const relay = options.relayUrl?.trim() ? normaliseServiceUrl(options.relayUrl.trim()) : null;
+  const jetstream = options.jetstreamUrl?.trim() ? normaliseServiceUrl(options.jetstreamUrl.trim()) : null;
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
   const maxQueued = options.maxQueuedFrames ?? 2000;
   const maxFrameBytes = options.maxFrameBytes ?? 5 * 1024 * 1024;
@@ -191,6 +214,25 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
     return handle;
   }
 
+  /** Herald account ids by the DID they are connected as. */
+  function accountsByDid(accounts: ReadonlyArray<AccountAuth<BlueskyCredentials, BlueskySession>>): Map<string, string[]> {
+    const byDid = new Map<string, string[]>();
+    for (const a of accounts) byDid.set(a.externalId, [...(byDid.get(a.externalId) ?? []), a.accountId]);
+    return byDid;
+  }
+
+  /** The messages one post record makes for the accounts it answers, mentions or quotes. */
+  async function matchPost(uri: string, record: CborMap, repo: string, upstream: string, byDid: Map<string, string[]>, seenAt: string, ctx: StreamContext, items: StreamBatch['items']): Promise<void> {
+    let handle: string | null | undefined;
+    for (const [did, accountIds] of byDid) {
+      const first = postToInbound({ uri, record, authorDid: repo, authorHandle: null, accountDid: did, seenAt });
+      if (!first) continue;
+      handle ??= await handleOf(repo, upstream, ctx);
+      const message = handle ? postToInbound({ uri, record, authorDid: repo, authorHandle: handle, accountDid: did, seenAt })! : first;
+      for (const accountId of accountIds) items.push({ accountId, message });
+    }
+  }
+
   /** The messages and deletions one `#commit` holds for the accounts served. */
   async function commitBatch(body: CborMap, upstream: string, accounts: ReadonlyArray<AccountAuth<BlueskyCredentials, BlueskySession>>, ctx: StreamContext): Promise<Pick<StreamBatch, 'items' | 'deleted'>> {
     const repo = str(body.repo);
@@ -208,8 +250,7 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
       else if ((op.action === 'create' || op.action === 'update') && op.cid instanceof Cid) posts.push({ uri, cid: op.cid });
     }
     if (!posts.length || !accounts.length || !(body.blocks instanceof Uint8Array)) return { items, deleted };
-    const byDid = new Map<string, string[]>();
-    for (const a of accounts) byDid.set(a.externalId, [...(byDid.get(a.externalId) ?? []), a.accountId]);
+    const byDid = accountsByDid(accounts);
     const blocks = readCarBlocks(body.blocks);
     const seenAt = isoOr(body.time, new Date().toISOString());
     // A post that answers, mentions or quotes an account holds the account's DID in its bytes (in the
@@ -226,129 +267,181 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
       } catch {
         continue; // one unreadable record must not cost the others
       }
-      if (!isMap(record)) continue;
-      let handle: string | null | undefined;
-      for (const [did, accountIds] of byDid) {
-        const first = postToInbound({ uri: p.uri, record, authorDid: repo, authorHandle: null, accountDid: did, seenAt });
-        if (!first) continue;
-        handle ??= await handleOf(repo, upstream, ctx);
-        const message = handle ? postToInbound({ uri: p.uri, record, authorDid: repo, authorHandle: handle, accountDid: did, seenAt })! : first;
-        for (const accountId of accountIds) items.push({ accountId, message });
-      }
+      if (isMap(record)) await matchPost(p.uri, record, repo, upstream, byDid, seenAt, ctx, items);
     }
     return { items, deleted };
+  }
+
+  /** One subscribeRepos frame as a batch (null = nothing, not even a cursor). */
+  async function firehoseFrame(frame: Buffer, input: OpenInput, ctx: StreamContext): Promise<StreamBatch | null> {
+    let decoded: ReturnType<typeof decodeFrame>;
+    try {
+      decoded = decodeFrame(frame);
+    } catch {
+      return null; // a frame outside the subset: skip it (polling is the safety net)
+    }
+    if (decoded.op === -1) {
+      const name = str(decoded.body.error) ?? 'error';
+      const message = str(decoded.body.message) ?? '';
+      if (name === 'FutureCursor') throw new ConnectorError('invalid_content', `The Bluesky firehose refused the stored cursor ${input.cursor ?? ''} (${name}${message ? `: ${message}` : ''})`, { networkCode: name });
+      throw new ConnectorError('retryable', `The Bluesky firehose reported ${name}${message ? `: ${message}` : ''}`, { networkCode: name });
+    }
+    const cursor = decoded.seq !== null ? String(decoded.seq) : null;
+    if (decoded.type === '#identity') {
+      const did = str(decoded.body.did);
+      if (did) handles.set(did, str(decoded.body.handle), Date.now());
+    }
+    if (decoded.type !== '#commit') return cursor ? { items: [], cursor } : null;
+    let batch: Pick<StreamBatch, 'items' | 'deleted'>;
+    try {
+      batch = await commitBatch(decoded.body, input.upstream, input.accounts(), ctx);
+    } catch (e) {
+      if (e instanceof ConnectorError || ctx.signal.aborted) throw e;
+      batch = { items: [], deleted: [] }; // an unreadable CAR: skip the commit, keep the stream
+    }
+    return { items: batch.items, ...(batch.deleted?.length ? { deleted: batch.deleted } : {}), cursor };
+  }
+
+  /**
+   * One Jetstream event (JSON, github.com/bluesky-social/jetstream) as a batch. Events that cannot
+   * concern the accounts (no DID of theirs in the text, not a deletion or identity) are not parsed:
+   * only their `time_us` is read, for the cursor.
+   */
+  async function jetstreamFrame(frame: Buffer, input: OpenInput, ctx: StreamContext): Promise<StreamBatch | null> {
+    const text = frame.toString('utf8');
+    const accounts = input.accounts();
+    const relevant = text.includes('"delete"') || text.includes('"identity"') || accounts.some((a) => text.includes(a.externalId));
+    if (!relevant) {
+      const m = /"time_us"\s*:\s*(\d+)/.exec(text);
+      return m ? { items: [], cursor: m[1]! } : null;
+    }
+    let event: { did?: unknown; time_us?: unknown; kind?: unknown; commit?: { operation?: unknown; collection?: unknown; rkey?: unknown; record?: unknown }; identity?: { did?: unknown; handle?: unknown } };
+    try {
+      event = JSON.parse(text) as typeof event;
+    } catch {
+      return null;
+    }
+    const cursor = typeof event.time_us === 'number' && Number.isSafeInteger(event.time_us) ? String(event.time_us) : null;
+    const empty = cursor ? { items: [], cursor } : null;
+    if (event.kind === 'identity') {
+      const did = typeof event.identity?.did === 'string' ? event.identity.did : null;
+      if (did) handles.set(did, typeof event.identity?.handle === 'string' ? event.identity.handle : null, Date.now());
+      return empty;
+    }
+    const commit = event.commit;
+    const repo = typeof event.did === 'string' ? event.did : null;
+    if (event.kind !== 'commit' || !commit || !repo || commit.collection !== POST_COLLECTION || typeof commit.rkey !== 'string') return empty;
+    const uri = `at://${repo}/${POST_COLLECTION}/${commit.rkey}`;
+    if (commit.operation === 'delete') return { items: [], deleted: [uri], cursor };
+    if ((commit.operation !== 'create' && commit.operation !== 'update') || !commit.record || typeof commit.record !== 'object') return empty;
+    const items: StreamBatch['items'] = [];
+    const seenAt = typeof event.time_us === 'number' ? new Date(Math.floor(event.time_us / 1000)).toISOString() : new Date().toISOString();
+    // JSON records hold the same fields as the CBOR ones (links as {"$link": …}, unused here).
+    await matchPost(uri, commit.record as CborMap, repo, input.upstream, accountsByDid(accounts), seenAt, ctx, items);
+    return { items, cursor };
+  }
+
+  type OpenInput = Parameters<StreamCapability<BlueskyCredentials, BlueskySession>['open']>[0];
+
+  /**
+   * The frames of one WebSocket connection, as the consumer asks for them: the socket is paused while
+   * `maxQueued` frames wait; a ping every `pingIntervalMs` and a socket silent until the next one is
+   * closed as retryable; ends (returns) when `ctx.signal` aborts, throws when the connection fails.
+   */
+  async function* socketFrames(url: string, where: string, what: string, ctx: StreamContext): AsyncGenerator<Buffer> {
+    const ws = new WebSocket(url, { maxPayload: maxFrameBytes, handshakeTimeout: 15_000, headers: { 'user-agent': `Herald (${what} subscriber)` } });
+    const frames: Buffer[] = [];
+    let failure: Error | null = null;
+    let closed = false;
+    let paused = false;
+    let alive = true;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    ws.on('open', () => ctx.opened());
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      alive = true;
+      frames.push(Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data);
+      if (frames.length >= maxQueued && !paused) {
+        paused = true;
+        ws.pause();
+      }
+      poke();
+    });
+    ws.on('pong', () => {
+      alive = true;
+    });
+    ws.on('error', (e: Error) => {
+      failure ??= new ConnectorError('retryable', `The Bluesky ${what} at ${where} failed: ${e.message}`, { cause: e });
+      poke();
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      closed = true;
+      failure ??= new ConnectorError('retryable', `The Bluesky ${what} at ${where} closed the connection (code ${code}${reason.length ? `: ${reason.toString('utf8')}` : ''})`);
+      poke();
+    });
+    const onAbort = () => {
+      ws.terminate();
+      poke();
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const pinger = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (!alive) {
+        failure ??= new ConnectorError('retryable', `The Bluesky ${what} at ${where} stopped answering pings`);
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, pingIntervalMs);
+    pinger.unref();
+    try {
+      for (;;) {
+        if (ctx.signal.aborted) return;
+        const frame = frames.shift();
+        if (!frame) {
+          if (failure) throw failure;
+          if (closed) return;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        if (paused && frames.length <= maxQueued / 2) {
+          paused = false;
+          ws.resume();
+        }
+        yield frame;
+      }
+    } finally {
+      clearInterval(pinger);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    }
   }
 
   return {
     resumable: true,
 
     upstream(auth, ctx) {
-      return relay ?? httpBase(auth.serviceUrl ?? auth.credentials.serviceUrl ?? ctx.defaultServiceUrl);
+      return jetstream ?? relay ?? httpBase(auth.serviceUrl ?? auth.credentials.serviceUrl ?? ctx.defaultServiceUrl);
     },
 
     async *open(input, ctx) {
-      const url = subscribeReposUrl(input.upstream, input.cursor);
-      const ws = new WebSocket(url, { maxPayload: maxFrameBytes, handshakeTimeout: 15_000, headers: { 'user-agent': 'Herald (firehose subscriber)' } });
-      const frames: Uint8Array[] = [];
-      let failure: Error | null = null;
-      let closed = false;
-      let paused = false;
-      let alive = true;
-      let wake: (() => void) | null = null;
-      const poke = () => {
-        const w = wake;
-        wake = null;
-        w?.();
-      };
-      ws.on('open', () => ctx.opened());
-      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-        alive = true;
-        const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
-        frames.push(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-        if (frames.length >= maxQueued && !paused) {
-          paused = true;
-          ws.pause();
-        }
-        poke();
-      });
-      ws.on('pong', () => {
-        alive = true;
-      });
-      ws.on('error', (e: Error) => {
-        failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} failed: ${e.message}`, { cause: e });
-        poke();
-      });
-      ws.on('close', (code: number, reason: Buffer) => {
-        closed = true;
-        failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} closed the connection (code ${code}${reason.length ? `: ${reason.toString('utf8')}` : ''})`);
-        poke();
-      });
-      const onAbort = () => {
-        ws.terminate();
-        poke();
-      };
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const pinger = setInterval(() => {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        if (!alive) {
-          failure ??= new ConnectorError('retryable', `The Bluesky firehose at ${httpBase(input.upstream)} stopped answering pings`);
-          ws.terminate();
-          return;
-        }
-        alive = false;
-        ws.ping();
-      }, pingIntervalMs);
-      pinger.unref();
-
-      try {
-        for (;;) {
+      const jet = jetstream !== null && input.upstream === jetstream;
+      const url = jet ? jetstreamSubscribeUrl(input.upstream, input.cursor) : subscribeReposUrl(input.upstream, input.cursor);
+      const where = jet ? new URL(url).host : httpBase(input.upstream);
+      for await (const frame of socketFrames(url, where, jet ? 'Jetstream' : 'firehose', ctx)) {
+        let batch: StreamBatch | null;
+        try {
+          batch = jet ? await jetstreamFrame(frame, input, ctx) : await firehoseFrame(frame, input, ctx);
+        } catch (e) {
           if (ctx.signal.aborted) return;
-          const frame = frames.shift();
-          if (!frame) {
-            if (failure) throw failure;
-            if (closed) return;
-            await new Promise<void>((r) => (wake = r));
-            continue;
-          }
-          if (paused && frames.length <= maxQueued / 2) {
-            paused = false;
-            ws.resume();
-          }
-          let decoded: ReturnType<typeof decodeFrame>;
-          try {
-            decoded = decodeFrame(frame);
-          } catch {
-            continue; // a frame outside the subset: skip it (polling is the safety net)
-          }
-          if (decoded.op === -1) {
-            const name = str(decoded.body.error) ?? 'error';
-            const message = str(decoded.body.message) ?? '';
-            if (name === 'FutureCursor') throw new ConnectorError('invalid_content', `The Bluesky firehose refused the stored cursor ${input.cursor ?? ''} (${name}${message ? `: ${message}` : ''})`, { networkCode: name });
-            throw new ConnectorError('retryable', `The Bluesky firehose reported ${name}${message ? `: ${message}` : ''}`, { networkCode: name });
-          }
-          const cursor = decoded.seq !== null ? String(decoded.seq) : null;
-          if (decoded.type === '#identity') {
-            const did = str(decoded.body.did);
-            if (did) handles.set(did, str(decoded.body.handle), Date.now());
-          }
-          if (decoded.type !== '#commit') {
-            if (cursor) yield { items: [], cursor };
-            continue;
-          }
-          let batch: Pick<StreamBatch, 'items' | 'deleted'>;
-          try {
-            batch = await commitBatch(decoded.body, input.upstream, input.accounts(), ctx);
-          } catch (e) {
-            if (ctx.signal.aborted) return;
-            if (e instanceof ConnectorError) throw e;
-            batch = { items: [], deleted: [] }; // an unreadable CAR: skip the commit, keep the stream
-          }
-          yield { items: batch.items, ...(batch.deleted?.length ? { deleted: batch.deleted } : {}), cursor };
+          throw e;
         }
-      } finally {
-        clearInterval(pinger);
-        ctx.signal.removeEventListener('abort', onAbort);
-        if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+        if (batch) yield batch;
       }
     },
   };
