@@ -70,7 +70,7 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
   const pollQueued = async () => (await services.queue.liveKeys([syncInboundJobKey(accountId)], { heldWithinMs: 60_000 })).size === 1;
 
   it('a mention notification arrives through the stream (heartbeats ignored), edits and deletions follow; the polling sync stores nothing twice', async () => {
-    runner = startStreamRunner(services, { refreshMs: 100, backoff: { baseMs: 100, capMs: 400 } });
+    runner = startStreamRunner(services, { refreshMs: 100, backoff: { baseMs: 100, capMs: 400 }, healthyPollMs: 600_000 });
     await eventually('the stream connected', async () => runner!.status()[0]?.connected && peer.streams.length === 1);
     // The stream cannot resume: every (re)connect asks for a catch-up poll.
     await eventually('the catch-up poll enqueued', pollQueued);
@@ -100,6 +100,12 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     peer.notifications = [{ ...notification, status: { ...reply, content: '<p>@Gargron Love it, edited</p>' } }];
     const rep = await syncInbound(services, accountId);
     expect(rep).toMatchObject({ outcome: 'done', received: 0 });
+    // The poll set its next due time 2 minutes on; while the stream is healthy the runner puts it off
+    // to 10 minutes (healthyPollMs) after that poll.
+    const synced = (await services.database.db.selectFrom('accounts').select('inbound_synced_at').where('id', '=', accountId).executeTakeFirstOrThrow()).inbound_synced_at!;
+    await runner!.refresh();
+    const due = await services.database.db.selectFrom('rate_limit_windows').select('window_start').where('key', '=', `sync-inbound-due:${accountId}`).executeTakeFirstOrThrow();
+    expect(Date.parse(due.window_start) - Date.parse(synced)).toBe(600_000);
     const events = await services.database.db.selectFrom('events').select('payload').where('type', '=', 'inbox.message.received').execute();
     expect(events.filter((e) => (JSON.parse(String(e.payload)) as { externalId?: string }).externalId === reply.id)).toHaveLength(1);
 
@@ -131,5 +137,15 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     expect(peer.streamRequests - asked).toBe(1);
     expect(runner.status()[0]!.connected).toBe(false);
     peer.missingStreaming = false;
+  });
+
+  it('an account that needs reconnecting leaves: its subscription is closed', async () => {
+    await runner!.stop();
+    runner = startStreamRunner(services, { refreshMs: 100, backoff: { baseMs: 100, capMs: 400 } });
+    await eventually('the stream connected again', async () => runner!.status()[0]?.connected && peer.streams.length === 1);
+    await services.database.db.updateTable('accounts').set({ status: 'needs_reconnect' }).where('id', '=', accountId).execute();
+    await runner.refresh();
+    expect(runner.status()).toEqual([]);
+    await eventually('the server sees the stream closed', () => peer.streams.every((r) => r.destroyed || r.closed));
   });
 });
