@@ -44,13 +44,19 @@ const MIN_SUPPORT_NEW_WORD = 2;
  */
 export function applyCorrections(base: SentimentModel, corrections: WorkspaceCorrections): SentimentModel {
   const lexicons = { ...base.lexicons } as Record<SentimentLanguage, Lexicon>;
+  const correctedTerms: NonNullable<SentimentModel['correctedTerms']> = { ...base.correctedTerms };
   for (const lang of LANGS) {
     const terms = corrections.terms[lang];
-    if (terms && Object.keys(terms).length > 0) lexicons[lang] = buildLexiconOverlay(lang, base.lexicons[lang], terms);
+    if (terms && Object.keys(terms).length > 0) {
+      lexicons[lang] = buildLexiconOverlay(lang, base.lexicons[lang], terms);
+      // Remembered so the engine lets these words' corrected valences decide (see SentimentModel).
+      const words = new Set([...(base.correctedTerms?.[lang]?.words ?? []), ...Object.keys(terms)]);
+      correctedTerms[lang] = { words, stems: new Set([...words].map((w) => stemFor(lang, w))) };
+    }
   }
   const overrides = new Map(base.overrides);
   for (const [key, label] of Object.entries(corrections.messages)) overrides.set(key, label);
-  return { ...base, lexicons, overrides };
+  return { ...base, lexicons, overrides, correctedTerms };
 }
 
 /**

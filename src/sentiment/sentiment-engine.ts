@@ -10,7 +10,8 @@
  */
 import { detectLanguage } from './language-detect';
 import { LANGUAGE_RULES, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
-import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel } from './sentiment-model';
+import { classifierPolarity, englishFeatureKeys } from './english-classifier';
+import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
 import { createTokenizer, type Token } from './tokenize';
 
 /** A sentiment label. */
@@ -89,6 +90,12 @@ function isNegator(lang: SentimentLanguage, word: string): boolean {
 interface Scored {
   sum: number;
   hits: number;
+  /**
+   * True when a context rule decided a valence: a negator flipped a word, a "but" clause re-weighted
+   * the message, a multi-word idiom matched, or "like" was read as a preposition. The English classifier
+   * (a bag of words) defers to these hand-written rules where they apply.
+   */
+  ruled: boolean;
 }
 
 /** Sums the valences of a message's tokens as `lang`. */
@@ -103,6 +110,7 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
   }
   let sum = 0;
   let hits = 0;
+  let ruled = false;
   let exclamations = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -120,9 +128,11 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
         if (p3 !== undefined) {
           v = p3;
           span = 3;
+          ruled = true;
         } else if (p2 !== undefined) {
           v = p2;
           span = 2;
+          ruled = true;
         }
       }
       if (v === undefined) {
@@ -139,7 +149,10 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
           // "like" is a verb of liking only after a subject or auxiliary ("I like", "would like");
           // elsewhere it is a preposition or filler ("like I said", "looks like rain").
           const prev = tokens[i - 1];
-          if (!(prev?.kind === 'word' && rules.likeSubjects.has(prev.norm))) v = undefined;
+          if (!(prev?.kind === 'word' && rules.likeSubjects.has(prev.norm))) {
+            v = undefined;
+            ruled = true;
+          }
         }
       }
       if (v === undefined || v === 0) continue;
@@ -156,6 +169,7 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
         if (p.kind === 'punct' && CLAUSE_END.has(p.norm)) break;
         if (p.kind === 'word' && isNegator(lang, p.norm)) {
           v *= NEGATION_FACTOR;
+          ruled = true;
           break;
         }
       }
@@ -167,13 +181,52 @@ function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: S
       exclamations++;
     }
     if (v === undefined || v === 0) continue;
-    if (lastContrast > 0) v *= i < lastContrast ? CONTRAST_BEFORE : CONTRAST_AFTER;
+    if (lastContrast > 0) {
+      v *= i < lastContrast ? CONTRAST_BEFORE : CONTRAST_AFTER;
+      ruled = true;
+    }
     sum += v;
     hits++;
     i += span - 1;
   }
   if (sum !== 0 && exclamations > 0) sum += Math.sign(sum) * EXCLAMATION_STEP * Math.min(exclamations, 4);
-  return { sum, hits };
+  return { sum, hits, ruled };
+}
+
+/** Squashes a valence sum into [−1, 1] (VADER's normalisation). */
+function squash(sum: number): number {
+  return sum / Math.sqrt(sum * sum + ALPHA);
+}
+
+/** What the English classifier reads for a message: its feature keys and the lexicon score. */
+export interface EnglishInputs {
+  keys: string[];
+  /** The lexicon engine's English score in [−1, 1], unrounded. */
+  lex: number;
+}
+
+/**
+ * Builds the English classifier's inputs for a message exactly as the analyser does: the training
+ * script (scripts/train-sentiment-en.ts) calls this with the lexicon-only model, so training and
+ * scoring share one code path.
+ */
+export function createEnglishInputs(model: SentimentModel): (text: string) => EnglishInputs {
+  const tokenize = createTokenizer(model.emoticons.keys());
+  return (text) => {
+    const decoded = decodeEscapes(text);
+    const tokens = tokenize(decoded);
+    return { keys: englishFeatureKeys(tokens, decoded, model.lexicons.en.words), lex: squash(scoreTokens(tokens, 'en', model).sum) };
+  };
+}
+
+/** True when a token is a word whose English valence a workspace correction set. */
+function mentionsCorrectedTerm(tokens: readonly Token[], model: SentimentModel): boolean {
+  const corrected = model.correctedTerms?.en;
+  if (!corrected || corrected.words.size === 0) return false;
+  for (const t of tokens) {
+    if (t.kind === 'word' && (corrected.words.has(t.norm) || corrected.stems.has(stemFor('en', t.norm)))) return true;
+  }
+  return false;
 }
 
 /** Builds an analyser over `model` (the shipped one by default). */
@@ -186,12 +239,13 @@ export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel
   return {
     model,
     analyze(text: string, options: AnalyzeOptions = {}): SentimentResult {
-      const tokens = tokenize(decodeEscapes(text));
+      const decoded = decodeEscapes(text);
+      const tokens = tokenize(decoded);
       const lang: DetectedLanguage = options.lang ?? detectLanguage(tokens, known);
       let scored: Scored;
       if (lang === 'und') {
         // Unknown language: the lexicon that recognises most of the message decides (emoji count in all).
-        scored = { sum: 0, hits: -1 };
+        scored = { sum: 0, hits: -1, ruled: false };
         for (const l of ['en', 'ru', 'sv'] as const) {
           const s = scoreTokens(tokens, l, model);
           if (s.hits > scored.hits) scored = s;
@@ -199,10 +253,19 @@ export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel
       } else {
         scored = scoreTokens(tokens, lang, model);
       }
-      const raw = scored.sum / Math.sqrt(scored.sum * scored.sum + ALPHA);
+      let raw = squash(scored.sum);
+      let t: Thresholds = model.thresholds[lang];
+      if (lang === 'en' && model.english && !scored.ruled && !mentionsCorrectedTerm(tokens, model)) {
+        // The trained classifier, blended with the lexicon score it also reads as an input. Where a
+        // context rule decided the lexicon score, or a workspace relabel changed a word, the lexicon
+        // alone speaks: both are more specific than weights learned from other people's data.
+        const { classifier, blend, thresholds } = model.english;
+        const polarity = classifierPolarity(classifier, englishFeatureKeys(tokens, decoded, model.lexicons.en.words), raw);
+        raw = blend * polarity + (1 - blend) * raw;
+        t = thresholds;
+      }
       const score = Math.round(raw * 1000) / 1000;
       const override = model.overrides.size > 0 ? model.overrides.get(messageKey(text)) : undefined;
-      const t = model.thresholds[lang];
       const label: SentimentLabel = override ?? (score >= t.positive ? 'positive' : score <= t.negative ? 'negative' : 'neutral');
       // A relabelled message keeps a score that agrees with its label (filters use both).
       let final = score;
