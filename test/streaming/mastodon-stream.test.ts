@@ -146,6 +146,6 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     await services.database.db.updateTable('accounts').set({ status: 'needs_reconnect' }).where('id', '=', accountId).execute();
     await runner.refresh();
     expect(runner.status()).toEqual([]);
-    await eventually('the server sees the stream closed', () => peer.streams.every((r) => r.destroyed || r.closed));
+    await eventually('the server sees the stream closed', async () => peer.streams.every((r) => r.destroyed || r.closed));
   });
 });
