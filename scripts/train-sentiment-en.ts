@@ -103,7 +103,7 @@ export function trainEnglishClassifier(examples: readonly Example[]): EnglishCla
   const D = new Float64Array(12);
   const DG = new Float64Array(12);
   const { learningRate: lr, l2 } = TRAINING;
-  let seed = TRAINING.seed;
+  let seed: number = TRAINING.seed;
   const random = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
