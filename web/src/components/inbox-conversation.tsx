@@ -12,6 +12,7 @@ import type { Account, Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { formatDateTime } from '../i18n/format';
 import { InboxReplyBox } from './inbox-reply-box';
+import { InboxDmConversation, InboxModeration, InboxOurReplies } from './inbox-moderation';
 import { NetworkAuthor, NetworkLink, NetworkText } from './inbox-network-text';
 import { ErrorState, Loading, errorMessage } from './states';
 
@@ -362,7 +363,9 @@ export function InboxConversation({
 
   if (conv.loading && !conv.data) return <Loading />;
   if (conv.error || !conv.data) return <ErrorState error={conv.error} onRetry={conv.reload} />;
-  const { message, ancestors, children, post, notes } = conv.data;
+  const { message, ancestors, children, post, notes, thread, replies, canDeleteReplies } = conv.data;
+  // A direct message is a conversation with one person: all of it, with our answers, in time order.
+  const isDm = message.kind === 'dm';
   const disabledReason = message.deletedAt ? t('inbox.reply.deletedMessage') : account && account.status !== 'ok' ? t('inbox.reply.needsReconnect', { handle: account.handle }) : null;
 
   return (
@@ -378,8 +381,9 @@ export function InboxConversation({
           )}
         </div>
       )}
+      {isDm && <InboxDmConversation thread={thread} replies={replies} currentId={message.id} members={members} />}
       <ol className="inbox-thread" aria-label={t('inbox.thread')}>
-        {ancestors.map((p) => (
+        {!isDm && ancestors.map((p) => (
           <ThreadItem key={p.id} m={p} />
         ))}
         <li className="inbox-thread-item inbox-thread-current" aria-current="true">
@@ -402,10 +406,21 @@ export function InboxConversation({
             <NetworkLink href={message.url}>{t('inbox.openOnNetwork')}</NetworkLink>
           </p>
         </li>
-        {children.map((c) => (
+        {!isDm && children.map((c) => (
           <ThreadItem key={c.id} m={c} className="inbox-thread-child" />
         ))}
       </ol>
+      <InboxModeration
+        key={`moderation-${message.id}`}
+        workspaceId={workspace.id}
+        m={message}
+        members={members}
+        canAct={can.reply}
+        onChanged={(m) => {
+          onChanged(m);
+          conv.reload();
+        }}
+      />
       {can.triage && !message.deletedAt && (
         <RelabelSentiment
           key={`relabel-${message.id}`}
@@ -443,6 +458,7 @@ export function InboxConversation({
           />
         </>
       )}
+      {!isDm && <InboxOurReplies workspaceId={workspace.id} replies={replies} canDelete={can.reply && canDeleteReplies} onDeleted={conv.reload} />}
       <Notes workspaceId={workspace.id} messageId={message.id} notes={notes} canAdd={can.triage} onAdded={conv.reload} />
     </section>
   );

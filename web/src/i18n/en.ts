@@ -7,12 +7,14 @@ import { enWorkspaceTools } from './en-workspace-tools';
 import { enEngagement } from './en-engagement';
 import { enAnalytics } from './en-analytics';
 import { enReports } from './en-reports';
+import { enInboxModeration } from './en-inbox-moderation';
 
 export const en = {
   ...enWorkspaceTools,
   ...enEngagement,
   ...enAnalytics,
   ...enReports,
+  ...enInboxModeration,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',

@@ -5,12 +5,14 @@ import { ruWorkspaceTools } from './ru-workspace-tools';
 import { ruEngagement } from './ru-engagement';
 import { ruAnalytics } from './ru-analytics';
 import { ruReports } from './ru-reports';
+import { ruInboxModeration } from './ru-inbox-moderation';
 
 export const ru: PluralAware<Messages> = {
   ...ruWorkspaceTools,
   ...ruEngagement,
   ...ruAnalytics,
   ...ruReports,
+  ...ruInboxModeration,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',

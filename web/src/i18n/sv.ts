@@ -5,12 +5,14 @@ import { svWorkspaceTools } from './sv-workspace-tools';
 import { svEngagement } from './sv-engagement';
 import { svAnalytics } from './sv-analytics';
 import { svReports } from './sv-reports';
+import { svInboxModeration } from './sv-inbox-moderation';
 
 export const sv: PluralAware<Messages> = {
   ...svWorkspaceTools,
   ...svEngagement,
   ...svAnalytics,
   ...svReports,
+  ...svInboxModeration,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',
