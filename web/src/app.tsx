@@ -56,10 +56,12 @@ const ListeningScreen = lazy(() => import('./screens/listening').then((m) => ({ 
 const AnalyticsScreen = lazy(() => import('./screens/analytics').then((m) => ({ default: m.AnalyticsScreen })));
 // Reports (builder, preview, schedules, branding): loaded on first use.
 const ReportsScreen = lazy(() => import('./screens/reports').then((m) => ({ default: m.ReportsScreen })));
+// Campaigns (media plans, spend, ROI): loaded on first use.
+const CampaignsScreen = lazy(() => import('./screens/campaigns').then((m) => ({ default: m.CampaignsScreen })));
 
 type Session = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'signedOut'; setupOpen: boolean } | { state: 'signedIn'; me: Me };
 
-const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'analytics', 'reports', 'settings'] as const;
+const screens = ['accounts', 'compose', 'posts', 'calendar', 'approvals', 'queue', 'inbox', 'listening', 'analytics', 'reports', 'campaigns', 'settings'] as const;
 type Screen = (typeof screens)[number];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -139,7 +141,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   navigate(workspacePath(current.id, s));
                 }}
               >
-                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : s === 'analytics' ? t('analytics.title') : s === 'reports' ? t('reports.title') : t(`shell.nav.${s}`)}
+                {s === 'queue' ? t('queue.title') : s === 'settings' ? t('settings.title') : s === 'inbox' ? t('inbox.title') : s === 'listening' ? t('listening.title') : s === 'analytics' ? t('analytics.title') : s === 'reports' ? t('reports.title') : s === 'campaigns' ? t('campaigns.title') : t(`shell.nav.${s}`)}
               </a>
             ))}
         </nav>
@@ -193,6 +195,10 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
         ) : screen === 'reports' ? (
           <Suspense fallback={<Loading />}>
             <ReportsScreen key={current.id} workspace={current} />
+          </Suspense>
+        ) : screen === 'campaigns' ? (
+          <Suspense fallback={<Loading />}>
+            <CampaignsScreen key={current.id} workspace={current} />
           </Suspense>
         ) : screen === 'settings' ? (
           <Suspense fallback={<Loading />}>

@@ -9,6 +9,7 @@ import { changeView, formatKpiValue, missingMark, type ChangeView, type KpiUnit 
 import { KpiHowCalculated } from './kpi-how-calculated';
 import type { KpiEntry } from './kpi-types';
 import { definitionText } from './kpi-definition-text';
+import { KpiGoal } from './kpi-goal';
 
 /** A value in its unit with the "per week" words where the unit needs them; "—" stays bare. */
 export function KpiValueText({ value, unit }: { value: number | null; unit: KpiUnit }) {
@@ -60,6 +61,7 @@ export function KpiCard({ entry, network, workspaceZone, title, extra }: { entry
         <KpiChange view={changeView(entry.change, unit, i18n.language)} />{' '}
         <span className="muted">{t('analytics.kpi.previousValue', { value: formatKpiValue(entry.previous.value, unit, i18n.language) })}</span>
       </p>
+      <KpiGoal goal={entry.goal} unit={unit} />
       {extra}
       <KpiHowCalculated definition={entry.definition} network={network} workspaceZone={workspaceZone} inputs={entry.inputs} previous={entry.previous.inputs} />
     </article>

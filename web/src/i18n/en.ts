@@ -8,6 +8,7 @@ import { enEngagement } from './en-engagement';
 import { enAnalytics } from './en-analytics';
 import { enReports } from './en-reports';
 import { enInboxModeration } from './en-inbox-moderation';
+import { enCampaigns } from './en-campaigns';
 
 export const en = {
   ...enWorkspaceTools,
@@ -15,6 +16,7 @@ export const en = {
   ...enAnalytics,
   ...enReports,
   ...enInboxModeration,
+  ...enCampaigns,
   app: {
     name: 'Herald',
     tagline: 'Social media, scheduled and published exactly once.',

@@ -6,6 +6,7 @@ import { ruEngagement } from './ru-engagement';
 import { ruAnalytics } from './ru-analytics';
 import { ruReports } from './ru-reports';
 import { ruInboxModeration } from './ru-inbox-moderation';
+import { ruCampaigns } from './ru-campaigns';
 
 export const ru: PluralAware<Messages> = {
   ...ruWorkspaceTools,
@@ -13,6 +14,7 @@ export const ru: PluralAware<Messages> = {
   ...ruAnalytics,
   ...ruReports,
   ...ruInboxModeration,
+  ...ruCampaigns,
   app: {
     name: 'Herald',
     tagline: 'Публикации в соцсетях по расписанию — ровно один раз.',

@@ -6,6 +6,7 @@ import { svEngagement } from './sv-engagement';
 import { svAnalytics } from './sv-analytics';
 import { svReports } from './sv-reports';
 import { svInboxModeration } from './sv-inbox-moderation';
+import { svCampaigns } from './sv-campaigns';
 
 export const sv: PluralAware<Messages> = {
   ...svWorkspaceTools,
@@ -13,6 +14,7 @@ export const sv: PluralAware<Messages> = {
   ...svAnalytics,
   ...svReports,
   ...svInboxModeration,
+  ...svCampaigns,
   app: {
     name: 'Herald',
     tagline: 'Sociala medier, schemalagda och publicerade exakt en gång.',

@@ -13,6 +13,8 @@ import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { AnalyticsCompetitors } from '../components/analytics-competitors';
+import { AnalyticsGoals } from '../components/analytics-goals';
+import { KpiGoal } from '../components/kpi-goal';
 import { AnalyticsFollowerChart } from '../components/analytics-follower-chart';
 import { AnalyticsHeatmap } from '../components/analytics-heatmap';
 import { KpiCard, KpiChange, KpiValueText, MissingValue } from '../components/kpi-card';
@@ -381,6 +383,7 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
               <th scope="col">{t('analytics.kpi.value')}</th>
               <th scope="col">{t('analytics.kpi.previous')}</th>
               <th scope="col">{t('analytics.kpi.change')}</th>
+              <th scope="col">{t('goals.title')}</th>
             </tr>
           </thead>
           <tbody>
@@ -397,6 +400,9 @@ function Dashboard({ workspace, kpis, onDefaultChanged }: { workspace: Workspace
                 <td>{formatKpiValue(k.previous.value, k.definition.unit, lng)}</td>
                 <td>
                   <KpiChange view={changeView(k.change, k.definition.unit, lng)} />
+                </td>
+                <td>
+                  <KpiGoal goal={k.goal} unit={k.definition.unit} />
                 </td>
               </tr>
             ))}
@@ -546,7 +552,10 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
                 defaultDefinitionId={kpis.data.defaultDefinitionId}
               />
             ) : (
-              <Dashboard key={`${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} kpis={kpis.data} onDefaultChanged={kpis.reload} />
+              <>
+                <Dashboard key={`${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} kpis={kpis.data} onDefaultChanged={kpis.reload} />
+                <AnalyticsGoals key={`goals:${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} accountId={kpis.data.accountId} period={kpis.data.period} definitions={kpis.data.kpis.map((k) => k.definition)} onChanged={kpis.reload} />
+              </>
             )}
           </div>
         </>

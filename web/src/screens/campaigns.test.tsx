@@ -1,0 +1,147 @@
+// @vitest-environment jsdom
+/**
+ * The Campaigns screen and goals on the analytics dashboard against a real in-process Herald (SQLite)
+ * holding the analytics fixture with a hostile post text: the list shows ROI; the campaign shows its
+ * KPIs with the arithmetic, the media plan against actual, entries and posts (hostile text as text);
+ * an editor records spend typed as "1 200,50" (stored as 120050 öre), a bad amount is explained and
+ * nothing is sent; a viewer gets no forms (Russian); an admin sets a goal on the dashboard and the KPI
+ * card shows its progress.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { I18nextProvider } from 'react-i18next';
+import type { ReactNode } from 'react';
+import { createTestApp, type TestApp, type TestSession } from '../../../test/support/test-app';
+import { importMetrics } from '../../../src/use-cases/analytics-import.use-case';
+import { inProcessApi } from '../test-support/in-process-api';
+import { ApiProvider } from '../api/context';
+import type { Workspace } from '../api/types';
+import { createI18n, type Locale } from '../i18n/index';
+import { CampaignsScreen } from './campaigns';
+import { AnalyticsScreen } from './analytics';
+
+configure({ asyncUtilTimeout: 10_000 });
+
+const raw = JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/analytics/stockholm-week.json'), 'utf8')) as { posts: Array<{ externalId: string; text: string }> };
+raw.posts.find((p) => p.externalId === 'p5')!.text = '<img src=x onerror=alert(1)>Spring!';
+
+describe('Campaigns screen (in-process Herald)', () => {
+  let t: TestApp;
+  let owner: TestSession & { workspaceId: string };
+  let workspace: Workspace;
+  let campaignId: string;
+  let vkId: string;
+  const posts: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { initQueue: false });
+    owner = await t.setupOwner({ timezone: 'Europe/Stockholm' });
+    const services = t.services;
+    const db = services.database.db;
+    await importMetrics({ actor: { kind: 'user', userId: owner.userId, via: 'session' }, workspaceId: owner.workspaceId, db, services }, JSON.stringify(raw));
+    vkId = (await db.selectFrom('accounts').select('id').where('workspace_id', '=', owner.workspaceId).where('handle', '=', 'acme').executeTakeFirstOrThrow()).id;
+    workspace = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}`, undefined, owner)).json()) as Workspace;
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const c = (await (await t.json('POST', base, { name: 'Spring launch', startsOn: '2026-03-23', endsOn: '2026-03-29', currency: 'SEK', grossMarginPercent: 40 }, owner)).json()) as { id: string };
+    campaignId = c.id;
+    await t.json('POST', `${base}/${c.id}/line-items`, { accountId: vkId, placement: 'Promoted post', plannedBudgetMinor: 300_000, plannedPosts: 2, plannedImpressions: 10_000 }, owner);
+    const p5 = await db.selectFrom('post_targets').select('post_id').where('external_id', '=', 'p5').executeTakeFirstOrThrow();
+    await t.json('PUT', `${base}/${c.id}/posts/${p5.post_id}`, undefined, owner);
+    await t.json('POST', `${base}/${c.id}/spend`, { day: '2026-03-24', amountMinor: 150_000, currency: 'SEK' }, owner);
+    await t.json('POST', `${base}/${c.id}/conversions`, { day: '2026-03-25', count: 6, valueMinor: 450_000, currency: 'SEK' }, owner);
+    const original = t.request;
+    t.request = (path, init, opts) => {
+      if (init?.method === 'POST') posts.push(path);
+      return original(path, init, opts);
+    };
+  });
+  afterEach(() => {
+    cleanup();
+    posts.length = 0;
+    window.history.replaceState(null, '', '/');
+  });
+  afterAll(async () => t.close());
+
+  const open = (node: ReactNode, session: Pick<TestSession, 'cookie' | 'csrfToken'>, lng: Locale = 'en') =>
+    render(
+      <I18nextProvider i18n={createI18n(lng)}>
+        <ApiProvider api={inProcessApi(t, session)}>{node}</ApiProvider>
+      </I18nextProvider>,
+    );
+
+  it('lists campaigns with ROI and shows one with KPIs, plan vs actual and its posts as text; an editor records spend', async () => {
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    const { container } = open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    // ROI (4 500.00 − 1 500.00) / 1 500.00 × 100 = 200
+    const row = (await screen.findByRole('button', { name: 'Spring launch' })).closest('tr')!;
+    expect(within(row).getByText('200 %')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Spring launch' }));
+    await screen.findByRole('heading', { name: 'Spring launch' });
+    expect(screen.getByTestId('campaign-roi').textContent).toBe('200 %');
+    const kpis = screen.getByRole('region', { name: 'KPIs' });
+    const roi = kpis.querySelector('[data-kpi="campaign.roi"]')!;
+    expect(roi.textContent).toContain('(4500.00 − 1500.00) / 1500.00 × 100');
+    // CPA 1 500.00 / 6 = 250.00 SEK; CPM 1 500.00 / 3 000 × 1000 = 500 SEK (p5 has 3 000 views)
+    expect(kpis.querySelector('[data-kpi="campaign.cpa"] td')!.textContent).toMatch(/250[.,]00\s?kr|SEK\s?250\.00/);
+    expect(kpis.querySelector('[data-kpi="campaign.cpm"]')!.textContent).toContain('1500.00 / 3000 × 1000');
+    // No reach is planned: empty with the reason, never 0.
+    expect(kpis.querySelector('[data-kpi="campaign.plan.reach"]')!.textContent).toContain('Empty because: No planned reach');
+    const plan = screen.getByRole('region', { name: 'Media plan vs actual' });
+    const line = within(plan).getByText('Promoted post').closest('tr')!;
+    // The spend was not booked on the line: its spend and budget use are unknown ("—"), not 0.
+    expect([...line.querySelectorAll('td')].map((td) => td.textContent?.replace(/\u00a0/g, ' '))).toEqual(['SEK 3,000.00', '—', '—', '1 / 2', '3,000 / 10,000', '30 / —', '— / —']);
+    const postsRegion = screen.getByRole('region', { name: 'Posts' });
+    expect(within(postsRegion).getByText('<img src=x onerror=alert(1)>Spring!')).toBeTruthy();
+    expect(container.querySelector('img')).toBeNull();
+
+    const spend = screen.getByRole('form', { name: 'Record spend' });
+    fireEvent.change(within(spend).getByLabelText('Day'), { target: { value: '2026-03-26' } });
+    fireEvent.change(within(spend).getByLabelText('Amount (SEK)'), { target: { value: '12.345' } });
+    fireEvent.click(within(spend).getByRole('button', { name: 'Record spend' }));
+    expect((await within(spend).findByRole('alert')).textContent).toBe('Amount: SEK has 2 decimals: "12.345" has 3');
+    expect(posts.filter((p) => p.endsWith('/spend'))).toEqual([]);
+    fireEvent.change(within(spend).getByLabelText('Amount (SEK)'), { target: { value: '1 200,50' } });
+    fireEvent.click(within(spend).getByRole('button', { name: 'Record spend' }));
+    await within(spend).findByText('Saved.');
+    const stored = await t.services.database.db.selectFrom('campaign_spend').select(['amount_minor', 'created_by']).where('campaign_id', '=', campaignId).orderBy('day').execute();
+    expect(stored.map((s) => Number(s.amount_minor))).toEqual([150_000, 120_050]);
+    expect(stored[1]!.created_by).toBe(editor.userId);
+    // ROI now (4 500.00 − 2 700.50) / 2 700.50 × 100 = 66.635808
+    await waitFor(() => expect(screen.getByTestId('campaign-roi').textContent).toBe('66.635808 %'));
+  });
+
+  it('gives a viewer the figures but no forms (Russian)', async () => {
+    const viewer = await t.addUser(owner.workspaceId, 'viewer');
+    window.history.replaceState(null, '', `/?campaign=${campaignId}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'viewer' }} />, viewer, 'ru');
+    await screen.findByRole('heading', { name: 'Spring launch' });
+    expect(screen.getByRole('region', { name: 'Показатели' })).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Записать расход' })).toBeNull();
+    expect(screen.queryByRole('form', { name: 'Добавить строку плана' })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Таблица CSV' }).getAttribute('href')).toBe(`/api/v1/workspaces/${owner.workspaceId}/campaigns/${campaignId}/report?format=csv`);
+  });
+
+  it('lets an admin set a goal on the dashboard; the KPI shows its progress', async () => {
+    window.history.replaceState(null, '', `/?account=${vkId}&from=2026-03-23&to=2026-03-29`);
+    open(<AnalyticsScreen workspace={workspace} />, owner);
+    const goals = await screen.findByRole('region', { name: 'Goals' });
+    await within(goals).findByText('No goals for this account and period.');
+    fireEvent.change(within(goals).getByLabelText('KPI'), { target: { value: 'livedune.er.pooled' } });
+    fireEvent.change(within(goals).getByLabelText('Target'), { target: { value: '10' } });
+    fireEvent.click(within(goals).getByRole('button', { name: 'Set goal' }));
+    await within(goals).findByRole('button', { name: 'Remove goal' });
+    // 8.681818 / 10 × 100 = 86.81818 → "86.82%" of the goal, not met
+    // The card and the all-definitions table both show it.
+    const shown = await screen.findAllByText('86.82% of the goal', { selector: 'p' }, { timeout: 10_000 });
+    expect(shown.length).toBe(2);
+    for (const el of shown) {
+      const goal = el.closest('[data-goal]')!;
+      expect(goal.textContent).toContain('Goal: at least 10%');
+      expect(goal.textContent).toContain('Not met yet');
+      expect(goal.querySelector('progress')?.getAttribute('value')).toBe('86.81818');
+    }
+    await expect(((await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/goals`, undefined, owner)).json() as Promise<{ items: Array<{ accountId: string }> }>).then((b) => b.items[0]?.accountId)).resolves.toBe(vkId);
+  });
+});

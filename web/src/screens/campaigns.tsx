@@ -1,0 +1,598 @@
+/**
+ * Campaigns: the list with spend, revenue and ROI; one campaign with its KPIs (value and "how is this
+ * calculated" with the actual arithmetic, or why it is empty), the media plan against what happened,
+ * spend and conversion entries, and its posts (text rendered as text). Editors and above create
+ * campaigns, add plan lines, record spend and conversions and link posts. Amounts are typed as
+ * decimal text and turned into integer minor units exactly (src/campaigns/money.ts) before sending.
+ */
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { InferResponseType } from 'hono/client';
+import { unwrap, type Api } from '../api/client';
+import { useApi } from '../api/context';
+import type { Workspace } from '../api/types';
+import { useLoad } from '../api/use-load';
+import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
+import { minorToMajor, parseMoney } from '../../../src/campaigns/money';
+
+type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
+/** GET …/campaigns/{id} */
+export type CampaignDetail = InferResponseType<CampaignApi[':campaignId']['$get'], 200>;
+type CampaignKpi = CampaignDetail['kpis'][number];
+
+const editorRoles = new Set(['owner', 'admin', 'editor']);
+const missing = '—';
+
+/** Minor units as money in the UI language ("—" when missing). */
+export function formatMinor(minor: number | null | undefined, currency: string, lng: string): string {
+  if (minor === null || minor === undefined) return missing;
+  return new Intl.NumberFormat(lng, { style: 'currency', currency }).format(minorToMajor(minor, currency));
+}
+
+function formatKpi(k: CampaignKpi, currency: string, lng: string): string {
+  if (k.value === null) return missing;
+  if (k.definition.unit === 'money') return new Intl.NumberFormat(lng, { style: 'currency', currency, maximumFractionDigits: 6 }).format(k.value);
+  return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(k.value)} %`;
+}
+
+const num = (v: number | null | undefined, lng: string) => (v === null || v === undefined ? missing : new Intl.NumberFormat(lng).format(v));
+
+/** `text` as minor units of `currency`, or the reason it is not an amount. */
+function amountOf(text: string, currency: string): number | string {
+  return parseMoney(text, currency);
+}
+
+function FormStatus({ state }: { state: 'idle' | 'saving' | 'saved' | { error: string } }) {
+  const { t } = useTranslation();
+  if (state === 'saved') return <p role="status">{t('campaigns.saved')}</p>;
+  if (typeof state === 'object') return <p role="alert" className="form-error">{state.error}</p>;
+  return null;
+}
+
+type Status = 'idle' | 'saving' | 'saved' | { error: string };
+
+/** A problem found before anything is sent (e.g. an amount that is not money), shown as it is. */
+class InputProblem extends Error {}
+
+/** Runs a save with the shared status handling. */
+function useSave(): [Status, (fn: () => Promise<unknown>) => Promise<boolean>] {
+  const { t } = useTranslation();
+  const [state, setState] = useState<Status>('idle');
+  const run = async (fn: () => Promise<unknown>) => {
+    setState('saving');
+    try {
+      await fn();
+      setState('saved');
+      return true;
+    } catch (e) {
+      setState({ error: e instanceof InputProblem ? e.message : errorMessage(e, t) });
+      return false;
+    }
+  };
+  return [state, run];
+}
+
+function KpiTable({ kpis, currency }: { kpis: CampaignKpi[]; currency: string }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <table className="data-table campaign-kpis">
+      <thead>
+        <tr>
+          <th scope="col">{t('campaigns.kpi')}</th>
+          <th scope="col">{t('campaigns.value')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {kpis.map((k) => (
+          <tr key={k.definition.id} data-kpi={k.definition.id}>
+            <th scope="row">
+              {k.definition.label}
+              <details className="kpi-how">
+                <summary>{t('campaigns.howCalculated')}</summary>
+                <p>{k.definition.mirrors}</p>
+                {k.value !== null ? <p className="kpi-formula">{k.inputs.formula}</p> : <p>{t('campaigns.missingReason', { reason: k.inputs.emptyReason ?? '' })}</p>}
+                <p className="muted">{k.definition.missingRule}</p>
+              </details>
+            </th>
+            <td>{formatKpi(k, currency, i18n.language)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="card campaign-section" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace; campaignId: string; onBack: () => void }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const { client } = useApi();
+  const api = client.api.v1.workspaces[':workspaceId'].campaigns[':campaignId'];
+  const param = { workspaceId: workspace.id, campaignId };
+  const campaign = useLoad(() => unwrap(api.$get({ param })), [client, workspace.id, campaignId]);
+  const accounts = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const canEdit = editorRoles.has(workspace.role);
+  const [line, setLine] = useState({ placement: '', accountId: '', budget: '', posts: '', impressions: '', clicks: '', conversions: '' });
+  const [spend, setSpend] = useState({ day: '', amount: '', lineItemId: '' });
+  const [conv, setConv] = useState({ day: '', count: '', value: '' });
+  const [postId, setPostId] = useState('');
+  const [lineState, saveLine] = useSave();
+  const [spendState, saveSpend] = useSave();
+  const [convState, saveConv] = useSave();
+  const [postState, savePost] = useSave();
+
+  if (campaign.loading && !campaign.data) return <Loading />;
+  if (campaign.error || !campaign.data) return <ErrorState error={campaign.error} onRetry={campaign.reload} />;
+  const c = campaign.data;
+  const cur = c.currency;
+  const money = (v: number | null | undefined) => formatMinor(v, cur, lng);
+  const kpiOf = (list: CampaignKpi[], id: string) => list.find((k) => k.definition.id === id);
+  const intOrNull = (s: string) => (s.trim() === '' ? null : Number(s));
+  const handle = new Map((accounts.data?.items ?? []).map((a) => [a.id, `${a.handle} (${a.network})`]));
+  const reportHref = (format: string) => `/api/v1/workspaces/${workspace.id}/campaigns/${c.id}/report?format=${format}`;
+
+  const addLine = (e: FormEvent) => {
+    e.preventDefault();
+    const budget = amountOf(line.budget, cur);
+    void saveLine(async () => {
+      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.plannedBudget'), problem: budget }));
+      await unwrap(
+        api['line-items'].$post({
+          param,
+          json: {
+            placement: line.placement,
+            accountId: line.accountId || null,
+            plannedBudgetMinor: budget,
+            plannedPosts: intOrNull(line.posts),
+            plannedImpressions: intOrNull(line.impressions),
+            plannedClicks: intOrNull(line.clicks),
+            plannedConversions: intOrNull(line.conversions),
+          },
+        }),
+      );
+      setLine({ placement: '', accountId: '', budget: '', posts: '', impressions: '', clicks: '', conversions: '' });
+      campaign.reload();
+    });
+  };
+  const addSpend = (e: FormEvent) => {
+    e.preventDefault();
+    const amount = amountOf(spend.amount, cur);
+    void saveSpend(async () => {
+      if (typeof amount === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.amount'), problem: amount }));
+      await unwrap(api.spend.$post({ param, json: { day: spend.day, amountMinor: amount, currency: cur, lineItemId: spend.lineItemId || null } }));
+      setSpend({ day: '', amount: '', lineItemId: '' });
+      campaign.reload();
+    });
+  };
+  const addConversions = (e: FormEvent) => {
+    e.preventDefault();
+    const value = conv.value.trim() === '' ? null : amountOf(conv.value, cur);
+    void saveConv(async () => {
+      if (typeof value === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.valueOptional'), problem: value }));
+      await unwrap(api.conversions.$post({ param, json: { day: conv.day, count: Number(conv.count), ...(value === null ? {} : { valueMinor: value, currency: cur }) } }));
+      setConv({ day: '', count: '', value: '' });
+      campaign.reload();
+    });
+  };
+  const linkPost = (e: FormEvent) => {
+    e.preventDefault();
+    void savePost(async () => {
+      await unwrap(api.posts[':postId'].$put({ param: { ...param, postId: postId.trim() } }));
+      setPostId('');
+      campaign.reload();
+    });
+  };
+
+  return (
+    <div className="campaign-detail">
+      <p>
+        <button type="button" className="button button-quiet" onClick={onBack}>
+          ← {t('campaigns.back')}
+        </button>
+      </p>
+      <h2 className="campaign-name">{c.name}</h2>
+      <p className="muted">
+        {c.startsOn} – {c.endsOn} · {t(`campaigns.statuses.${c.status}`)} · {cur}
+        {c.objective ? ` · ${c.objective}` : ''}
+        {c.utmCampaign ? ` · utm_campaign=${c.utmCampaign}` : ''}
+      </p>
+      <dl className="campaign-figures">
+        <div>
+          <dt>{t('campaigns.spend')}</dt>
+          <dd>
+            {money(c.spendMinor)} / {money(c.planned.budgetMinor)}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('campaigns.revenue')}</dt>
+          <dd>{money(c.revenueMinor)}</dd>
+        </div>
+        <div>
+          <dt>{t('campaigns.conversions')}</dt>
+          <dd>{num(c.conversions, lng)}</dd>
+        </div>
+        <div>
+          <dt>{t('campaigns.roi')}</dt>
+          <dd data-testid="campaign-roi">{c.roi === null ? missing : `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(c.roi)} %`}</dd>
+        </div>
+      </dl>
+      <nav className="campaign-report" aria-label={t('campaigns.report')}>
+        <a href={reportHref('html')} target="_blank" rel="noopener noreferrer">
+          {t('campaigns.reportHtml')}
+        </a>{' '}
+        <a href={reportHref('pdf')}>{t('campaigns.reportPdf')}</a> <a href={reportHref('csv')}>{t('campaigns.reportCsv')}</a> <a href={reportHref('xlsx')}>{t('campaigns.reportXlsx')}</a>
+      </nav>
+
+      <Section title={t('campaigns.kpis')}>
+        <KpiTable kpis={c.kpis} currency={cur} />
+      </Section>
+
+      <Section title={t('campaigns.planVsActual')}>
+        {c.lineItems.length === 0 ? (
+          <p>{t('campaigns.noLines')}</p>
+        ) : (
+          <table className="data-table campaign-plan">
+            <thead>
+              <tr>
+                <th scope="col">{t('campaigns.line')}</th>
+                <th scope="col">{t('campaigns.plannedBudget')}</th>
+                <th scope="col">{t('campaigns.spend')}</th>
+                <th scope="col">{t('campaigns.budgetUsed')}</th>
+                <th scope="col">{t('campaigns.posts')}</th>
+                <th scope="col">{t('campaigns.impressions')}</th>
+                <th scope="col">{t('campaigns.clicks')}</th>
+                <th scope="col">{t('campaigns.conversions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.lineItems.map((l) => {
+                const used = kpiOf(l.kpis, 'campaign.plan.spend');
+                return (
+                  <tr key={l.id}>
+                    <th scope="row">
+                      {l.placement}
+                      <span className="muted"> {l.accountId ? (handle.get(l.accountId) ?? l.network) : (l.network ?? '')}</span>
+                    </th>
+                    <td>{money(l.plannedBudgetMinor)}</td>
+                    <td>{money(l.actual.spendMinor)}</td>
+                    <td>{used ? formatKpi(used, cur, lng) : missing}</td>
+                    <td>
+                      {num(l.actual.posts, lng)} / {num(l.plannedPosts, lng)}
+                    </td>
+                    <td>
+                      {num(l.actual.impressions, lng)} / {num(l.plannedImpressions, lng)}
+                    </td>
+                    <td>
+                      {num(l.actual.clicks, lng)} / {num(l.plannedClicks, lng)}
+                    </td>
+                    <td>
+                      {num(l.actual.conversions, lng)} / {num(l.plannedConversions, lng)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        {canEdit && (
+          <form className="campaign-form" onSubmit={addLine} aria-label={t('campaigns.addLine')}>
+            <fieldset disabled={lineState === 'saving'}>
+              <label>
+                {t('campaigns.placement')}
+                <input type="text" required maxLength={120} value={line.placement} onChange={(e) => setLine({ ...line, placement: e.target.value })} />
+              </label>
+              <label>
+                {t('campaigns.account')}
+                <select value={line.accountId} onChange={(e) => setLine({ ...line, accountId: e.target.value })}>
+                  <option value="">{t('campaigns.anyAccount')}</option>
+                  {(accounts.data?.items ?? []).map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {a.handle} ({a.network})
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('campaigns.plannedBudget')} ({cur})
+                <input type="text" inputMode="decimal" required value={line.budget} onChange={(e) => setLine({ ...line, budget: e.target.value })} />
+              </label>
+              <label>
+                {t('campaigns.plannedPosts')}
+                <input type="number" min={0} step={1} value={line.posts} onChange={(e) => setLine({ ...line, posts: e.target.value })} />
+              </label>
+              <label>
+                {t('campaigns.plannedImpressions')}
+                <input type="number" min={0} step={1} value={line.impressions} onChange={(e) => setLine({ ...line, impressions: e.target.value })} />
+              </label>
+              <label>
+                {t('campaigns.plannedClicks')}
+                <input type="number" min={0} step={1} value={line.clicks} onChange={(e) => setLine({ ...line, clicks: e.target.value })} />
+              </label>
+              <label>
+                {t('campaigns.plannedConversions')}
+                <input type="number" min={0} step={1} value={line.conversions} onChange={(e) => setLine({ ...line, conversions: e.target.value })} />
+              </label>
+              <button type="submit" className="button">
+                {t('campaigns.addLine')}
+              </button>
+            </fieldset>
+            <FormStatus state={lineState} />
+          </form>
+        )}
+      </Section>
+
+      <Section title={t('campaigns.entries')}>
+        {c.spendEntries.length === 0 && c.conversionEntries.length === 0 ? (
+          <p>{t('campaigns.noEntries')}</p>
+        ) : (
+          <table className="data-table campaign-entries">
+            <thead>
+              <tr>
+                <th scope="col">{t('campaigns.day')}</th>
+                <th scope="col">{t('campaigns.spend')}</th>
+                <th scope="col">{t('campaigns.conversions')}</th>
+                <th scope="col">{t('campaigns.revenue')}</th>
+                <th scope="col">{t('campaigns.source')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...c.spendEntries.map((s) => ({ key: s.id, day: s.day, spend: s.amountMinor, count: null as number | null, value: null as number | null, source: s.source })), ...c.conversionEntries.map((x) => ({ key: x.id, day: x.day, spend: null as number | null, count: x.count, value: x.valueMinor, source: x.source }))]
+                .sort((a, b) => a.day.localeCompare(b.day))
+                .map((r) => (
+                  <tr key={r.key}>
+                    <td>{r.day}</td>
+                    <td>{r.spend === null ? '' : money(r.spend)}</td>
+                    <td>{r.count === null ? '' : num(r.count, lng)}</td>
+                    <td>{r.count === null ? '' : money(r.value)}</td>
+                    <td>{t(`campaigns.sources.${r.source}`)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        )}
+        {canEdit && (
+          <div className="campaign-entry-forms">
+            <form className="campaign-form" onSubmit={addSpend} aria-label={t('campaigns.addSpend')}>
+              <fieldset disabled={spendState === 'saving'}>
+                <label>
+                  {t('campaigns.day')}
+                  <input type="date" required value={spend.day} onChange={(e) => setSpend({ ...spend, day: e.target.value })} />
+                </label>
+                <label>
+                  {t('campaigns.amount')} ({cur})
+                  <input type="text" inputMode="decimal" required value={spend.amount} onChange={(e) => setSpend({ ...spend, amount: e.target.value })} />
+                </label>
+                <label>
+                  {t('campaigns.line')}
+                  <select value={spend.lineItemId} onChange={(e) => setSpend({ ...spend, lineItemId: e.target.value })}>
+                    <option value="">—</option>
+                    {c.lineItems.map((l) => (
+                      <option key={l.id} value={l.id}>
+                        {l.placement}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="submit" className="button">
+                  {t('campaigns.addSpend')}
+                </button>
+              </fieldset>
+              <FormStatus state={spendState} />
+            </form>
+            <form className="campaign-form" onSubmit={addConversions} aria-label={t('campaigns.addConversions')}>
+              <fieldset disabled={convState === 'saving'}>
+                <label>
+                  {t('campaigns.day')}
+                  <input type="date" required value={conv.day} onChange={(e) => setConv({ ...conv, day: e.target.value })} />
+                </label>
+                <label>
+                  {t('campaigns.count')}
+                  <input type="number" min={0} step={1} required value={conv.count} onChange={(e) => setConv({ ...conv, count: e.target.value })} />
+                </label>
+                <label>
+                  {t('campaigns.valueOptional')} ({cur})
+                  <input type="text" inputMode="decimal" value={conv.value} onChange={(e) => setConv({ ...conv, value: e.target.value })} />
+                </label>
+                <button type="submit" className="button">
+                  {t('campaigns.addConversions')}
+                </button>
+              </fieldset>
+              <FormStatus state={convState} />
+            </form>
+          </div>
+        )}
+      </Section>
+
+      <Section title={t('campaigns.linkedPosts')}>
+        {c.posts.length === 0 ? (
+          <p>{t('campaigns.noPosts')}</p>
+        ) : (
+          <table className="data-table campaign-posts">
+            <thead>
+              <tr>
+                <th scope="col">{t('campaigns.published')}</th>
+                <th scope="col">{t('campaigns.account')}</th>
+                <th scope="col">{t('campaigns.posts')}</th>
+                <th scope="col">{t('campaigns.impressions')}</th>
+                <th scope="col">{t('campaigns.clicks')}</th>
+                <th scope="col">{t('campaigns.linkedBy')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.posts.map((p) => (
+                <tr key={p.targetId}>
+                  <td>{p.publishedAt ? new Date(p.publishedAt).toLocaleString(lng, { timeZone: workspace.timezone }) : t('campaigns.notPublished')}</td>
+                  <td>{handle.get(p.accountId) ?? p.network}</td>
+                  {/* Network text as a text node, never markup. */}
+                  <td className="campaign-post-text">{p.text}</td>
+                  <td>{num(p.impressions, lng)}</td>
+                  <td>{num(p.clicks, lng)}</td>
+                  <td>{p.linkedBy.map((k) => t(`campaigns.linkedByKinds.${k}`)).join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {canEdit && (
+          <form className="campaign-form" onSubmit={linkPost} aria-label={t('campaigns.linkPost')}>
+            <fieldset disabled={postState === 'saving'}>
+              <label>
+                {t('campaigns.postId')}
+                <input type="text" required value={postId} onChange={(e) => setPostId(e.target.value)} />
+              </label>
+              <button type="submit" className="button">
+                {t('campaigns.linkPost')}
+              </button>
+            </fieldset>
+            <FormStatus state={postState} />
+          </form>
+        )}
+      </Section>
+    </div>
+  );
+}
+
+function CreateCampaign({ workspace, onCreated }: { workspace: Workspace; onCreated: (id: string) => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [d, setD] = useState({ name: '', objective: '', startsOn: '', endsOn: '', currency: 'EUR', budget: '', utm: '', margin: '' });
+  const [state, save] = useSave();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const currency = d.currency.trim().toUpperCase();
+    const budget = d.budget.trim() === '' ? null : amountOf(d.budget, currency);
+    void save(async () => {
+      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.budget'), problem: budget }));
+      const created = await unwrap(
+        client.api.v1.workspaces[':workspaceId'].campaigns.$post({
+          param: { workspaceId: workspace.id },
+          json: { name: d.name, objective: d.objective || null, startsOn: d.startsOn, endsOn: d.endsOn, currency, budgetMinor: budget, utmCampaign: d.utm || null, grossMarginPercent: d.margin.trim() === '' ? null : Number(d.margin) },
+        }),
+      );
+      onCreated(created.id);
+    });
+  };
+  return (
+    <form className="card campaign-form" onSubmit={submit} aria-label={t('campaigns.create')}>
+      <h2>{t('campaigns.create')}</h2>
+      <fieldset disabled={state === 'saving'}>
+        <label>
+          {t('campaigns.name')}
+          <input type="text" required maxLength={120} value={d.name} onChange={(e) => setD({ ...d, name: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.objective')}
+          <input type="text" maxLength={1000} value={d.objective} onChange={(e) => setD({ ...d, objective: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.startsOn')}
+          <input type="date" required value={d.startsOn} onChange={(e) => setD({ ...d, startsOn: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.endsOn')}
+          <input type="date" required value={d.endsOn} onChange={(e) => setD({ ...d, endsOn: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.currency')}
+          <input type="text" required maxLength={3} value={d.currency} onChange={(e) => setD({ ...d, currency: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.budget')}
+          <input type="text" inputMode="decimal" value={d.budget} onChange={(e) => setD({ ...d, budget: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.utm')}
+          <input type="text" maxLength={100} value={d.utm} onChange={(e) => setD({ ...d, utm: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.margin')}
+          <input type="number" min={0} max={100} step="0.01" value={d.margin} onChange={(e) => setD({ ...d, margin: e.target.value })} />
+        </label>
+        <button type="submit" className="button button-primary">
+          {t('campaigns.createSubmit')}
+        </button>
+      </fieldset>
+      <FormStatus state={state} />
+    </form>
+  );
+}
+
+/** The campaigns screen. */
+export function CampaignsScreen({ workspace }: { workspace: Workspace }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const { client } = useApi();
+  const [selected, setSelected] = useState<string | null>(() => (typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('campaign')));
+  const list = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].campaigns.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id, selected]);
+  const canEdit = editorRoles.has(workspace.role);
+  const select = (id: string | null) => {
+    setSelected(id);
+    const p = new URLSearchParams(window.location.search);
+    if (id) p.set('campaign', id);
+    else p.delete('campaign');
+    const q = p.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${q ? `?${q}` : ''}`);
+  };
+
+  return (
+    <div className="campaigns">
+      <header className="screen-header">
+        <h1>{t('campaigns.title')}</h1>
+      </header>
+      {selected ? (
+        <CampaignView key={selected} workspace={workspace} campaignId={selected} onBack={() => select(null)} />
+      ) : list.loading && !list.data ? (
+        <Loading />
+      ) : list.error || !list.data ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : (
+        <>
+          {list.data.items.length === 0 ? (
+            <EmptyState>{t('campaigns.none')}</EmptyState>
+          ) : (
+            <table className="data-table campaigns-list">
+              <thead>
+                <tr>
+                  <th scope="col">{t('campaigns.name')}</th>
+                  <th scope="col">{t('campaigns.period')}</th>
+                  <th scope="col">{t('campaigns.status')}</th>
+                  <th scope="col">{t('campaigns.spend')}</th>
+                  <th scope="col">{t('campaigns.revenue')}</th>
+                  <th scope="col">{t('campaigns.roi')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      <button type="button" className="button-link" onClick={() => select(c.id)}>
+                        {c.name}
+                      </button>
+                    </th>
+                    <td>
+                      {c.startsOn} – {c.endsOn}
+                    </td>
+                    <td>{t(`campaigns.statuses.${c.status}`)}</td>
+                    <td>{formatMinor(c.spendMinor, c.currency, lng)}</td>
+                    <td>{formatMinor(c.revenueMinor, c.currency, lng)}</td>
+                    <td>{c.roi === null ? missing : `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(c.roi)} %`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {canEdit ? <CreateCampaign workspace={workspace} onCreated={(id) => select(id)} /> : <p className="muted">{t('campaigns.editorsOnly')}</p>}
+        </>
+      )}
+    </div>
+  );
+}
