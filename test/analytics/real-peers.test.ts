@@ -23,37 +23,15 @@ import type { KpiCountName } from '../../src/analytics/analytics-metrics';
 import { createApiToken } from '../../src/use-cases/api-tokens.use-case';
 import { createPost, getPost } from '../../src/use-cases/posts.use-case';
 import { updateWorkspace } from '../../src/use-cases/workspaces.use-case';
-import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../support/bluesky-network';
-import { dialects, requireAll } from '../support/databases';
+import type { BlueskyTestNetwork } from '../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor, type StrongRef } from '../support/bluesky-appview';
+import { dialects } from '../support/databases';
 import { setupBlueskyWorkspace } from '../support/publish-fixtures';
 import { createTestServices, type TestServices } from '../support/test-app';
 
-const enabled = testPeersInstalled() || requireAll;
+const enabled = appviewSuitesEnabled;
 
 /** Polls `fn` until it returns a truthy value; fails with the last value seen after `timeoutMs`. */
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface Actor extends BlueskyTestAccount {
-  token: string;
-}
-interface StrongRef {
-  uri: string;
-  cid: string;
-}
 /** A post as app.bsky.feed.getPosts returns it (the counts this test compares). */
 interface AppviewPost extends StrongRef {
   likeCount?: number;
@@ -65,19 +43,6 @@ interface AppviewProfile {
   followersCount?: number;
   followsCount?: number;
   postsCount?: number;
-}
-
-async function call<T>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string | string[]> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
-  const res = await fetch(url, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 /**
@@ -107,27 +72,19 @@ interface KpisBody {
 }
 
 describe.skipIf(!enabled)('analytics against a local Bluesky network with an AppView', () => {
+  const bsky = useAppviewNetwork();
   let net: BlueskyTestNetwork;
   let bob: Actor;
   let carol: Actor;
 
-  const signIn = async (a: BlueskyTestAccount): Promise<Actor> => {
-    const s = await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } });
-    return { ...a, token: s.accessJwt };
-  };
-  const create = (who: Actor, collection: string, record: Record<string, unknown>) =>
-    call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', { token: who.token, body: { repo: who.did, collection, record: { $type: collection, createdAt: new Date().toISOString(), ...record } } });
+  const create = bsky.createRecord;
   const getPosts = async (reader: Actor, uris: string[]) => (await call<{ posts: AppviewPost[] }>(net.pdsUrl, 'app.bsky.feed.getPosts', { token: reader.token, params: { uris } })).posts;
   const getProfile = (reader: Actor, did: string) => call<AppviewProfile>(net.pdsUrl, 'app.bsky.actor.getProfile', { token: reader.token, params: { actor: did } });
 
   beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
-    const made = await Promise.all(['bob', 'carol'].map((n) => net.createAccount(uniqueAccountName(n))));
-    [bob, carol] = await Promise.all(made.map(signIn)) as [Actor, Actor];
-  }, 120_000);
-  afterAll(async () => {
-    await net?.stop();
-  });
+    net = bsky.net;
+    [bob, carol] = (await bsky.actors('bob', 'carol')) as [Actor, Actor];
+  }, 60_000);
 
   describe.each(dialects())('%s', (dialect) => {
     let services: TestServices;
@@ -146,7 +103,7 @@ describe.skipIf(!enabled)('analytics against a local Bluesky network with an App
       const db = services.database.db;
       // Alice: created on the PDS and connected through connectAccount.
       const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `kpi${dialect.slice(0, 2)}` });
-      const alice = await signIn(ws.accounts[0]!);
+      const alice = await bsky.signIn(ws.accounts[0]!);
       const accountId = ws.accounts[0]!.accountId;
       const zone = zoneAroundMorning(new Date());
       await updateWorkspace(ws.ctx, { timezone: zone });

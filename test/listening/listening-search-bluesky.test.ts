@@ -12,47 +12,19 @@ import { listeningSearchesSettled, listeningSweep } from '../../src/listening/li
 import { searchListeningQueries } from '../../src/listening/listening-search';
 import { listSearchMatches } from '../../src/repositories/listening-search.repository';
 import { createListeningQuery, updateListeningQuery } from '../../src/use-cases/listening.use-case';
-import { dialects, requireAll } from '../support/databases';
+import { dialects } from '../support/databases';
 import { setupBlueskyWorkspace } from '../support/publish-fixtures';
 import { createTestServices, loopbackOnlyFetch, type TestServices } from '../support/test-app';
-import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../support/bluesky-network';
+import type { BlueskyTestNetwork } from '../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc, type Actor } from '../support/bluesky-appview';
 
-const enabled = testPeersInstalled() || requireAll;
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function xrpc<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) url.searchParams.set(k, v);
-  const res = await fetch(url, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const enabled = appviewSuitesEnabled;
 
 describe.skipIf(!enabled)('listening search on a local Bluesky network with an AppView', () => {
+  const bsky = useAppviewNetwork();
   let net: BlueskyTestNetwork;
-  let bob: BlueskyTestAccount & { token: string };
+  let bob: Actor;
 
-  const signIn = async (a: BlueskyTestAccount) => ({ ...a, token: (await xrpc<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } })).accessJwt });
   const post = async (who: { did: string; token: string }, text: string, extra: Record<string, unknown> = {}) =>
     xrpc<{ uri: string }>(net.pdsUrl, 'com.atproto.repo.createRecord', {
       token: who.token,
@@ -64,13 +36,9 @@ describe.skipIf(!enabled)('listening search on a local Bluesky network with an A
   };
 
   beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
-    bob = await signIn(await net.createAccount(uniqueAccountName('bob')));
-  }, 150_000);
-
-  afterAll(async () => {
-    await net?.stop();
-  });
+    net = bsky.net;
+    [bob] = (await bsky.actors('bob')) as [Actor];
+  }, 60_000);
 
   describe.each(dialects())('%s', (dialect) => {
     let services: TestServices;
@@ -89,7 +57,7 @@ describe.skipIf(!enabled)('listening search on a local Bluesky network with an A
       };
       services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry, fetch: recording } });
       const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `ls${dialect.slice(0, 2)}` });
-      const dave = await signIn(ws.accounts[0]!);
+      const dave = await bsky.signIn(ws.accounts[0]!);
       const db = services.database.db;
       // Keywords unique to this run and dialect: the network is shared by both dialects' workspaces.
       const tag = `${dialect.slice(0, 2)}${Date.now().toString(36)}`;

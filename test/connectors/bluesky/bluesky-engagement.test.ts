@@ -13,56 +13,21 @@ import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { syncInbound } from '../../../src/inbox/inbound-sync';
 import { collectMetrics } from '../../../src/metrics/metrics-collection';
 import { replyToInboxMessage } from '../../../src/use-cases/inbox.use-case';
-import { dialects, requireAll } from '../../support/databases';
+import { dialects } from '../../support/databases';
 import { setupBlueskyWorkspace } from '../../support/publish-fixtures';
 import { createTestServices, type TestServices } from '../../support/test-app';
 import { insertPublishedTarget } from '../../inbox/published-target';
-import { listPosts, startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../../support/bluesky-network';
+import { listPosts, type BlueskyTestNetwork } from '../../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor, type StrongRef } from '../../support/bluesky-appview';
 import { loopbackFetch } from './loopback-fetch';
 
-const enabled = testPeersInstalled() || requireAll;
+const enabled = appviewSuitesEnabled;
 
-/** Polls `fn` until it returns a truthy value; fails with the last value seen after `timeoutMs`. */
-export async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-/** A signed-in test account acting on the network with plain XRPC (what another Bluesky app would do). */
-interface Actor extends BlueskyTestAccount {
-  token: string;
-}
-
-interface StrongRef {
-  uri: string;
-  cid: string;
-}
-
-async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string | string[]> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
-  const res = await fetch(url, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+// Other suites import the poller from here; it lives in test/support/bluesky-appview.ts now.
+export { eventually };
 
 describe.skipIf(!enabled)('bluesky comments and metrics against a local network with an AppView', () => {
+  const bsky = useAppviewNetwork();
   let net: BlueskyTestNetwork;
   let alice: Actor;
   let bob: Actor;
@@ -80,17 +45,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
     },
   };
 
-  const signIn = async (a: BlueskyTestAccount): Promise<Actor> => {
-    const s = await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } });
-    return { ...a, token: s.accessJwt };
-  };
-  const create = async (who: Actor, collection: string, record: Record<string, unknown>): Promise<StrongRef> => {
-    const r = await call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', {
-      token: who.token,
-      body: { repo: who.did, collection, record: { $type: collection, createdAt: new Date().toISOString(), ...record } },
-    });
-    return { uri: r.uri, cid: r.cid };
-  };
+  const create = bsky.createRecord;
   const post = (who: Actor, text: string, extra: Record<string, unknown> = {}) => create(who, 'app.bsky.feed.post', { text, langs: ['en'], ...extra });
   const mentionFacet = (text: string, handle: string, did: string) => {
     const at = Buffer.from(text, 'utf8').indexOf(`@${handle}`);
@@ -103,19 +58,11 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
   const fetchAll = (cursor: string | null) => connector.comments!.fetch({ auth, cursor, posts: [] }, ctx);
 
   beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
-    const [a, b, c] = await Promise.all(['alice', 'bob', 'carol'].map((n) => net.createAccount(uniqueAccountName(n))));
-    const actors = await Promise.all([a!, b!, c!].map(signIn));
-    alice = actors[0]!;
-    bob = actors[1]!;
-    carol = actors[2]!;
+    net = bsky.net;
+    [alice, bob, carol] = (await bsky.actors('alice', 'bob', 'carol')) as [Actor, Actor, Actor];
     const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
     auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
   }, 150_000);
-
-  afterAll(async () => {
-    await net?.stop();
-  });
 
   // The post and the conversation the tests share (built in the first test).
   let p1: { externalId: string; url: string | null };
@@ -319,7 +266,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
       registry.register(createBlueskyConnector({ requestTimeoutMs: 10_000, deletionRecheckMs: 0 }));
       services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
       const ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 1, prefix: `inb${dialect.slice(0, 2)}` });
-      const dave = await signIn(ws.accounts[0]!);
+      const dave = await bsky.signIn(ws.accounts[0]!);
       const accountId = ws.accounts[0]!.accountId;
       const db = services.database.db;
 

@@ -12,54 +12,13 @@ import { createBlueskyConnector } from '../../../src/connectors/bluesky/bluesky.
 import { blueskyActorFrom, createBlueskyPublicData } from '../../../src/connectors/bluesky/bluesky-public';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { collectCompetitors } from '../../../src/competitors/competitor-collection';
-import { dialects, requireAll } from '../../support/databases';
+import { dialects } from '../../support/databases';
 import { createTestApp, type TestApp } from '../../support/test-app';
-import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../../support/bluesky-network';
+import type { BlueskyTestAccount, BlueskyTestNetwork } from '../../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor, type StrongRef } from '../../support/bluesky-appview';
 import { loopbackFetch } from './loopback-fetch';
 
-const enabled = testPeersInstalled() || requireAll;
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface Actor extends BlueskyTestAccount {
-  token: string;
-}
-interface StrongRef {
-  uri: string;
-  cid: string;
-}
-
-async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; bytes?: Uint8Array; params?: Record<string, string> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = init.token ? { authorization: `Bearer ${init.token}` } : {};
-  let body: string | Uint8Array | undefined;
-  if (init.bytes) {
-    headers['content-type'] = 'image/png';
-    body = init.bytes;
-  } else if (init.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(init.body);
-  }
-  const res = await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers, body });
-  const out = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(out)}`);
-  return out;
-}
+const enabled = appviewSuitesEnabled;
 
 // A 1×1 PNG.
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -76,6 +35,7 @@ describe('blueskyActorFrom', () => {
 });
 
 describe.skipIf(!enabled)('bluesky public data against a local network with an AppView', () => {
+  const bsky = useAppviewNetwork({ startTimeoutMs: 150_000 });
   let net: BlueskyTestNetwork;
   let rival: Actor;
   let fan1: Actor;
@@ -86,19 +46,13 @@ describe.skipIf(!enabled)('bluesky public data against a local network with an A
   let publicData: ReturnType<typeof createBlueskyPublicData>;
   const refs: Record<string, StrongRef> = {};
 
-  const signIn = async (a: BlueskyTestAccount): Promise<Actor> => ({ ...a, token: (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } })).accessJwt });
-  const create = async (who: Actor, collection: string, record: Record<string, unknown>): Promise<StrongRef> => {
-    const r = await call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', { token: who.token, body: { repo: who.did, collection, record: { $type: collection, createdAt: new Date().toISOString(), ...record } } });
-    return { uri: r.uri, cid: r.cid };
-  };
+  const create = bsky.createRecord;
   const post = (who: Actor, text: string, extra: Record<string, unknown> = {}) => create(who, 'app.bsky.feed.post', { text, langs: ['en'], ...extra });
   const image = async (who: Actor) => (await call<{ blob: unknown }>(net.pdsUrl, 'com.atproto.repo.uploadBlob', { token: who.token, bytes: png })).blob;
 
   beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 150_000 });
-    const made = await Promise.all(['rival', 'fanone', 'fantwo', 'ownacc'].map((n) => net.createAccount(uniqueAccountName(n))));
-    [rival, fan1, fan2] = await Promise.all(made.slice(0, 3).map(signIn)) as [Actor, Actor, Actor];
-    own = made[3]!;
+    net = bsky.net;
+    [rival, fan1, fan2, own] = (await bsky.actors('rival', 'fanone', 'fantwo', 'ownacc')) as [Actor, Actor, Actor, Actor];
     ctx = { fetch: loopbackFetch(requests) };
     publicData = createBlueskyPublicData({ appviewUrl: net.appviewUrl!, requestTimeoutMs: 10_000 });
 
@@ -121,10 +75,6 @@ describe.skipIf(!enabled)('bluesky public data against a local network with an A
     await post(rival, 'Thanks!', { reply: { root: refs.text, parent: refs.text } });
     refs.repost = await create(rival, 'app.bsky.feed.repost', { subject: fanPost });
   }, 200_000);
-
-  afterAll(async () => {
-    await net?.stop();
-  });
 
   it('looks up a profile by handle, link or DID without signing in', async () => {
     const byHandle = await eventually('two followers in the AppView', async () => {
