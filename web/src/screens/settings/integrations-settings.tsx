@@ -11,7 +11,8 @@ import { useApi } from '../../api/context';
 import type { Workspace } from '../../api/types';
 import { useLoad } from '../../api/use-load';
 import { SecretOnce } from '../../components/secret-once';
-import { EmptyState, ErrorState, Loading, errorMessage } from '../../components/states';
+import { ConfirmRemove, SettingsList } from '../../components/settings-list';
+import { errorMessage } from '../../components/states';
 import { formatDateTime } from '../../i18n/format';
 
 type WsApi = Api['client']['api']['v1']['workspaces'][':workspaceId'];
@@ -103,48 +104,31 @@ export function TokensSettings({ workspace, onNotice }: { workspace: Workspace; 
       </form>
       <Failure error={error} />
       {created && <SecretOnce title={t('settings.tokens.createdTitle')} help={t('settings.tokens.createdHelp')} label={t('settings.tokens.tokenLabel')} value={created} onDone={() => setCreated(null)} />}
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.data?.items.length ? (
-        <EmptyState>{t('settings.tokens.empty')}</EmptyState>
-      ) : (
-        <ul className="settings-list" aria-label={t('settings.tokens.listLabel')}>
-          {list.data.items.map((tok) => (
-            <li key={tok.id} className="settings-row">
-              <div className="settings-row-main">
-                <span className="settings-row-title">{tok.name}</span>
-                <span className="muted">
-                  {t('settings.tokens.startsWith', { prefix: tok.prefix })} ·{' '}
-                  {tok.lastUsedAt ? t('settings.tokens.lastUsed', { date: formatDateTime(tok.lastUsedAt, i18n.language, workspace.timezone) }) : t('settings.tokens.neverUsed')}
-                </span>
-              </div>
-              <div className="settings-row-actions">
-                {tok.revokedAt ? (
-                  <span className="badge badge-revoked">{t('settings.tokens.revokedBadge')}</span>
-                ) : confirming === tok.id ? (
-                  <div className="confirm" role="group" aria-label={t('settings.tokens.revokeConfirm', { name: tok.name })}>
-                    <p>{t('settings.tokens.revokeConfirm', { name: tok.name })}</p>
-                    <div className="form-actions">
-                      <button type="button" className="button button-danger" onClick={() => void revoke(tok)}>
-                        {t('common.confirmRemove')}
-                      </button>
-                      <button type="button" className="button" onClick={() => setConfirming(null)}>
-                        {t('common.cancel')}
-                      </button>
-                    </div>
-                  </div>
-                ) : (
-                  <button type="button" className="button button-danger" aria-label={t('settings.tokens.revokeNamed', { name: tok.name })} onClick={() => setConfirming(tok.id)}>
-                    {t('settings.tokens.revoke')}
-                  </button>
-                )}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <SettingsList
+        list={list}
+        label={t('settings.tokens.listLabel')}
+        empty={t('settings.tokens.empty')}
+        main={(tok) => (
+          <>
+            <span className="settings-row-title">{tok.name}</span>
+            <span className="muted">
+              {t('settings.tokens.startsWith', { prefix: tok.prefix })} ·{' '}
+              {tok.lastUsedAt ? t('settings.tokens.lastUsed', { date: formatDateTime(tok.lastUsedAt, i18n.language, workspace.timezone) }) : t('settings.tokens.neverUsed')}
+            </span>
+          </>
+        )}
+        actions={(tok) =>
+          tok.revokedAt ? (
+            <span className="badge badge-revoked">{t('settings.tokens.revokedBadge')}</span>
+          ) : confirming === tok.id ? (
+            <ConfirmRemove question={t('settings.tokens.revokeConfirm', { name: tok.name })} onConfirm={() => void revoke(tok)} onCancel={() => setConfirming(null)} />
+          ) : (
+            <button type="button" className="button button-danger" aria-label={t('settings.tokens.revokeNamed', { name: tok.name })} onClick={() => setConfirming(tok.id)}>
+              {t('settings.tokens.revoke')}
+            </button>
+          )
+        }
+      />
     </section>
   );
 }
@@ -231,53 +215,38 @@ export function WebhooksSettings({ workspace, onNotice }: { workspace: Workspace
       </form>
       <Failure error={error} />
       {secret && <SecretOnce title={t('settings.webhooks.createdTitle')} help={t('settings.webhooks.createdHelp')} label={t('settings.webhooks.secretLabel')} value={secret} onDone={() => setSecret(null)} />}
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.data?.items.length ? (
-        <EmptyState>{t('settings.webhooks.empty')}</EmptyState>
-      ) : (
-        <ul className="settings-list" aria-label={t('settings.webhooks.listLabel')}>
-          {list.data.items.map((hook) => (
-            <li key={hook.id} className="settings-row">
-              <div className="settings-row-main">
-                <span className="settings-row-title webhook-url">{hook.url}</span>
-                <span className="muted">{hook.events.map((e) => t(`settings.webhooks.event.${eventKey(e)}`, { defaultValue: e })).join(' · ')}</span>
-                <DeliveryStatus hook={hook} workspace={workspace} />
-              </div>
-              <div className="settings-row-actions">
-                <span className={`badge ${hook.active ? 'badge-ok' : 'badge-paused'}`}>{hook.active ? t('settings.webhooks.active') : t('settings.webhooks.paused')}</span>
-                <button
-                  type="button"
-                  className="button"
-                  aria-label={hook.active ? t('settings.webhooks.pauseNamed', { url: hook.url }) : t('settings.webhooks.resumeNamed', { url: hook.url })}
-                  onClick={() => void act(hook, hook.active ? 'pause' : 'resume')}
-                >
-                  {hook.active ? t('settings.webhooks.pause') : t('settings.webhooks.resume')}
-                </button>
-                {confirming === hook.id ? (
-                  <div className="confirm" role="group" aria-label={t('settings.webhooks.deleteConfirm', { url: hook.url })}>
-                    <p>{t('settings.webhooks.deleteConfirm', { url: hook.url })}</p>
-                    <div className="form-actions">
-                      <button type="button" className="button button-danger" onClick={() => void act(hook, 'delete')}>
-                        {t('common.confirmRemove')}
-                      </button>
-                      <button type="button" className="button" onClick={() => setConfirming(null)}>
-                        {t('common.cancel')}
-                      </button>
-                    </div>
-                  </div>
-                ) : (
-                  <button type="button" className="button button-danger" aria-label={t('settings.webhooks.deleteNamed', { url: hook.url })} onClick={() => setConfirming(hook.id)}>
-                    {t('settings.webhooks.delete')}
-                  </button>
-                )}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <SettingsList
+        list={list}
+        label={t('settings.webhooks.listLabel')}
+        empty={t('settings.webhooks.empty')}
+        main={(hook) => (
+          <>
+            <span className="settings-row-title webhook-url">{hook.url}</span>
+            <span className="muted">{hook.events.map((e) => t(`settings.webhooks.event.${eventKey(e)}`, { defaultValue: e })).join(' · ')}</span>
+            <DeliveryStatus hook={hook} workspace={workspace} />
+          </>
+        )}
+        actions={(hook) => (
+          <>
+            <span className={`badge ${hook.active ? 'badge-ok' : 'badge-paused'}`}>{hook.active ? t('settings.webhooks.active') : t('settings.webhooks.paused')}</span>
+            <button
+              type="button"
+              className="button"
+              aria-label={hook.active ? t('settings.webhooks.pauseNamed', { url: hook.url }) : t('settings.webhooks.resumeNamed', { url: hook.url })}
+              onClick={() => void act(hook, hook.active ? 'pause' : 'resume')}
+            >
+              {hook.active ? t('settings.webhooks.pause') : t('settings.webhooks.resume')}
+            </button>
+            {confirming === hook.id ? (
+              <ConfirmRemove question={t('settings.webhooks.deleteConfirm', { url: hook.url })} onConfirm={() => void act(hook, 'delete')} onCancel={() => setConfirming(null)} />
+            ) : (
+              <button type="button" className="button button-danger" aria-label={t('settings.webhooks.deleteNamed', { url: hook.url })} onClick={() => setConfirming(hook.id)}>
+                {t('settings.webhooks.delete')}
+              </button>
+            )}
+          </>
+        )}
+      />
     </section>
   );
 }
