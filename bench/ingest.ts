@@ -27,6 +27,10 @@
  *                           [--sweep-every 20] [--shared ../shared]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest.ts --modes sqlite
  *
+ * Figures before and after batched ingest (issue 5), and where the time goes: docs/inbox/inbox.md,
+ * "Ingest throughput". Ingest stores each sync page as one batch (src/inbox/ingest-batch.ts), about 17
+ * statements per page of 500.
+ *
  * Diagnostics (their figures are not the bench's): `--count-statements` lists the SQL statements the
  * real path sends per stored message; `--what-if-statement-cache` reuses SQLite statements by SQL text
  * (Kysely's driver prepares every statement it runs) to show what such a cache in src/db would buy.
@@ -340,6 +344,10 @@ for (const dialect of opts.modes) {
     missed ||= !rateOk || !ratioOk;
     const line = `${dialect.padEnd(9)} real ${fmt(realRate).padStart(7)} items/s${floor ? ` (target ≥ ${fmt(floor)}: ${rateOk ? 'PASS' : 'MISS'})` : ''}   raw insert ${fmt(baseRate).padStart(7)} rows/s   ratio ${ratio.toFixed(3)} (target ≥ ${targetRatio}: ${ratioOk ? 'PASS' : 'MISS'})`;
     say(`  ${line}`);
+    // Load-independent context (not a target): this process's CPU per stored message vs per raw row.
+    const cpuReal = (r.cpuMs / r.stored) * 1000;
+    const cpuRaw = (base.cpuMs / base.rows) * 1000;
+    say(`  this process's CPU: ${cpuReal.toFixed(0)} µs per stored message vs ${cpuRaw.toFixed(0)} µs per raw row (${(cpuRaw / cpuReal).toFixed(3)}); the rest of the wall time is the database server and the machine's other load`);
     summary.push(line);
   } finally {
     if (services) await closeServices(services).catch(() => undefined);
