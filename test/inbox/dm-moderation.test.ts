@@ -75,6 +75,11 @@ describe.each(dialects())('inbox DMs and moderation (%s)', (dialect) => {
   }
   const byExt = async (accountId: string, query = '') => new Map((await ok<{ items: Msg[] }>(await api('GET', `/inbox-messages?accountId=${accountId}&limit=100${query}`))).items.map((m) => [m.externalId, m]));
 
+  it('GET /networks declares the DM and moderation capabilities the connector has', async () => {
+    const items = (await ok<{ items: Array<{ id: string; capabilities: Record<string, unknown> }> }>(await t.current.json('GET', '/api/v1/networks', undefined, editor))).items;
+    expect(items.find((i) => i.id === 'dmpeer')!.capabilities).toMatchObject({ comments: true, directMessages: true, moderation: { hide: true, unhide: true, delete: true, restore: true, deleteReply: true } });
+  });
+
   it('ingests DMs with their own cursor, one conversation per correspondent, filterable as kind dm', async () => {
     const a = await connected();
     const c1 = peer.comment(a.handle, 'fan', a.postExt, a.postExt, 'Nice post');

@@ -59,8 +59,15 @@ const NetworkSchema = z
       groupRate: z.object({ count: z.number(), windowMs: z.number() }).optional(),
     }),
     capabilities: z
-      .object({ comments: z.boolean(), metrics: z.boolean(), delete: z.boolean(), findPublished: z.boolean() })
-      .openapi({ description: 'Optional capabilities: reading and answering comments, reading counts, deleting published posts, checking whether a post went out' }),
+      .object({
+        comments: z.boolean(),
+        metrics: z.boolean(),
+        delete: z.boolean(),
+        findPublished: z.boolean(),
+        directMessages: z.boolean(),
+        moderation: z.object({ hide: z.boolean(), unhide: z.boolean(), delete: z.boolean(), restore: z.boolean(), deleteReply: z.boolean() }),
+      })
+      .openapi({ description: 'Optional capabilities: reading and answering comments, reading counts, deleting published posts, checking whether a post went out, direct messages, and hiding/deleting messages and our replies on the network from the inbox' }),
   })
   .openapi('Network');
 
@@ -123,6 +130,14 @@ export function presentNetwork(k: AnyConnector) {
       metrics: k.metrics !== undefined,
       delete: typeof k.delete === 'function',
       findPublished: typeof k.findPublished === 'function',
+      directMessages: k.directMessages !== undefined,
+      moderation: {
+        hide: k.moderation?.hide !== undefined,
+        unhide: k.moderation?.unhide !== undefined,
+        delete: k.moderation?.delete !== undefined,
+        restore: k.moderation?.restore !== undefined,
+        deleteReply: typeof k.moderation?.deleteReply === 'function',
+      },
     },
   };
 }
