@@ -174,7 +174,7 @@ export function createTelegramPublicData(options: TelegramPublicOptions = {}): P
       const card = await page(ctx, `/${encodeURIComponent(channel)}`, `look up @${channel}`);
       if (card.status !== 200) throw new ConnectorError('invalid_content', `No public Telegram channel @${channel} was found (t.me answered HTTP ${card.status})`, { networkCode: String(card.status) });
       const extra = htmlToText(elementByClass(card.html, 'div', 'tgme_page_extra') ?? '');
-      const subs = /^([\d\s\u00a0,.]+)\s+subscribers?\b/i.exec(extra);
+      const subs = /^([\d\s\u00a0,.]+[KMB]?)\s+subscribers?\b/i.exec(extra);
       if (!subs) {
         // People and bots show "@name", groups "N members": neither is a channel.
         throw new ConnectorError('invalid_content', `@${channel} is not a public Telegram channel${/members?\b/i.test(extra) ? ' (it is a group; Herald reads channels)' : ''}`);
@@ -187,7 +187,8 @@ export function createTelegramPublicData(options: TelegramPublicOptions = {}): P
         externalId: username.toLowerCase(),
         handle: username,
         displayName: title || null,
-        followers: Number(subs[1]!.replace(/\D/g, '')),
+        // Digits grouped with spaces are exact; should the card ever print "1.2M", that rounded figure is used.
+        followers: /[KMB]\s*$/i.test(subs[1]!) ? parseTelegramCount(subs[1]!) : Number(subs[1]!.replace(/\D/g, '')),
         serviceUrl: null,
         url: `https://t.me/${username}`,
       };

@@ -84,6 +84,11 @@ describe('lookup', () => {
     expect(seen.every((s) => s.acceptLanguage === 'en')).toBe(true);
   });
 
+  it('a card that prints a rounded count ("1.2M subscribers") gives that figure', async () => {
+    routes = { ...channelRoutes, '/heraldnews': () => ({ status: 200, body: page('card-channel.html').replace('12 345 subscribers', '1.2M subscribers') }) };
+    expect((await tg().lookup({ query: '@heraldnews' }, ctx)).followers).toBe(1_200_000);
+  });
+
   it.each([
     ['a group', { '/cozygroupchat': ok('card-group.html') }, 'cozygroupchat', '@cozygroupchat is not a public Telegram channel (it is a group; Herald reads channels)'],
     ['a person', { '/someperson': ok('card-person.html') }, '@someperson', '@someperson is not a public Telegram channel'],
