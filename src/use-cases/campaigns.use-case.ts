@@ -185,6 +185,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ValidationError(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), errors);
 }
 
+/** The fields a caller actually gave (an explicit `undefined` must not override a default). */
+function given<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function invalid(path: string, code: string, message: string): never {
   throw new ValidationError(message, [{ path, code, message }]);
 }
@@ -581,7 +586,7 @@ function marginBp(percent: number | null): number | null {
 /** Creates a campaign (campaigns.manage). */
 export async function createCampaign(ctx: UseCaseContext, input: CampaignInput): Promise<CampaignDetailView> {
   await authorize(ctx, 'campaigns.manage');
-  const v = parse(CampaignFields, { objective: null, budgetMinor: null, status: 'planned', utmCampaign: null, grossMarginPercent: null, ...input });
+  const v = parse(CampaignFields, { objective: null, budgetMinor: null, status: 'planned', utmCampaign: null, grossMarginPercent: null, ...given(input) });
   checkRange(v.startsOn, v.endsOn);
   if (await findCampaignByName(ctx.db, ctx.workspaceId, v.name)) throw new ConflictError(`A campaign named "${v.name}" already exists in this workspace`);
   if ((await listCampaigns(ctx.db, ctx.workspaceId)).length >= campaignLimits.campaignsMax) throw new ConflictError(`A workspace holds at most ${campaignLimits.campaignsMax} campaigns`);
@@ -668,7 +673,7 @@ async function lineTarget(ctx: UseCaseContext, accountId: string | null | undefi
 export async function addLineItem(ctx: UseCaseContext, campaignId: string, input: LineItemInput): Promise<CampaignDetailView> {
   await authorize(ctx, 'campaigns.manage');
   const c = await campaignOf(ctx, campaignId);
-  const v = parse(LineItemFields, { accountId: null, network: null, plannedPosts: null, plannedReach: null, plannedImpressions: null, plannedClicks: null, plannedConversions: null, ...input });
+  const v = parse(LineItemFields, { accountId: null, network: null, plannedPosts: null, plannedReach: null, plannedImpressions: null, plannedClicks: null, plannedConversions: null, ...given(input) });
   sameCurrency(v.currency, c, 'currency');
   const where = await lineTarget(ctx, v.accountId, v.network);
   if ((await listLineItems(ctx.db, ctx.workspaceId, c.id)).length >= campaignLimits.lineItemsMax) throw new ConflictError(`A media plan holds at most ${campaignLimits.lineItemsMax} lines`);
