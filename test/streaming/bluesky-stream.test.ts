@@ -12,7 +12,7 @@ import { createBlueskyConnector } from '../../src/connectors/bluesky/bluesky.con
 import { createBlueskyStream } from '../../src/connectors/bluesky/bluesky-stream';
 import { ConnectorRegistry } from '../../src/connectors/registry';
 import { syncInbound } from '../../src/inbox/inbound-sync';
-import { loadStreamCursor } from '../../src/repositories/stream-cursors.repository';
+import { loadStreamCursor, saveStreamCursor } from '../../src/repositories/stream-cursors.repository';
 import { startStreamRunner, type StreamRunner } from '../../src/streaming/stream-runner';
 import { dialects, requireAll } from '../support/databases';
 import { setupBlueskyWorkspace, type BlueskyWorkspace } from '../support/publish-fixtures';
@@ -137,7 +137,7 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
         const n = await call<{ notifications: Array<{ uri: string }> }>(net.pdsUrl, 'app.bsky.notification.listNotifications', { token: aliceToken, params: { limit: '50' } });
         const uris = n.notifications.map((x) => x.uri);
         return uris.includes(reply.uri) && uris.includes(mention.uri);
-      });
+      }, 60_000); // the AppView indexes asynchronously: slow on a loaded machine
       const rep = await syncInbound(services, alice.accountId);
       expect(rep.outcome).toBe('done');
       expect(rep.received).toBe(0);
@@ -145,7 +145,7 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       expect(await messages(mention.uri)).toHaveLength(1);
       expect(await receivedEvents(reply.uri)).toBe(1);
       expect(await receivedEvents(mention.uri)).toBe(1);
-    }, 40_000);
+    }, 90_000);
 
     it('after a restart the stream resumes from the stored cursor: what was written meanwhile arrives, nothing twice', async () => {
       const alice = ws.accounts[0]!;
@@ -180,6 +180,19 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       });
       expect(gone!.deleted_at).not.toBeNull();
       expect(await messages(mention.uri).then((r) => r[0]!.deleted_at)).toBeNull();
+    }, 30_000);
+
+    it('a cursor the PDS calls from the future (e.g. after a PDS reset) is dropped and the stream opens from now', async () => {
+      const alice = ws.accounts[0]!;
+      await runner!.stop();
+      const upstream = net.pdsUrl.replace(/\/+$/, '');
+      await saveStreamCursor(services.database.db, 'bluesky', upstream, '999999999', new Date().toISOString());
+      runner = start();
+      await eventually('the refused cursor', async () => runner!.status()[0]?.lastError?.includes('FutureCursor'));
+      await eventually('connected from now', async () => runner!.status()[0]?.connected && (await loadStreamCursor(services.database.db, 'bluesky', upstream)) !== '999999999');
+      const after = await create(bob.token, bob.did, { text: 'After the cursor reset', reply: { root: alicePost, parent: alicePost } });
+      const [got] = await eventually('the reply after the reset', async () => ((await messages(after.uri)).length ? messages(after.uri) : null));
+      expect(got).toMatchObject({ account_id: alice.accountId, kind: 'reply', text: 'After the cursor reset' });
     }, 30_000);
   });
 });
