@@ -101,7 +101,7 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
     let reply: StrongRef;
     let mention: StrongRef;
 
-    it('a reply and a mention written while the stream runs reach the inbox once, with their threads; both accounts share one socket', async () => {
+    it('a reply, a mention and a quote written while the stream runs reach the inbox once, with their threads; both accounts share one socket', async () => {
       const alice = ws.accounts[0]!;
       runner = start();
       const st = await eventually('the subscription connected', async () => runner!.status().find((s) => s.connected));
@@ -128,6 +128,12 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       expect((await messages(reply.uri)).map((x) => x.account_id)).toEqual([alice.accountId]);
       expect(await receivedEvents(reply.uri)).toBe(1);
       expect(await receivedEvents(mention.uri)).toBe(1);
+
+      // A quote of Alice's post (with an image-less record embed) is a quote in the same thread.
+      const quote = await create(bob.token, bob.did, { text: 'Quoting this launch', embed: { $type: 'app.bsky.embed.record', record: alicePost } });
+      const [q] = await eventually('the streamed quote', async () => ((await messages(quote.uri)).length ? messages(quote.uri) : null));
+      expect(q).toMatchObject({ account_id: alice.accountId, kind: 'quote', parent_external_id: alicePost.uri, root_external_id: alicePost.uri, text: 'Quoting this launch' });
+      expect(q!.target_id).toBe(r!.target_id);
     }, 40_000);
 
     it('the polling sync over the same items stores nothing twice', async () => {
