@@ -107,6 +107,8 @@ export function startStreamRunner(services: AppServices, overrides: Partial<Stre
   const subs = new Map<string, Subscription>();
   const stopping = new AbortController();
   let refreshing: Promise<void> | null = null;
+  /** The due time each account's poll was last put off to (so an unchanged one is not written again). */
+  const deferred = new Map<string, string>();
   const log = services.log.child({ component: 'stream-runner' });
   const iso = (ms = 0) => new Date(services.now().getTime() + ms).toISOString();
 
@@ -262,7 +264,9 @@ export function startStreamRunner(services: AppServices, overrides: Partial<Stre
       for (const { row } of sub.accounts.values()) {
         if (!row.inbound_synced_at) continue;
         const at = new Date(Date.parse(row.inbound_synced_at) + opts.healthyPollMs).toISOString();
+        if (deferred.get(row.id) === at) continue; // changes only when the account was polled again
         await deferDueRow(db, dueKey(syncInboundTask, row.id), at);
+        deferred.set(row.id, at);
       }
     }
   }
