@@ -14,6 +14,7 @@ import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { AnalyticsCompetitors } from '../components/analytics-competitors';
 import { AnalyticsGoals } from '../components/analytics-goals';
+import { AnalyticsCampaigns } from '../components/analytics-campaigns';
 import { KpiGoal } from '../components/kpi-goal';
 import { AnalyticsFollowerChart } from '../components/analytics-follower-chart';
 import { AnalyticsHeatmap } from '../components/analytics-heatmap';
@@ -554,6 +555,7 @@ export function AnalyticsScreen({ workspace }: { workspace: Workspace }) {
             ) : (
               <>
                 <Dashboard key={`${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} kpis={kpis.data} onDefaultChanged={kpis.reload} />
+                <AnalyticsCampaigns workspace={workspace} period={kpis.data.period} />
                 <AnalyticsGoals key={`goals:${kpis.data.accountId}:${kpis.data.period.from}:${kpis.data.period.to}`} workspace={workspace} accountId={kpis.data.accountId} period={kpis.data.period} definitions={kpis.data.kpis.map((k) => k.definition)} onChanged={kpis.reload} />
               </>
             )}

@@ -123,9 +123,15 @@ describe('Campaigns screen (in-process Herald)', () => {
     expect(screen.getByRole('link', { name: 'Таблица CSV' }).getAttribute('href')).toBe(`/api/v1/workspaces/${owner.workspaceId}/campaigns/${campaignId}/report?format=csv`);
   });
 
-  it('lets an admin set a goal on the dashboard; the KPI shows its progress', async () => {
+  it('shows the period\'s campaigns with ROI on the dashboard and lets an admin set a goal; the KPI shows its progress', async () => {
     window.history.replaceState(null, '', `/?account=${vkId}&from=2026-03-23&to=2026-03-29`);
     open(<AnalyticsScreen workspace={workspace} />, owner);
+    // Campaigns overlapping the period show their ROI on the dashboard, as the campaigns API computes it.
+    const listed = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/campaigns`, undefined, owner)).json()) as { items: Array<{ roi: number }> };
+    const campaigns = await screen.findByRole('region', { name: 'Campaigns' });
+    const link = await within(campaigns).findByRole('link', { name: 'Spring launch' });
+    expect(link.getAttribute('href')).toBe(`/w/${owner.workspaceId}/campaigns?campaign=${campaignId}`);
+    expect(link.closest('tr')!.lastElementChild!.textContent).toBe(`${new Intl.NumberFormat('en', { maximumFractionDigits: 6 }).format(listed.items[0]!.roi)} %`);
     const goals = await screen.findByRole('region', { name: 'Goals' });
     await within(goals).findByText('No goals for this account and period.');
     fireEvent.change(within(goals).getByLabelText('KPI'), { target: { value: 'livedune.er.pooled' } });

@@ -13,7 +13,8 @@ import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
-import { minorToMajor, parseMoney } from '../../../src/campaigns/money';
+import { parseMoney } from '../../../src/campaigns/money';
+import { formatMinor } from '../components/money-format';
 
 type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
 /** GET …/campaigns/{id} */
@@ -23,11 +24,6 @@ type CampaignKpi = CampaignDetail['kpis'][number];
 const editorRoles = new Set(['owner', 'admin', 'editor']);
 const missing = '—';
 
-/** Minor units as money in the UI language ("—" when missing). */
-export function formatMinor(minor: number | null | undefined, currency: string, lng: string): string {
-  if (minor === null || minor === undefined) return missing;
-  return new Intl.NumberFormat(lng, { style: 'currency', currency }).format(minorToMajor(minor, currency));
-}
 
 function formatKpi(k: CampaignKpi, currency: string, lng: string): string {
   if (k.value === null) return missing;
