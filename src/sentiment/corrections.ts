@@ -10,7 +10,7 @@
  * - a word the lexicon does not know gets a weight only once ≥ 2 relabels agree on its side;
  * - relabelling to neutral halves the weight of the message's sentiment words.
  */
-import { LANGUAGE_RULES, type SentimentLanguage } from './language-rules';
+import { isNegator, LANGUAGE_RULES, type SentimentLanguage } from './language-rules';
 import { createSentimentAnalyzer, type SentimentLabel } from './sentiment-engine';
 import { buildLexiconOverlay, messageKey, stemFor, type Lexicon, type SentimentModel } from './sentiment-model';
 import { createTokenizer } from './tokenize';
@@ -82,7 +82,7 @@ export function learnCorrections(base: SentimentModel, relabels: readonly Sentim
       words.forEach((w, i) => {
         if (w.length < 2 || rules.stopwords.has(w) || rules.negators.has(w) || rules.boosters.has(w) || rules.contrast.has(w)) return;
         // A negated word speaks for the opposite side ("not good" relabelled negative says nothing bad about "good").
-        const negated = [words[i - 1], words[i - 2]].some((p) => p !== undefined && (rules.negators.has(p) || (l === 'en' && p.endsWith("n't"))));
+        const negated = [words[i - 1], words[i - 2]].some((p) => p !== undefined && isNegator(l, p));
         const v = byWord.get(w) ?? { pos: 0, neg: 0, neu: 0 };
         if (r.label === 'neutral') v.neu++;
         else if ((r.label === 'positive') !== negated) v.pos++;

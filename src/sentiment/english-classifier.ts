@@ -10,7 +10,7 @@
  * The feature extraction lives here, not in the training script, so training and scoring cannot drift
  * apart: both call {@link englishFeatureKeys} on the same tokens.
  */
-import { LANGUAGE_RULES } from './language-rules';
+import { CLAUSE_END, isNegator, NEGATION_REACH } from './language-rules';
 import type { Token } from './tokenize';
 
 /** The shipped weights file (resources/en-classifier.json). */
@@ -37,17 +37,11 @@ export function parseEnglishClassifier(file: EnglishClassifierFile): EnglishClas
   return { dense: file.dense, weights: new Map(Object.entries(file.features)) };
 }
 
-const EN = LANGUAGE_RULES.en;
-const CLAUSE_END = new Set(['.', ',', ';', ':', '?', '!', '…']);
-/** Words after a negator that carry the negation mark ("not good" → "¬good"), as in the lexicon rules. */
-const NEGATION_REACH = 3;
 const FIRST_PERSON = new Set(['i', "i'm", 'im', 'me', 'my', 'mine', 'myself']);
 const SECOND_PERSON = new Set(['you', 'your', 'u', 'ur']);
 const ENDS_WITH_ELLIPSIS = /(?:\.\.\.|…)\s*$/;
 const ELONGATED = /(\p{L})\1\1/u;
 const DIGIT = /\d/;
-
-const isNegator = (w: string): boolean => EN.negators.has(w) || w.endsWith("n't");
 
 /**
  * The classifier's sparse features for one message: its distinct keys. `text` is the decoded message
@@ -85,7 +79,7 @@ export function englishFeatureKeys(tokens: readonly Token[], text: string, lexic
     keys.add(negated ? `¬${w}` : w);
     if (prev) keys.add(`${prev} ${w}`);
     prev = w;
-    if (isNegator(w)) negLeft = NEGATION_REACH;
+    if (isNegator('en', w)) negLeft = NEGATION_REACH;
     else if (negLeft > 0) negLeft--;
     // Lexicon words by sign, flipped under a negator ("not bad" counts as positive evidence).
     const v = (lexiconWords.get(w) ?? 0) * (negated ? -1 : 1);

@@ -133,3 +133,14 @@ const SV: LanguageRules = {
 
 /** Rules for every language Herald scores with its own lexicon. */
 export const LANGUAGE_RULES: Readonly<Record<SentimentLanguage, LanguageRules>> = { en: EN, ru: RU, sv: SV };
+
+/** How many words after a negator it reaches (the lexicon rules and the English classifier's `¬` mark). */
+export const NEGATION_REACH = 3;
+
+/** Punctuation that ends a clause: a negation does not reach across it. */
+export const CLAUSE_END: ReadonlySet<string> = new Set(['.', ',', ';', ':', '?', '!', '…']);
+
+/** True for a negator of `lang`, including any English "…n't" contraction. */
+export function isNegator(lang: SentimentLanguage, word: string): boolean {
+  return LANGUAGE_RULES[lang].negators.has(word) || (lang === 'en' && word.endsWith("n't"));
+}

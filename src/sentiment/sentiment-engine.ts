@@ -9,7 +9,7 @@
  * message at tens of thousands of messages per second.
  */
 import { detectLanguage } from './language-detect';
-import { LANGUAGE_RULES, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
+import { CLAUSE_END, isNegator, LANGUAGE_RULES, NEGATION_REACH, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
 import { classifierPolarity, englishFeatureKeys } from './english-classifier';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
 import { createTokenizer, type Token } from './tokenize';
@@ -37,7 +37,6 @@ export interface SentimentAnalyzer {
   readonly model: SentimentModel;
 }
 
-const NEGATION_REACH = 3;
 const NEGATION_FACTOR = -0.75;
 const CAPS_FACTOR = 1.25;
 const EXCLAMATION_STEP = 0.3;
@@ -45,7 +44,6 @@ const CONTRAST_BEFORE = 0.5;
 const CONTRAST_AFTER = 1.5;
 // Same squashing as VADER's normalisation: sum / sqrt(sum² + α).
 const ALPHA = 15;
-const CLAUSE_END = new Set(['.', ',', ';', ':', '?', '!', '…']);
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
@@ -81,10 +79,6 @@ function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | u
   const stem = lex.stems.get(stemFor(lang, word));
   if (stem !== undefined) return stem;
   return lang === 'ru' && RU_ABUSE_ROOTS.test(word) ? RU_ABUSE_VALENCE : undefined;
-}
-
-function isNegator(lang: SentimentLanguage, word: string): boolean {
-  return LANGUAGE_RULES[lang].negators.has(word) || (lang === 'en' && word.endsWith("n't"));
 }
 
 interface Scored {
