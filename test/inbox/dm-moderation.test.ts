@@ -111,6 +111,25 @@ describe.each(dialects())('inbox DMs and moderation (%s)', (dialect) => {
     expect(peer.requests.slice(before)).toContain(`GET /dms?after=${d3.seq}`);
   });
 
+  it('a DM service that is down does not hold back the comments (the DM cursor stays); a refused token stops the sync', async () => {
+    const a = await connected();
+    await syncInbound(t.current.services, a.accountId);
+    const c1 = peer.comment(a.handle, 'fan', a.postExt, a.postExt, 'comment while DMs are down');
+    const d1 = peer.dm(a.handle, 'erin', 'dm while DMs are down');
+    const before = await db().selectFrom('inbox_dm_cursors').select('cursor').where('account_id', '=', a.accountId).executeTakeFirstOrThrow();
+    peer.failNextDmRead(500);
+    expect(await syncInbound(t.current.services, a.accountId, { inboundIntervalMs: 0 })).toMatchObject({ outcome: 'done', received: 1 });
+    expect((await byExt(a.accountId)).has(c1.id)).toBe(true);
+    expect(await db().selectFrom('inbox_dm_cursors').select('cursor').where('account_id', '=', a.accountId).executeTakeFirstOrThrow()).toEqual(before);
+    // Next round reads the DM from where it stopped.
+    expect(await syncInbound(t.current.services, a.accountId, { inboundIntervalMs: 0 })).toMatchObject({ outcome: 'done', received: 1 });
+    expect((await byExt(a.accountId)).get(d1.id)).toMatchObject({ kind: 'dm' });
+    peer.failNextDmRead(401);
+    expect((await syncInbound(t.current.services, a.accountId, { inboundIntervalMs: 0 })).outcome).not.toBe('done');
+    const account = await db().selectFrom('accounts').select('status').where('id', '=', a.accountId).executeTakeFirstOrThrow();
+    expect(account.status).toBe('needs_reconnect');
+  });
+
   it('answers a DM privately through the DM capability, records the sender, replays by key, and a new DM reopens the conversation', async () => {
     const a = await connected();
     const d1 = peer.dm(a.handle, 'carol', 'Can I change my address?');

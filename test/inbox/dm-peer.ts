@@ -49,6 +49,8 @@ export interface DmPeer {
   dm(accountHandle: string, authorHandle: string, text: string): DmPeerItem;
   /** The next moderation request fails with this HTTP status. */
   failNextModeration(status: 500 | 400): void;
+  /** The next GET /dms fails with this HTTP status (401 = the token is refused). */
+  failNextDmRead(status: 500 | 401): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startDmPeer(): Promise<DmPeer> {
   let seq = 0;
   let nextId = 1;
   let moderationFault: number | null = null;
+  let dmReadFault: number | null = null;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
     res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
@@ -104,7 +107,14 @@ export async function startDmPeer(): Promise<DmPeer> {
         return send(res, 200, { items: out.map(itemJson), cursor: String(Math.max(after, ...out.map((i) => i.seq))) });
       };
       if (req.method === 'GET' && url.pathname === '/comments') return list('comment');
-      if (req.method === 'GET' && url.pathname === '/dms') return list('dm');
+      if (req.method === 'GET' && url.pathname === '/dms') {
+        if (dmReadFault !== null) {
+          const status = dmReadFault;
+          dmReadFault = null;
+          return send(res, status, { message: status === 401 ? 'token revoked' : 'dm service down' });
+        }
+        return list('dm');
+      }
       if (req.method === 'POST' && url.pathname === '/comments') {
         await readBody(req);
         const id = `r${nextId++}`;
@@ -170,6 +180,9 @@ export async function startDmPeer(): Promise<DmPeer> {
     dm: (accountHandle, authorHandle, text) => add('dm', accountHandle, authorHandle, null, null, text),
     failNextModeration(status) {
       moderationFault = status;
+    },
+    failNextDmRead(status) {
+      dmReadFault = status;
     },
     async close() {
       server.closeAllConnections();

@@ -40,6 +40,12 @@ export interface BlueskyConnectorOptions {
    * AppView (what the local test network and a self-hosted PDS use).
    */
   appviewProxy?: string | null;
+  /**
+   * `atproto-proxy` value of the Bluesky chat service (e.g. "did:web:api.bsky.chat#bsky_chat"): when
+   * set, the connector offers direct messages (bluesky-chat.ts); absent = no DMs (the default, since
+   * no chat service runs in the local test network to verify against).
+   */
+  chatProxy?: string | null;
   /** Inbound items a first sync back-fills at most (default 500). */
   inboundBackfillLimit?: number;
   /** Notifications asked per listNotifications page (1–100, default 100). */

@@ -41,6 +41,7 @@ import { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS, isHttpU
 import { createBlueskyPublicData } from './bluesky-public';
 import { searchPosts } from './bluesky-search';
 import { blueskyModeration } from './bluesky-moderation';
+import { blueskyDirectMessages } from './bluesky-chat';
 
 export { BLUESKY_MAX_IMAGES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_LANGS };
 export type { BlueskyConnectorOptions, BlueskyCredentials, BlueskySession };
@@ -322,6 +323,8 @@ export function createBlueskyConnector(options: BlueskyConnectorOptions = {}): C
 
     // Hiding replies under our posts (threadgate) and deleting our replies: bluesky-moderation.ts.
     moderation: blueskyModeration(clientFor),
+    // Direct messages through Bluesky chat, only when a chat service is configured: bluesky-chat.ts.
+    ...(options.chatProxy?.trim() ? { directMessages: blueskyDirectMessages(clientFor, options.chatProxy.trim()) } : {}),
 
     search: {
       async search(input, ctx) {
