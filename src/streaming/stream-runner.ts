@@ -175,6 +175,8 @@ export function startStreamRunner(services: AppServices, overrides: Partial<Stre
           delivered = true;
           failures = 0;
           if (batch.items.length || batch.deleted?.length) await ingest(sub, batch);
+          // A batch without a cursor (an event the upstream did not number) keeps the last one.
+          if (batch.cursor === null) continue;
           sub.status.cursor = batch.cursor;
           if (stream.resumable) await save(batch.cursor, batch.items.length > 0);
         }
