@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => network?.close());
 
-const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections', 'hashtag_sets', 'campaigns', 'campaign_line_items', 'campaign_spend', 'campaign_conversions', 'campaign_posts', 'goals'] as const;
+const tables = ['organizations', 'users', 'organization_members', 'workspaces', 'memberships', 'api_tokens', 'accounts', 'posts', 'post_targets', 'media', 'events', 'webhooks', 'webhook_deliveries', 'posting_slots', 'invitations', 'oauth_states', 'oauth_apps', 'inbox_messages', 'account_metrics', 'post_metrics', 'listening_queries', 'listening_matches', 'listening_settings', 'listening_alerts', 'listening_inbox_flags', 'testimonials', 'inbox_message_tags', 'inbox_notes', 'inbox_saved_replies', 'inbox_settings', 'inbox_rules', 'inbox_replies', 'analytics_settings', 'competitors', 'competitor_snapshots', 'competitor_posts', 'competitor_post_observations', 'report_branding', 'report_schedules', 'report_deliveries', 'sentiment_corrections', 'hashtag_sets', 'campaigns', 'campaign_line_items', 'campaign_spend', 'campaign_conversions', 'campaign_posts', 'goals', 'inbox_dm_cursors'] as const;
 
 /** Every row of every tenant table, as text: any change shows up as a difference. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string>> {
@@ -60,6 +60,7 @@ const bodiesFor = (ids: Record<string, string>): Record<string, unknown> => ({
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/bulk': { messageIds: [ids.messageId], change: { status: 'resolved' } },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/notes': { text: 'spy note' },
   'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/sentiment': { label: 'negative' },
+  'POST /api/v1/workspaces/{workspaceId}/inbox-messages/{messageId}/moderation': { action: 'delete' },
   'POST /api/v1/workspaces/{workspaceId}/inbox-saved-replies': { name: 'spy', text: 'hi' },
   'PATCH /api/v1/workspaces/{workspaceId}/inbox-saved-replies/{savedReplyId}': { text: 'hijacked' },
   'PUT /api/v1/workspaces/{workspaceId}/inbox-settings': { firstResponseMinutes: 1 },
@@ -133,6 +134,9 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const savedReply = await (await bInbox('POST', '/inbox-saved-replies', { name: 'B reply', text: 'Hi {{author.name}}' })).json() as { id: string };
     const rule = await (await bInbox('POST', '/inbox-rules', { name: 'B rule', conditions: { keywords: ['b'] }, actions: { tags: ['b'] } })).json() as { id: string };
     expect((await bInbox('PUT', '/inbox-settings', { firstResponseMinutes: 30 })).status).toBe(200);
+    // One of B's replies as the reply log stores it (deletable on the network).
+    const replyId = newId();
+    await t.current.services.database.db.insertInto('inbox_replies').values({ id: replyId, workspace_id: ws, message_id: messageId, idempotency_key: 'b-key', state: 'sent', text: 'B reply', external_id: 'b-reply-1', url: null, sent_by: null, created_at: nowIso, sent_at: nowIso }).execute();
     // A competitor of B with a snapshot, a post and an observation, as the collection job stores them.
     const competitorId = newId();
     await t.current.services.database.db.insertInto('competitors').values({
@@ -158,7 +162,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     expect((await bInbox('POST', `/campaigns/${campaign.id}/conversions`, { day: '2026-03-02', count: 1 })).status).toBe(201);
     expect((await bInbox('PUT', `/campaigns/${campaign.id}/posts/${post.id}`, undefined)).status).toBe(200);
     const goal = await (await bInbox('POST', '/goals', { definitionId: 'livedune.er.pooled', target: 5, direction: 'at_least', from: '2026-03-01', to: '2026-03-31' })).json() as { id: string };
-    const ids: Record<string, string> = { campaignId: campaign.id, lineItemId: withLine.lineItems[0]?.id ?? '', entryId: spendEntry.id, goalId: goal.id, hashtagSetId: hashtagSet.id, scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id };
+    const ids: Record<string, string> = { campaignId: campaign.id, lineItemId: withLine.lineItems[0]?.id ?? '', entryId: spendEntry.id, goalId: goal.id, hashtagSetId: hashtagSet.id, scheduleId: schedule.id, competitorId, accountId: account.id, postId: post.id, webhookId: hook.id, tokenId: token.id, userId: bMember.userId, slotId: slot.id, invitationId: invitation.id, messageId, queryId: query.id, testimonialId: testimonial.id, savedReplyId: savedReply.id, ruleId: rule.id, replyId };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTruthy();
     const bodies = bodiesFor(ids);
 
@@ -196,7 +200,7 @@ describe.each(dialects())('tenant isolation on every OpenAPI route (%s)', (diale
     const changed = tables.filter((t) => after[t] !== before[t]);
     expect(changed, changed.map((t) => `${t}:\n${before[t]}\n${after[t]}`).join('\n')).toEqual([]);
     // The document really covered the workspace routes of every module.
-    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-messages/{messageId}/sentiment', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-settings', '/inbox-metrics', '/reports/render', '/report-schedules/{scheduleId}', '/report-branding']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
+    for (const part of ['/members', '/tokens', '/accounts', '/posts', '/webhooks', '/oauth/start', '/inbox-messages', '/metrics', '/listening/queries/{queryId}/matches', '/listening/volume', '/testimonials/{testimonialId}', '/inbox-messages/{messageId}/conversation', '/inbox-messages/{messageId}/sentiment', '/inbox-saved-replies/{savedReplyId}', '/inbox-rules/{ruleId}', '/inbox-messages/{messageId}/moderation', '/inbox-replies/{replyId}', '/inbox-settings', '/inbox-metrics', '/reports/render', '/report-schedules/{scheduleId}', '/report-branding']) expect(probed.some((p) => p.includes(part)), part).toBe(true);
     expect(probed.length).toBeGreaterThanOrEqual(20);
   });
 });
