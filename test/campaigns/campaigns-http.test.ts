@@ -152,6 +152,10 @@ describe.each(dialects())('campaigns and goals over HTTP (%s)', (dialect) => {
     // Events were written with the changes.
     const types = (await db.selectFrom('events').select('type').where('workspace_id', '=', owner.workspaceId).where('type', 'like', 'campaign.%').orderBy('id').execute()).map((e) => e.type);
     expect(types).toEqual(['campaign.created', 'campaign.line_item.added', 'campaign.line_item.added', 'campaign.post.linked', 'campaign.post.linked', 'campaign.spend.recorded', 'campaign.entries.imported', 'campaign.entries.imported', 'campaign.updated']);
+    // Each event names the campaign and who acted.
+    const spendEvent = await db.selectFrom('events').selectAll().where('workspace_id', '=', owner.workspaceId).where('type', '=', 'campaign.spend.recorded').executeTakeFirstOrThrow();
+    expect(spendEvent).toMatchObject({ subject_id: c.id, actor_id: owner.userId });
+    expect(JSON.parse(spendEvent.payload)).toMatchObject({ campaignId: c.id, amountMinor: 150_000, currency: 'SEK' });
 
     // The campaign report: CSV with the KPI table and neutralised formula text; HTML with the report CSP.
     const report = await t.current.json('GET', `${base}/campaigns/${c.id}/report?format=csv`, undefined, viewer);
@@ -169,6 +173,23 @@ describe.each(dialects())('campaigns and goals over HTTP (%s)', (dialect) => {
     expect(xlsx.status).toBe(200);
     expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
     expect((await t.current.json('GET', `${base}/campaigns/${c.id}/report?format=doc`, undefined, viewer)).status).toBe(422);
+    const pdf = await t.current.json('GET', `${base}/campaigns/${c.id}/report?format=pdf`, undefined, viewer);
+    expect(pdf.status).toBe(200);
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // Changing and removing a plan line: its entries stay with the campaign, without a line.
+    const tgLineId = c.lineItems[1]!.id;
+    const changed = (await (await call('PATCH', `/campaigns/${c.id}/line-items/${tgLineId}`, { plannedBudgetMinor: 100_100 })).json()) as Campaign;
+    // 500.50 / 1 001.00 = 50 %
+    expect(kpi(changed.lineItems[1]!, 'campaign.plan.spend').value).toBe(50);
+    expect((await call('PATCH', `/campaigns/${c.id}/line-items/${tgLineId}`, { plannedBudgetMinor: -1 })).status).toBe(422);
+    const withoutLine = (await (await call('DELETE', `/campaigns/${c.id}/line-items/${tgLineId}`)).json()) as Campaign;
+    expect(withoutLine.lineItems.map((l) => l.placement)).toEqual(['Promoted post']);
+    expect(withoutLine.spendMinor).toBe(200_050);
+    expect((await call('DELETE', `/campaigns/${c.id}/line-items/${tgLineId}`)).status).toBe(404);
+    const conversionId = withoutLine.conversionEntries.find((x) => x.valueMinor === null)!.id;
+    expect((await call('DELETE', `/campaigns/${c.id}/conversions/${conversionId}`)).status).toBe(204);
+    expect(((await (await call('GET', `/campaigns/${c.id}`)).json()) as Campaign).conversions).toBe(7);
 
     // Removing an entry and unlinking a post change the figures; unknown ones are 404.
     const spendId = c.spendEntries.find((s) => s.source === 'manual')!.id;
