@@ -214,10 +214,15 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
       let priority = priorityBefore;
       const tags = new Set<string>();
       let ruleAssigned = false;
-      const messageWords = words(row.text);
+      // Split into words only when a rule's keywords all occur in the text as substrings (a whole-word
+      // match implies that): most messages match no keyword and are never tokenised for the rules.
+      const lower = row.text.toLowerCase();
+      let messageWords: string[] | null = null;
       const subject = { text: row.text, network: row.network, kind: row.kind, lang: row.lang ?? row.sentiment_lang ?? null, sentiment: row.sentiment_label ?? null, authorFollowers: row.author_followers ?? null };
       for (const rule of rules) {
-        if (!ruleMatches(rule.conditions, subject, messageWords, keywordWords.get(rule.id))) continue;
+        const keywords = keywordWords.get(rule.id);
+        if (keywords && !keywords.some((k) => k.length > 0 && k.every((w) => lower.includes(w)))) continue;
+        if (!ruleMatches(rule.conditions, subject, keywords ? (messageWords ??= words(row.text)) : [], keywords)) continue;
         const a = rule.actions;
         // The first rule that assigns wins over the thread's assignee; a member who left is skipped.
         if (a.assignTo && !ruleAssigned && members.has(a.assignTo)) {

@@ -65,6 +65,8 @@ function isoOr(value: string | null | undefined, fallback: string): string {
 interface Known {
   message: IngestKnownMessage;
   row?: Insertable<InboxMessagesTable>;
+  /** Where `row` is in the batch's arrival list. */
+  index?: number;
 }
 
 /**
@@ -141,11 +143,13 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
       };
       (await workflow()).prepare(row, threadKeys, isOurPost, backfill);
       fresh.push(row);
-      arrived.push({ ...row });
+      // The row itself until a later copy changes it (then a snapshot takes its place).
+      arrived.push(row);
       messageTargets.set(row.external_id, targetId);
       threadKeys.set(row.external_id, row.thread_key ?? row.external_id);
       known.set(row.external_id, {
         row,
+        index: arrived.length - 1,
         message: { id: row.id, external_id: row.external_id, text: row.text, lang: row.lang ?? null, author_handle: row.author_handle, author_name: row.author_name ?? null, target_id: targetId, thread_key: row.thread_key ?? null, root_external_id: row.root_external_id ?? null, deleted_at: null },
       });
       continue;
@@ -175,7 +179,8 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
     }
     if (!changed) continue;
     if (k.row) {
-      // New in this batch: the row to insert takes the change directly.
+      // New in this batch: the row to insert takes the change directly, its arrival stays as it was.
+      if (arrived[k.index!] === k.row) arrived[k.index!] = { ...k.row };
       if (patch.deleted_at) k.row.deleted_at = patch.deleted_at;
       if (patch.edit) Object.assign(k.row, patch.edit);
       if (patch.target_id) k.row.target_id = patch.target_id;
