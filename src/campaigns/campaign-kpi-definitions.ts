@@ -15,6 +15,7 @@ export type CampaignKpiFormula =
 
 /** The planned/actual quantities plan-vs-actual KPIs compare. */
 export const planQuantities = ['spend', 'posts', 'reach', 'impressions', 'clicks', 'conversions'] as const;
+/** One plan quantity. */
 export type PlanQuantity = (typeof planQuantities)[number];
 
 /** One campaign KPI card. */
@@ -31,7 +32,8 @@ export interface CampaignKpiDefinition {
   missingRule: string;
 }
 
-const spendRule = 'Spend is the sum of the campaign\'s spend entries; without any entry spend is unknown (not 0) and the value is empty. A spend of 0 makes the value undefined (empty), never infinite or 0.';
+const spendKnownRule = 'Spend is the sum of the campaign\'s spend entries; without any entry spend is unknown (not 0) and the value is empty.';
+const spendRule = `${spendKnownRule} A spend of 0 makes the value undefined (empty), never infinite or 0.`;
 const revenueRule = 'Revenue is the sum of the values of the conversion entries; entries with only a count add no revenue and are listed. Without any entry that has a value, revenue is unknown and the value is empty.';
 const postCountRule = 'Impressions, clicks and reach are the newest counts of the campaign\'s published posts (linked by hand or by UTM value); a post whose network did not give the count is left out and listed, never read as 0. With no post having the count the value is empty.';
 
@@ -62,7 +64,7 @@ export const campaignKpiDefinitions: readonly CampaignKpiDefinition[] = [
     mirrors: 'Cost per action (conversion) = spend / conversions.',
     formula: 'cost_per_conversion',
     unit: 'money',
-    missingRule: `${spendRule.split(' A spend')[0]} Conversions are the sum of the conversion entries' counts; with no entry, or 0 conversions, the value is empty.`,
+    missingRule: `${spendKnownRule} Conversions are the sum of the conversion entries' counts; with no entry, or 0 conversions, the value is empty.`,
   },
   {
     id: 'campaign.cpm',
@@ -71,7 +73,7 @@ export const campaignKpiDefinitions: readonly CampaignKpiDefinition[] = [
     mirrors: 'Cost per mille = spend / impressions × 1000 (impressions: the views count Herald keeps per post).',
     formula: 'cost_per_mille',
     unit: 'money',
-    missingRule: `${spendRule.split(' A spend')[0]} ${postCountRule} 0 impressions make the value empty.`,
+    missingRule: `${spendKnownRule} ${postCountRule} 0 impressions make the value empty.`,
   },
   {
     id: 'campaign.cpc',
@@ -80,7 +82,7 @@ export const campaignKpiDefinitions: readonly CampaignKpiDefinition[] = [
     mirrors: 'Cost per click = spend / clicks.',
     formula: 'cost_per_click',
     unit: 'money',
-    missingRule: `${spendRule.split(' A spend')[0]} ${postCountRule} 0 clicks make the value empty.`,
+    missingRule: `${spendKnownRule} ${postCountRule} 0 clicks make the value empty.`,
   },
   ...planQuantities.map(
     (quantity): CampaignKpiDefinition => ({
@@ -96,7 +98,7 @@ export const campaignKpiDefinitions: readonly CampaignKpiDefinition[] = [
       quantity,
       missingRule:
         quantity === 'spend'
-          ? spendRule.split(' A spend')[0]! + ' Without a plan (or a plan of 0) the value is empty.'
+          ? `${spendKnownRule} Without a plan (or a plan of 0) the value is empty.`
           : quantity === 'posts'
             ? 'Actual posts are the campaign\'s published posts (one per account it went to). Without a planned number (or a plan of 0) the value is empty.'
             : quantity === 'conversions'

@@ -6,6 +6,7 @@
 
 /** Campaign statuses, in their usual order. */
 export const campaignStatuses = ['planned', 'active', 'paused', 'completed', 'cancelled'] as const;
+/** One campaign status. */
 export type CampaignStatus = (typeof campaignStatuses)[number];
 
 /** Where a spend or conversion entry came from. */

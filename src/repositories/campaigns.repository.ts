@@ -6,9 +6,13 @@ import type { Selectable } from 'kysely';
 import type { CampaignConversionsTable, CampaignLineItemsTable, CampaignSpendTable, CampaignsTable } from '../campaigns/campaign-tables';
 import type { Executor } from '../jobs/job-queue';
 
+/** A stored campaign. */
 export type CampaignRow = Selectable<CampaignsTable>;
+/** A stored media-plan line. */
 export type LineItemRow = Selectable<CampaignLineItemsTable>;
+/** A stored spend entry. */
 export type SpendRow = Selectable<CampaignSpendTable>;
+/** A stored conversion entry. */
 export type ConversionRow = Selectable<CampaignConversionsTable>;
 
 /** A published-or-not post target of a campaign with its newest counts (from the analytics rollups). */

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { GoalsTable } from '../campaigns/campaign-tables';
 import type { Executor } from '../jobs/job-queue';
 
+/** A stored goal. */
 export type GoalRow = Selectable<GoalsTable>;
 
 /** The workspace's goals (optionally only those that may apply to one account), by period. */
