@@ -244,6 +244,7 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
   const m = isId(id) ? await findInboxMessage(ctx.db, ctx.workspaceId, id) : undefined;
   if (!m) throw new NotFoundError('Message');
   if (m.deleted_at) throw new ConflictError('This message was deleted on the network; there is nothing to reply to');
+  if (m.network_deleted_at) throw new ConflictError('This message was deleted on the network from Herald; restore it first to reply');
   const account = await findAccount(ctx.db, ctx.workspaceId, m.account_id);
   if (!account) throw new ConflictError('The account this message came to was removed from Herald');
   if (account.status !== 'ok') throw new ConflictError(`${account.handle} needs to be reconnected before you can reply (${account.status_reason ?? account.status})`);

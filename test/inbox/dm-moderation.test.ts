@@ -203,6 +203,9 @@ describe.each(dialects())('inbox DMs and moderation (%s)', (dialect) => {
     const deleted = await ok<Msg>(await api('POST', `/inbox-messages/${m.id}/moderation`, { action: 'delete' }));
     expect(peer.items.get(c1.id)!.deleted).toBe(true);
     expect(deleted.moderation).toMatchObject({ deletedBy: editor.userId, actions: ['restore'] });
+    // Nothing to answer while it is deleted.
+    const noReply = await api('POST', `/inbox-messages/${m.id}/reply`, { text: 'hello?' });
+    expect(noReply.status).toBe(409);
     const restored = await ok<Msg>(await api('POST', `/inbox-messages/${m.id}/moderation`, { action: 'restore' }));
     expect(restored.moderation).toMatchObject({ deletedAt: null, actions: ['hide', 'delete'] });
     expect((await eventsOf('inbox.message.moderated', m.id)).map((e) => (JSON.parse(e.payload) as { action: string }).action)).toEqual(['hide', 'unhide', 'delete', 'restore']);

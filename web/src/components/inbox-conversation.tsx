@@ -366,7 +366,7 @@ export function InboxConversation({
   const { message, ancestors, children, post, notes, thread, replies, canDeleteReplies } = conv.data;
   // A direct message is a conversation with one person: all of it, with our answers, in time order.
   const isDm = message.kind === 'dm';
-  const disabledReason = message.deletedAt ? t('inbox.reply.deletedMessage') : account && account.status !== 'ok' ? t('inbox.reply.needsReconnect', { handle: account.handle }) : null;
+  const disabledReason = message.deletedAt || message.moderation.deletedAt ? t('inbox.reply.deletedMessage') : account && account.status !== 'ok' ? t('inbox.reply.needsReconnect', { handle: account.handle }) : null;
 
   return (
     <section className="inbox-conversation card" aria-label={t('inbox.conversation')}>

@@ -81,10 +81,11 @@ describe('inbox moderation buttons and direct messages (in-process Herald)', () 
     const karin = { externalId: 'u-karin', handle: 'karin.test', displayName: 'Karin', followers: null };
     queued = [
       inbound('c1', 'comment', 'Buy cheap followers here'),
+      inbound('c2', 'comment', 'Where is the manual?'),
       inbound('d1', 'dm', 'Hi, where is my order?', { author: karin, createdAt: new Date(Date.now() - 120_000).toISOString() }),
       inbound('d2', 'dm', 'It was order 4411', { author: karin, createdAt: new Date(Date.now() - 60_000).toISOString() }),
     ];
-    expect(await syncInbound(t.services, account)).toMatchObject({ outcome: 'done', received: 3 });
+    expect(await syncInbound(t.services, account)).toMatchObject({ outcome: 'done', received: 4 });
   });
   afterEach(() => cleanup());
   afterAll(async () => t.close());
@@ -143,6 +144,26 @@ describe('inbox moderation buttons and direct messages (in-process Herald)', () 
     const after = await within(conv).findByRole('list', { name: 'Direct messages' });
     await waitFor(() => expect(within(after).getByText('Our answer (Owner)')).toBeTruthy());
     expect(within(after).getByText('It ships tomorrow!')).toBeTruthy();
+  });
+
+  it('lists our reply to a comment with its sender and deletes it on the network after confirming', async () => {
+    renderInbox(workspace);
+    // The comment deleted above takes no more replies.
+    const deleted = await open('Buy cheap followers here');
+    expect(await within(deleted).findByText('The message was deleted on the network; there is nothing to reply to.')).toBeTruthy();
+    const conv = await open('Where is the manual?');
+    fireEvent.change(within(conv).getByLabelText('Your reply'), { target: { value: 'Removed, sorry about that.' } });
+    fireEvent.click(within(conv).getByRole('button', { name: 'Send reply' }));
+    const ours = await within(conv).findByRole('region', { name: 'Our replies' });
+    await waitFor(() => expect(within(ours).getByText('Removed, sorry about that.')).toBeTruthy());
+    expect(within(ours).getByText('Owner')).toBeTruthy();
+    expect(calls.filter((c) => c.startsWith('reply '))).toEqual(['reply c2 Removed, sorry about that.']);
+    fireEvent.click(within(ours).getByRole('button', { name: 'Delete this reply on the network' }));
+    const confirm = within(ours).getByRole('group', { name: 'Delete our reply on the network? People will no longer see it there.' });
+    expect(calls.some((c) => c.startsWith('deleteReply '))).toBe(false);
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Yes, delete' }));
+    expect(await within(ours).findByText(/^Deleted on the network, /)).toBeTruthy();
+    expect(calls.filter((c) => c.startsWith('deleteReply '))).toHaveLength(1);
   });
 
   it('viewers see the state but no buttons', async () => {
