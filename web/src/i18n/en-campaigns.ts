@@ -63,6 +63,8 @@ export const enCampaigns = {
     noEntries: 'Nothing recorded yet.',
     linkedPosts: 'Posts',
     noPosts: 'No posts belong to this campaign yet: link one by its id or use the UTM value in the composer.',
+    removeEntry: 'Remove entry',
+    unlinkPost: 'Unlink post',
     linkPost: 'Link post',
     postId: 'Post id',
     linkedBy: 'Linked',

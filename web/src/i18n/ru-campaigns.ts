@@ -60,6 +60,8 @@ export const ruCampaigns = {
     noEntries: 'Пока ничего не записано.',
     linkedPosts: 'Публикации',
     noPosts: 'У кампании пока нет публикаций: привяжите публикацию по id или укажите значение UTM в редакторе.',
+    removeEntry: 'Удалить запись',
+    unlinkPost: 'Отвязать публикацию',
     linkPost: 'Привязать публикацию',
     postId: 'Id публикации',
     linkedBy: 'Привязка',

@@ -60,6 +60,8 @@ export const svCampaigns = {
     noEntries: 'Inget registrerat än.',
     linkedPosts: 'Inlägg',
     noPosts: 'Kampanjen har inga inlägg än: koppla ett med dess id eller använd UTM-värdet i redigeraren.',
+    removeEntry: 'Ta bort posten',
+    unlinkPost: 'Koppla loss inlägget',
     linkPost: 'Koppla inlägg',
     postId: 'Inläggets id',
     linkedBy: 'Kopplat',

@@ -110,6 +110,15 @@ describe('Campaigns screen (in-process Herald)', () => {
     expect(stored[1]!.created_by).toBe(editor.userId);
     // ROI now (4 500.00 − 2 700.50) / 2 700.50 × 100 = 66.635808
     await waitFor(() => expect(screen.getByTestId('campaign-roi').textContent).toBe('66.635808 %'));
+
+    // The editor takes the new entry back and unlinks the post.
+    const entries = screen.getByRole('region', { name: 'Spend and conversions' });
+    const newRow = (await within(entries).findByText(/1,200\.50/)).closest('tr')!;
+    fireEvent.click(within(newRow).getByRole('button', { name: 'Remove entry' }));
+    await waitFor(() => expect(screen.getByTestId('campaign-roi').textContent).toBe('200 %'));
+    fireEvent.click(within(screen.getByRole('region', { name: 'Posts' })).getByRole('button', { name: 'Unlink post' }));
+    await within(screen.getByRole('region', { name: 'Posts' })).findByText(/No posts belong to this campaign yet/);
+    expect(await t.services.database.db.selectFrom('campaign_posts').select('post_id').where('campaign_id', '=', campaignId).execute()).toEqual([]);
   });
 
   it('gives a viewer the figures but no forms (Russian)', async () => {

@@ -125,6 +125,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const [spendState, saveSpend] = useSave();
   const [convState, saveConv] = useSave();
   const [postState, savePost] = useSave();
+  const [removeState, saveRemove] = useSave();
 
   if (campaign.loading && !campaign.data) return <Loading />;
   if (campaign.error || !campaign.data) return <ErrorState error={campaign.error} onRetry={campaign.reload} />;
@@ -179,6 +180,17 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       campaign.reload();
     });
   };
+  const removeEntry = (kind: 'spend' | 'conversions', entryId: string) =>
+    void saveRemove(async () => {
+      const param2 = { ...param, entryId };
+      await unwrap(kind === 'spend' ? api.spend[':entryId'].$delete({ param: param2 }) : api.conversions[':entryId'].$delete({ param: param2 }));
+      campaign.reload();
+    });
+  const unlink = (id: string) =>
+    void saveRemove(async () => {
+      await unwrap(api.posts[':postId'].$delete({ param: { ...param, postId: id } }));
+      campaign.reload();
+    });
   const linkPost = (e: FormEvent) => {
     e.preventDefault();
     void savePost(async () => {
@@ -338,10 +350,14 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                 <th scope="col">{t('campaigns.conversions')}</th>
                 <th scope="col">{t('campaigns.revenue')}</th>
                 <th scope="col">{t('campaigns.source')}</th>
+                {canEdit && <th scope="col" />}
               </tr>
             </thead>
             <tbody>
-              {[...c.spendEntries.map((s) => ({ key: s.id, day: s.day, spend: s.amountMinor, count: null as number | null, value: null as number | null, source: s.source })), ...c.conversionEntries.map((x) => ({ key: x.id, day: x.day, spend: null as number | null, count: x.count, value: x.valueMinor, source: x.source }))]
+              {[
+                ...c.spendEntries.map((s) => ({ key: s.id, kind: 'spend' as const, day: s.day, spend: s.amountMinor, count: null as number | null, value: null as number | null, source: s.source })),
+                ...c.conversionEntries.map((x) => ({ key: x.id, kind: 'conversions' as const, day: x.day, spend: null as number | null, count: x.count, value: x.valueMinor, source: x.source })),
+              ]
                 .sort((a, b) => a.day.localeCompare(b.day))
                 .map((r) => (
                   <tr key={r.key}>
@@ -350,10 +366,22 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                     <td>{r.count === null ? '' : num(r.count, lng)}</td>
                     <td>{r.count === null ? '' : money(r.value)}</td>
                     <td>{t(`campaigns.sources.${r.source}`)}</td>
+                    {canEdit && (
+                      <td>
+                        <button type="button" className="button button-quiet" disabled={removeState === 'saving'} onClick={() => removeEntry(r.kind, r.key)}>
+                          {t('campaigns.removeEntry')}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 ))}
             </tbody>
           </table>
+        )}
+        {typeof removeState === 'object' && (
+          <p role="alert" className="form-error">
+            {removeState.error}
+          </p>
         )}
         {canEdit && (
           <div className="campaign-entry-forms">
@@ -421,6 +449,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                 <th scope="col">{t('campaigns.impressions')}</th>
                 <th scope="col">{t('campaigns.clicks')}</th>
                 <th scope="col">{t('campaigns.linkedBy')}</th>
+                {canEdit && <th scope="col" />}
               </tr>
             </thead>
             <tbody>
@@ -433,6 +462,15 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                   <td>{num(p.impressions, lng)}</td>
                   <td>{num(p.clicks, lng)}</td>
                   <td>{p.linkedBy.map((k) => t(`campaigns.linkedByKinds.${k}`)).join(', ')}</td>
+                  {canEdit && (
+                    <td>
+                      {p.linkedBy.includes('manual') && (
+                        <button type="button" className="button button-quiet" disabled={removeState === 'saving'} onClick={() => unlink(p.postId)}>
+                          {t('campaigns.unlinkPost')}
+                        </button>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
