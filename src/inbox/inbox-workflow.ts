@@ -181,7 +181,9 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
     for (const [accountId, keys] of threadsByAccount) {
       for (const m of await reopenableInThreads(trx, accountId, [...keys])) {
         const k = key(accountId, m.thread_key ?? '');
-        reopenable.set(k, [...(reopenable.get(k) ?? []), m]);
+        let list = reopenable.get(k);
+        if (!list) reopenable.set(k, (list = []));
+        list.push(m);
       }
       for (const [threadKey, assignee] of await threadAssignees(trx, accountId, [...keys])) assignees.set(key(accountId, threadKey), assignee);
     }
@@ -189,7 +191,7 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
 
     const decisions = new Map<string, IngestDecision>();
     const reopens: Array<{ id: string; status: InboxStatus; at: string; by: string }> = [];
-    const tagsOf = new Map<string, string[]>();
+    const tagsOf = new Map<string, { at: string; tags: string[] }>();
     const notifications: Array<{ messageId: string; ruleId: string; index: number }> = [];
     for (const row of rows) {
       const at = row.received_at;
@@ -247,7 +249,7 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
       if (priority !== priorityBefore) events.push({ type: 'inbox.message.priority_changed', subjectId: row.id, payload: { messageId: row.id, from: priorityBefore, to: priority, reason: 'rule' } });
       // A new message has no tags yet: every tag is added.
       if (tags.size) {
-        tagsOf.set(row.id, [...tags]);
+        tagsOf.set(row.id, { at, tags: [...tags] });
         events.push({ type: 'inbox.message.tagged', subjectId: row.id, payload: { messageId: row.id, tags: [...tags], reason: 'rule' } });
       }
       decisions.set(row.id, { columns, events });
@@ -264,10 +266,18 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
           g.ids.push(r.id);
           groups.set(`${r.status}\u0000${r.at}`, g);
         }
-        for (const g of groups.values()) await updateMessages(trx, workspaceId, g.ids, { status: g.status, resolved_at: null, status_changed_at: g.at });
-        const pairs = [...tagsOf].filter(([id]) => stored.has(id)).flatMap(([messageId, tags]) => tags.map((tag) => ({ messageId, tag })));
-        const at = rows[0]?.received_at ?? new Date(services.now().getTime()).toISOString();
-        if (pairs.length) await addTagsBatch(trx, workspaceId, pairs, at);
+        for (const g of groups.values()) {
+          for (let i = 0; i < g.ids.length; i += 2000) await updateMessages(trx, workspaceId, g.ids.slice(i, i + 2000), { status: g.status, resolved_at: null, status_changed_at: g.at });
+        }
+        // One INSERT per received time (one for a batch).
+        const pairsAt = new Map<string, Array<{ messageId: string; tag: string }>>();
+        for (const [messageId, t] of tagsOf) {
+          if (!stored.has(messageId)) continue;
+          let pairs = pairsAt.get(t.at);
+          if (!pairs) pairsAt.set(t.at, (pairs = []));
+          for (const tag of t.tags) pairs.push({ messageId, tag });
+        }
+        for (const [at, pairs] of pairsAt) await addTagsBatch(trx, workspaceId, pairs, at);
         for (const n of notifications) {
           if (!stored.has(n.messageId)) continue;
           await services.queue.enqueue(inboxNotifyTask, { workspaceId, messageId: n.messageId, ruleId: n.ruleId, index: n.index }, { key: `inbox-notify:${n.messageId}:${n.ruleId}:${n.index}` }, trx);
