@@ -98,6 +98,17 @@ describe('VK community messages', () => {
     expect(r.cursor).toBe('72');
   });
 
+  it('reads the history of every conversation newer than the cursor, also one that ends with our answer', async () => {
+    expectCall('messages.getConversations');
+    expectCall('messages.getHistory');
+    expectCall('messages.getHistory', 'messages.getHistory-502');
+    const r = await conn().directMessages!.fetch!({ auth: auth(), cursor: '60' }, ctx);
+    expect(calls.slice(1).map((c) => c.form.peer_id)).toEqual(['501', '502']);
+    // 502's conversation holds only our answer (61) and a message not newer than the cursor (60).
+    expect(r.items.map((i) => i.externalId)).toEqual(['msg_501_72', 'msg_501_71']);
+    expect(r.cursor).toBe('72');
+  });
+
   it('a sign-in without the messages right gets no DMs and keeps its cursor (the wall keeps working); a profile wall asks nothing', async () => {
     expectCall('messages.getConversations', 'error-917');
     const r = await conn().directMessages!.fetch!({ auth: auth(), cursor: '60' }, ctx);
