@@ -16,7 +16,7 @@ import { createVkConnector } from './vk/vk.connector';
 export function defaultConnectors(config: HeraldConfig['networks']): ConnectorRegistry {
   const registry = new ConnectorRegistry();
   // Live subscriptions (`stream`, used by the worker's stream runner when HERALD_STREAMING is on).
-  registry.register({ ...blueskyConnector, stream: createBlueskyStream({ relayUrl: config.bluesky.relayUrl, jetstreamUrl: config.bluesky.jetstreamUrl }) });
+  registry.register({ ...blueskyConnector, stream: createBlueskyStream({ relayUrl: config.bluesky.relayUrl, jetstreamUrl: config.bluesky.jetstreamUrl, plcUrl: config.bluesky.plcUrl }) });
   registry.register({ ...createMastodonConnector(), stream: createMastodonStream() });
   registry.register(createTelegramConnector({ apiBaseUrl: config.telegram.apiBaseUrl }));
   registry.register(

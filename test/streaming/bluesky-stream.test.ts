@@ -65,6 +65,44 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
     await net?.stop();
   });
 
+  it('behind a relay (here the PDS named as relay) authors\' handles come from their DID documents in the PLC directory', async () => {
+    const [alice, carol] = await Promise.all([net.createAccount(uniqueAccountName('ra')), net.createAccount(uniqueAccountName('rc'))]);
+    const carolToken = (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: carol!.handle, password: carol!.password } })).accessJwt;
+    // Account creation emits #identity events (with the handle) a moment later; the stream opens after
+    // them, so the handle must be looked up.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const lookups: string[] = [];
+    const stream = createBlueskyStream({ relayUrl: net.pdsUrl, plcUrl: net.plcUrl });
+    const abort = new AbortController();
+    let opened!: () => void;
+    const isOpen = new Promise<void>((r) => (opened = r));
+    const auth = { accountId: 'acc-relay', externalId: alice!.did, handle: alice!.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice!.handle, appPassword: alice!.appPassword }, session: null };
+    const batches = stream.open(
+      { upstream: stream.upstream(auth, { defaultServiceUrl: net.pdsUrl }), cursor: null, accounts: () => [auth] },
+      { fetch: (async (u: Parameters<typeof fetch>[0], i?: Parameters<typeof fetch>[1]) => (lookups.push(String(u)), fetch(u, i))) as typeof fetch, signal: abort.signal, defaultServiceUrl: net.pdsUrl, opened: () => opened() },
+    )[Symbol.asyncIterator]();
+    const first = batches.next();
+    await isOpen;
+    const text = `relay hello @${alice!.handle}`;
+    const at = Buffer.from(text).indexOf('@');
+    const m = await call<StrongRef>(net.pdsUrl, 'com.atproto.repo.createRecord', {
+      token: carolToken,
+      body: { repo: carol!.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString(), facets: [{ index: { byteStart: at, byteEnd: Buffer.byteLength(text) }, features: [{ $type: 'app.bsky.richtext.facet#mention', did: alice!.did }] }] } },
+    });
+    let found: { handle: string; uri: string } | null = null;
+    for (let next = first; !found; next = batches.next()) {
+      const r = await next;
+      if (r.done) break;
+      const item = r.value.items.find((x) => x.message.externalId === m.uri);
+      if (item) found = { handle: item.message.author.handle, uri: item.message.externalId };
+    }
+    abort.abort();
+    await batches.return?.(undefined);
+    expect(found).toEqual({ handle: carol!.handle, uri: m.uri });
+    // Asked the PLC directory, not describeRepo (a relay does not serve it).
+    expect(lookups).toEqual([`${net.plcUrl.replace(/\/+$/, '')}/${encodeURIComponent(carol!.did)}`]);
+  }, 30_000);
+
   describe.each(dialects())('%s', (dialect) => {
     let services: TestServices;
     let ws: BlueskyWorkspace;

@@ -12,9 +12,13 @@
  * - The cursor is the frame's `seq`; the subscription resumes with `?cursor=seq` (a PDS keeps a few
  *   days of events, a relay about 36 hours). A cursor the upstream calls from the future
  *   (`FutureCursor`, e.g. a reset PDS) is refused as `invalid_content`, and Herald opens from now.
- * - The firehose names authors by DID only: handles come from `#identity` events and otherwise from
- *   `com.atproto.repo.describeRepo` on the upstream (a PDS answers for its own accounts), cached; when
- *   neither knows, the DID stands in (as it does for an invalid handle in the notifications poll).
+ * - A PDS's firehose carries only the repositories that PDS hosts: in PDS mode only authors on the
+ *   account's own PDS are seen live (a self-hosted or community PDS); a relay or Jetstream sees the
+ *   whole network. Polling covers everyone either way.
+ * - The firehose names authors by DID only: handles come from `#identity` events, else from
+ *   `com.atproto.repo.describeRepo` on the PDS (PDS mode) or the author's DID document (PLC directory,
+ *   did:web) behind a relay or Jetstream, cached; when nothing knows, the DID stands in (as it does for
+ *   an invalid handle in the notifications poll).
  * - A ping every `pingIntervalMs`; no pong or frame by the next ping ends the socket as retryable.
  * - Jetstream instead (`jetstreamUrl`): the same posts as JSON events (`wantedCollections` =
  *   app.bsky.feed.post), one socket for every account; the cursor is the event's `time_us`, and a
@@ -47,6 +51,11 @@ export interface BlueskyStreamOptions {
   maxFrameBytes?: number;
   /** Timeout of one handle look-up (default 5 s). */
   lookupTimeoutMs?: number;
+  /**
+   * PLC directory for authors' handles behind a relay or Jetstream (default https://plc.directory;
+   * null = none). Not asked in PDS mode, where the PDS answers for its own accounts.
+   */
+  plcUrl?: string | null;
 }
 
 /** The http(s) base of an upstream given as ws(s)://, http(s):// or a bare host. */
@@ -175,6 +184,9 @@ class HandleCache {
     if (!e || now - e.at > this.ttlMs) return undefined;
     return e;
   }
+  forget(did: string): void {
+    this.map.delete(did);
+  }
   set(did: string, handle: string | null, now: number): void {
     this.map.delete(did);
     this.map.set(did, { handle, at: now });
@@ -190,25 +202,53 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
   const maxQueued = options.maxQueuedFrames ?? 2000;
   const maxFrameBytes = options.maxFrameBytes ?? 5 * 1024 * 1024;
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 5000;
+  const plc = options.plcUrl === null ? null : normaliseServiceUrl(options.plcUrl?.trim() || 'https://plc.directory');
   const handles = new HandleCache();
 
+  /** A JSON GET for a handle look-up (best effort: any failure is null). */
+  async function getJson(url: URL, ctx: StreamContext): Promise<Record<string, unknown> | null> {
+    try {
+      const res = await ctx.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(lookupTimeoutMs)]) });
+      if (!res.ok) {
+        await res.body?.cancel();
+        return null;
+      }
+      const j: unknown = await res.json();
+      return j && typeof j === 'object' && !Array.isArray(j) ? (j as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The handle a DID document claims (`alsoKnownAs: ["at://handle"]`), from the PLC directory or did:web. */
+  async function handleFromDidDocument(did: string, ctx: StreamContext): Promise<string | null> {
+    let url: URL | null = null;
+    if (did.startsWith('did:plc:') && plc) url = new URL(`/${encodeURIComponent(did)}`, plc + '/');
+    else if (did.startsWith('did:web:')) url = URL.canParse(`https://${decodeURIComponent(did.slice(8))}`) ? new URL('/.well-known/did.json', `https://${decodeURIComponent(did.slice(8))}`) : null;
+    if (!url) return null;
+    const doc = await getJson(url, ctx);
+    const aka = Array.isArray(doc?.alsoKnownAs) ? doc.alsoKnownAs : [];
+    const first = aka.find((a): a is string => typeof a === 'string' && a.startsWith('at://'));
+    return first ? first.slice(5) : null;
+  }
+
+  /**
+   * The author's handle: from the cache (`#identity` events fill it too), else from the PDS itself
+   * (`describeRepo`: a PDS firehose only carries its own accounts), else — behind a relay or Jetstream,
+   * which do not serve it — from the author's DID document. Null when nothing answers: the DID stands in.
+   */
   async function handleOf(did: string, upstream: string, ctx: StreamContext): Promise<string | null> {
     const now = Date.now();
     const cached = handles.get(did, now);
     if (cached) return cached.handle;
     let handle: string | null = null;
-    try {
+    if (upstream !== relay && upstream !== jetstream) {
       const url = new URL('/xrpc/com.atproto.repo.describeRepo', httpBase(upstream) + '/');
       url.searchParams.set('repo', did);
-      const res = await ctx.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(lookupTimeoutMs)]) });
-      if (res.ok) {
-        const j = (await res.json()) as { handle?: unknown; handleIsCorrect?: unknown };
-        if (typeof j.handle === 'string' && j.handleIsCorrect !== false) handle = j.handle;
-      } else {
-        await res.body?.cancel();
-      }
-    } catch {
-      // A relay does not serve describeRepo, and a look-up is best effort: the DID stands in.
+      const j = await getJson(url, ctx);
+      if (j && typeof j.handle === 'string' && j.handleIsCorrect !== false) handle = j.handle;
+    } else {
+      handle = await handleFromDidDocument(did, ctx);
     }
     handles.set(did, handle, now);
     return handle;
@@ -288,8 +328,11 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
     }
     const cursor = decoded.seq !== null ? String(decoded.seq) : null;
     if (decoded.type === '#identity') {
+      // A new handle, or none given: then the next message looks it up again.
       const did = str(decoded.body.did);
-      if (did) handles.set(did, str(decoded.body.handle), Date.now());
+      const handle = str(decoded.body.handle);
+      if (did && handle) handles.set(did, handle, Date.now());
+      else if (did) handles.forget(did);
     }
     if (decoded.type !== '#commit') return cursor ? { items: [], cursor } : null;
     let batch: Pick<StreamBatch, 'items' | 'deleted'>;
@@ -325,7 +368,9 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
     const empty = cursor ? { items: [], cursor } : null;
     if (event.kind === 'identity') {
       const did = typeof event.identity?.did === 'string' ? event.identity.did : null;
-      if (did) handles.set(did, typeof event.identity?.handle === 'string' ? event.identity.handle : null, Date.now());
+      const handle = typeof event.identity?.handle === 'string' && event.identity.handle ? event.identity.handle : null;
+      if (did && handle) handles.set(did, handle, Date.now());
+      else if (did) handles.forget(did);
       return empty;
     }
     const commit = event.commit;
