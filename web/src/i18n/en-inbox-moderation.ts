@@ -5,6 +5,7 @@
 export const enInboxModeration = {
   inboxModeration: {
     title: 'On the network',
+    badge: { hidden: 'Hidden on the network', deleted: 'Deleted on the network' },
     someone: 'someone',
     hiddenBy: 'Hidden on the network by {{name}}, {{time}}.',
     deletedBy: 'Deleted on the network by {{name}}, {{time}}.',

@@ -2,6 +2,7 @@
 export const ruInboxModeration = {
   inboxModeration: {
     title: 'В соцсети',
+    badge: { hidden: 'Скрыто в соцсети', deleted: 'Удалено в соцсети' },
     someone: 'кто-то',
     hiddenBy: 'Скрыто в соцсети: {{name}}, {{time}}.',
     deletedBy: 'Удалено в соцсети: {{name}}, {{time}}.',

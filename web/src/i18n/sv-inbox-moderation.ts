@@ -2,6 +2,7 @@
 export const svInboxModeration = {
   inboxModeration: {
     title: 'På nätverket',
+    badge: { hidden: 'Dold på nätverket', deleted: 'Raderad på nätverket' },
     someone: 'någon',
     hiddenBy: 'Dold på nätverket av {{name}}, {{time}}.',
     deletedBy: 'Raderad på nätverket av {{name}}, {{time}}.',

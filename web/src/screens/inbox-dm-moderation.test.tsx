@@ -112,6 +112,8 @@ describe('inbox moderation buttons and direct messages (in-process Herald)', () 
 
     fireEvent.click(within(group).getByRole('button', { name: 'Hide on testnet' }));
     expect(await within(conv).findByText(/^Hidden on the network by Owner/)).toBeTruthy();
+    // The list shows it too.
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Messages' })).getByText('Hidden on the network')).toBeTruthy());
     expect(calls).toContain('hide c1');
     fireEvent.click(await within(conv).findByRole('button', { name: 'Show again on testnet' }));
     await waitFor(() => expect(within(conv).queryByText(/^Hidden on the network by/)).toBeNull());

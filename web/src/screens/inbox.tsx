@@ -108,6 +108,8 @@ function MessageSummary({ m, account, assignee }: { m: InboxMessage; account: Ac
           <SentimentBadge sentiment={m.sentiment} />
           {m.priority === 'high' || m.priority === 'urgent' ? <span className="badge badge-needs">{t(`inbox.priority.${m.priority}`)}</span> : null}
           {m.sla.breached && <span className="badge badge-needs">{t('inbox.slaBreached')}</span>}
+          {m.moderation.hiddenAt && <span className="badge">{t('inboxModeration.badge.hidden')}</span>}
+          {m.moderation.deletedAt && <span className="badge">{t('inboxModeration.badge.deleted')}</span>}
         </span>
       </span>
       <span className="inbox-item-text">{m.deletedAt ? t('inbox.deleted') : m.text}</span>
