@@ -43,6 +43,10 @@ export class FakeStreamingServer {
   streamRequests = 0;
   notifications: Array<Record<string, unknown>> = [];
   missingStreaming = false;
+  /** Whether GET /api/v2/instance exists (Mastodon 4+); without it the v1 document names the streaming server. */
+  instanceV2 = true;
+  /** Every instance document asked for, in order. */
+  instanceAsked: string[] = [];
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
@@ -59,11 +63,18 @@ export class FakeStreamingServer {
         this.streams.push(res);
         return;
       }
-      if (!authed && route !== 'GET /api/v1/instance') return json(401, { error: 'The access token is invalid' });
+      if (!authed && route !== 'GET /api/v1/instance' && route !== 'GET /api/v2/instance') return json(401, { error: 'The access token is invalid' });
       if (route === 'GET /api/v1/accounts/verify_credentials') return json(200, fixture('account-credential.json'));
-      if (route === 'GET /api/v2/instance') return json(200, fixture('instance-v2.json'));
-      // v1 instance: where the streaming server is (the docs' `urls.streaming_api`, a wss:// URL).
-      if (route === 'GET /api/v1/instance') return json(200, { uri: 'mastodon.social', urls: { streaming_api: this.url.replace('http:', 'ws:') } });
+      // The instance says where the streaming server is (v2 `configuration.urls.streaming`, v1
+      // `urls.streaming_api`, both wss:// URLs); `instanceV2: false` plays a server without v2.
+      const streaming = this.url.replace('http:', 'ws:');
+      if (route === 'GET /api/v2/instance' || route === 'GET /api/v1/instance') this.instanceAsked.push(u.pathname);
+      if (route === 'GET /api/v2/instance') {
+        if (!this.instanceV2) return json(404, { error: 'Record not found' });
+        const doc = fixture<{ configuration: Record<string, unknown> }>('instance-v2.json');
+        return json(200, { ...doc, configuration: { ...doc.configuration, urls: { streaming } } });
+      }
+      if (route === 'GET /api/v1/instance') return json(200, { uri: 'mastodon.social', urls: { streaming_api: streaming } });
       if (route === 'GET /api/v1/notifications') return json(200, u.searchParams.get('min_id') ? [] : this.notifications);
       if (req.method === 'GET' && /^\/api\/v1\/statuses\/[^/]+\/context$/.test(u.pathname)) return json(200, { ancestors: [], descendants: [] });
       this.unexpected.push(route);

@@ -113,7 +113,9 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     await eventually('the deletion', async () => (await message(reply.id))?.deleted_at != null);
   });
 
-  it('a dropped connection is reopened with backoff and asks for another catch-up poll', async () => {
+  it('a dropped connection is reopened with backoff and asks for another catch-up poll; a server without /api/v2/instance names its streaming server in v1', async () => {
+    peer.instanceV2 = false;
+    peer.instanceAsked = [];
     await services.queue.removeByKey(syncInboundJobKey(accountId));
     expect(await pollQueued()).toBe(false);
     const before = runner!.status()[0]!.connections;
@@ -123,6 +125,8 @@ describe.each(dialects())('Mastodon streaming API (loopback SSE server shaped by
     const later = fanStatus('110000000000000200', ourPostId, '<p>after the reconnect</p>');
     peer.send('notification', JSON.stringify({ id: '5001', type: 'mention', created_at: later.created_at, account: later.account, status: later }));
     expect(await eventually('the message after the reconnect', () => message(later.id))).toMatchObject({ text: 'after the reconnect', kind: 'reply' });
+    expect(peer.instanceAsked).toEqual(['/api/v2/instance', '/api/v1/instance']);
+    peer.instanceV2 = true;
   });
 
   it('a server without the streaming API (404) is asked again only after the long wait; polling carries on', async () => {

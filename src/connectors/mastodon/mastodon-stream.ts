@@ -3,8 +3,9 @@
  * (`GET /api/v1/streaming/user/notification`, server-sent events, docs.joinmastodon.org/methods/streaming)
  * with the account's token, one connection per account.
  *
- * - The streaming server's address comes from `GET /api/v1/instance` (`urls.streaming_api`, a wss://
- *   URL; the same host over https serves the SSE endpoints) and falls back to the server itself.
+ * - The streaming server's address comes from `GET /api/v2/instance` (`configuration.urls.streaming`)
+ *   or `GET /api/v1/instance` (`urls.streaming_api`), a wss:// URL whose host also serves the SSE
+ *   endpoints over https, and falls back to the server itself.
  * - Events: `notification` of type `mention` → a reply (when it answers the account) or a mention,
  *   shaped exactly like the polling `comments.fetch` items (same status ids); `status.update` of a
  *   status that mentions or answers the account → the edited text; `delete` → the status id as
@@ -161,22 +162,41 @@ export function createMastodonStream(options: MastodonStreamOptions = {}): Strea
   const missingRetryMs = options.missingRetryMs ?? 3_600_000;
   const serverOf = (credentials: MastodonCredentials, serviceUrl: string | null) => normaliseServerUrl(credentials.serviceUrl || serviceUrl || '');
 
-  /** The streaming server's https base, from the instance's `urls.streaming_api`; the server itself otherwise. */
-  async function streamingBase(server: string, fetchFn: typeof fetch, signal: AbortSignal): Promise<string> {
+  /** The instance document at `path`, or null (best effort). */
+  async function instance(server: string, path: string, fetchFn: typeof fetch, signal: AbortSignal): Promise<Record<string, unknown> | null> {
     try {
-      const res = await fetchFn(new URL('/api/v1/instance', server + '/'), { headers: { accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(connectTimeoutMs)]) });
+      const res = await fetchFn(new URL(path, server + '/'), { headers: { accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(connectTimeoutMs)]) });
       if (!res.ok) {
         await res.body?.cancel();
-        return server;
+        return null;
       }
-      const j = (await res.json()) as { urls?: { streaming_api?: unknown } };
-      const api = str(j.urls?.streaming_api);
-      if (!api) return server;
-      const u = new URL(api.replace(/^wss:/i, 'https:').replace(/^ws:/i, 'http:'));
-      return `${u.protocol}//${u.host}`;
+      const j: unknown = await res.json();
+      return j && typeof j === 'object' ? (j as Record<string, unknown>) : null;
     } catch (e) {
       if (signal.aborted) throw e;
-      return server; // best effort: the server itself usually proxies the streaming paths
+      return null;
+    }
+  }
+
+  /**
+   * The streaming server's https base: `configuration.urls.streaming` of /api/v2/instance, else
+   * `urls.streaming_api` of /api/v1/instance (servers before 4.0 and several compatible ones), else the
+   * server itself (which usually proxies the streaming paths).
+   */
+  async function streamingBase(server: string, fetchFn: typeof fetch, signal: AbortSignal): Promise<string> {
+    const v2 = await instance(server, '/api/v2/instance', fetchFn, signal);
+    const conf = v2?.configuration as { urls?: { streaming?: unknown } } | undefined;
+    let api = str(conf?.urls?.streaming);
+    if (!api) {
+      const v1 = await instance(server, '/api/v1/instance', fetchFn, signal);
+      api = str((v1?.urls as { streaming_api?: unknown } | undefined)?.streaming_api);
+    }
+    if (!api) return server;
+    try {
+      const u = new URL(api.replace(/^wss:/i, 'https:').replace(/^ws:/i, 'http:'));
+      return `${u.protocol}//${u.host}`;
+    } catch {
+      return server;
     }
   }
 
