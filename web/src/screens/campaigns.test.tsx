@@ -119,6 +119,19 @@ describe('Campaigns screen (in-process Herald)', () => {
     fireEvent.click(within(screen.getByRole('region', { name: 'Posts' })).getByRole('button', { name: 'Unlink post' }));
     await within(screen.getByRole('region', { name: 'Posts' })).findByText(/No posts belong to this campaign yet/);
     expect(await t.services.database.db.selectFrom('campaign_posts').select('post_id').where('campaign_id', '=', campaignId).execute()).toEqual([]);
+
+    // Import from a file: the server's report, then the same file again adds nothing; a bad file is explained.
+    const importForm = screen.getByRole('form', { name: 'Import spend and conversions' });
+    const upload = (name: string, text: string) => {
+      fireEvent.change(within(importForm).getByLabelText('CSV or JSON file'), { target: { files: [new File([text], name, { type: 'text/csv' })] } });
+      fireEvent.click(within(importForm).getByRole('button', { name: 'Import' }));
+    };
+    upload('week.csv', 'type,date,amount,count,value,currency\nspend,2026-03-27,100.00,,,SEK\n');
+    await within(importForm).findByText('Spend: 1 new, 0 already there. Conversions: 0 new, 0 already there.');
+    upload('week.csv', 'type,date,amount,count,value,currency\nspend,2026-03-27,100.00,,,SEK\n');
+    await within(importForm).findByText('Spend: 0 new, 1 already there. Conversions: 0 new, 0 already there.');
+    upload('bad.csv', 'type,date,amount,currency\nspend,2026-03-27,-3,SEK\n');
+    expect((await within(importForm).findByRole('alert')).textContent).toMatch(/row 2\.amount: an amount cannot be negative/);
   });
 
   it('gives a viewer the figures but no forms (Russian)', async () => {

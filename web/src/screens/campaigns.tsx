@@ -38,6 +38,16 @@ function amountOf(text: string, currency: string): number | string {
   return parseMoney(text, currency);
 }
 
+/** A chosen file's text (FileReader: works in every browser the app supports). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error ?? new Error('read failed'));
+    r.readAsText(file, 'utf-8');
+  });
+}
+
 function FormStatus({ state }: { state: 'idle' | 'saving' | 'saved' | { error: string } }) {
   const { t } = useTranslation();
   if (state === 'saved') return <p role="status">{t('campaigns.saved')}</p>;
@@ -126,6 +136,9 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const [convState, saveConv] = useSave();
   const [postState, savePost] = useSave();
   const [removeState, saveRemove] = useSave();
+  const [importState, saveImport] = useSave();
+  const [importing, setImporting] = useState<File | null>(null);
+  const [imported, setImported] = useState<{ spend: { created: number; unchanged: number }; conversions: { created: number; unchanged: number } } | null>(null);
 
   if (campaign.loading && !campaign.data) return <Loading />;
   if (campaign.error || !campaign.data) return <ErrorState error={campaign.error} onRetry={campaign.reload} />;
@@ -191,6 +204,18 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       await unwrap(api.posts[':postId'].$delete({ param: { ...param, postId: id } }));
       campaign.reload();
     });
+  const importFile = (e: FormEvent) => {
+    e.preventDefault();
+    const file = importing;
+    if (!file) return;
+    setImported(null);
+    void saveImport(async () => {
+      const content = await readText(file);
+      const format = file.name.toLowerCase().endsWith('.json') ? 'json' : 'csv';
+      setImported(await unwrap(api.import.$post({ param, json: { format, content } })));
+      campaign.reload();
+    });
+  };
   const linkPost = (e: FormEvent) => {
     e.preventDefault();
     void savePost(async () => {
@@ -431,6 +456,23 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                 </button>
               </fieldset>
               <FormStatus state={convState} />
+            </form>
+            <form className="campaign-form" onSubmit={importFile} aria-label={t('campaigns.importTitle')}>
+              <fieldset disabled={importState === 'saving'}>
+                <label>
+                  {t('campaigns.importFile')}
+                  <input type="file" accept=".csv,.json,text/csv,application/json" onChange={(e) => setImporting(e.target.files?.[0] ?? null)} />
+                </label>
+                <button type="submit" className="button" disabled={!importing}>
+                  {t('campaigns.importSubmit')}
+                </button>
+              </fieldset>
+              {imported && importState === 'saved' && (
+                <p role="status">
+                  {t('campaigns.importResult', { spendNew: imported.spend.created, spendOld: imported.spend.unchanged, convNew: imported.conversions.created, convOld: imported.conversions.unchanged })}
+                </p>
+              )}
+              {typeof importState === 'object' && <FormStatus state={importState} />}
             </form>
           </div>
         )}
