@@ -6,6 +6,7 @@
 import { useTranslation } from 'react-i18next';
 import type { KpiEntry } from './kpi-types';
 import { formatExact, formatKpiValue, formatPercent, type KpiUnit } from './kpi-format';
+import '../screens/campaigns.css';
 
 /** The goal that applies to a KPI (null: none). */
 export type KpiGoalView = KpiEntry['goal'];

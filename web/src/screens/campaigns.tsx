@@ -15,6 +15,7 @@ import { useLoad } from '../api/use-load';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { parseMoney } from '../../../src/campaigns/money';
 import { formatMinor } from '../components/money-format';
+import './campaigns.css';
 
 type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
 /** GET …/campaigns/{id} */
