@@ -58,17 +58,28 @@ export function campaignReportModel(c: CampaignDetailView, ctx: { workspaceName:
   };
   const plan: ReportSection = {
     heading: 'Media plan vs actual',
-    charts: [{ kind: 'bars', title: `Spend per line (${cur})`, unit: cur, bars: c.lineItems.map((l) => ({ label: l.placement, value: major(l.actual.spendMinor, cur) as number | null })) }],
+    charts: [{ kind: 'bars', title: `Spend per line (${cur})`, unit: ` ${cur}`, bars: c.lineItems.map((l) => ({ label: l.placement, value: major(l.actual.spendMinor, cur) as number | null })) }],
     tables: [
       {
-        id: 'media-plan',
-        title: 'Media plan vs actual',
-        columns: ['Line', `Planned budget (${cur})`, `Spend (${cur})`, 'Budget used %', 'Planned posts', 'Posts', 'Planned impressions', 'Impressions', 'Planned clicks', 'Clicks', 'Planned conversions', 'Conversions', `CPM (${cur})`, `CPC (${cur})`, `CPA (${cur})`],
+        id: 'media-plan-budget',
+        title: `Media plan: budget and costs (${cur})`,
+        columns: ['Line', 'Planned budget', 'Spend', 'Budget used %', 'CPM', 'CPC', 'CPA'],
         rows: c.lineItems.map((l) => [
           lineLabel(l, ctx.accountHandles),
           major(l.plannedBudgetMinor, cur),
           major(l.actual.spendMinor, cur),
           kpi(l.kpis, 'campaign.plan.spend'),
+          kpi(l.kpis, 'campaign.cpm'),
+          kpi(l.kpis, 'campaign.cpc'),
+          kpi(l.kpis, 'campaign.cpa'),
+        ]),
+      },
+      {
+        id: 'media-plan-delivery',
+        title: 'Media plan: delivery',
+        columns: ['Line', 'Planned posts', 'Posts', 'Planned impressions', 'Impressions', 'Planned clicks', 'Clicks', 'Planned conversions', 'Conversions'],
+        rows: c.lineItems.map((l) => [
+          lineLabel(l, ctx.accountHandles),
           l.plannedPosts,
           l.actual.posts,
           l.plannedImpressions,
@@ -77,9 +88,6 @@ export function campaignReportModel(c: CampaignDetailView, ctx: { workspaceName:
           l.actual.clicks,
           l.plannedConversions,
           l.actual.conversions,
-          kpi(l.kpis, 'campaign.cpm'),
-          kpi(l.kpis, 'campaign.cpc'),
-          kpi(l.kpis, 'campaign.cpa'),
         ]),
       },
     ],
