@@ -32,6 +32,7 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_STREAMING', default: 'on', description: '`on`: the worker keeps live subscriptions (Bluesky firehose, Mastodon streaming API) next to polling; `off`: polling only. See docs/inbox/inbox.md.' },
   { name: 'HERALD_BLUESKY_RELAY_URL', default: "(none: each account's PDS)", description: 'Relay whose firehose (`com.atproto.sync.subscribeRepos`) serves every Bluesky account over one connection, e.g. `wss://bsky.network`; `ws(s)://` or `http(s)://`.' },
   { name: 'HERALD_BLUESKY_PLC_URL', default: 'https://plc.directory', description: "PLC directory Herald reads authors' handles from (their DID documents) when a relay or Jetstream serves the Bluesky stream." },
+  { name: 'HERALD_BLUESKY_CHAT_PROXY', default: '(none: no Bluesky direct messages)', description: '`atproto-proxy` value of the Bluesky chat service, e.g. `did:web:api.bsky.chat#bsky_chat`: when set, Bluesky accounts read and answer chat messages (the app password must allow direct messages).' },
   { name: 'HERALD_BLUESKY_JETSTREAM_URL', default: '(none: the CBOR firehose)', description: 'Jetstream endpoint (JSON events) serving every Bluesky account instead of the firehose, e.g. `wss://jetstream2.us-east.bsky.network/subscribe`.' },
   { name: 'HERALD_PUBLISH_LEASE_SECONDS', default: '60', description: 'How long a publishing attempt may run before the scheduler treats it as crashed and checks the network.' },
   { name: 'HERALD_SCHEDULER_INTERVAL_MS', default: '2000', description: 'How often the scheduler sweeps for held, stuck or overdue posts.' },
@@ -89,6 +90,7 @@ const httpUrl = (name: string, def: string) =>
 const networkEnvShape = {
   HERALD_BLUESKY_RELAY_URL: optionalText.refine((v) => v === null || (/^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_BLUESKY_RELAY_URL must be a ws(s):// or http(s):// URL' }),
   HERALD_BLUESKY_PLC_URL: httpUrl('HERALD_BLUESKY_PLC_URL', 'https://plc.directory'),
+  HERALD_BLUESKY_CHAT_PROXY: optionalText.refine((v) => v === null || /^did:[a-z]+:[A-Za-z0-9._:%-]+#[A-Za-z0-9_-]+$/.test(v), { message: 'HERALD_BLUESKY_CHAT_PROXY must be a DID with a service id, e.g. did:web:api.bsky.chat#bsky_chat' }),
   HERALD_BLUESKY_JETSTREAM_URL: optionalText.refine((v) => v === null || (/^(wss?|https?):\/\/[^\s/]+/i.test(v) && URL.canParse(v)), { message: 'HERALD_BLUESKY_JETSTREAM_URL must be a ws(s):// or http(s):// URL' }),
   HERALD_TELEGRAM_API_URL: httpUrl('HERALD_TELEGRAM_API_URL', 'https://api.telegram.org'),
   HERALD_VK_CLIENT_ID: optionalText,
@@ -110,8 +112,8 @@ const networkEnvSchema = z.object(networkEnvShape);
  * configured them (the connector's OAuth then reports itself unavailable and says which setting is missing).
  */
 export interface NetworksConfig {
-  /** Bluesky's firehose relay (null = each account's own PDS), Jetstream endpoint (null = firehose), PLC directory. */
-  bluesky: { relayUrl: string | null; jetstreamUrl: string | null; plcUrl: string };
+  /** Bluesky's firehose relay (null = each account's own PDS), Jetstream endpoint (null = firehose), PLC directory, chat service proxy (null = no DMs). */
+  bluesky: { relayUrl: string | null; jetstreamUrl: string | null; plcUrl: string; chatProxy: string | null };
   telegram: { apiBaseUrl: string };
   vk: { apiBaseUrl: string; idBaseUrl: string; clientId: string | null; clientSecret: string | null; serviceToken: string | null };
   ok: {
@@ -130,6 +132,7 @@ function networksFrom(e: z.output<typeof networkEnvSchema>): NetworksConfig {
       relayUrl: e.HERALD_BLUESKY_RELAY_URL ? e.HERALD_BLUESKY_RELAY_URL.replace(/\/+$/, '') : null,
       jetstreamUrl: e.HERALD_BLUESKY_JETSTREAM_URL ? e.HERALD_BLUESKY_JETSTREAM_URL.replace(/\/+$/, '') : null,
       plcUrl: e.HERALD_BLUESKY_PLC_URL,
+      chatProxy: e.HERALD_BLUESKY_CHAT_PROXY,
     },
     telegram: { apiBaseUrl: e.HERALD_TELEGRAM_API_URL },
     vk: { apiBaseUrl: e.HERALD_VK_API_URL, idBaseUrl: e.HERALD_VK_ID_URL, clientId: e.HERALD_VK_CLIENT_ID, clientSecret: e.HERALD_VK_CLIENT_SECRET, serviceToken: e.HERALD_VK_SERVICE_TOKEN },

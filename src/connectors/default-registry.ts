@@ -4,7 +4,7 @@
  */
 import type { HeraldConfig } from '../config/config';
 import { ConnectorRegistry } from './registry';
-import { blueskyConnector } from './bluesky/bluesky.connector';
+import { blueskyConnector, createBlueskyConnector } from './bluesky/bluesky.connector';
 import { createMastodonConnector } from './mastodon/mastodon.connector';
 import { createBlueskyStream } from './bluesky/bluesky-stream';
 import { createMastodonStream } from './mastodon/mastodon-stream';
@@ -16,7 +16,9 @@ import { createVkConnector } from './vk/vk.connector';
 export function defaultConnectors(config: HeraldConfig['networks']): ConnectorRegistry {
   const registry = new ConnectorRegistry();
   // Live subscriptions (`stream`, used by the worker's stream runner when HERALD_STREAMING is on).
-  registry.register({ ...blueskyConnector, stream: createBlueskyStream({ relayUrl: config.bluesky.relayUrl, jetstreamUrl: config.bluesky.jetstreamUrl, plcUrl: config.bluesky.plcUrl }) });
+  // Chat needs the operator's chat service (HERALD_BLUESKY_CHAT_PROXY); the rest is the production connector.
+  const bluesky = config.bluesky.chatProxy ? { ...blueskyConnector, directMessages: createBlueskyConnector({ chatProxy: config.bluesky.chatProxy }).directMessages } : blueskyConnector;
+  registry.register({ ...bluesky, stream: createBlueskyStream({ relayUrl: config.bluesky.relayUrl, jetstreamUrl: config.bluesky.jetstreamUrl, plcUrl: config.bluesky.plcUrl }) });
   registry.register({ ...createMastodonConnector(), stream: createMastodonStream() });
   registry.register(createTelegramConnector({ apiBaseUrl: config.telegram.apiBaseUrl }));
   registry.register(

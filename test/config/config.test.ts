@@ -56,7 +56,7 @@ describe('config', () => {
     const dir = tmp();
     const c = loadConfig({ HERALD_DATA_DIR: dir });
     expect(c.networks).toEqual({
-      bluesky: { relayUrl: null, jetstreamUrl: null, plcUrl: 'https://plc.directory' },
+      bluesky: { relayUrl: null, jetstreamUrl: null, plcUrl: 'https://plc.directory', chatProxy: null },
       telegram: { apiBaseUrl: 'https://api.telegram.org' },
       vk: { apiBaseUrl: 'https://api.vk.com/method', idBaseUrl: 'https://id.vk.com', clientId: null, clientSecret: null, serviceToken: null },
       ok: {

@@ -27,6 +27,14 @@ describe('default connectors', () => {
     expect(on.list().filter((c) => c.publicData).map((c) => c.id)).toEqual(['bluesky', 'mastodon', 'telegram', 'vk', 'ok']);
   });
 
+  it('Bluesky direct messages only when the chat service proxy is configured; a malformed proxy is refused', () => {
+    expect(defaultConnectors(loadNetworksConfig({})).get('bluesky').directMessages).toBeUndefined();
+    const on = loadNetworksConfig({ HERALD_BLUESKY_CHAT_PROXY: ' did:web:api.bsky.chat#bsky_chat ' });
+    expect(on.bluesky.chatProxy).toBe('did:web:api.bsky.chat#bsky_chat');
+    expect(defaultConnectors(on).get('bluesky').directMessages?.send).toBeTypeOf('function');
+    expect(() => loadNetworksConfig({ HERALD_BLUESKY_CHAT_PROXY: 'https://api.bsky.chat' })).toThrow(/HERALD_BLUESKY_CHAT_PROXY must be a DID with a service id/);
+  });
+
   it('passes the operator’s app credentials through: sign-in is available only when configured', () => {
     const off = defaultConnectors(loadNetworksConfig({}));
     for (const id of ['vk', 'ok']) {
