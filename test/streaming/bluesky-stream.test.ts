@@ -14,60 +14,25 @@ import { ConnectorRegistry } from '../../src/connectors/registry';
 import { syncInbound } from '../../src/inbox/inbound-sync';
 import { loadStreamCursor, saveStreamCursor } from '../../src/repositories/stream-cursors.repository';
 import { startStreamRunner, type StreamRunner } from '../../src/streaming/stream-runner';
-import { dialects, requireAll } from '../support/databases';
+import { dialects } from '../support/databases';
 import { setupBlueskyWorkspace, type BlueskyWorkspace } from '../support/publish-fixtures';
 import { createTestServices, type TestServices } from '../support/test-app';
-import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestNetwork } from '../support/bluesky-network';
+import { uniqueAccountName, type BlueskyTestNetwork } from '../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type StrongRef } from '../support/bluesky-appview';
 import { insertPublishedTarget } from '../inbox/published-target';
 
-const enabled = testPeersInstalled() || requireAll;
-
-interface StrongRef {
-  uri: string;
-  cid: string;
-}
-
-async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string | string[]> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
-  const res = await fetch(url, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const enabled = appviewSuitesEnabled;
 
 describe.skipIf(!enabled)('bluesky firehose streaming against a local network', () => {
+  const bsky = useAppviewNetwork({ startTimeoutMs: 120_000 });
   let net: BlueskyTestNetwork;
-  beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 120_000 });
-  }, 150_000);
-  afterAll(async () => {
-    await net?.stop();
+  beforeAll(() => {
+    net = bsky.net;
   });
 
   it('behind a relay (here the PDS named as relay) authors\' handles come from their DID documents in the PLC directory', async () => {
     const [alice, carol] = await Promise.all([net.createAccount(uniqueAccountName('ra')), net.createAccount(uniqueAccountName('rc'))]);
-    const carolToken = (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: carol!.handle, password: carol!.password } })).accessJwt;
+    const carolToken = (await bsky.signIn(carol!)).token;
     // Account creation emits #identity events (with the handle) a moment later; the stream opens after
     // them, so the handle must be looked up.
     await new Promise((r) => setTimeout(r, 2_000));
@@ -124,9 +89,9 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       services = await createTestServices(dialect, { config: { blueskyDefaultService: net.pdsUrl }, services: { connectors: registry } });
       ws = await setupBlueskyWorkspace(services, net.pdsUrl, { count: 2, prefix: 'st' });
       const alice = ws.accounts[0]!;
-      aliceToken = (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: alice.handle, password: alice.password } })).accessJwt;
-      const b = await net.createAccount(uniqueAccountName('bob'));
-      bob = { did: b.did, handle: b.handle, token: (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: b.handle, password: b.password } })).accessJwt };
+      aliceToken = (await bsky.signIn(alice)).token;
+      const [b] = await bsky.actors('bob');
+      bob = { did: b!.did, handle: b!.handle, token: b!.token };
       alicePost = await create(aliceToken, alice.did, { text: 'Our launch post (streaming test)' });
       const userId = ws.ctx.actor.kind === 'user' ? ws.ctx.actor.userId : '';
       await insertPublishedTarget(services.database.db, { workspaceId: ws.ctx.workspaceId, authorId: userId, accountId: alice.accountId, network: 'bluesky', externalId: alicePost.uri, publishedAt: new Date(Date.now() - 60_000) });

@@ -5,50 +5,21 @@
  * leaves the author's notifications); showing it again removes it; reply controls already on the
  * threadgate are kept; our own reply is deleted; other people's threads and posts are refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
 import type { AccountAuth, ConnectorContext, ModeratedMessage } from '../../../src/connectors/connector';
-import { requireAll } from '../../support/databases';
-import { startBlueskyNetwork, testPeersInstalled, uniqueAccountName, type BlueskyTestAccount, type BlueskyTestNetwork } from '../../support/bluesky-network';
+import type { BlueskyTestNetwork } from '../../support/bluesky-network';
+import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor } from '../../support/bluesky-appview';
 import { loopbackFetch } from './loopback-fetch';
 
-const enabled = testPeersInstalled() || requireAll;
-
-/** Polls `fn` until it returns a truthy value (AppView reads are eventually consistent). */
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-async function call<T = Record<string, unknown>>(base: string, nsid: string, init: { token?: string; body?: unknown; params?: Record<string, string> } = {}): Promise<T> {
-  const url = new URL(`/xrpc/${nsid}`, base);
-  for (const [k, v] of Object.entries(init.params ?? {})) url.searchParams.set(k, v);
-  const res = await fetch(url, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body = (await res.json().catch(() => ({}))) as T;
-  if (!res.ok) throw new Error(`${nsid} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const enabled = appviewSuitesEnabled;
 
 describe.skipIf(!enabled)('bluesky moderation against a local network with an AppView', () => {
+  const bsky = useAppviewNetwork();
   let net: BlueskyTestNetwork;
-  let alice: BlueskyTestAccount & { token: string };
-  let bob: BlueskyTestAccount & { token: string };
+  let alice: Actor;
+  let bob: Actor;
   let auth: AccountAuth<BlueskyCredentials, BlueskySession>;
   const requests: string[] = [];
   const connector = createBlueskyConnector({ requestTimeoutMs: 10_000 });
@@ -61,7 +32,6 @@ describe.skipIf(!enabled)('bluesky moderation against a local network with an Ap
       return net.pdsUrl;
     },
   };
-  const signIn = async (a: BlueskyTestAccount) => ({ ...a, token: (await call<{ accessJwt: string }>(net.pdsUrl, 'com.atproto.server.createSession', { body: { identifier: a.handle, password: a.password } })).accessJwt });
   const rkeyOf = (uri: string) => uri.split('/').pop()!;
   const threadgate = (rkey: string) => call<{ value: { post: string; allow?: unknown[]; hiddenReplies?: string[] } }>(net.pdsUrl, 'com.atproto.repo.getRecord', { params: { repo: alice.did, collection: 'app.bsky.feed.threadgate', rkey } }).catch(() => null);
   const message = (uri: string, root: string): ModeratedMessage => ({ externalId: uri, kind: 'comment', parentExternalId: root, rootExternalId: root, authorExternalId: bob.did, underOwnPost: true });
@@ -72,24 +42,16 @@ describe.skipIf(!enabled)('bluesky moderation against a local network with an Ap
   };
   const bobReplies = async (rootUri: string, text: string) => {
     const root = await refOf(rootUri);
-    return call<{ uri: string; cid: string }>(net.pdsUrl, 'com.atproto.repo.createRecord', {
-      token: bob.token,
-      body: { repo: bob.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString(), reply: { root, parent: root } } },
-    });
+    return bsky.createRecord(bob, 'app.bsky.feed.post', { text, reply: { root, parent: root } });
   };
   const notifiedReplies = async () => (await call<{ notifications: Array<{ uri: string; reason: string }> }>(net.pdsUrl, 'app.bsky.notification.listNotifications', { token: alice.token, params: { limit: '50' } })).notifications.filter((n) => n.reason === 'reply').map((n) => n.uri);
 
   beforeAll(async () => {
-    net = await startBlueskyNetwork({ appview: true, startTimeoutMs: 90_000 });
-    const [a, b] = await Promise.all(['alice', 'bob'].map((n) => net.createAccount(uniqueAccountName(n))));
-    alice = await signIn(a!);
-    bob = await signIn(b!);
+    net = bsky.net;
+    [alice, bob] = (await bsky.actors('alice', 'bob')) as [Actor, Actor];
     const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
     auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
   }, 150_000);
-  afterAll(async () => {
-    await net?.stop();
-  });
 
   it('declares hide/unhide only under our own posts and deleteReply; no delete of other people\'s posts', () => {
     const m = connector.moderation!;
@@ -148,7 +110,7 @@ describe.skipIf(!enabled)('bluesky moderation against a local network with an Ap
   }, 60_000);
 
   it("refuses to hide in someone else's thread, deletes our own reply and refuses someone else's post", async () => {
-    const bobsPost = await call<{ uri: string }>(net.pdsUrl, 'com.atproto.repo.createRecord', { token: bob.token, body: { repo: bob.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'my own thread', createdAt: new Date().toISOString() } } });
+    const bobsPost = await bsky.createRecord(bob, 'app.bsky.feed.post', { text: 'my own thread' });
     const reply = await bobReplies(bobsPost.uri, 'self reply');
     await expect(connector.moderation!.hide!.run({ auth, message: message(reply.uri, bobsPost.uri) }, ctx)).rejects.toMatchObject({ kind: 'invalid_content', message: expect.stringContaining('only the author of the thread') });
 
