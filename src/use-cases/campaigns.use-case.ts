@@ -108,11 +108,10 @@ export interface LineItemView {
   kpis: CampaignKpiResult[];
 }
 
-/** A spend entry. */
-export interface SpendView {
+/** What spend and conversion entries have in common. */
+interface EntryView {
   id: string;
   day: string;
-  amountMinor: number;
   currency: string;
   lineItemId: string | null;
   source: 'manual' | 'import';
@@ -121,18 +120,15 @@ export interface SpendView {
   createdAt: string;
 }
 
+/** A spend entry. */
+export interface SpendView extends EntryView {
+  amountMinor: number;
+}
+
 /** A conversion entry. */
-export interface ConversionView {
-  id: string;
-  day: string;
+export interface ConversionView extends EntryView {
   count: number;
   valueMinor: number | null;
-  currency: string;
-  lineItemId: string | null;
-  source: 'manual' | 'import';
-  note: string | null;
-  createdBy: string | null;
-  createdAt: string;
 }
 
 /** A post target of the campaign and how it came in. */
@@ -232,32 +228,13 @@ const CampaignFields = z.object({
     .nullable(),
 });
 
-/** A campaign's fields as a caller gives them (all optional on update). */
-export type CampaignInput = Partial<{
-  name: string;
-  objective: string | null;
-  startsOn: string;
-  endsOn: string;
-  currency: string;
-  budgetMinor: number | null;
-  status: CampaignStatus;
-  utmCampaign: string | null;
-  grossMarginPercent: number | null;
-}>;
+/** A campaign's fields as a caller gives them (all optional on update): the view's own fields, typed as there. */
+export type CampaignInput = Partial<Pick<CampaignSummaryView, 'name' | 'objective' | 'startsOn' | 'endsOn' | 'currency' | 'budgetMinor' | 'status' | 'utmCampaign' | 'grossMarginPercent'>>;
 
-/** A media-plan line as a caller gives it. */
-export type LineItemInput = Partial<{
-  accountId: string | null;
-  network: string | null;
-  placement: string;
-  plannedBudgetMinor: number;
-  currency: string;
-  plannedPosts: number | null;
-  plannedReach: number | null;
-  plannedImpressions: number | null;
-  plannedClicks: number | null;
-  plannedConversions: number | null;
-}>;
+/** A media-plan line as a caller gives it (the currency only to check it is the campaign's). */
+export type LineItemInput = Partial<
+  Pick<LineItemView, 'accountId' | 'network' | 'placement' | 'plannedBudgetMinor' | 'plannedPosts' | 'plannedReach' | 'plannedImpressions' | 'plannedClicks' | 'plannedConversions'> & { currency: string }
+>;
 
 const LineItemFields = z.object({
   accountId: z.string().nullable(),
@@ -273,23 +250,10 @@ const LineItemFields = z.object({
 });
 
 /** A spend entry as a caller gives it. */
-export interface SpendInput {
-  day?: string;
-  amountMinor?: number;
-  currency?: string;
-  lineItemId?: string | null;
-  note?: string | null;
-}
+export type SpendInput = Partial<Pick<SpendView, 'day' | 'amountMinor' | 'currency' | 'lineItemId' | 'note'>>;
 
 /** A conversion entry as a caller gives it. */
-export interface ConversionInput {
-  day?: string;
-  count?: number;
-  valueMinor?: number | null;
-  currency?: string;
-  lineItemId?: string | null;
-  note?: string | null;
-}
+export type ConversionInput = Partial<Pick<ConversionView, 'day' | 'count' | 'valueMinor' | 'currency' | 'lineItemId' | 'note'>>;
 
 const SpendFields = z.object({
   day: day('day'),
@@ -742,25 +706,29 @@ async function lineIdOf(ctx: UseCaseContext, c: CampaignRow, lineItemId: string 
   return l.id;
 }
 
+/** The columns a hand-recorded spend or conversion entry shares (the import sets its own source and key). */
+async function manualEntry(ctx: UseCaseContext, c: CampaignRow, v: { day: string; lineItemId?: string | null; note?: string | null }) {
+  return {
+    id: newId(),
+    campaign_id: c.id,
+    workspace_id: ctx.workspaceId,
+    line_item_id: await lineIdOf(ctx, c, v.lineItemId),
+    day: v.day,
+    source: 'manual' as const,
+    note: v.note ?? null,
+    import_key: null,
+    created_by: actorId(ctx),
+    created_at: ctx.services.now().toISOString(),
+  };
+}
+
 /** Records money spent (campaigns.manage). */
 export async function recordSpend(ctx: UseCaseContext, campaignId: string, input: SpendInput): Promise<SpendView> {
   await authorize(ctx, 'campaigns.manage');
   const c = await campaignOf(ctx, campaignId);
   const v = parse(SpendFields, input);
   sameCurrency(v.currency, c, 'currency');
-  const row: SpendRow = {
-    id: newId(),
-    campaign_id: c.id,
-    workspace_id: ctx.workspaceId,
-    line_item_id: await lineIdOf(ctx, c, v.lineItemId),
-    day: v.day,
-    amount_minor: v.amountMinor,
-    source: 'manual',
-    note: v.note ?? null,
-    import_key: null,
-    created_by: actorId(ctx),
-    created_at: ctx.services.now().toISOString(),
-  };
+  const row: SpendRow = { ...(await manualEntry(ctx, c, v)), amount_minor: v.amountMinor };
   await ctx.db.transaction().execute(async (trx) => {
     await insertSpend(trx, row);
     await event(ctx, trx, 'campaign.spend.recorded', c.id, { campaignId: c.id, entryId: row.id, day: row.day, amountMinor: row.amount_minor, currency: c.currency });
@@ -775,20 +743,7 @@ export async function recordConversions(ctx: UseCaseContext, campaignId: string,
   const v = parse(ConversionFields, input);
   if (v.valueMinor !== undefined && v.valueMinor !== null && v.currency === undefined) invalid('currency', 'required', `Give the currency of valueMinor (${c.currency})`);
   sameCurrency(v.currency, c, 'currency');
-  const row: ConversionRow = {
-    id: newId(),
-    campaign_id: c.id,
-    workspace_id: ctx.workspaceId,
-    line_item_id: await lineIdOf(ctx, c, v.lineItemId),
-    day: v.day,
-    count: v.count,
-    value_minor: v.valueMinor ?? null,
-    source: 'manual',
-    note: v.note ?? null,
-    import_key: null,
-    created_by: actorId(ctx),
-    created_at: ctx.services.now().toISOString(),
-  };
+  const row: ConversionRow = { ...(await manualEntry(ctx, c, v)), count: v.count, value_minor: v.valueMinor ?? null };
   await ctx.db.transaction().execute(async (trx) => {
     await insertConversion(trx, row);
     await event(ctx, trx, 'campaign.conversions.recorded', c.id, { campaignId: c.id, entryId: row.id, day: row.day, count: row.count, valueMinor: row.value_minor, currency: c.currency });
