@@ -42,28 +42,20 @@ export interface CampaignFigures {
   reach: PostCountSum;
 }
 
-/** How a campaign KPI value was computed. */
-export interface CampaignKpiInputs {
-  currency: string;
+/** How a campaign KPI value was computed: the figures it used, as in {@link CampaignFigures}, and the arithmetic. */
+export interface CampaignKpiInputs
+  extends Pick<CampaignFigures, 'currency' | 'spendMinor' | 'spendEntries' | 'revenueMinor' | 'conversions' | 'conversionEntries' | 'conversionEntriesWithoutValue' | 'marginBp' | 'plannedBudgetFrom'> {
   /** The arithmetic with the actual numbers, e.g. `(2000.00 − 1500.00) / 1500.00 × 100`. */
   formula: string;
   /** Numerator and denominator as used (money in minor units). */
   numerator: number | null;
   denominator: number | null;
-  spendMinor: number | null;
-  spendEntries: number;
-  revenueMinor: number | null;
-  conversions: number | null;
-  conversionEntries: number;
-  conversionEntriesWithoutValue: number;
-  marginBp: number | null;
   /** Posts the count came from and posts left out for a missing count (CPM, CPC, reach/impressions/clicks plans). */
   postsCounted: number | null;
   postsMissingCounts: number | null;
   /** Plan vs actual: the planned and actual quantity (money in minor units). */
   planned: number | null;
   actual: number | null;
-  plannedBudgetFrom: 'line_items' | 'campaign_budget' | null;
   emptyReason: string | null;
 }
 

@@ -10,29 +10,27 @@
 import { roundKpi } from '../analytics/kpi-engine';
 import { daysInclusive } from '../analytics/local-time';
 
-/** A goal as the progress needs it. */
-export interface GoalInput {
-  id: string;
+/** What a goal says: whose KPI, which one, the target, its direction and the goal's own period. */
+export interface GoalTerms {
   accountId: string | null;
   definitionId: string;
   target: number;
   direction: 'at_least' | 'at_most';
+  /** The goal's own period (calendar days, inclusive). */
   from: string;
   to: string;
+}
+
+/** A goal as the progress needs it. */
+export interface GoalInput extends GoalTerms {
+  id: string;
   createdAt: string;
 }
 
 /** A goal with its progress for one value. */
-export interface GoalProgress {
+export interface GoalProgress extends GoalTerms {
   goalId: string;
   scope: 'workspace' | 'account';
-  accountId: string | null;
-  definitionId: string;
-  target: number;
-  direction: 'at_least' | 'at_most';
-  /** The goal's own period. */
-  from: string;
-  to: string;
   /** True when the goal's period is exactly the period the value was computed for. */
   periodMatches: boolean;
   /** Null when the value is empty. */

@@ -15,35 +15,22 @@ import { findAccount } from '../repositories/accounts.repository';
 import { deleteGoal, findGoal, insertGoal, listGoals, updateGoal, type GoalRow } from '../repositories/goals.repository';
 import type { UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { goalProgress, pickGoal, type GoalInput, type GoalProgress } from '../goals/goal-progress';
+import { goalProgress, pickGoal, type GoalInput, type GoalProgress, type GoalTerms } from '../goals/goal-progress';
 import { policyActor } from './workspaces.use-case';
 
 /** A goal as the API shows it. */
-export interface GoalView {
+export interface GoalView extends GoalTerms {
   id: string;
   scope: 'workspace' | 'account';
-  accountId: string | null;
-  definitionId: string;
   definitionLabel: string;
   unit: string;
-  target: number;
-  direction: 'at_least' | 'at_most';
-  from: string;
-  to: string;
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
 /** A goal as a caller gives it (all optional on update). */
-export type GoalFields = Partial<{
-  accountId: string | null;
-  definitionId: string;
-  target: number;
-  direction: 'at_least' | 'at_most';
-  from: string;
-  to: string;
-}>;
+export type GoalFields = Partial<GoalTerms>;
 
 /** Most goals one workspace keeps. */
 export const maxGoals = 500;
