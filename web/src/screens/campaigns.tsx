@@ -15,6 +15,7 @@ import { useLoad } from '../api/use-load';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
 import { parseMoney } from '../../../src/campaigns/money';
 import { formatMinor } from '../components/money-format';
+import { CampaignSummaryTable, formatRoi } from '../components/campaign-summary-table';
 import './campaigns.css';
 
 type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
@@ -256,7 +257,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
         </div>
         <div>
           <dt>{t('campaigns.roi')}</dt>
-          <dd data-testid="campaign-roi">{c.roi === null ? missing : `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(c.roi)} %`}</dd>
+          <dd data-testid="campaign-roi">{formatRoi(c.roi, lng)}</dd>
         </div>
       </dl>
       <nav className="campaign-report" aria-label={t('campaigns.report')}>
@@ -605,8 +606,7 @@ function CreateCampaign({ workspace, onCreated }: { workspace: Workspace; onCrea
 
 /** The campaigns screen. */
 export function CampaignsScreen({ workspace }: { workspace: Workspace }) {
-  const { t, i18n } = useTranslation();
-  const lng = i18n.language;
+  const { t } = useTranslation();
   const { client } = useApi();
   const [selected, setSelected] = useState<string | null>(() => (typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('campaign')));
   const list = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].campaigns.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id, selected]);
@@ -636,36 +636,16 @@ export function CampaignsScreen({ workspace }: { workspace: Workspace }) {
           {list.data.items.length === 0 ? (
             <EmptyState>{t('campaigns.none')}</EmptyState>
           ) : (
-            <table className="data-table campaigns-list">
-              <thead>
-                <tr>
-                  <th scope="col">{t('campaigns.name')}</th>
-                  <th scope="col">{t('campaigns.period')}</th>
-                  <th scope="col">{t('campaigns.status')}</th>
-                  <th scope="col">{t('campaigns.spend')}</th>
-                  <th scope="col">{t('campaigns.revenue')}</th>
-                  <th scope="col">{t('campaigns.roi')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((c) => (
-                  <tr key={c.id}>
-                    <th scope="row">
-                      <button type="button" className="button-link" onClick={() => select(c.id)}>
-                        {c.name}
-                      </button>
-                    </th>
-                    <td>
-                      {c.startsOn} – {c.endsOn}
-                    </td>
-                    <td>{t(`campaigns.statuses.${c.status}`)}</td>
-                    <td>{formatMinor(c.spendMinor, c.currency, lng)}</td>
-                    <td>{formatMinor(c.revenueMinor, c.currency, lng)}</td>
-                    <td>{c.roi === null ? missing : `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(c.roi)} %`}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CampaignSummaryTable
+              items={list.data.items}
+              showStatus
+              className="data-table campaigns-list"
+              name={(c) => (
+                <button type="button" className="button-link" onClick={() => select(c.id)}>
+                  {c.name}
+                </button>
+              )}
+            />
           )}
           {canEdit ? <CreateCampaign workspace={workspace} onCreated={(id) => select(id)} /> : <p className="muted">{t('campaigns.editorsOnly')}</p>}
         </>
