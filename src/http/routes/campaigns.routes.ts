@@ -28,6 +28,7 @@ import {
 } from '../../use-cases/campaigns.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
+import { reportFileResponse, sendReportFile } from '../report-response';
 import { authenticated, jsonBody, jsonResponse, problemResponses, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
 const money = (description: string) => z.number().openapi({ description: `${description}, in integer minor units (cents, öre, kopecks) of the campaign's currency`, example: 150000 });
@@ -258,15 +259,7 @@ const report = createRoute({
   security: authenticated,
   request: { params: CampaignParams, query: z.object({ format: z.string().optional().openapi({ param: { name: 'format', in: 'query' }, description: `${reportFormats.join(', ')} (default html)` }) }).strict() },
   responses: {
-    200: {
-      description: 'The report file (Content-Disposition names it)',
-      content: {
-        'text/html': { schema: z.string() },
-        'application/pdf': { schema: z.string().openapi({ format: 'binary' }) },
-        'text/csv': { schema: z.string() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
-      },
-    },
+    200: reportFileResponse,
     ...workspaceProblems,
   },
 });
@@ -355,14 +348,6 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, _services: AppS
       const { workspaceId, campaignId } = c.req.valid('param');
       const access = await requireWorkspaceAccess(c, workspaceId, 'analytics.read');
       const file = await getCampaignReport(access.ctx, campaignId, c.req.valid('query').format);
-      const disposition = file.contentType.startsWith('text/html') ? 'inline' : 'attachment';
-      return c.body(new Uint8Array(file.body), 200, {
-        'content-type': file.contentType,
-        'content-disposition': `${disposition}; filename="${file.filename}"`,
-        'cache-control': 'private, no-store',
-        'x-content-type-options': 'nosniff',
-        // Same policy as every report page: nothing runs, nothing is fetched.
-        ...(disposition === 'inline' ? { 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox" } : {}),
-      });
+      return sendReportFile(c, file);
     });
 }

@@ -19,6 +19,7 @@ import {
 } from '../../use-cases/reports.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
+import { reportFileResponse, sendReportFile } from '../report-response';
 import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
 const RenderQuery = z
@@ -43,15 +44,7 @@ const render = createRoute({
   security: authenticated,
   request: { params: WorkspaceParamsSchema, query: RenderQuery },
   responses: {
-    200: {
-      description: 'The report file (Content-Disposition names it)',
-      content: {
-        'text/html': { schema: z.string() },
-        'application/pdf': { schema: z.string().openapi({ format: 'binary' }) },
-        'text/csv': { schema: z.string() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
-      },
-    },
+    200: reportFileResponse,
     204: { description: 'With check=true: the choice is valid; nothing was built' },
     ...workspaceProblems,
   },
@@ -165,15 +158,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, _services: AppSer
         return c.body(null, 204);
       }
       const file = await getReport(access.ctx, { template: q.template, accountIds, from: q.from, to: q.to }, q.format);
-      const disposition = file.contentType.startsWith('text/html') ? 'inline' : 'attachment';
-      return c.body(new Uint8Array(file.body), 200, {
-        'content-type': file.contentType,
-        'content-disposition': `${disposition}; filename="${file.filename}"`,
-        'cache-control': 'private, no-store',
-        'x-content-type-options': 'nosniff',
-        // The page needs nothing from anywhere: no scripts, no requests; images only as data: URLs.
-        ...(disposition === 'inline' ? { 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox" } : {}),
-      });
+      return sendReportFile(c, file);
     })
     .openapi(branding, async (c) => {
       const { workspaceId } = c.req.valid('param');
