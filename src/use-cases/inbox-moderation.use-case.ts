@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import { ConnectorError, type AnyConnector } from '../connectors/connector';
 import type { AccountRow } from '../db/schema';
-import { ConflictError, DomainError, NotFoundError, TooManyRequestsError } from '../domain/errors';
+import { ConflictError, DomainError, NotFoundError } from '../domain/errors';
 import { isId } from '../domain/ids';
-import { flagAccount } from '../accounts/account-flags';
+import { throwIfAccountFailure } from '../accounts/account-failures';
 import { moderatedMessage, moderationActionFor, moderationVerbs, stateAllows, type ModerationVerb } from '../inbox/moderation-actions';
 import { assertCan } from '../policies/policy';
 import { accountContext, accountAuth } from '../publishing/connector-context';
@@ -61,20 +61,9 @@ async function usableAccount(ctx: UseCaseContext, accountId: string): Promise<{ 
 /** The connector's failure in the inbox's terms (the account is flagged when the network says so). */
 async function failure(ctx: UseCaseContext, connector: AnyConnector, account: AccountRow, e: unknown, what: string): Promise<never> {
   if (!(e instanceof ConnectorError)) throw e;
-  switch (e.kind) {
-    case 'invalid_content':
-      throw new ConflictError(`${connector.displayName} refused to ${what}: ${e.message}`);
-    case 'rate_limited':
-      throw new TooManyRequestsError(`${connector.displayName} asks to slow down: ${e.message}`, Math.max(1, Math.ceil((e.opts.retryAfterMs ?? 60_000) / 1000)));
-    case 'auth_expired':
-    case 'disconnected': {
-      const reason = e.kind === 'auth_expired' ? `${connector.displayName} refused the account's credentials: ${e.message}. Reconnect the account.` : `${connector.displayName} says the account is no longer available: ${e.message}`;
-      await ctx.db.transaction().execute((trx) => flagAccount(ctx.services, trx, account, e.kind === 'auth_expired' ? 'needs_reconnect' : 'disconnected', reason));
-      throw new ConflictError(reason);
-    }
-    default:
-      throw new DomainError(502, 'Network unavailable', `${connector.displayName} could not be reached to ${what}: ${e.message}. Try again.`);
-  }
+  await throwIfAccountFailure(ctx, connector, account, e);
+  if (e.kind === 'invalid_content') throw new ConflictError(`${connector.displayName} refused to ${what}: ${e.message}`);
+  throw new DomainError(502, 'Network unavailable', `${connector.displayName} could not be reached to ${what}: ${e.message}. Try again.`);
 }
 
 /**

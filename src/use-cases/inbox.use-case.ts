@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../connectors/connector';
 import type { InboxMessageRow } from '../db/schema';
-import { ConflictError, DomainError, NotFoundError, TooManyRequestsError, ValidationError } from '../domain/errors';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
 import { assertCan, type Action } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
@@ -20,7 +20,8 @@ import { inboxPriorities, inboxStatuses, type InboxPriority, type InboxStatus } 
 import { accountAuth, accountContext } from '../publishing/connector-context';
 import type { UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
-import { flagAccount, storedNetworkLimits } from '../accounts/account-flags';
+import { storedNetworkLimits } from '../accounts/account-flags';
+import { throwIfAccountFailure } from '../accounts/account-failures';
 import { parseInput } from './posts.use-case';
 import { availableModeration, type ModerationVerb } from '../inbox/moderation-actions';
 import { policyActor } from './workspaces.use-case';
@@ -284,26 +285,15 @@ export async function replyToInboxMessage(ctx: UseCaseContext, id: string, raw: 
     // Failed (or unknown) attempts may be retried with the same key; the connector key stays the same.
     await finishReply(ctx.db, replyId, { state: 'failed' });
     if (!(e instanceof ConnectorError)) throw e;
-    switch (e.kind) {
-      case 'invalid_content':
-        throw new ValidationError(`${connector.displayName} refused the reply: ${e.message}`, [{ path: 'text', code: 'invalid_content', message: e.message }]);
-      case 'rate_limited':
-        throw new TooManyRequestsError(`${connector.displayName} asks to slow down: ${e.message}`, Math.max(1, Math.ceil((e.opts.retryAfterMs ?? 60_000) / 1000)));
-      case 'auth_expired':
-      case 'disconnected': {
-        const reason = e.kind === 'auth_expired' ? `${connector.displayName} refused the account's credentials: ${e.message}. Reconnect the account.` : `${connector.displayName} says the account is no longer available: ${e.message}`;
-        await ctx.db.transaction().execute((trx) => flagAccount(ctx.services, trx, account, e.kind === 'auth_expired' ? 'needs_reconnect' : 'disconnected', reason));
-        throw new ConflictError(reason);
-      }
-      default:
-        throw new DomainError(
-          502,
-          'Network unavailable',
-          e.opts.outcomeUnknown
-            ? `${connector.displayName} did not answer after the reply was sent (${e.message}); check the conversation on the network before sending it again`
-            : `${connector.displayName} could not be reached: ${e.message}. Try again.`,
-        );
-    }
+    await throwIfAccountFailure(ctx, connector, account, e);
+    if (e.kind === 'invalid_content') throw new ValidationError(`${connector.displayName} refused the reply: ${e.message}`, [{ path: 'text', code: 'invalid_content', message: e.message }]);
+    throw new DomainError(
+      502,
+      'Network unavailable',
+      e.opts.outcomeUnknown
+        ? `${connector.displayName} did not answer after the reply was sent (${e.message}); check the conversation on the network before sending it again`
+        : `${connector.displayName} could not be reached: ${e.message}. Try again.`,
+    );
   }
 
   const sentAt = ctx.services.now().toISOString();
