@@ -12,6 +12,7 @@ import { freshDatabaseConfig } from '../support/databases';
 import { loopbackOnlyFetch, testConfig } from '../support/test-app';
 import { engagementConnector, startEngagementPeer, type EngagementPeer } from './engagement-peer';
 import { insertPublishedTarget } from './published-target';
+import { waitFor } from '../support/wait-for';
 
 let peer: EngagementPeer;
 let herald: RunningHerald;
@@ -31,16 +32,6 @@ afterAll(async () => {
   expect(peer.unexpected).toEqual([]);
   await peer?.close();
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('serve() runs the engagement jobs', () => {
   it('syncs comments and collects counts of a newly connected account on its own', async () => {

@@ -16,6 +16,7 @@ import { connectAccount } from '../../src/use-cases/accounts.use-case';
 import type { Dialect } from '../support/databases';
 import { startLoopbackNetwork, loopbackConnector, type LoopbackConnectorOptions, type LoopbackNetwork, type LoopbackNetworkOptions } from '../support/loopback-network';
 import { createTestServices, type TestServices } from '../support/test-app';
+import { waitFor as pollUntil } from '../support/wait-for';
 
 /** Engine values small enough for a whole retry cycle to take well under a second. */
 export const fastEngine: Partial<PublishingOptions> = {
@@ -44,15 +45,9 @@ export interface Harness {
 
 let counter = 0;
 
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 8_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Polls `fn` every 25 ms until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 8_000): Promise<T> {
+  return pollUntil(what, fn, timeoutMs, 25);
 }
 
 /** Registers before/after hooks and returns a holder filled in `beforeAll`. */

@@ -19,18 +19,9 @@ import { dialects } from '../support/databases';
 import { setupBlueskyWorkspace, type BlueskyWorkspace } from '../support/publish-fixtures';
 import { createTestServices, type TestServices } from '../support/test-app';
 import { requireBlueskyPds } from '../support/bluesky-network';
+import { waitFor as eventually } from '../support/wait-for';
 
 const pdsUrl = requireBlueskyPds();
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!pdsUrl).each(dialects())('Bluesky via a Jetstream-shaped loopback server — %s', (dialect) => {
   let wss: WebSocketServer;

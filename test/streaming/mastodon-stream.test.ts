@@ -19,16 +19,7 @@ import { dialects } from '../support/databases';
 import { createTestServices, type TestServices } from '../support/test-app';
 import { insertPublishedTarget } from '../inbox/published-target';
 import { FakeStreamingServer, TOKEN, fan, fanStatus } from './fake-mastodon-streaming';
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor as eventually } from '../support/wait-for';
 
 describe('SseParser', () => {
   it('splits events across chunks, joins data lines, skips comments and handles CRLF', () => {

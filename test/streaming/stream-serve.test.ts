@@ -20,16 +20,7 @@ import { createUser } from '../../src/use-cases/users.use-case';
 import { freshDatabaseConfig } from '../support/databases';
 import { loopbackOnlyFetch, testConfig } from '../support/test-app';
 import { FakeStreamingServer, TOKEN, fanStatus } from './fake-mastodon-streaming';
-
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor as eventually } from '../support/wait-for';
 
 describe('streaming in herald serve (worker role)', () => {
   const peer = new FakeStreamingServer();
