@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
-import { ConnectorError, type AccountAuth, type ConnectorContext, type InboundMessage } from '../../../src/connectors/connector';
+import { ConnectorError, type AccountAuth, type InboundMessage } from '../../../src/connectors/connector';
 import { ConnectorRegistry } from '../../../src/connectors/registry';
 import { syncInbound } from '../../../src/inbox/inbound-sync';
 import { collectMetrics } from '../../../src/metrics/metrics-collection';
@@ -19,7 +19,7 @@ import { createTestServices, type TestServices } from '../../support/test-app';
 import { insertPublishedTarget } from '../../inbox/published-target';
 import { listPosts, type BlueskyTestNetwork } from '../../support/bluesky-network';
 import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor, type StrongRef } from '../../support/bluesky-appview';
-import { loopbackFetch } from './loopback-fetch';
+import { connectedBluesky } from './connected-bluesky';
 
 const enabled = appviewSuitesEnabled;
 
@@ -33,17 +33,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
   let bob: Actor;
   let carol: Actor;
   let auth: AccountAuth<BlueskyCredentials, BlueskySession>;
-  const requests: string[] = [];
-  const connector = createBlueskyConnector({ requestTimeoutMs: 10_000 });
-  const ctx: ConnectorContext<BlueskySession> = {
-    fetch: loopbackFetch(requests),
-    saveSession: async (s) => {
-      auth.session = s;
-    },
-    get defaultServiceUrl() {
-      return net.pdsUrl;
-    },
-  };
+  const { requests, connector, ctx, connect } = connectedBluesky(() => net.pdsUrl);
 
   const create = bsky.createRecord;
   const post = (who: Actor, text: string, extra: Record<string, unknown> = {}) => create(who, 'app.bsky.feed.post', { text, langs: ['en'], ...extra });
@@ -60,8 +50,7 @@ describe.skipIf(!enabled)('bluesky comments and metrics against a local network 
   beforeAll(async () => {
     net = bsky.net;
     [alice, bob, carol] = (await bsky.actors('alice', 'bob', 'carol')) as [Actor, Actor, Actor];
-    const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
-    auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
+    auth = await connect(alice, 'acc-alice');
   }, 150_000);
 
   // The post and the conversation the tests share (built in the first test).

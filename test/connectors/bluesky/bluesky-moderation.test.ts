@@ -7,11 +7,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
-import type { AccountAuth, ConnectorContext, ModeratedMessage } from '../../../src/connectors/connector';
+import type { BlueskyCredentials, BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
+import type { AccountAuth, ModeratedMessage } from '../../../src/connectors/connector';
 import type { BlueskyTestNetwork } from '../../support/bluesky-network';
 import { appviewSuitesEnabled, eventually, useAppviewNetwork, xrpc as call, type Actor } from '../../support/bluesky-appview';
-import { loopbackFetch } from './loopback-fetch';
+import { connectedBluesky } from './connected-bluesky';
 
 const enabled = appviewSuitesEnabled;
 
@@ -21,17 +21,7 @@ describe.skipIf(!enabled)('bluesky moderation against a local network with an Ap
   let alice: Actor;
   let bob: Actor;
   let auth: AccountAuth<BlueskyCredentials, BlueskySession>;
-  const requests: string[] = [];
-  const connector = createBlueskyConnector({ requestTimeoutMs: 10_000 });
-  const ctx: ConnectorContext<BlueskySession> = {
-    fetch: loopbackFetch(requests),
-    saveSession: async (s) => {
-      auth.session = s;
-    },
-    get defaultServiceUrl() {
-      return net.pdsUrl;
-    },
-  };
+  const { requests, connector, ctx, connect } = connectedBluesky(() => net.pdsUrl);
   const rkeyOf = (uri: string) => uri.split('/').pop()!;
   const threadgate = (rkey: string) => call<{ value: { post: string; allow?: unknown[]; hiddenReplies?: string[] } }>(net.pdsUrl, 'com.atproto.repo.getRecord', { params: { repo: alice.did, collection: 'app.bsky.feed.threadgate', rkey } }).catch(() => null);
   const message = (uri: string, root: string): ModeratedMessage => ({ externalId: uri, kind: 'comment', parentExternalId: root, rootExternalId: root, authorExternalId: bob.did, underOwnPost: true });
@@ -49,8 +39,7 @@ describe.skipIf(!enabled)('bluesky moderation against a local network with an Ap
   beforeAll(async () => {
     net = bsky.net;
     [alice, bob] = (await bsky.actors('alice', 'bob')) as [Actor, Actor];
-    const connected = await connector.connect({ identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, ctx);
-    auth = { accountId: 'acc-alice', externalId: connected.externalId, handle: connected.handle, serviceUrl: net.pdsUrl, credentials: { identifier: alice.handle, appPassword: alice.appPassword, serviceUrl: net.pdsUrl }, session: connected.session };
+    auth = await connect(alice, 'acc-alice');
   }, 150_000);
 
   it('declares hide/unhide only under our own posts and deleteReply; no delete of other people\'s posts', () => {
