@@ -6,52 +6,41 @@
  * carry the account's token and the chat `atproto-proxy` header (a session refresh goes to the PDS
  * itself with the refresh token), and any other request fails the test.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingHttpHeaders } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createBlueskyConnector, type BlueskyCredentials, type BlueskySession } from '../../../src/connectors/bluesky/bluesky.connector';
 import { BLUESKY_CHAT_PROXY } from '../../../src/connectors/bluesky/bluesky-chat';
 import type { AccountAuth, ConnectorContext } from '../../../src/connectors/connector';
 import { loopbackFetch } from './loopback-fetch';
+import { useLoopbackServer } from '../../support/loopback-server';
 
 const ME = 'did:plc:alice';
 const BOB = 'did:plc:bob';
 type Answer = { status: number; json: unknown };
-let server: Server;
 let base = '';
 let expected: Array<{ nsid: string; answer: Answer }> = [];
 let seen: Array<{ nsid: string; query: URLSearchParams; headers: IncomingHttpHeaders; body: unknown }> = [];
 let unexpected: string[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      const nsid = u.pathname.replace(/^\/xrpc\//, '');
-      const raw = Buffer.concat(chunks).toString('utf8');
-      seen.push({ nsid, query: u.searchParams, headers: req.headers, body: raw ? JSON.parse(raw) : null });
-      const next = expected[0];
-      // Chat calls go to the chat service through the PDS; the session refresh is the PDS's own.
-      const chat = nsid.startsWith('chat.bsky.');
-      const headersOk = chat ? req.headers['atproto-proxy'] === BLUESKY_CHAT_PROXY && req.headers.authorization === 'Bearer access-jwt' : req.headers['atproto-proxy'] === undefined && req.headers.authorization === 'Bearer refresh-jwt';
-      if (!next || next.nsid !== nsid || !headersOk) {
-        unexpected.push(`${req.method} ${nsid}`);
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'InvalidRequest', message: 'unexpected' }));
-        return;
-      }
-      expected.shift();
-      res.writeHead(next.answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(next.answer.json));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+useLoopbackServer(
+  (req, res, raw) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const nsid = u.pathname.replace(/^\/xrpc\//, '');
+    seen.push({ nsid, query: u.searchParams, headers: req.headers, body: raw ? JSON.parse(raw) : null });
+    const next = expected[0];
+    // Chat calls go to the chat service through the PDS; the session refresh is the PDS's own.
+    const chat = nsid.startsWith('chat.bsky.');
+    const headersOk = chat ? req.headers['atproto-proxy'] === BLUESKY_CHAT_PROXY && req.headers.authorization === 'Bearer access-jwt' : req.headers['atproto-proxy'] === undefined && req.headers.authorization === 'Bearer refresh-jwt';
+    if (!next || next.nsid !== nsid || !headersOk) {
+      unexpected.push(`${req.method} ${nsid}`);
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'InvalidRequest', message: 'unexpected' }));
+      return;
+    }
+    expected.shift();
+    res.writeHead(next.answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(next.answer.json));
+  },
+  (url) => (base = url),
+);
 afterEach(() => {
   const problems = [...unexpected, ...expected.map((e) => `expected but not received: ${e.nsid}`)];
   expected = [];

@@ -4,16 +4,15 @@
  * key, no access_token, sig = md5(sorted params + application secret key)) and answers with the
  * doc-shaped fixtures in test/fixtures/ok-public and test/fixtures/ok. Any other request fails the test.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { PublicDataContext } from '../../../src/connectors/connector';
 import { createOkPublicData, okGroupFrom } from '../../../src/connectors/ok/ok-public';
 import { createOkConnector } from '../../../src/connectors/ok/ok.connector';
 import { loopbackOnlyFetch } from '../../support/test-app';
 import { okErrorBody, okFixture } from './ok-fake-api';
+import { useLoopbackServer } from '../../support/loopback-server';
 
 const pub = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../fixtures/ok-public/${name}`, import.meta.url), 'utf8')) as T;
 const APP_KEY = 'CBAFJIICABABABABA';
@@ -21,41 +20,34 @@ const APP_SECRET = 'app-secret-0123456789abcdef';
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
 type Handler = (params: Record<string, string>) => unknown;
-let server: Server;
 let base = '';
 let handlers: Record<string, Handler> = {};
 const seen: Array<Record<string, string>> = [];
 const unexpected: string[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      seen.push(params);
-      const json = (body: unknown, headers: Record<string, string> = {}) => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-      const { sig, ...rest } = params;
-      const base = Object.keys(rest).sort().map((k) => `${k}=${rest[k]}`).join('');
-      const h = req.method === 'POST' && req.url === '/fb.do' ? handlers[params.method ?? ''] : undefined;
-      if (!h || 'access_token' in params || 'session_key' in params || params.application_key !== APP_KEY || params.format !== 'json') {
-        unexpected.push(`${req.method} ${req.url} ${JSON.stringify(params)}`);
-        res.writeHead(500).end('{}');
-        return;
-      }
-      if (sig !== md5(base + APP_SECRET)) {
-        json(okErrorBody(104), { 'invocation-error': '104' });
-        return;
-      }
-      const answer = h(params);
-      if (answer && typeof answer === 'object' && 'error_code' in answer) json(answer, { 'invocation-error': String((answer as { error_code: number }).error_code) });
-      else json(answer);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fb.do`;
-});
-afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+useLoopbackServer(
+  (req, res, body) => {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    seen.push(params);
+    const json = (body: unknown, headers: Record<string, string> = {}) => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    const { sig, ...rest } = params;
+    const base = Object.keys(rest).sort().map((k) => `${k}=${rest[k]}`).join('');
+    const h = req.method === 'POST' && req.url === '/fb.do' ? handlers[params.method ?? ''] : undefined;
+    if (!h || 'access_token' in params || 'session_key' in params || params.application_key !== APP_KEY || params.format !== 'json') {
+      unexpected.push(`${req.method} ${req.url} ${JSON.stringify(params)}`);
+      res.writeHead(500).end('{}');
+      return;
+    }
+    if (sig !== md5(base + APP_SECRET)) {
+      json(okErrorBody(104), { 'invocation-error': '104' });
+      return;
+    }
+    const answer = h(params);
+    if (answer && typeof answer === 'object' && 'error_code' in answer) json(answer, { 'invocation-error': String((answer as { error_code: number }).error_code) });
+    else json(answer);
+  },
+  (url) => (base = `${url}/fb.do`),
+);
 afterEach(() => {
   expect(unexpected).toEqual([]);
   seen.length = 0;

@@ -3,26 +3,24 @@
  * against a local server answering with the page-shaped fixtures in test/fixtures/telegram-public. Any
  * request the server does not expect fails the test; redirects are never followed.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { PublicDataContext } from '../../../src/connectors/connector';
 import { createTelegramPublicData, parseTelegramCount, telegramChannelFrom } from '../../../src/connectors/telegram/telegram-public';
 import { createTelegramConnector } from '../../../src/connectors/telegram/telegram.connector';
 import { loopbackOnlyFetch } from '../../support/test-app';
+import { useLoopbackServer } from '../../support/loopback-server';
 
 const page = (name: string) => readFileSync(new URL(`../../fixtures/telegram-public/${name}`, import.meta.url), 'utf8');
 
 type Answer = { status: number; body?: string; headers?: Record<string, string> };
-let server: Server;
 let base = '';
 let routes: Record<string, () => Answer> = {};
 const seen: Array<{ url: string; acceptLanguage: string | undefined }> = [];
 const unexpected: string[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
+useLoopbackServer(
+  (req, res) => {
     seen.push({ url: req.url ?? '', acceptLanguage: req.headers['accept-language'] });
     const route = req.method === 'GET' ? routes[req.url ?? ''] : undefined;
     if (!route) {
@@ -32,11 +30,9 @@ beforeAll(async () => {
     }
     const a = route();
     res.writeHead(a.status, { 'content-type': 'text/html; charset=utf-8', ...a.headers }).end(a.body ?? '');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+  },
+  (url) => (base = url),
+);
 afterEach(() => {
   expect(unexpected).toEqual([]);
   seen.length = 0;

@@ -4,45 +4,34 @@
  * expected method, in order, with fixtures shaped like dev.vk.com (test/fixtures/vk); any other
  * request fails the test.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorError, type AccountAuth, type ConnectorContext, type ModeratedMessage } from '../../../src/connectors/connector';
 import { createVkConnector, type VkCredentials, type VkSession } from '../../../src/connectors/vk/vk.connector';
 import { vkRandomId } from '../../../src/connectors/vk/vk-direct-messages';
 import { fixture } from './fake-vk';
+import { useLoopbackServer } from '../../support/loopback-server';
 
-let server: Server;
 let base = '';
 let expected: Array<{ method: string; body: unknown }> = [];
 let calls: Array<{ method: string; form: Record<string, string> }> = [];
 let unexpected: string[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/method\//, '');
-      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      calls.push({ method, form });
-      const next = expected[0];
-      if (req.method !== 'POST' || !next || next.method !== method || form.v !== '5.199') {
-        unexpected.push(`${req.method} ${method}`);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { error_code: 3, error_msg: 'Unknown method passed' } }));
-        return;
-      }
-      expected.shift();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(next.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+useLoopbackServer(
+  (req, res, body) => {
+    const method = (req.url ?? '').replace(/^\/method\//, '');
+    const form = Object.fromEntries(new URLSearchParams(body));
+    calls.push({ method, form });
+    const next = expected[0];
+    if (req.method !== 'POST' || !next || next.method !== method || form.v !== '5.199') {
+      unexpected.push(`${req.method} ${method}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { error_code: 3, error_msg: 'Unknown method passed' } }));
+      return;
+    }
+    expected.shift();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(next.body));
+  },
+  (url) => (base = url),
+);
 afterEach(() => {
   const problems = [...unexpected, ...expected.map((e) => `expected but not received: ${e.method}`)];
   calls = [];

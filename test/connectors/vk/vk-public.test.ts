@@ -3,45 +3,37 @@
  * the doc-shaped fixtures in test/fixtures/vk-public. Every call is a form POST with the token in the
  * body; any request the fake does not expect fails the test.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { PublicDataContext } from '../../../src/connectors/connector';
 import { createVkPublicData, vkCommunityFrom } from '../../../src/connectors/vk/vk-public';
 import { loopbackOnlyFetch } from '../../support/test-app';
+import { useLoopbackServer } from '../../support/loopback-server';
 
 const fx = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(new URL(`../../fixtures/vk-public/${name}`, import.meta.url), 'utf8')) as T;
 const TOKEN = 'service-token-xyz';
 
 type Handler = (params: URLSearchParams) => unknown;
-let server: Server;
 let base = '';
 let handlers: Record<string, Handler> = {};
 const seen: Array<{ method: string; params: URLSearchParams }> = [];
 const unexpected: string[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/method\//, '');
-      const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      seen.push({ method, params });
-      const h = req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? handlers[method] : undefined;
-      if (!h) {
-        unexpected.push(`${req.method} ${req.url}`);
-        res.writeHead(500).end('{}');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(h(params)));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/method`;
-});
-afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+useLoopbackServer(
+  (req, res, body) => {
+    const method = (req.url ?? '').replace(/^\/method\//, '');
+    const params = new URLSearchParams(body);
+    seen.push({ method, params });
+    const h = req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? handlers[method] : undefined;
+    if (!h) {
+      unexpected.push(`${req.method} ${req.url}`);
+      res.writeHead(500).end('{}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(h(params)));
+  },
+  (url) => (base = `${url}/method`),
+);
 afterEach(() => {
   expect(unexpected).toEqual([]);
   seen.length = 0;
