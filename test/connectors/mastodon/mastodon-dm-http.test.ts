@@ -7,12 +7,13 @@
  * empty, so a real direct message cannot be told apart there (mastodon-snac.test.ts shows the answer
  * going out as a direct reply on the real server). Any request the fake does not expect fails the test.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountAuth, ConnectorContext } from '../../../src/connectors/connector';
 import { createMastodonConnector, type MastodonCredentials, type MastodonSession } from '../../../src/connectors/mastodon/mastodon.connector';
+import { loopbackOnlyFetch } from '../../support/test-app';
+import { useLoopbackServer } from '../../support/loopback-server';
 
 const statusFixture = JSON.parse(readFileSync(new URL('../../fixtures/mastodon/status.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const alice = { ...(statusFixture.account as Record<string, unknown>), id: '2', username: 'alice', acct: 'alice@example.social', display_name: 'Alice' };
@@ -39,46 +40,33 @@ interface Seen {
 }
 type Route = { method: string; path: string; reply: (s: Seen) => { status: number; json?: unknown } };
 
-let server: Server;
 let url = '';
 let routes: Route[] = [];
 let seen: Seen[] = [];
 let unexpected: string[] = [];
 const connector = createMastodonConnector({ requestTimeoutMs: 2_000 });
-const loopbackOnly: typeof fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const u = new URL(String(input instanceof Request ? input.url : input));
-  if (u.hostname !== '127.0.0.1') throw new Error(`test fetch refused ${u.origin}`);
-  return fetch(input, init);
-}) as typeof fetch;
-const ctx: ConnectorContext<MastodonSession> = { fetch: loopbackOnly, saveSession: async () => undefined, defaultServiceUrl: 'http://127.0.0.1:9' };
+const ctx: ConnectorContext<MastodonSession> = { fetch: loopbackOnlyFetch, saveSession: async () => undefined, defaultServiceUrl: 'http://127.0.0.1:9' };
 let auth: AccountAuth<MastodonCredentials, MastodonSession>;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      const s: Seen = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(s);
-      const i = routes.findIndex((r) => r.method === s.method && r.path === s.path);
-      if (i < 0) {
-        unexpected.push(`${s.method} ${s.path}`);
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"unexpected request"}');
-        return;
-      }
-      const r = routes.splice(i, 1)[0]!.reply(s);
-      res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.json === undefined ? '' : JSON.stringify(r.json));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  auth = { accountId: 'a1', externalId: '1', handle: 'Gargron@mastodon.social', serviceUrl: url, credentials: { serviceUrl: url, accessToken: 'tok' }, session: { accountId: '1', username: 'Gargron' } };
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+useLoopbackServer(
+  (req, res, body) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const s: Seen = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body };
+    seen.push(s);
+    const i = routes.findIndex((r) => r.method === s.method && r.path === s.path);
+    if (i < 0) {
+      unexpected.push(`${s.method} ${s.path}`);
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"unexpected request"}');
+      return;
+    }
+    const r = routes.splice(i, 1)[0]!.reply(s);
+    res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.json === undefined ? '' : JSON.stringify(r.json));
+  },
+  (base) => {
+    url = base;
+    auth = { accountId: 'a1', externalId: '1', handle: 'Gargron@mastodon.social', serviceUrl: url, credentials: { serviceUrl: url, accessToken: 'tok' }, session: { accountId: '1', username: 'Gargron' } };
+  },
+);
 afterEach(() => {
   expect(unexpected).toEqual([]);
   expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
