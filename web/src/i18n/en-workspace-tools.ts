@@ -129,6 +129,8 @@ export const enWorkspaceTools = {
         account_token_expiring: 'An account’s access expires soon',
         inbox_message_received: 'A comment or message arrived in the inbox',
         inbox_message_sentiment_relabelled: 'A member relabelled a message’s sentiment (or undid it)',
+        inbox_message_moderated: 'A message was hidden, shown again, deleted or restored on the network',
+        inbox_reply_deleted: 'One of our replies was deleted on the network',
         inbox_rule_notification: 'An inbox rule asked to notify',
         listening_spike: 'Mentions of a listening topic spiked',
       },

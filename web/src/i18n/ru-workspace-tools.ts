@@ -130,6 +130,8 @@ export const ruWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
         account_token_expiring: 'Доступ аккаунта скоро истечёт',
         inbox_message_received: 'Во входящие пришёл комментарий или сообщение',
         inbox_message_sentiment_relabelled: 'Участник изменил тональность сообщения (или отменил изменение)',
+        inbox_message_moderated: 'Сообщение скрыто, снова показано, удалено или восстановлено в соцсети',
+        inbox_reply_deleted: 'Наш ответ удалён в соцсети',
         inbox_rule_notification: 'Правило входящих запросило уведомление',
         listening_spike: 'Резкий рост упоминаний темы мониторинга',
       },

@@ -128,6 +128,8 @@ export const svWorkspaceTools: PluralAware<typeof enWorkspaceTools> = {
         account_token_expiring: 'Ett kontos åtkomst går snart ut',
         inbox_message_received: 'En kommentar eller ett meddelande kom till inkorgen',
         inbox_message_sentiment_relabelled: 'En medlem ändrade ett meddelandes tonläge (eller ångrade det)',
+        inbox_message_moderated: 'Ett meddelande doldes, visades igen, raderades eller återställdes på nätverket',
+        inbox_reply_deleted: 'Ett av våra svar raderades på nätverket',
         inbox_rule_notification: 'En inkorgsregel bad om en avisering',
         listening_spike: 'Omnämnandena av ett bevakat ämne ökade kraftigt',
       },

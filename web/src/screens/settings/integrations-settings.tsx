@@ -31,6 +31,8 @@ export const webhookEvents = [
   'account.token_expiring',
   'inbox.message.received',
   'inbox.message.sentiment_relabelled',
+  'inbox.message.moderated',
+  'inbox.reply.deleted',
   'inbox.rule.notification',
   'listening.spike',
 ] as const satisfies readonly WebhookEvent[];
