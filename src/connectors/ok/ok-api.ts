@@ -96,7 +96,14 @@ export function okSignedForm(method: string, params: Record<string, string>, sig
 
 /** Calls one REST method; returns the parsed JSON result or throws OkApiError / OkHttpError / ConnectorError. */
 export async function okCall<T>(io: OkIo, apiBaseUrl: string, method: string, params: Record<string, string>, signing: OkSigning, opts: { write: boolean; timeoutMs: number; what: string }): Promise<T> {
-  const form = okSignedForm(method, params, signing);
+  return okPost<T>(io, apiBaseUrl, method, okSignedForm(method, params, signing), opts);
+}
+
+/**
+ * Posts an already signed fb.do form (a session's call or a session-less one) and reads OK's answer:
+ * the parsed JSON result, or OkApiError (error body or `invocation-error` header) / OkHttpError / ConnectorError.
+ */
+export async function okPost<T>(io: OkIo, apiBaseUrl: string, method: string, form: URLSearchParams, opts: { write: boolean; timeoutMs: number; what: string }): Promise<T> {
   const res = await okHttp(io, apiBaseUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' }, body: form.toString() }, opts);
   const parsed = parseJson(res.text);
   if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'error_code' in parsed) {

@@ -15,7 +15,7 @@
  * hashtags and posting hours stay empty for them, and the docs say so.
  */
 import { ConnectorError, type PublicAccount, type PublicDataCapability, type PublicDataContext } from '../connector';
-import { OkApiError, OkHttpError, okHttp, toConnectorError } from './ok-api';
+import { OkApiError, okPost, toConnectorError } from './ok-api';
 import { okSign } from './ok-signature';
 
 /** Options of the public reader (the operator's OK application). */
@@ -58,22 +58,7 @@ export function createOkPublicData(options: OkPublicOptions): PublicDataCapabili
     const signed: Record<string, string> = { ...params, application_key: options.applicationKey, format: 'json', method };
     const form = new URLSearchParams(signed);
     form.set('sig', okSign(signed, options.applicationSecretKey));
-    const res = await okHttp(ctx, options.apiBaseUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' }, body: form.toString() }, { write: false, timeoutMs, what });
-    let parsed: unknown;
-    try {
-      parsed = res.text ? (JSON.parse(res.text) as unknown) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'error_code' in parsed) {
-      const p = parsed as { error_code?: unknown; error_msg?: unknown; error_data?: unknown };
-      throw new OkApiError(Number(p.error_code), typeof p.error_msg === 'string' ? p.error_msg : '', p.error_data ?? null);
-    }
-    const headerCode = res.headers.get('invocation-error');
-    if (headerCode && /^\d+$/.test(headerCode.trim())) throw new OkApiError(Number(headerCode), '', null);
-    if (res.status < 200 || res.status >= 300) throw new OkHttpError(res.status, res.headers, res.text);
-    if (parsed === undefined) throw new ConnectorError('retryable', `OK answered ${method} with something that is not JSON`);
-    return parsed as T;
+    return okPost<T>(ctx, options.apiBaseUrl, method, form, { write: false, timeoutMs, what });
   }
 
   const refused = (e: unknown, what: string): ConnectorError => {
