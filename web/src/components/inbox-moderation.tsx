@@ -16,6 +16,7 @@ import { useApi } from '../api/context';
 import { formatDateTime } from '../i18n/format';
 import { NetworkAuthor, NetworkText } from './inbox-network-text';
 import { errorMessage } from './states';
+import { ConfirmRemove } from './settings-list';
 
 type InboxApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['inbox-messages'];
 type Message = InferResponseType<InboxApi['$get'], 200>['items'][number];
@@ -76,17 +77,7 @@ export function InboxModeration({ workspaceId, m, members, canAct, onChanged }: 
         </div>
       )}
       {canAct && confirming && (
-        <div className="confirm" role="group" aria-label={t('inboxModeration.confirmDelete', { network: m.network })}>
-          <p>{t('inboxModeration.confirmDelete', { network: m.network })}</p>
-          <div className="form-actions">
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => void run('delete')}>
-              {t('inboxModeration.confirmDeleteButton')}
-            </button>
-            <button type="button" className="button" disabled={busy} onClick={() => setConfirming(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </div>
+        <ConfirmRemove question={t('inboxModeration.confirmDelete', { network: m.network })} confirmLabel={t('inboxModeration.confirmDeleteButton')} busy={busy} onConfirm={() => void run('delete')} onCancel={() => setConfirming(false)} />
       )}
       {error && (
         <p className="form-error" role="alert">
@@ -182,17 +173,7 @@ export function InboxOurReplies({ workspaceId, replies, canDelete, onDeleted }: 
               </button>
             ) : null}
             {confirming === r.id && (
-              <div className="confirm" role="group" aria-label={t('inboxModeration.confirmDeleteReply')}>
-                <p>{t('inboxModeration.confirmDeleteReply')}</p>
-                <div className="form-actions">
-                  <button type="button" className="button button-danger" disabled={busy} onClick={() => void remove(r.id)}>
-                    {t('inboxModeration.confirmDeleteButton')}
-                  </button>
-                  <button type="button" className="button" disabled={busy} onClick={() => setConfirming(null)}>
-                    {t('common.cancel')}
-                  </button>
-                </div>
-              </div>
+              <ConfirmRemove question={t('inboxModeration.confirmDeleteReply')} confirmLabel={t('inboxModeration.confirmDeleteButton')} busy={busy} onConfirm={() => void remove(r.id)} onCancel={() => setConfirming(null)} />
             )}
           </li>
         ))}

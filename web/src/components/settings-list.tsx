@@ -39,17 +39,20 @@ export function SettingsList<T extends { id: string }>({
   );
 }
 
-/** The inline confirmation before removing: the question, then Remove and Cancel. */
-export function ConfirmRemove({ question, onConfirm, onCancel }: { question: string; onConfirm: () => void; onCancel: () => void }) {
+/**
+ * The inline confirmation before removing: the question, then Remove (or `confirmLabel`) and Cancel,
+ * both disabled while `busy`.
+ */
+export function ConfirmRemove({ question, onConfirm, onCancel, confirmLabel, busy }: { question: string; onConfirm: () => void; onCancel: () => void; confirmLabel?: string; busy?: boolean }) {
   const { t } = useTranslation();
   return (
     <div className="confirm" role="group" aria-label={question}>
       <p>{question}</p>
       <div className="form-actions">
-        <button type="button" className="button button-danger" onClick={onConfirm}>
-          {t('common.confirmRemove')}
+        <button type="button" className="button button-danger" disabled={busy} onClick={onConfirm}>
+          {confirmLabel ?? t('common.confirmRemove')}
         </button>
-        <button type="button" className="button" onClick={onCancel}>
+        <button type="button" className="button" disabled={busy} onClick={onCancel}>
           {t('common.cancel')}
         </button>
       </div>

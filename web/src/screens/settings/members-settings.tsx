@@ -11,6 +11,7 @@ import type { Workspace } from '../../api/types';
 import { useLoad } from '../../api/use-load';
 import { SecretOnce } from '../../components/secret-once';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../../components/states';
+import { ConfirmRemove } from '../../components/settings-list';
 import { formatDate } from '../../i18n/format';
 
 type WsApi = Api['client']['api']['v1']['workspaces'][':workspaceId'];
@@ -92,17 +93,7 @@ function MemberRow({ member, workspace, userId, onChanged }: { member: Member; w
         )}
       </div>
       {confirming && (
-        <div className="confirm" role="group" aria-label={t('settings.members.removeConfirm', { name: member.name })}>
-          <p>{t('settings.members.removeConfirm', { name: member.name })}</p>
-          <div className="form-actions">
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => void remove()}>
-              {t('common.confirmRemove')}
-            </button>
-            <button type="button" className="button" disabled={busy} onClick={() => setConfirming(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </div>
+        <ConfirmRemove question={t('settings.members.removeConfirm', { name: member.name })} busy={busy} onConfirm={() => void remove()} onCancel={() => setConfirming(false)} />
       )}
       {error != null && (
         <p className="form-error" role="alert">
