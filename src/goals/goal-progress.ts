@@ -3,7 +3,7 @@
  * Pure: no database, no clock.
  *
  * Progress is "how much of the goal is reached", 100 % or more meaning met, for both directions:
- * - at least: value / target × 100 (empty when the target is 0 or below: any share of it is meaningless);
+ * - at least: value / target × 100 (empty when the target is 0 or below: a share of it means nothing);
  * - at most: target / value × 100 (empty when the value is 0 or below).
  * `met` compares value and target directly, so it is known even when the percentage is not.
  */

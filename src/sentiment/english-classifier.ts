@@ -77,7 +77,7 @@ export function englishFeatureKeys(tokens: readonly Token[], text: string, lexic
     if (t.caps) caps++;
     const negated = negLeft > 0;
     keys.add(negated ? `¬${w}` : w);
-    if (prev) keys.add(`${prev} ${w}`);
+    if (prev) keys.add(`${prev}+${w}`); // "+" joins a word pair (no word token contains it)
     prev = w;
     if (isNegator('en', w)) negLeft = NEGATION_REACH;
     else if (negLeft > 0) negLeft--;

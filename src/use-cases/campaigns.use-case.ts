@@ -770,8 +770,8 @@ function importKey(e: ImportedEntry, lineItemId: string | null, occurrence: numb
 }
 
 /**
- * Imports spend and conversion entries from CSV or JSON (campaigns.manage). Nothing is stored when the
- * file has any problem; importing the same file again adds nothing.
+ * Imports spend and conversion entries from CSV or JSON (campaigns.manage). Nothing is stored when
+ * one row of the file is wrong; importing the same file again adds nothing.
  */
 export async function importCampaignEntries(ctx: UseCaseContext, campaignId: string, content: string, format: string | undefined): Promise<CampaignImportReport> {
   await authorize(ctx, 'campaigns.manage');

@@ -205,7 +205,7 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
   const plc = options.plcUrl === null ? null : normaliseServiceUrl(options.plcUrl?.trim() || 'https://plc.directory');
   const handles = new HandleCache();
 
-  /** A JSON GET for a handle look-up (best effort: any failure is null). */
+  /** A JSON GET for a handle look-up (best effort: null on every failure). */
   async function getJson(url: URL, ctx: StreamContext): Promise<Record<string, unknown> | null> {
     try {
       const res = await ctx.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(lookupTimeoutMs)]) });
