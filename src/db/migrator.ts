@@ -18,6 +18,7 @@ import * as m0012 from './migrations/0012-hashtag-sets.migration';
 import * as m0013 from './migrations/0013-campaigns.migration';
 import * as m0014 from './migrations/0014-inbox-dm-moderation.migration';
 import * as m0015 from './migrations/0015-stream-cursors.migration';
+import * as m0016 from './migrations/0016-report-schedule-campaign.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -43,6 +44,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0013-campaigns', m0013],
   ['0014-inbox-dm-moderation', m0014],
   ['0015-stream-cursors', m0015],
+  ['0016-report-schedule-campaign', m0016],
 ];
 
 class ListProvider implements MigrationProvider {

@@ -15,14 +15,23 @@
  * duplicate over a silently lost report; every copy carries the same Message-ID
  * (`<report-{schedule}-{period}@herald>`) so mail clients can recognise the duplicate. A refusal
  * (SMTP 5xx, SMTP not configured, the report cannot be built) is recorded as `failed` and not retried.
+ *
+ * A `campaign` schedule mails its campaign's report (src/reports/campaign-report.ts: the campaign's
+ * figures as of the send, over the campaign's own dates) each period, printed by the same PDF printer;
+ * if the campaign was deleted since, the delivery is recorded as failed.
  */
 import type { JobHandler } from '../jobs/job-queue';
-import { DomainError } from '../domain/errors';
+import { DomainError, NotFoundError } from '../domain/errors';
 import { sendMail, SmtpRefusedError } from '../mail/mailer';
 import { activeSchedules, claimDelivery, findDelivery, findSchedule, finishDelivery, insertDeliveryIfAbsent } from '../repositories/reports.repository';
 import type { AppServices, UseCaseContext } from '../server/services';
 import { dayStartMs, addDays } from '../analytics/local-time';
 import { buildReport, previousMonth, previousWeek, renderReport } from '../use-cases/reports.use-case';
+import { getCampaign } from '../use-cases/campaigns.use-case';
+import { listAccounts } from '../repositories/accounts.repository';
+import { findWorkspace } from '../repositories/workspaces.repository';
+import { campaignReportModel } from './campaign-report';
+import type { ReportModel } from './report-model';
 
 /** The job's task name. */
 export const reportEmailTask = 'report-email';
@@ -67,6 +76,16 @@ export async function reportsSweep(services: AppServices, opts: { force?: boolea
   return queued;
 }
 
+/** The campaign report model of a `campaign` schedule (as GET …/campaigns/{id}/report builds it). */
+async function campaignScheduleModel(ctx: UseCaseContext, campaignId: string | null): Promise<{ model: ReportModel; campaignName: string }> {
+  if (campaignId === null) throw new NotFoundError('Campaign');
+  const detail = await getCampaign(ctx, campaignId);
+  const ws = await findWorkspace(ctx.db, ctx.workspaceId);
+  if (!ws) throw new NotFoundError('Workspace');
+  const handles = new Map((await listAccounts(ctx.db, ctx.workspaceId)).map((a) => [a.id, `${a.network}:${a.handle}`]));
+  return { model: campaignReportModel(detail, { workspaceName: ws.name, timeZone: ws.timezone, generatedAt: ctx.services.now().toISOString(), accountHandles: handles }), campaignName: detail.name };
+}
+
 /** The job body: build, print, mail, mark. Returns what happened (for tests and logs). */
 export async function deliverScheduledReport(services: AppServices, p: { scheduleId: string; workspaceId: string; periodKey: string; from: string; to: string }): Promise<'sent' | 'failed' | 'skipped'> {
   const db = services.database.db;
@@ -90,13 +109,16 @@ export async function deliverScheduledReport(services: AppServices, p: { schedul
   const ctx: UseCaseContext = { actor: { kind: 'system', name: 'report-schedule' }, workspaceId: p.workspaceId, db, services };
   try {
     const accountIds = JSON.parse(schedule.account_ids) as string[];
-    const model = await buildReport(ctx, { template: schedule.template, accountIds, from: p.from, to: p.to });
+    const built =
+      schedule.template === 'campaign' ? await campaignScheduleModel(ctx, schedule.campaign_id) : { model: await buildReport(ctx, { template: schedule.template, accountIds, from: p.from, to: p.to }), campaignName: null };
+    const model = built.model;
     const pdf = await renderReport(ctx, model, 'pdf');
     const recipients = JSON.parse(schedule.recipients) as string[];
+    const title = built.campaignName === null ? model.title : `${model.title} "${built.campaignName}"`;
     await sendMail(smtp, {
       to: recipients,
-      subject: `${model.title}: ${model.workspaceName}, ${p.from} – ${p.to}`.replace(/[\r\n]+/g, ' ').slice(0, 200),
-      text: `${model.title} for ${model.workspaceName}, ${p.from} – ${p.to} (${model.timeZone}), is attached as a PDF.\n\nOpen Herald for the live figures: ${services.config.publicUrl}/w/${p.workspaceId}/reports`,
+      subject: `${title}: ${model.workspaceName}, ${p.from} – ${p.to}`.replace(/[\r\n]+/g, ' ').slice(0, 200),
+      text: `${title} for ${model.workspaceName}, ${p.from} – ${p.to} (${model.timeZone}), is attached as a PDF.\n\nOpen Herald for the live figures: ${services.config.publicUrl}/w/${p.workspaceId}/reports`,
       attachments: [{ filename: pdf.filename, content: pdf.body, contentType: pdf.contentType }],
       messageId: `<report-${p.scheduleId}-${p.periodKey}@herald>`,
     });

@@ -28,6 +28,8 @@ export interface ReportSchedulesTable {
   /** JSON array of e-mail addresses. */
   recipients: string;
   paused: number;
+  /** The campaign a `campaign` schedule mails (migration 0016); null for the other templates. */
+  campaign_id: string | null;
   created_by: string | null;
   created_at: string;
   updated_at: string;

@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
 import { assertCan, type Action } from '../policies/policy';
 import { findAccount, listAccounts } from '../repositories/accounts.repository';
+import { findCampaign } from '../repositories/campaigns.repository';
 import { deleteSchedule, findBranding, findSchedule, insertSchedule, listDeliveries, listSchedules, saveBranding, updateSchedule, type ScheduleRow } from '../repositories/reports.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import type { UseCaseContext } from '../server/services';
@@ -351,8 +352,10 @@ export async function updateBranding(ctx: UseCaseContext, input: { agencyName?: 
 /** A schedule as the API shows it. */
 export interface ScheduleView {
   id: string;
-  template: ReportTemplate;
+  template: ScheduleTemplate;
   accountIds: string[];
+  /** The campaign a `campaign` schedule mails; null for the other templates. */
+  campaignId: string | null;
   frequency: 'weekly' | 'monthly';
   recipients: string[];
   paused: boolean;
@@ -364,10 +367,16 @@ export interface ScheduleView {
 export interface ScheduleInput {
   template?: string;
   accountIds?: string[];
+  /** Required with template `campaign` (a campaign of this workspace); not allowed with the others. */
+  campaignId?: string | null;
   frequency?: 'weekly' | 'monthly';
   recipients?: string[];
   paused?: boolean;
 }
+
+/** Templates a schedule may mail: the account/period templates and the per-campaign report. */
+export const scheduleTemplates = [...reportTemplates, 'campaign'] as const;
+export type ScheduleTemplate = (typeof scheduleTemplates)[number];
 
 const email = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const maxRecipients = 20;
@@ -376,8 +385,9 @@ async function scheduleView(ctx: UseCaseContext, r: ScheduleRow): Promise<Schedu
   const deliveries = await listDeliveries(ctx.db, r.id, 12);
   return {
     id: r.id,
-    template: r.template as ReportTemplate,
+    template: r.template as ScheduleTemplate,
     accountIds: JSON.parse(r.account_ids) as string[],
+    campaignId: r.campaign_id,
     frequency: r.frequency,
     recipients: JSON.parse(r.recipients) as string[],
     paused: r.paused === 1,
@@ -386,8 +396,29 @@ async function scheduleView(ctx: UseCaseContext, r: ScheduleRow): Promise<Schedu
   };
 }
 
+/**
+ * The schedule's template and campaign after applying `input` to `current` (the stored row, if any).
+ * Unlike the ad-hoc render route (which answers `per_campaign`), a schedule may name `campaign` with
+ * the campaign to mail; moving a schedule to another template drops its campaign.
+ */
+async function resolveScheduleCampaign(ctx: UseCaseContext, input: ScheduleInput, current?: ScheduleRow): Promise<{ template: ScheduleTemplate; campaignId: string | null }> {
+  const template = input.template ?? current?.template;
+  if (template === undefined) invalid('template', 'required', `template is required: one of ${scheduleTemplates.join(', ')}`);
+  if (template !== 'campaign') {
+    const known = resolveTemplate(template);
+    if (input.campaignId != null) invalid('campaignId', 'campaign_not_allowed', `Only the campaign template names a campaign; the ${known} report covers accounts, so leave campaignId out`);
+    return { template: known, campaignId: null };
+  }
+  const campaignId = input.campaignId !== undefined ? input.campaignId : (current?.template === 'campaign' ? current.campaign_id : null);
+  if (campaignId == null) invalid('campaignId', 'required', 'The campaign template needs campaignId: the campaign whose report is mailed');
+  // A campaign of another workspace is answered like one that does not exist, so ids are not probed.
+  if (!(isId(campaignId) && (await findCampaign(ctx.db, ctx.workspaceId, campaignId)))) invalid('campaignId', 'unknown_campaign', 'There is no such campaign in this workspace');
+  const accountIds = input.accountIds ?? (current ? (JSON.parse(current.account_ids) as string[]) : []);
+  if (accountIds.length > 0) invalid('accountIds', 'campaign_accounts', "The campaign report covers the campaign's own posts and accounts: leave accountIds empty");
+  return { template: 'campaign', campaignId };
+}
+
 async function checkScheduleInput(ctx: UseCaseContext, input: ScheduleInput): Promise<void> {
-  if (input.template !== undefined) resolveTemplate(input.template);
   if (input.recipients !== undefined) {
     if (input.recipients.length === 0) invalid('recipients', 'required', 'At least one recipient is needed');
     if (input.recipients.length > maxRecipients) invalid('recipients', 'too_many', `At most ${maxRecipients} recipients`);
@@ -406,19 +437,21 @@ export async function listReportSchedules(ctx: UseCaseContext): Promise<{ items:
   return { items };
 }
 
-/** Adds a schedule (reports.manage). */
+/** Adds a schedule (reports.manage); template `campaign` mails one campaign's report (campaignId). */
 export async function createReportSchedule(ctx: UseCaseContext, input: ScheduleInput): Promise<ScheduleView> {
   await authorize(ctx, 'reports.manage');
   if (input.template === undefined) invalid('template', 'required', `template is required: one of ${reportTemplates.join(', ')}`);
   if (input.frequency === undefined) invalid('frequency', 'required', 'frequency is required: weekly or monthly');
   if (input.recipients === undefined) invalid('recipients', 'required', 'At least one recipient is needed');
+  const { template, campaignId } = await resolveScheduleCampaign(ctx, input);
   await checkScheduleInput(ctx, input);
   const now = ctx.services.now().toISOString();
   const id = newId();
   await insertSchedule(ctx.db, {
     id,
     workspace_id: ctx.workspaceId,
-    template: input.template,
+    template,
+    campaign_id: campaignId,
     account_ids: JSON.stringify(input.accountIds ?? []),
     frequency: input.frequency,
     recipients: JSON.stringify(input.recipients.map((r) => r.trim())),
@@ -439,10 +472,12 @@ async function scheduleOf(ctx: UseCaseContext, id: string): Promise<ScheduleRow>
 /** Changes a schedule (reports.manage). */
 export async function updateReportSchedule(ctx: UseCaseContext, id: string, input: ScheduleInput): Promise<ScheduleView> {
   await authorize(ctx, 'reports.manage');
-  await scheduleOf(ctx, id);
+  const current = await scheduleOf(ctx, id);
+  const { template, campaignId } = await resolveScheduleCampaign(ctx, input, current);
   await checkScheduleInput(ctx, input);
   await updateSchedule(ctx.db, ctx.workspaceId, id, {
-    ...(input.template !== undefined ? { template: input.template } : {}),
+    template,
+    campaign_id: campaignId,
     ...(input.accountIds !== undefined ? { account_ids: JSON.stringify(input.accountIds) } : {}),
     ...(input.frequency !== undefined ? { frequency: input.frequency } : {}),
     ...(input.recipients !== undefined ? { recipients: JSON.stringify(input.recipients.map((r) => r.trim())) } : {}),

@@ -14,6 +14,7 @@ import {
   getReport,
   listReportSchedules,
   reportFormats,
+  scheduleTemplates,
   updateBranding,
   updateReportSchedule,
 } from '../../use-cases/reports.use-case';
@@ -85,8 +86,9 @@ const putBranding = createRoute({
 const ScheduleSchema = z
   .object({
     id: z.string(),
-    template: z.enum(reportTemplates),
+    template: z.enum(scheduleTemplates),
     accountIds: z.array(z.string()),
+    campaignId: z.string().nullable().openapi({ description: 'The campaign a `campaign` schedule mails; null for the other templates' }),
     frequency: z.enum(['weekly', 'monthly']),
     recipients: z.array(z.string()),
     paused: z.boolean(),
@@ -95,14 +97,19 @@ const ScheduleSchema = z
   })
   .openapi('ReportSchedule');
 const ScheduleFields = {
-  template: z.string().openapi({ example: 'monthly' }),
+  template: z.string().openapi({ description: `One of ${scheduleTemplates.join(', ')}`, example: 'monthly' }),
   accountIds: z.array(z.string()).max(20),
+  campaignId: z
+    .string()
+    .max(64)
+    .nullable()
+    .openapi({ description: 'With template `campaign` (required there): a campaign of this workspace, whose report PDF is mailed each period. Not allowed with the other templates.' }),
   frequency: z.enum(['weekly', 'monthly']),
   recipients: z.array(z.string().max(254)).max(20),
   paused: z.boolean(),
 };
 const CreateScheduleBody = z
-  .object({ ...ScheduleFields, accountIds: ScheduleFields.accountIds.optional(), paused: ScheduleFields.paused.optional() })
+  .object({ ...ScheduleFields, accountIds: ScheduleFields.accountIds.optional(), campaignId: ScheduleFields.campaignId.optional(), paused: ScheduleFields.paused.optional() })
   .strict()
   .openapi('ReportScheduleCreate');
 const UpdateScheduleBody = z.object(ScheduleFields).partial().strict().openapi('ReportScheduleUpdate');
