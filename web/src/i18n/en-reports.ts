@@ -7,7 +7,7 @@ export const enReports = {
     title: 'Reports',
     builder: 'Report',
     template: 'Template',
-    templates: { monthly: 'Monthly SMM report', competitors: 'Competitor report', inbox: 'Inbox and SLA report' },
+    templates: { monthly: 'Monthly SMM report', competitors: 'Competitor report', inbox: 'Inbox and SLA report', campaign: 'Campaign report' },
     noCampaign: 'A campaign report needs campaign data, which Herald does not store yet.',
     accounts: 'Accounts',
     allAccounts: 'All accounts',

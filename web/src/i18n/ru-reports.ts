@@ -5,7 +5,7 @@ export const ruReports = {
     title: 'Отчёты',
     builder: 'Отчёт',
     template: 'Шаблон',
-    templates: { monthly: 'Ежемесячный SMM-отчёт', competitors: 'Отчёт по конкурентам', inbox: 'Отчёт по входящим и SLA' },
+    templates: { monthly: 'Ежемесячный SMM-отчёт', competitors: 'Отчёт по конкурентам', inbox: 'Отчёт по входящим и SLA', campaign: 'Отчёт по кампании' },
     noCampaign: 'Для отчёта по кампании нужны данные кампаний, а Herald их пока не хранит.',
     accounts: 'Аккаунты',
     allAccounts: 'Все аккаунты',

@@ -5,7 +5,7 @@ export const svReports = {
     title: 'Rapporter',
     builder: 'Rapport',
     template: 'Mall',
-    templates: { monthly: 'Månatlig SMM-rapport', competitors: 'Konkurrentrapport', inbox: 'Inkorg- och SLA-rapport' },
+    templates: { monthly: 'Månatlig SMM-rapport', competitors: 'Konkurrentrapport', inbox: 'Inkorg- och SLA-rapport', campaign: 'Kampanjrapport' },
     noCampaign: 'En kampanjrapport kräver kampanjdata, som Herald ännu inte lagrar.',
     accounts: 'Konton',
     allAccounts: 'Alla konton',
