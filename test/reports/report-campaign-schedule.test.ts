@@ -4,7 +4,8 @@
  * workspace's campaign is a 422 with nothing stored; other templates may not carry a campaignId; the
  * ad-hoc render route still answers `per_campaign`. The real job queue and worker then mail that
  * campaign's report PDF to a REAL local SMTP server (npm `smtp-server`, as report-schedules.test.ts),
- * once per period with the same Message-ID scheme.
+ * once per period with the same Message-ID scheme; a schedule whose campaign was deleted records a
+ * failed delivery and mails nothing.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
 import { createUser } from '../../src/use-cases/users.use-case';
-import { reportHandlers, reportsSweep } from '../../src/reports/report-schedules';
+import { deliverScheduledReport, reportHandlers, reportsSweep } from '../../src/reports/report-schedules';
 
 const mails: Array<{ to: string[]; raw: string }> = [];
 let smtp: SMTPServer;
@@ -145,6 +146,16 @@ describe.each(dialects())('campaign report schedules (%s)', (dialect) => {
     expect(pdf!.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf!.bytes.length).toBeGreaterThan(1000);
     expect(await reportsSweep(services, { force: true })).toBe(0);
+    expect(mails).toHaveLength(1);
+
+    // A schedule whose campaign was deleted since records the period failed instead of mailing.
+    const doomed = (await (await t.current.json('POST', `${ws}/campaigns`, { name: 'Doomed', startsOn: '2026-03-01', endsOn: '2026-03-31', currency: 'EUR' }, owner)).json()) as { id: string };
+    const orphan = (await (await t.current.json('POST', `${ws}/report-schedules`, { ...base, campaignId: doomed.id }, owner)).json()) as { id: string };
+    expect((await t.current.json('DELETE', `${ws}/campaigns/${doomed.id}`, undefined, owner)).status).toBe(204);
+    const nowIso = services.now().toISOString();
+    await db.insertInto('report_deliveries').values({ schedule_id: orphan.id, workspace_id: owner.workspaceId, period_key: 'week-2026-03-23', status: 'queued', claimed_at: nowIso, sent_at: null, error: null, pdf_bytes: null }).execute();
+    expect(await deliverScheduledReport(services, { scheduleId: orphan.id, workspaceId: owner.workspaceId, periodKey: 'week-2026-03-23', from: '2026-03-23', to: '2026-03-29' })).toBe('failed');
+    expect(await db.selectFrom('report_deliveries').select(['status', 'error']).where('schedule_id', '=', orphan.id).executeTakeFirstOrThrow()).toEqual({ status: 'failed', error: 'Campaign was not found' });
     expect(mails).toHaveLength(1);
 
     // Moving the schedule to another template drops its campaign.
