@@ -92,10 +92,15 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       aliceToken = (await bsky.signIn(alice)).token;
       const [b] = await bsky.actors('bob');
       bob = { did: b!.did, handle: b!.handle, token: b!.token };
+      // The AppView indexes new accounts from the firehose; posts by an author it does not know yet may
+      // never become notifications, so wait until it serves both profiles (what a real account has long had).
+      for (const actor of [alice.did, bob.did]) {
+        await eventually(`the AppView knowing ${actor}`, () => call(net.pdsUrl, 'app.bsky.actor.getProfile', { token: aliceToken, params: { actor } }), 60_000);
+      }
       alicePost = await create(aliceToken, alice.did, { text: 'Our launch post (streaming test)' });
       const userId = ws.ctx.actor.kind === 'user' ? ws.ctx.actor.userId : '';
       await insertPublishedTarget(services.database.db, { workspaceId: ws.ctx.workspaceId, authorId: userId, accountId: alice.accountId, network: 'bluesky', externalId: alicePost.uri, publishedAt: new Date(Date.now() - 60_000) });
-    }, 60_000);
+    }, 150_000);
     afterAll(async () => {
       await runner?.stop();
       await services?.close();
@@ -143,9 +148,11 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       const alice = ws.accounts[0]!;
       // Wait until the AppView lists both notifications, so the poll really sees them.
       await eventually('both notifications in the AppView', async () => {
-        const n = await call<{ notifications: Array<{ uri: string }> }>(net.pdsUrl, 'app.bsky.notification.listNotifications', { token: aliceToken, params: { limit: '50' } });
+        const n = await call<{ notifications: Array<{ uri: string; reason: string }> }>(net.pdsUrl, 'app.bsky.notification.listNotifications', { token: aliceToken, params: { limit: '50' } });
         const uris = n.notifications.map((x) => x.uri);
-        return uris.includes(reply.uri) && uris.includes(mention.uri);
+        if (uris.includes(reply.uri) && uris.includes(mention.uri)) return true;
+        // Said on time-out: what the AppView did list.
+        throw new Error(`listed ${JSON.stringify(n.notifications.map((x) => `${x.reason} ${x.uri}`))}`);
       }, 120_000); // the AppView indexes asynchronously: slow on a loaded machine
       const rep = await syncInbound(services, alice.accountId);
       expect(rep.outcome).toBe('done');
