@@ -292,12 +292,14 @@ describe.skipIf(!pdsUrl && !requireAll)('bluesky connector against a local PDS',
   });
   it('a PDS without an AppView makes comments and metrics retryable failures, never a disconnected account', async () => {
     const { ctx } = ctxFor(url);
+    // One call at a time: calls started together would reject while the loop still awaits the first
+    // (an unhandled rejection, which fails the run even though each is checked later).
     for (const attempt of [
-      blueskyConnector.comments!.fetch({ auth, cursor: null, posts: [] }, ctx),
-      blueskyConnector.metrics!.account({ auth }, ctx),
-      blueskyConnector.metrics!.posts({ auth, externalIds: [`at://${alice.did}/app.bsky.feed.post/3kabcdefghij2`] }, ctx),
+      () => blueskyConnector.comments!.fetch({ auth, cursor: null, posts: [] }, ctx),
+      () => blueskyConnector.metrics!.account({ auth }, ctx),
+      () => blueskyConnector.metrics!.posts({ auth, externalIds: [`at://${alice.did}/app.bsky.feed.post/3kabcdefghij2`] }, ctx),
     ]) {
-      const e = await rejection(attempt);
+      const e = await rejection(attempt());
       expect(e.kind).toBe('retryable');
     }
     // Nothing to ask about: no request at all.
