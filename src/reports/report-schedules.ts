@@ -27,10 +27,7 @@ import { activeSchedules, claimDelivery, findDelivery, findSchedule, finishDeliv
 import type { AppServices, UseCaseContext } from '../server/services';
 import { dayStartMs, addDays } from '../analytics/local-time';
 import { buildReport, previousMonth, previousWeek, renderReport } from '../use-cases/reports.use-case';
-import { getCampaign } from '../use-cases/campaigns.use-case';
-import { listAccounts } from '../repositories/accounts.repository';
-import { findWorkspace } from '../repositories/workspaces.repository';
-import { campaignReportModel } from './campaign-report';
+import { buildCampaignReport } from '../use-cases/campaigns.use-case';
 import type { ReportModel } from './report-model';
 
 /** The job's task name. */
@@ -79,11 +76,7 @@ export async function reportsSweep(services: AppServices, opts: { force?: boolea
 /** The campaign report model of a `campaign` schedule (as GET …/campaigns/{id}/report builds it). */
 async function campaignScheduleModel(ctx: UseCaseContext, campaignId: string | null): Promise<{ model: ReportModel; campaignName: string }> {
   if (campaignId === null) throw new NotFoundError('Campaign');
-  const detail = await getCampaign(ctx, campaignId);
-  const ws = await findWorkspace(ctx.db, ctx.workspaceId);
-  if (!ws) throw new NotFoundError('Workspace');
-  const handles = new Map((await listAccounts(ctx.db, ctx.workspaceId)).map((a) => [a.id, `${a.network}:${a.handle}`]));
-  return { model: campaignReportModel(detail, { workspaceName: ws.name, timeZone: ws.timezone, generatedAt: ctx.services.now().toISOString(), accountHandles: handles }), campaignName: detail.name };
+  return buildCampaignReport(ctx, campaignId);
 }
 
 /** The job body: build, print, mail, mark. Returns what happened (for tests and logs). */

@@ -15,6 +15,7 @@ import { assertCan } from '../policies/policy';
 import { findAccount, listAccounts as listAccountRows } from '../repositories/accounts.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import { campaignReportModel } from '../reports/campaign-report';
+import type { ReportModel } from '../reports/report-model';
 import { renderReport, reportFormats, type RenderedReport, type ReportFormat } from './reports.use-case';
 import {
   campaignTotals,
@@ -845,10 +846,19 @@ export async function unlinkCampaignPost(ctx: UseCaseContext, campaignId: string
 export async function getCampaignReport(ctx: UseCaseContext, campaignId: string, format: string | undefined): Promise<RenderedReport> {
   const f = format ?? 'html';
   if (!(reportFormats as readonly string[]).includes(f)) invalid('format', 'unknown_format', `format must be one of ${reportFormats.join(', ')}`);
+  const { model } = await buildCampaignReport(ctx, campaignId);
+  return renderReport(ctx, model, f as ReportFormat);
+}
+
+/**
+ * The campaign report model (the campaign's figures as of now, over its own dates) and the campaign's
+ * name; shared by the report download and scheduled report e-mails. NotFoundError for an unknown campaign.
+ */
+export async function buildCampaignReport(ctx: UseCaseContext, campaignId: string): Promise<{ model: ReportModel; campaignName: string }> {
   const detail = await getCampaign(ctx, campaignId);
   const ws = await findWorkspace(ctx.db, ctx.workspaceId);
   if (!ws) throw new NotFoundError('Workspace');
   const handles = new Map((await listAccountRows(ctx.db, ctx.workspaceId)).map((a) => [a.id, `${a.network}:${a.handle}`]));
   const model = campaignReportModel(detail, { workspaceName: ws.name, timeZone: ws.timezone, generatedAt: ctx.services.now().toISOString(), accountHandles: handles });
-  return renderReport(ctx, model, f as ReportFormat);
+  return { model, campaignName: detail.name };
 }

@@ -14,6 +14,7 @@ import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
 import { createUser } from '../../src/use-cases/users.use-case';
 import { deliverScheduledReport, reportHandlers, reportsSweep } from '../../src/reports/report-schedules';
+import { mimeHeader, pdfAttachment } from '../support/mime';
 
 const mails: Array<{ to: string[]; raw: string }> = [];
 let smtp: SMTPServer;
@@ -40,24 +41,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
-/** The PDF attachment of a raw MIME mail. */
-function pdfAttachment(raw: string): { filename: string; bytes: Buffer } | null {
-  const m = /Content-Type: application\/pdf;?\s*(?:name=("?)([^\r\n"]+)\1)?[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/i.exec(raw);
-  if (!m) return null;
-  const filename = /filename="?([^"\r\n]+)"?/.exec(raw.slice(m.index))?.[1] ?? '';
-  return { filename, bytes: Buffer.from(m[3]!.replace(/\s+/g, ''), 'base64') };
-}
 
-/** A MIME header's value with folded lines joined and RFC 2047 words decoded (UTF-8, B or Q). */
-function header(raw: string, name: string): string {
-  const head = raw.split(/\r\n\r\n/)[0]!.replace(/\r\n[ \t]+/g, ' ');
-  const line = new RegExp(`^${name}: (.*)$`, 'im').exec(head)?.[1] ?? '';
-  return line
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
-      enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, x: string) => String.fromCharCode(parseInt(x, 16))), 'latin1').toString('utf8'),
-    );
-}
 
 const waitFor = async (cond: () => Promise<boolean>, ms = 90_000) => {
   const until = Date.now() + ms;
@@ -139,8 +123,8 @@ describe.each(dialects())('campaign report schedules (%s)', (dialect) => {
     expect(await db.selectFrom('report_deliveries').select(['status', 'error']).where('schedule_id', '=', schedule.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent', error: null });
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(['boss@client.test']);
-    expect(header(mails[0]!.raw, 'Message-ID')).toBe(`<report-${schedule.id}-${period}@herald>`);
-    expect(header(mails[0]!.raw, 'Subject')).toContain('Campaign report "Spring launch"');
+    expect(mimeHeader(mails[0]!.raw, 'Message-ID')).toBe(`<report-${schedule.id}-${period}@herald>`);
+    expect(mimeHeader(mails[0]!.raw, 'Subject')).toContain('Campaign report "Spring launch"');
     const pdf = pdfAttachment(mails[0]!.raw);
     expect(pdf?.filename).toBe('campaign-report-2026-03-01-2026-03-31.pdf');
     expect(pdf!.bytes.subarray(0, 5).toString()).toBe('%PDF-');

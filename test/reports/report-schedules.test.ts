@@ -13,6 +13,7 @@ import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
 import { startScheduler } from '../../src/publishing/scheduler';
 import { deliverScheduledReport, reportHandlers, reportsSweep, reportEmailTask, sendingLeaseMs } from '../../src/reports/report-schedules';
+import { pdfAttachment } from '../support/mime';
 
 interface Mail {
   to: string[];
@@ -49,13 +50,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
-/** The PDF attachment of a raw MIME mail (base64 part with Content-Type application/pdf). */
-function pdfAttachment(raw: string): { filename: string; bytes: Buffer } | null {
-  const m = /Content-Type: application\/pdf;?\s*(?:name=("?)([^\r\n"]+)\1)?[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/i.exec(raw);
-  if (!m) return null;
-  const filename = /filename="?([^"\r\n]+)"?/.exec(raw.slice(m.index))?.[1] ?? '';
-  return { filename, bytes: Buffer.from(m[3]!.replace(/\s+/g, ''), 'base64') };
-}
 
 const waitFor = async (cond: () => boolean | Promise<boolean>, ms = 90_000) => {
   const until = Date.now() + ms;
