@@ -11,7 +11,7 @@
  * apart: both call {@link englishFeatureKeys} on the same tokens.
  */
 import { CLAUSE_END, isNegator, NEGATION_REACH } from './language-rules';
-import type { Token } from './tokenize';
+import { KIND_PUNCT, KIND_WORD, mayRepeatLetter, type Token } from './tokenize';
 
 /** The shipped weights file (resources/en-classifier.json). */
 export interface EnglishClassifierFile {
@@ -106,6 +106,165 @@ export function englishFeatureKeys(tokens: readonly Token[], text: string, lexic
   return [...keys];
 }
 
+/** What {@link englishFeatureIds} needs to know about one word; computed once per word and kept. */
+export interface EnglishWordFeatures {
+  /** Number of the word's key, of its negated key ("¬w"), or −1. */
+  plain: number;
+  negated: number;
+  /** Pairs starting with this word: second word → number. */
+  pairs: ReadonlyMap<string, number> | null;
+  /** Lexicon valence (0 when unknown). */
+  valence: number;
+  negator: boolean;
+  firstPerson: boolean;
+  secondPerson: boolean;
+  via: boolean;
+  elongated: boolean;
+}
+
+/** Reads one word's classifier features (see {@link englishFeatureKeys}, whose rules these mirror). */
+export function englishWordFeatures(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>): EnglishWordFeatures {
+  return {
+    plain: ix.ids.get(w) ?? -1,
+    negated: ix.negated.get(w) ?? -1,
+    pairs: ix.pairs.get(w) ?? null,
+    valence: lexiconWords.get(w) ?? 0,
+    negator: isNegator('en', w),
+    firstPerson: FIRST_PERSON.has(w),
+    secondPerson: SECOND_PERSON.has(w),
+    via: w === 'via',
+    elongated: mayRepeatLetter(w) && ELONGATED.test(w),
+  };
+}
+
+/** Reusable scratch space for {@link englishFeatureIds}. */
+export class FeatureScratch {
+  ids = new Int32Array(256);
+  private seen: Uint32Array;
+  private generation = 0;
+
+  constructor(size: number) {
+    this.seen = new Uint32Array(size);
+  }
+
+  /** Starts a new message: every key is unseen again. */
+  reset(): void {
+    this.generation++;
+    if (this.generation === 0xffffffff) {
+      this.seen.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  /** Appends `id` at position `n` unless it is −1 or already there; returns the new count. */
+  add(id: number, n: number): number {
+    if (id < 0 || this.seen[id] === this.generation) return n;
+    this.seen[id] = this.generation;
+    if (n === this.ids.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[n] = id;
+    return n + 1;
+  }
+}
+
+/** Whether a text ends with "..." or "…" and then only whitespace (ENDS_WITH_ELLIPSIS without a scan). */
+function endsWithEllipsis(text: string): boolean {
+  let end = text.length;
+  while (end > 0 && isJsWhitespace(text.charCodeAt(end - 1))) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 0x2026) return true;
+  return end >= 3 && text.charCodeAt(end - 1) === 0x2e && text.charCodeAt(end - 2) === 0x2e && text.charCodeAt(end - 3) === 0x2e;
+}
+
+/** The characters `\s` matches in a JavaScript regular expression. */
+function isJsWhitespace(c: number): boolean {
+  return (c >= 9 && c <= 13) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function hasAsciiDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
+
+/**
+ * {@link englishFeatureKeys} as numbers of the keys the classifier knows, written to `scratch.ids` in
+ * the order the keys are first produced; returns how many. Same rules over the engine's token buffer:
+ * `words[k]` are the features of token k when it is a word.
+ */
+export function englishFeatureIds(
+  ix: ClassifierIndex,
+  kinds: ArrayLike<number>,
+  norms: readonly string[],
+  caps: ArrayLike<number>,
+  words: ReadonlyArray<EnglishWordFeatures | null>,
+  count: number,
+  text: string,
+  scratch: FeatureScratch,
+): number {
+  scratch.reset();
+  const marks = ix.marks;
+  let n = 0;
+  let negLeft = 0;
+  let prev: EnglishWordFeatures | null = null;
+  let wordCount = 0;
+  let capsCount = 0;
+  let positives = 0;
+  let negatives = 0;
+  let firstPerson = false;
+  let secondPerson = false;
+  let elongated = false;
+  let via = false;
+  for (let k = 0; k < count; k++) {
+    const kind = kinds[k] as number;
+    if (kind === KIND_PUNCT) {
+      const p = norms[k] as string;
+      if (CLAUSE_END.has(p)) negLeft = 0;
+      if (p === '!') n = scratch.add(marks.bang, n);
+      else if (p === '?') n = scratch.add(marks.question, n);
+      prev = null;
+      continue;
+    }
+    if (kind !== KIND_WORD) {
+      n = scratch.add(ix.ids.get(norms[k] as string) ?? -1, n);
+      prev = null;
+      continue;
+    }
+    const f = words[k] as EnglishWordFeatures;
+    wordCount++;
+    if (caps[k] === 1) capsCount++;
+    const negated = negLeft > 0;
+    n = scratch.add(negated ? f.negated : f.plain, n);
+    if (prev !== null && prev.pairs !== null) n = scratch.add(prev.pairs.get(norms[k] as string) ?? -1, n);
+    prev = f;
+    if (f.negator) negLeft = NEGATION_REACH;
+    else if (negLeft > 0) negLeft--;
+    const v = f.valence * (negated ? -1 : 1);
+    if (v > 0) positives++;
+    else if (v < 0) negatives++;
+    if (f.firstPerson) firstPerson = true;
+    if (f.secondPerson) secondPerson = true;
+    if (f.via) via = true;
+    if (f.elongated) elongated = true;
+  }
+  if (endsWithEllipsis(text)) n = scratch.add(marks.ellipsisEnd, n);
+  if (via) n = scratch.add(marks.via, n);
+  if (firstPerson) n = scratch.add(marks.first, n);
+  if (secondPerson) n = scratch.add(marks.second, n);
+  if (capsCount >= 2) n = scratch.add(marks.caps, n);
+  if (elongated) n = scratch.add(marks.elong, n);
+  if (hasAsciiDigit(text)) n = scratch.add(marks.digit, n);
+  if (wordCount > 25) n = scratch.add(marks.long, n);
+  else if (wordCount < 8) n = scratch.add(marks.short, n);
+  n = scratch.add(marks.pos[Math.min(positives, 3)] as number, n);
+  n = scratch.add(marks.neg[Math.min(negatives, 3)] as number, n);
+  return n;
+}
+
 /** The dense inputs for a lexicon score: bias, lex, lex·|lex|, |lex|. */
 export function denseInputs(lex: number): [number, number, number, number] {
   return [1, lex, lex * Math.abs(lex), Math.abs(lex)];
@@ -116,6 +275,102 @@ export function denseInputs(lex: number): [number, number, number, number] {
  * classifier does not know (pruned or unseen) add nothing.
  */
 export function classifierPolarity(c: EnglishClassifier, keys: readonly string[], lex: number): number {
+  const ix = classifierIndex(c);
+  const ids: number[] = [];
+  for (const k of keys) {
+    const id = ix.ids.get(k);
+    if (id !== undefined) ids.push(id);
+  }
+  return polarityOfIds(ix, ids, ids.length, lex);
+}
+
+/**
+ * The classifier's feature keys numbered, for scoring without building key strings: weights by number,
+ * and word pairs as first word → second word → number.
+ */
+export interface ClassifierIndex {
+  classifier: EnglishClassifier;
+  /** Feature key → number. */
+  ids: ReadonlyMap<string, number>;
+  /** Negative-class weight per number. */
+  neg: Float64Array;
+  /** Positive-class weight per number. */
+  pos: Float64Array;
+  /** Negated word keys ("¬w") by their word. */
+  negated: ReadonlyMap<string, number>;
+  /** Pair keys ("a+b") by their first word, then their second. */
+  pairs: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Numbers of the punctuation and style-mark keys (−1: not a feature). */
+  marks: {
+    bang: number;
+    question: number;
+    ellipsisEnd: number;
+    via: number;
+    first: number;
+    second: number;
+    caps: number;
+    elong: number;
+    digit: number;
+    long: number;
+    short: number;
+    pos: readonly number[];
+    neg: readonly number[];
+  };
+}
+
+const indexes = new WeakMap<EnglishClassifier, ClassifierIndex>();
+
+/** The (cached) {@link ClassifierIndex} of a classifier. */
+export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
+  let ix = indexes.get(c);
+  if (ix) return ix;
+  const ids = new Map<string, number>();
+  const neg = new Float64Array(c.weights.size);
+  const pos = new Float64Array(c.weights.size);
+  const pairs = new Map<string, Map<string, number>>();
+  const negated = new Map<string, number>();
+  for (const [key, w] of c.weights) {
+    const id = ids.size;
+    ids.set(key, id);
+    neg[id] = w[0];
+    pos[id] = w[1];
+    if (key.startsWith('¬')) negated.set(key.slice(1), id);
+    // Words never contain "+", so a pair key splits at its first "+" into the two words it was made of.
+    const plus = key.indexOf('+');
+    if (plus > 0) {
+      const first = key.slice(0, plus);
+      let byFirst = pairs.get(first);
+      if (!byFirst) pairs.set(first, (byFirst = new Map()));
+      byFirst.set(key.slice(plus + 1), id);
+    }
+  }
+  const id = (key: string): number => ids.get(key) ?? -1;
+  const marks = {
+    bang: id('!'),
+    question: id('?'),
+    ellipsisEnd: id('§ellipsis_end'),
+    via: id('§via'),
+    first: id('§first'),
+    second: id('§second'),
+    caps: id('§caps'),
+    elong: id('§elong'),
+    digit: id('§digit'),
+    long: id('§long'),
+    short: id('§short'),
+    pos: [0, 1, 2, 3].map((k) => id(`§pos${k}`)),
+    neg: [0, 1, 2, 3].map((k) => id(`§neg${k}`)),
+  };
+  ix = { classifier: c, ids, neg, pos, negated, pairs, marks };
+  indexes.set(c, ix);
+  return ix;
+}
+
+/**
+ * {@link classifierPolarity} for the first `n` numbered keys in `ids` (distinct, in the order the keys
+ * were first produced: the sums are then the same floating-point operations in the same order).
+ */
+export function polarityOfIds(ix: ClassifierIndex, ids: ArrayLike<number>, n: number, lex: number): number {
+  const c = ix.classifier;
   const x = denseInputs(lex);
   let zNeg = 0;
   let zNeu = 0;
@@ -126,12 +381,15 @@ export function classifierPolarity(c: EnglishClassifier, keys: readonly string[]
     zNeu += (c.dense[1][j] as number) * xj;
     zPos += (c.dense[2][j] as number) * xj;
   }
-  for (const k of keys) {
-    const w = c.weights.get(k);
-    if (w === undefined) continue;
-    zNeg += w[0];
-    zPos += w[1];
-    zNeu -= w[0] + w[1];
+  const negW = ix.neg;
+  const posW = ix.pos;
+  for (let k = 0; k < n; k++) {
+    const id = ids[k] as number;
+    const w0 = negW[id] as number;
+    const w1 = posW[id] as number;
+    zNeg += w0;
+    zPos += w1;
+    zNeu -= w0 + w1;
   }
   const m = Math.max(zNeg, zNeu, zPos);
   const eNeg = Math.exp(zNeg - m);

@@ -8,11 +8,21 @@
  * Pure and synchronous (no I/O after the model is loaded), so ingest and the CLI can call it per
  * message at tens of thousands of messages per second.
  */
-import { detectLanguage } from './language-detect';
+import { LanguageTally, wordLanguageEvidence, type KnownWords, type WordLanguageEvidence } from './language-detect';
 import { CLAUSE_END, isNegator, LANGUAGE_RULES, NEGATION_REACH, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
-import { classifierPolarity, englishFeatureKeys } from './english-classifier';
+import {
+  classifierIndex,
+  englishFeatureIds,
+  englishFeatureKeys,
+  englishWordFeatures,
+  FeatureScratch,
+  polarityOfIds,
+  type ClassifierIndex,
+  type EnglishClassifier,
+  type EnglishWordFeatures,
+} from './english-classifier';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
-import { createTokenizer, type Token } from './tokenize';
+import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, TokenBuffer } from './tokenize';
 
 /** A sentiment label. */
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -70,7 +80,7 @@ function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | u
   const exact = lex.words.get(word);
   if (exact !== undefined) return exact;
   // Elongated words: "sooo goood" → "soo good" → "so god"; try the two-letter squash, then one.
-  if (/(\p{L})\1\1/u.test(word)) {
+  if (mayRepeatLetter(word) && /(\p{L})\1\1/u.test(word)) {
     const two = word.replace(/(\p{L})\1+/gu, '$1$1');
     const v = lex.words.get(two) ?? lex.words.get(word.replace(/(\p{L})\1+/gu, '$1'));
     if (v !== undefined) return v;
@@ -81,6 +91,75 @@ function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | u
   return lang === 'ru' && RU_ABUSE_ROOTS.test(word) ? RU_ABUSE_VALENCE : undefined;
 }
 
+/** Multi-word entries by their first word: second word → the pair's valence and the triples it starts. */
+type PhraseTree = ReadonlyMap<string, ReadonlyMap<string, { two: number | undefined; three: Map<string, number> | null }>>;
+
+const phraseTrees = new WeakMap<ReadonlyMap<string, number>, PhraseTree>();
+
+/**
+ * The phrases of a lexicon as a tree, so the engine looks a pair or triple up without joining words
+ * into a key. Words contain no spaces, so a key splits into exactly the words that would form it; keys
+ * of other lengths could never be looked up.
+ */
+function phraseTree(phrases: ReadonlyMap<string, number>): PhraseTree {
+  let tree = phraseTrees.get(phrases);
+  if (tree) return tree;
+  const built = new Map<string, Map<string, { two: number | undefined; three: Map<string, number> | null }>>();
+  for (const [key, v] of phrases) {
+    const parts = key.split(' ');
+    if (parts.length !== 2 && parts.length !== 3) continue;
+    const [a, b, c] = parts as [string, string, string | undefined];
+    let second = built.get(a);
+    if (!second) built.set(a, (second = new Map()));
+    let node = second.get(b);
+    if (!node) second.set(b, (node = { two: undefined, three: null }));
+    if (c === undefined) node.two = v;
+    else (node.three ??= new Map()).set(c, v);
+  }
+  tree = built;
+  phraseTrees.set(phrases, tree);
+  return tree;
+}
+
+/** A word's rule facts in one language (what the scoring loop asks of every word). */
+interface WordRules {
+  /** The lexicon's entry for the surface form. */
+  direct: number | undefined;
+  /** {@link lookup}: surface form, squashed elongation, stem, Russian abuse root. */
+  valence: number | undefined;
+  booster: number | undefined;
+  isBooster: boolean;
+  /** A negator, degree word or function word: only its own lexicon entry counts. */
+  plain: boolean;
+  negator: boolean;
+  contrast: boolean;
+  verbOnly: boolean;
+  likeSubject: boolean;
+  phrases: PhraseTree extends ReadonlyMap<string, infer N> ? N | null : never;
+}
+
+const LANG_CODES: readonly SentimentLanguage[] = ['en', 'ru', 'sv'];
+/** Word slots per analyser (a power of two): a few MB at most, most of a stream's words found again. */
+const WORD_SLOTS = 1 << 15;
+
+/** What an analyser remembers about one word (lower-case form). */
+class WordEntry {
+  // Rules per language (LANG_CODES order), filled on first use; fields rather than an array so a
+  // lookup touches one object less.
+  rules0: WordRules | null = null;
+  rules1: WordRules | null = null;
+  rules2: WordRules | null = null;
+  english: EnglishWordFeatures | null = null;
+  /** 1 when a workspace correction set this word's English valence, 0 if not, −1 not yet known. */
+  corrected = -1;
+
+  constructor(
+    readonly norm: string,
+    readonly evidence: WordLanguageEvidence,
+  ) {}
+}
+
+/** Totals of one scoring pass (see scoreTokens). */
 interface Scored {
   sum: number;
   hits: number;
@@ -92,99 +171,239 @@ interface Scored {
   ruled: boolean;
 }
 
-/** Sums the valences of a message's tokens as `lang`. */
-function scoreTokens(tokens: readonly Token[], lang: SentimentLanguage, model: SentimentModel): Scored {
-  const lex = model.lexicons[lang];
-  const rules = LANGUAGE_RULES[lang];
-  const mixedCase = tokens.some((t) => t.kind === 'word' && !t.caps);
-  let lastContrast = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (t.kind === 'word' && rules.contrast.has(t.norm) && i > 0) lastContrast = i;
+/**
+ * The engine's working state for one model: the scanner, the token buffer reused between messages and
+ * the words seen so far. Messages are analysed one at a time (the engine is synchronous), so one
+ * buffer serves them all.
+ */
+class Engine {
+  readonly buffer = new TokenBuffer();
+  /** Per token of the buffer: its word's entry (null for other tokens). */
+  entries: Array<WordEntry | null> = [];
+  private readonly scan: (text: string, out: TokenBuffer) => void;
+  /**
+   * Words seen so far, in a fixed number of slots by hash (a newer word takes an older one's slot):
+   * bounded memory, and no map to grow or rehash on a stream whose vocabulary never ends.
+   */
+  private readonly slots: Array<WordEntry | null> = new Array<WordEntry | null>(WORD_SLOTS).fill(null);
+  private readonly known: KnownWords;
+  private readonly tally = new LanguageTally();
+  private english: { ix: ClassifierIndex; scratch: FeatureScratch; features: Array<EnglishWordFeatures | null> } | null = null;
+  readonly result: Scored = { sum: 0, hits: 0, ruled: false };
+
+  constructor(readonly model: SentimentModel) {
+    this.scan = createScanner(model.emoticons.keys());
+    this.known = {
+      en: (w: string) => model.lexicons.en.words.has(w),
+      sv: (w: string) => model.lexicons.sv.words.has(w),
+    };
   }
-  let sum = 0;
-  let hits = 0;
-  let ruled = false;
-  let exclamations = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    let v: number | undefined;
-    let span = 1;
-    if (t.kind === 'word') {
-      // Multi-word entries first ("does not work", "can't stand"): they already include their negation.
-      const n1 = tokens[i + 1];
-      const n2 = tokens[i + 2];
-      if (lex.phrases.size > 0 && n1?.kind === 'word') {
-        const two = `${t.norm} ${n1.norm}`;
-        const three = n2?.kind === 'word' ? `${two} ${n2.norm}` : '';
-        const p3 = three ? lex.phrases.get(three) : undefined;
-        const p2 = p3 === undefined ? lex.phrases.get(two) : undefined;
-        if (p3 !== undefined) {
-          v = p3;
-          span = 3;
-          ruled = true;
-        } else if (p2 !== undefined) {
-          v = p2;
-          span = 2;
-          ruled = true;
-        }
+
+  /** Tokenises `text` into the buffer and looks its words up. */
+  read(text: string): void {
+    const buf = this.buffer;
+    this.scan(text, buf);
+    const entries = this.entries;
+    for (let k = 0; k < buf.n; k++) {
+      if (buf.kind[k] !== KIND_WORD) {
+        entries[k] = null;
+        continue;
       }
-      if (v === undefined) {
-        if (rules.boosters.has(t.norm) && n1?.kind === 'word' && lookup(lex, lang, n1.norm) !== undefined) {
-          // A degree word before a sentiment word only scales it ("pretty bad", "super slow"): its own
-          // lexicon valence ("pretty" +1, "super" +3) would pull against the word it modifies.
-          v = undefined;
-        } else if (rules.negators.has(t.norm) || rules.boosters.has(t.norm) || rules.stopwords.has(t.norm)) {
-          v = lex.words.get(t.norm);
-        } else {
-          v = lookup(lex, lang, t.norm);
-        }
-        if (v !== undefined && rules.verbOnly.has(t.norm)) {
-          // "like" is a verb of liking only after a subject or auxiliary ("I like", "would like");
-          // elsewhere it is a preposition or filler ("like I said", "looks like rain").
-          const prev = tokens[i - 1];
-          if (!(prev?.kind === 'word' && rules.likeSubjects.has(prev.norm))) {
-            v = undefined;
-            ruled = true;
+      const norm = buf.norm[k] as string;
+      const slot = (buf.hash[k] as number) & (WORD_SLOTS - 1);
+      let e = this.slots[slot] as WordEntry | null;
+      if (e === null || e.norm !== norm) {
+        e = new WordEntry(norm, wordLanguageEvidence(norm, this.known));
+        this.slots[slot] = e;
+      }
+      entries[k] = e;
+    }
+  }
+
+  /** detectLanguage over the buffer. */
+  detect(): DetectedLanguage {
+    const tally = this.tally;
+    tally.reset();
+    const entries = this.entries;
+    for (let k = 0; k < this.buffer.n; k++) {
+      const e = entries[k];
+      if (e) tally.add(e.evidence);
+    }
+    return tally.verdict();
+  }
+
+  private rulesOf(e: WordEntry, li: number): WordRules {
+    const known = li === 0 ? e.rules0 : li === 1 ? e.rules1 : e.rules2;
+    if (known !== null) return known;
+    const lang = LANG_CODES[li] as SentimentLanguage;
+    const lex = this.model.lexicons[lang];
+    const rules = LANGUAGE_RULES[lang];
+    const w = e.norm;
+    const booster = rules.boosters.get(w);
+    const made: WordRules = {
+      direct: lex.words.get(w),
+      valence: lookup(lex, lang, w),
+      booster,
+      isBooster: rules.boosters.has(w),
+      plain: rules.negators.has(w) || rules.boosters.has(w) || rules.stopwords.has(w),
+      negator: isNegator(lang, w),
+      contrast: rules.contrast.has(w),
+      verbOnly: rules.verbOnly.has(w),
+      likeSubject: rules.likeSubjects.has(w),
+      phrases: lex.phrases.size > 0 ? (phraseTree(lex.phrases).get(w) ?? null) : null,
+    };
+    if (li === 0) e.rules0 = made;
+    else if (li === 1) e.rules1 = made;
+    else e.rules2 = made;
+    return made;
+  }
+
+  /** Sums the valences of the buffer's tokens as language `li` (index into LANG_CODES) into `result`. */
+  score(li: number): Scored {
+    const { model, buffer, entries } = this;
+    const lang = LANG_CODES[li] as SentimentLanguage;
+    const lex = model.lexicons[lang];
+    const n = buffer.n;
+    const kinds = buffer.kind;
+    const norms = buffer.norm;
+    const caps = buffer.caps;
+    const hasPhrases = lex.phrases.size > 0;
+    let mixedCase = false;
+    for (let i = 0; i < n; i++) {
+      if (kinds[i] === KIND_WORD && caps[i] === 0) {
+        mixedCase = true;
+        break;
+      }
+    }
+    let lastContrast = -1;
+    for (let i = 1; i < n; i++) {
+      if (kinds[i] === KIND_WORD && this.rulesOf(entries[i] as WordEntry, li).contrast) lastContrast = i;
+    }
+    let sum = 0;
+    let hits = 0;
+    let ruled = false;
+    let exclamations = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      let v: number | undefined;
+      let span = 1;
+      if (kind === KIND_WORD) {
+        const r = this.rulesOf(entries[i] as WordEntry, li);
+        const nextIsWord = i + 1 < n && kinds[i + 1] === KIND_WORD;
+        // Multi-word entries first ("does not work", "can't stand"): they already include their negation.
+        if (hasPhrases && nextIsWord && r.phrases !== null) {
+          const node = r.phrases.get(norms[i + 1] as string);
+          if (node !== undefined) {
+            const p3 = node.three !== null && i + 2 < n && kinds[i + 2] === KIND_WORD ? node.three.get(norms[i + 2] as string) : undefined;
+            const p2 = p3 === undefined ? node.two : undefined;
+            if (p3 !== undefined) {
+              v = p3;
+              span = 3;
+              ruled = true;
+            } else if (p2 !== undefined) {
+              v = p2;
+              span = 2;
+              ruled = true;
+            }
           }
         }
+        if (v === undefined) {
+          if (r.isBooster && nextIsWord && this.rulesOf(entries[i + 1] as WordEntry, li).valence !== undefined) {
+            // A degree word before a sentiment word only scales it ("pretty bad", "super slow"): its own
+            // lexicon valence ("pretty" +1, "super" +3) would pull against the word it modifies.
+            v = undefined;
+          } else if (r.plain) {
+            v = r.direct;
+          } else {
+            v = r.valence;
+          }
+          if (v !== undefined && r.verbOnly) {
+            // "like" is a verb of liking only after a subject or auxiliary ("I like", "would like");
+            // elsewhere it is a preposition or filler ("like I said", "looks like rain").
+            if (!(i > 0 && kinds[i - 1] === KIND_WORD && this.rulesOf(entries[i - 1] as WordEntry, li).likeSubject)) {
+              v = undefined;
+              ruled = true;
+            }
+          }
+        }
+        if (v === undefined || v === 0) continue;
+        if (caps[i] === 1 && mixedCase) v *= CAPS_FACTOR;
+        // Intensifiers and softeners right before the word.
+        if (i > 0 && kinds[i - 1] === KIND_WORD) {
+          const b = this.rulesOf(entries[i - 1] as WordEntry, li).booster;
+          if (b !== undefined) v *= b;
+        }
+        // Negation within reach, not across a clause mark.
+        for (let j = i - 1; j >= 0 && j >= i - NEGATION_REACH; j--) {
+          const pk = kinds[j];
+          if (pk === KIND_PUNCT && CLAUSE_END.has(norms[j] as string)) break;
+          if (pk === KIND_WORD && this.rulesOf(entries[j] as WordEntry, li).negator) {
+            v *= NEGATION_FACTOR;
+            ruled = true;
+            break;
+          }
+        }
+      } else if (kind === KIND_EMOJI) {
+        v = model.emoji.get(norms[i] as string);
+      } else if (kind === KIND_EMOTICON) {
+        const e = norms[i] as string;
+        v = model.emoticons.get(e) ?? model.emoticons.get(e.toLowerCase());
+      } else if (norms[i] === '!') {
+        exclamations++;
       }
       if (v === undefined || v === 0) continue;
-      if (t.caps && mixedCase) v *= CAPS_FACTOR;
-      // Intensifiers and softeners right before the word.
-      const prev = tokens[i - 1];
-      if (prev?.kind === 'word') {
-        const b = rules.boosters.get(prev.norm);
-        if (b !== undefined) v *= b;
+      if (lastContrast > 0) {
+        v *= i < lastContrast ? CONTRAST_BEFORE : CONTRAST_AFTER;
+        ruled = true;
       }
-      // Negation within reach, not across a clause mark.
-      for (let j = i - 1; j >= 0 && j >= i - NEGATION_REACH; j--) {
-        const p = tokens[j] as Token;
-        if (p.kind === 'punct' && CLAUSE_END.has(p.norm)) break;
-        if (p.kind === 'word' && isNegator(lang, p.norm)) {
-          v *= NEGATION_FACTOR;
-          ruled = true;
-          break;
-        }
-      }
-    } else if (t.kind === 'emoji') {
-      v = model.emoji.get(t.norm);
-    } else if (t.kind === 'emoticon') {
-      v = model.emoticons.get(t.norm) ?? model.emoticons.get(t.norm.toLowerCase());
-    } else if (t.norm === '!') {
-      exclamations++;
+      sum += v;
+      hits++;
+      i += span - 1;
     }
-    if (v === undefined || v === 0) continue;
-    if (lastContrast > 0) {
-      v *= i < lastContrast ? CONTRAST_BEFORE : CONTRAST_AFTER;
-      ruled = true;
-    }
-    sum += v;
-    hits++;
-    i += span - 1;
+    if (sum !== 0 && exclamations > 0) sum += Math.sign(sum) * EXCLAMATION_STEP * Math.min(exclamations, 4);
+    const out = this.result;
+    out.sum = sum;
+    out.hits = hits;
+    out.ruled = ruled;
+    return out;
   }
-  if (sum !== 0 && exclamations > 0) sum += Math.sign(sum) * EXCLAMATION_STEP * Math.min(exclamations, 4);
-  return { sum, hits, ruled };
+
+  /** True when a word of the buffer is one whose English valence a workspace correction set. */
+  mentionsCorrectedTerm(): boolean {
+    const corrected = this.model.correctedTerms?.en;
+    if (!corrected || corrected.words.size === 0) return false;
+    const entries = this.entries;
+    for (let k = 0; k < this.buffer.n; k++) {
+      const e = entries[k];
+      if (!e) continue;
+      if (e.corrected < 0) e.corrected = corrected.words.has(e.norm) || corrected.stems.has(stemFor('en', e.norm)) ? 1 : 0;
+      if (e.corrected === 1) return true;
+    }
+    return false;
+  }
+
+  /** The English classifier's polarity for the buffer (decoded `text`) and lexicon score `lex`. */
+  englishPolarity(classifier: EnglishClassifier, text: string, lex: number): number {
+    let english = this.english;
+    if (english === null || english.ix.classifier !== classifier) {
+      const ix = classifierIndex(classifier);
+      english = this.english = { ix, scratch: new FeatureScratch(ix.ids.size), features: [] };
+    }
+    const { ix, scratch, features } = english;
+    const { buffer, entries } = this;
+    const lexiconWords = this.model.lexicons.en.words;
+    for (let k = 0; k < buffer.n; k++) {
+      const e = entries[k];
+      if (e) {
+        if (e.english === null) e.english = englishWordFeatures(ix, e.norm, lexiconWords);
+        features[k] = e.english;
+      } else {
+        features[k] = null;
+      }
+    }
+    const count = englishFeatureIds(ix, buffer.kind, buffer.norm, buffer.caps, features, buffer.n, text, scratch);
+    return polarityOfIds(ix, scratch.ids, count, lex);
+  }
 }
 
 /** Squashes a valence sum into [−1, 1] (VADER's normalisation). */
@@ -205,56 +424,52 @@ export interface EnglishInputs {
  * scoring share one code path.
  */
 export function createEnglishInputs(model: SentimentModel): (text: string) => EnglishInputs {
+  const engine = new Engine(model);
   const tokenize = createTokenizer(model.emoticons.keys());
   return (text) => {
     const decoded = decodeEscapes(text);
-    const tokens = tokenize(decoded);
-    return { keys: englishFeatureKeys(tokens, decoded, model.lexicons.en.words), lex: squash(scoreTokens(tokens, 'en', model).sum) };
+    engine.read(decoded);
+    return { keys: englishFeatureKeys(tokenize(decoded), decoded, model.lexicons.en.words), lex: squash(engine.score(0).sum) };
   };
-}
-
-/** True when a token is a word whose English valence a workspace correction set. */
-function mentionsCorrectedTerm(tokens: readonly Token[], model: SentimentModel): boolean {
-  const corrected = model.correctedTerms?.en;
-  if (!corrected || corrected.words.size === 0) return false;
-  for (const t of tokens) {
-    if (t.kind === 'word' && (corrected.words.has(t.norm) || corrected.stems.has(stemFor('en', t.norm)))) return true;
-  }
-  return false;
 }
 
 /** Builds an analyser over `model` (the shipped one by default). */
 export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel()): SentimentAnalyzer {
-  const tokenize = createTokenizer(model.emoticons.keys());
-  const known = {
-    en: (w: string) => model.lexicons.en.words.has(w),
-    sv: (w: string) => model.lexicons.sv.words.has(w),
-  };
+  const engine = new Engine(model);
   return {
     model,
     analyze(text: string, options: AnalyzeOptions = {}): SentimentResult {
       const decoded = decodeEscapes(text);
-      const tokens = tokenize(decoded);
-      const lang: DetectedLanguage = options.lang ?? detectLanguage(tokens, known);
-      let scored: Scored;
+      engine.read(decoded);
+      const lang: DetectedLanguage = options.lang ?? engine.detect();
+      let sum: number;
+      let ruled: boolean;
       if (lang === 'und') {
         // Unknown language: the lexicon that recognises most of the message decides (emoji count in all).
-        scored = { sum: 0, hits: -1, ruled: false };
-        for (const l of ['en', 'ru', 'sv'] as const) {
-          const s = scoreTokens(tokens, l, model);
-          if (s.hits > scored.hits) scored = s;
+        sum = 0;
+        ruled = false;
+        let hits = -1;
+        for (let li = 0; li < LANG_CODES.length; li++) {
+          const s = engine.score(li);
+          if (s.hits > hits) {
+            sum = s.sum;
+            hits = s.hits;
+            ruled = s.ruled;
+          }
         }
       } else {
-        scored = scoreTokens(tokens, lang, model);
+        const s = engine.score(LANG_CODES.indexOf(lang));
+        sum = s.sum;
+        ruled = s.ruled;
       }
-      let raw = squash(scored.sum);
+      let raw = squash(sum);
       let t: Thresholds = model.thresholds[lang];
-      if (lang === 'en' && model.english && !scored.ruled && !mentionsCorrectedTerm(tokens, model)) {
+      if (lang === 'en' && model.english && !ruled && !engine.mentionsCorrectedTerm()) {
         // The trained classifier, blended with the lexicon score it also reads as an input. Where a
         // context rule decided the lexicon score, or a workspace relabel changed a word, the lexicon
         // alone speaks: both are more specific than weights learned from other people's data.
         const { classifier, blend, thresholds } = model.english;
-        const polarity = classifierPolarity(classifier, englishFeatureKeys(tokens, decoded, model.lexicons.en.words), raw);
+        const polarity = engine.englishPolarity(classifier, decoded, raw);
         raw = blend * polarity + (1 - blend) * raw;
         t = thresholds;
       }

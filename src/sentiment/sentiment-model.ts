@@ -50,12 +50,26 @@ export interface SentimentModel {
   correctedTerms?: Partial<Record<SentimentLanguage, { words: ReadonlySet<string>; stems: ReadonlySet<string> }>>;
 }
 
+// Light suffix lists, longest first: the first one a word ends with is the longest, which is what
+// replacing /(…|…)$/ removes (the leftmost match of an end-anchored alternation).
+const SV_SUFFIXES = byLength(['arna', 'orna', 'erna', 'ande', 'ende', 'heten', 'het', 'ens', 'ast', 'are', 'na', 'en', 'et', 'ar', 'or', 'er', 'a', 't', 'e']);
+// English: enough to map "loves", "loved", "loving", "lovely" onto one key.
+const EN_SUFFIXES = byLength(['ingly', 'edly', 'ing', 'ies', 'ied', 'ed', 'es', 'ly', 's', 'e', 'y']);
+
+function byLength(list: string[]): string[] {
+  return [...list].sort((a, b) => b.length - a.length);
+}
+
+function stripSuffix(word: string, suffixes: readonly string[]): string {
+  for (const s of suffixes) if (word.endsWith(s)) return word.slice(0, word.length - s.length);
+  return word;
+}
+
 /** Reduces a word to the key the language's stem index uses. */
 export function stemFor(lang: SentimentLanguage, word: string): string {
   if (lang === 'ru') return stemRussian(word);
-  if (lang === 'sv') return word.length > 5 ? word.replace(/(arna|orna|erna|ande|ende|heten|het|ens|ast|are|na|en|et|ar|or|er|a|t|e)$/, '') : word;
-  // English: enough to map "loves", "loved", "loving", "lovely" onto one key.
-  return word.length > 4 ? word.replace(/(ingly|edly|ing|ies|ied|ed|es|ly|s|e|y)$/, '') : word;
+  if (lang === 'sv') return word.length > 5 ? stripSuffix(word, SV_SUFFIXES) : word;
+  return word.length > 4 ? stripSuffix(word, EN_SUFFIXES) : word;
 }
 
 /** The key under which a corrected message's label is remembered: case, spacing and links ignored. */
