@@ -124,17 +124,45 @@ export interface EnglishWordFeatures {
 
 /** Reads one word's classifier features (see {@link englishFeatureKeys}, whose rules these mirror). */
 export function englishWordFeatures(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>): EnglishWordFeatures {
+  const keys = ix.words.get(w);
+  const valence = lexiconWords.get(w) ?? 0;
+  const negator = isNegator('en', w);
+  const firstPerson = FIRST_PERSON.has(w);
+  const secondPerson = SECOND_PERSON.has(w);
+  const via = w === 'via';
+  const elongated = mayRepeatLetter(w) && ELONGATED.test(w);
+  // Most words of a long-tailed stream are none of these: they share one object.
+  if (keys === undefined && valence === 0 && !negator && !firstPerson && !secondPerson && !via && !elongated) return NO_FEATURES;
   return {
-    plain: ix.ids.get(w) ?? -1,
-    negated: ix.negated.get(w) ?? -1,
-    pairs: ix.pairs.get(w) ?? null,
-    valence: lexiconWords.get(w) ?? 0,
-    negator: isNegator('en', w),
-    firstPerson: FIRST_PERSON.has(w),
-    secondPerson: SECOND_PERSON.has(w),
-    via: w === 'via',
-    elongated: mayRepeatLetter(w) && ELONGATED.test(w),
+    plain: keys?.plain ?? -1,
+    negated: keys?.negated ?? -1,
+    pairs: keys?.pairs ?? null,
+    valence,
+    negator,
+    firstPerson,
+    secondPerson,
+    via,
+    elongated,
   };
+}
+
+const NO_FEATURES: EnglishWordFeatures = Object.freeze({
+  plain: -1,
+  negated: -1,
+  pairs: null,
+  valence: 0,
+  negator: false,
+  firstPerson: false,
+  secondPerson: false,
+  via: false,
+  elongated: false,
+});
+
+/** A word's own keys: its plain and negated ("¬w") key and the pairs ("w+x") it starts. */
+export interface WordKeys {
+  plain: number;
+  negated: number;
+  pairs: Map<string, number> | null;
 }
 
 /** Reusable scratch space for {@link englishFeatureIds}. */
@@ -296,10 +324,8 @@ export interface ClassifierIndex {
   neg: Float64Array;
   /** Positive-class weight per number. */
   pos: Float64Array;
-  /** Negated word keys ("¬w") by their word. */
-  negated: ReadonlyMap<string, number>;
-  /** Pair keys ("a+b") by their first word, then their second. */
-  pairs: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per word: the numbers of its keys (one map read per word). */
+  words: ReadonlyMap<string, WordKeys>;
   /** Numbers of the punctuation and style-mark keys (−1: not a feature). */
   marks: {
     bang: number;
@@ -327,22 +353,22 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
   const ids = new Map<string, number>();
   const neg = new Float64Array(c.weights.size);
   const pos = new Float64Array(c.weights.size);
-  const pairs = new Map<string, Map<string, number>>();
-  const negated = new Map<string, number>();
+  const words = new Map<string, WordKeys>();
+  const wordKeys = (w: string): WordKeys => {
+    let k = words.get(w);
+    if (!k) words.set(w, (k = { plain: -1, negated: -1, pairs: null }));
+    return k;
+  };
   for (const [key, w] of c.weights) {
     const id = ids.size;
     ids.set(key, id);
     neg[id] = w[0];
     pos[id] = w[1];
-    if (key.startsWith('¬')) negated.set(key.slice(1), id);
+    wordKeys(key).plain = id;
+    if (key.startsWith('¬')) wordKeys(key.slice(1)).negated = id;
     // Words never contain "+", so a pair key splits at its first "+" into the two words it was made of.
     const plus = key.indexOf('+');
-    if (plus > 0) {
-      const first = key.slice(0, plus);
-      let byFirst = pairs.get(first);
-      if (!byFirst) pairs.set(first, (byFirst = new Map()));
-      byFirst.set(key.slice(plus + 1), id);
-    }
+    if (plus > 0) (wordKeys(key.slice(0, plus)).pairs ??= new Map()).set(key.slice(plus + 1), id);
   }
   const id = (key: string): number => ids.get(key) ?? -1;
   const marks = {
@@ -360,7 +386,7 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
     pos: [0, 1, 2, 3].map((k) => id(`§pos${k}`)),
     neg: [0, 1, 2, 3].map((k) => id(`§neg${k}`)),
   };
-  ix = { classifier: c, ids, neg, pos, negated, pairs, marks };
+  ix = { classifier: c, ids, neg, pos, words, marks };
   indexes.set(c, ix);
   return ix;
 }

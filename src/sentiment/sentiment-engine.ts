@@ -121,45 +121,96 @@ function phraseTree(phrases: ReadonlyMap<string, number>): PhraseTree {
   return tree;
 }
 
-/** A word's rule facts in one language (what the scoring loop asks of every word). */
-interface WordRules {
-  /** The lexicon's entry for the surface form. */
-  direct: number | undefined;
-  /** {@link lookup}: surface form, squashed elongation, stem, Russian abuse root. */
-  valence: number | undefined;
-  booster: number | undefined;
-  isBooster: boolean;
-  /** A negator, degree word or function word: only its own lexicon entry counts. */
-  plain: boolean;
-  negator: boolean;
-  contrast: boolean;
-  verbOnly: boolean;
-  likeSubject: boolean;
-  phrases: PhraseTree extends ReadonlyMap<string, infer N> ? N | null : never;
-}
-
 const LANG_CODES: readonly SentimentLanguage[] = ['en', 'ru', 'sv'];
 /** Word slots per analyser (a power of two): a few MB at most, most of a stream's words found again. */
 const WORD_SLOTS = 1 << 15;
 
-/** What an analyser remembers about one word (lower-case form). */
-class WordEntry {
-  // Rules per language (LANG_CODES order), filled on first use; fields rather than an array so a
-  // lookup touches one object less.
-  rules0: WordRules | null = null;
-  rules1: WordRules | null = null;
-  rules2: WordRules | null = null;
+// A word's part in each language's rules: bits at 0 (en), 8 (ru) and 16 (sv). The lists are fixed
+// (language-rules.ts), so one map read gives a word's flags in all three languages.
+const R_BOOSTER = 1;
+/** A negator, degree word or function word: only its own lexicon entry counts. */
+const R_PLAIN = 2;
+const R_NEGATOR = 4;
+const R_CONTRAST = 8;
+const R_VERB_ONLY = 16;
+const R_LIKE_SUBJECT = 32;
+const RULE_WORDS: ReadonlyMap<string, number> = (() => {
+  const flags = new Map<string, number>();
+  const mark = (words: Iterable<string>, bits: number) => {
+    for (const w of words) flags.set(w, (flags.get(w) ?? 0) | bits);
+  };
+  LANG_CODES.forEach((lang, li) => {
+    const rules = LANGUAGE_RULES[lang];
+    const shift = li * 8;
+    mark(rules.stopwords, R_PLAIN << shift);
+    mark(rules.negators, (R_PLAIN | R_NEGATOR) << shift);
+    mark(rules.boosters.keys(), (R_PLAIN | R_BOOSTER) << shift);
+    mark(rules.contrast, R_CONTRAST << shift);
+    mark(rules.verbOnly, R_VERB_ONLY << shift);
+    mark(rules.likeSubjects, R_LIKE_SUBJECT << shift);
+  });
+  return flags;
+})();
+
+/** Flags of `word` in every language (see R_*): the rule lists, plus "…n't" as an English negator. */
+function ruleFlags(word: string): number {
+  let flags = RULE_WORDS.get(word) ?? 0;
+  if (isNegator('en', word)) flags |= R_NEGATOR;
+  return flags;
+}
+
+type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
+
+/**
+ * What an analyser remembers about one word (lower-case form): its language evidence and rule flags
+ * (fixed), and per language its lexicon valences and the phrases it starts (read on first use). One
+ * flat object, so a cached word costs one memory read or two.
+ */
+class WordEntry implements WordLanguageEvidence {
+  script: 0 | 1 | 2;
+  ukBe: boolean;
+  ru: boolean;
+  en: number;
+  sv: number;
+  de: boolean;
+  foreign: boolean;
+  /** R_* bits per language. */
+  readonly flags: number;
+  /** Bit li set: the lexicon fields of language li are filled. */
+  ready = 0;
+  /** The lexicon's entry for the surface form, per language. */
+  direct0: number | undefined = undefined;
+  direct1: number | undefined = undefined;
+  direct2: number | undefined = undefined;
+  /** {@link lookup} (surface form, squashed elongation, stem, Russian abuse root), per language. */
+  valence0: number | undefined = undefined;
+  valence1: number | undefined = undefined;
+  valence2: number | undefined = undefined;
+  /** Phrases starting with this word, per language. */
+  phrases0: PhraseNode | null = null;
+  phrases1: PhraseNode | null = null;
+  phrases2: PhraseNode | null = null;
   english: EnglishWordFeatures | null = null;
   /** 1 when a workspace correction set this word's English valence, 0 if not, −1 not yet known. */
   corrected = -1;
 
   constructor(
     readonly norm: string,
-    readonly evidence: WordLanguageEvidence,
-  ) {}
+    known: KnownWords,
+  ) {
+    const e = wordLanguageEvidence(norm, known);
+    this.script = e.script;
+    this.ukBe = e.ukBe;
+    this.ru = e.ru;
+    this.en = e.en;
+    this.sv = e.sv;
+    this.de = e.de;
+    this.foreign = e.foreign;
+    this.flags = ruleFlags(norm);
+  }
 }
 
-/** Totals of one scoring pass (see scoreTokens). */
+/** Totals of one scoring pass (see Engine.score). */
 interface Scored {
   sum: number;
   hits: number;
@@ -204,17 +255,21 @@ class Engine {
     const buf = this.buffer;
     this.scan(text, buf);
     const entries = this.entries;
+    const slots = this.slots;
+    const kinds = buf.kind;
+    const hashes = buf.hash;
+    const norms = buf.norm;
     for (let k = 0; k < buf.n; k++) {
-      if (buf.kind[k] !== KIND_WORD) {
+      if (kinds[k] !== KIND_WORD) {
         entries[k] = null;
         continue;
       }
-      const norm = buf.norm[k] as string;
-      const slot = (buf.hash[k] as number) & (WORD_SLOTS - 1);
-      let e = this.slots[slot] as WordEntry | null;
+      const norm = norms[k] as string;
+      const slot = (hashes[k] as number) & (WORD_SLOTS - 1);
+      let e = slots[slot] as WordEntry | null;
       if (e === null || e.norm !== norm) {
-        e = new WordEntry(norm, wordLanguageEvidence(norm, this.known));
-        this.slots[slot] = e;
+        e = new WordEntry(norm, this.known);
+        slots[slot] = e;
       }
       entries[k] = e;
     }
@@ -227,46 +282,52 @@ class Engine {
     const entries = this.entries;
     for (let k = 0; k < this.buffer.n; k++) {
       const e = entries[k];
-      if (e) tally.add(e.evidence);
+      if (e) tally.add(e);
     }
     return tally.verdict();
   }
 
-  private rulesOf(e: WordEntry, li: number): WordRules {
-    const known = li === 0 ? e.rules0 : li === 1 ? e.rules1 : e.rules2;
-    if (known !== null) return known;
+  /** Fills the lexicon fields of language `li` of an entry. */
+  private fill(e: WordEntry, li: number): void {
     const lang = LANG_CODES[li] as SentimentLanguage;
     const lex = this.model.lexicons[lang];
-    const rules = LANGUAGE_RULES[lang];
     const w = e.norm;
-    const booster = rules.boosters.get(w);
-    const made: WordRules = {
-      direct: lex.words.get(w),
-      valence: lookup(lex, lang, w),
-      booster,
-      isBooster: rules.boosters.has(w),
-      plain: rules.negators.has(w) || rules.boosters.has(w) || rules.stopwords.has(w),
-      negator: isNegator(lang, w),
-      contrast: rules.contrast.has(w),
-      verbOnly: rules.verbOnly.has(w),
-      likeSubject: rules.likeSubjects.has(w),
-      phrases: lex.phrases.size > 0 ? (phraseTree(lex.phrases).get(w) ?? null) : null,
-    };
-    if (li === 0) e.rules0 = made;
-    else if (li === 1) e.rules1 = made;
-    else e.rules2 = made;
-    return made;
+    const direct = lex.words.get(w);
+    const valence = lookup(lex, lang, w);
+    const phrases = lex.phrases.size > 0 ? (phraseTree(lex.phrases).get(w) ?? null) : null;
+    if (li === 0) {
+      e.direct0 = direct;
+      e.valence0 = valence;
+      e.phrases0 = phrases;
+    } else if (li === 1) {
+      e.direct1 = direct;
+      e.valence1 = valence;
+      e.phrases1 = phrases;
+    } else {
+      e.direct2 = direct;
+      e.valence2 = valence;
+      e.phrases2 = phrases;
+    }
+    e.ready |= 1 << li;
+  }
+
+  private valenceOf(e: WordEntry, li: number): number | undefined {
+    if ((e.ready & (1 << li)) === 0) this.fill(e, li);
+    return li === 0 ? e.valence0 : li === 1 ? e.valence1 : e.valence2;
   }
 
   /** Sums the valences of the buffer's tokens as language `li` (index into LANG_CODES) into `result`. */
   score(li: number): Scored {
     const { model, buffer, entries } = this;
     const lang = LANG_CODES[li] as SentimentLanguage;
+    const rules = LANGUAGE_RULES[lang];
     const lex = model.lexicons[lang];
     const n = buffer.n;
     const kinds = buffer.kind;
     const norms = buffer.norm;
     const caps = buffer.caps;
+    const shift = li * 8;
+    const bit = 1 << li;
     const hasPhrases = lex.phrases.size > 0;
     let mixedCase = false;
     for (let i = 0; i < n; i++) {
@@ -277,7 +338,7 @@ class Engine {
     }
     let lastContrast = -1;
     for (let i = 1; i < n; i++) {
-      if (kinds[i] === KIND_WORD && this.rulesOf(entries[i] as WordEntry, li).contrast) lastContrast = i;
+      if (kinds[i] === KIND_WORD && (((entries[i] as WordEntry).flags >> shift) & R_CONTRAST) !== 0) lastContrast = i;
     }
     let sum = 0;
     let hits = 0;
@@ -288,11 +349,14 @@ class Engine {
       let v: number | undefined;
       let span = 1;
       if (kind === KIND_WORD) {
-        const r = this.rulesOf(entries[i] as WordEntry, li);
+        const e = entries[i] as WordEntry;
+        if ((e.ready & bit) === 0) this.fill(e, li);
+        const flags = e.flags >> shift;
         const nextIsWord = i + 1 < n && kinds[i + 1] === KIND_WORD;
         // Multi-word entries first ("does not work", "can't stand"): they already include their negation.
-        if (hasPhrases && nextIsWord && r.phrases !== null) {
-          const node = r.phrases.get(norms[i + 1] as string);
+        if (hasPhrases && nextIsWord) {
+          const phrases = li === 0 ? e.phrases0 : li === 1 ? e.phrases1 : e.phrases2;
+          const node = phrases === null ? undefined : phrases.get(norms[i + 1] as string);
           if (node !== undefined) {
             const p3 = node.three !== null && i + 2 < n && kinds[i + 2] === KIND_WORD ? node.three.get(norms[i + 2] as string) : undefined;
             const p2 = p3 === undefined ? node.two : undefined;
@@ -308,19 +372,19 @@ class Engine {
           }
         }
         if (v === undefined) {
-          if (r.isBooster && nextIsWord && this.rulesOf(entries[i + 1] as WordEntry, li).valence !== undefined) {
+          if ((flags & R_BOOSTER) !== 0 && nextIsWord && this.valenceOf(entries[i + 1] as WordEntry, li) !== undefined) {
             // A degree word before a sentiment word only scales it ("pretty bad", "super slow"): its own
             // lexicon valence ("pretty" +1, "super" +3) would pull against the word it modifies.
             v = undefined;
-          } else if (r.plain) {
-            v = r.direct;
+          } else if ((flags & R_PLAIN) !== 0) {
+            v = li === 0 ? e.direct0 : li === 1 ? e.direct1 : e.direct2;
           } else {
-            v = r.valence;
+            v = li === 0 ? e.valence0 : li === 1 ? e.valence1 : e.valence2;
           }
-          if (v !== undefined && r.verbOnly) {
+          if (v !== undefined && (flags & R_VERB_ONLY) !== 0) {
             // "like" is a verb of liking only after a subject or auxiliary ("I like", "would like");
             // elsewhere it is a preposition or filler ("like I said", "looks like rain").
-            if (!(i > 0 && kinds[i - 1] === KIND_WORD && this.rulesOf(entries[i - 1] as WordEntry, li).likeSubject)) {
+            if (!(i > 0 && kinds[i - 1] === KIND_WORD && (((entries[i - 1] as WordEntry).flags >> shift) & R_LIKE_SUBJECT) !== 0)) {
               v = undefined;
               ruled = true;
             }
@@ -330,14 +394,17 @@ class Engine {
         if (caps[i] === 1 && mixedCase) v *= CAPS_FACTOR;
         // Intensifiers and softeners right before the word.
         if (i > 0 && kinds[i - 1] === KIND_WORD) {
-          const b = this.rulesOf(entries[i - 1] as WordEntry, li).booster;
-          if (b !== undefined) v *= b;
+          const p = entries[i - 1] as WordEntry;
+          if (((p.flags >> shift) & R_BOOSTER) !== 0) {
+            const b = rules.boosters.get(p.norm);
+            if (b !== undefined) v *= b;
+          }
         }
         // Negation within reach, not across a clause mark.
         for (let j = i - 1; j >= 0 && j >= i - NEGATION_REACH; j--) {
           const pk = kinds[j];
           if (pk === KIND_PUNCT && CLAUSE_END.has(norms[j] as string)) break;
-          if (pk === KIND_WORD && this.rulesOf(entries[j] as WordEntry, li).negator) {
+          if (pk === KIND_WORD && (((entries[j] as WordEntry).flags >> shift) & R_NEGATOR) !== 0) {
             v *= NEGATION_FACTOR;
             ruled = true;
             break;

@@ -308,6 +308,27 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
       }
 
       if (c === 0x23 || c === 0xff03) {
+        // Most tags are ASCII: scanned and split by hand. A tag that runs into other characters goes
+        // through the pattern (and its Unicode letter classes) instead.
+        let j = i + 1;
+        let letters = false;
+        while (j < len) {
+          const d = text.charCodeAt(j);
+          const lowerD = d | 0x20;
+          if (lowerD >= 0x61 && lowerD <= 0x7a) letters = true;
+          else if (!((d >= 0x30 && d <= 0x39) || d === 0x5f)) break;
+          j++;
+        }
+        if (j === len || text.charCodeAt(j) < 0x80) {
+          if (letters) {
+            pushAsciiTag(text, i + 1, j, out);
+            i = j;
+            continue;
+          }
+          // No letter: not a tag ("#2015"); nothing else starts with "#".
+          i++;
+          continue;
+        }
         tagRe.lastIndex = i;
         const m = tagRe.exec(text);
         if (m !== null) {
@@ -429,6 +450,32 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
       if (emoticonRe.exec(text) !== null) out.push(KIND_EMOTICON, '', false);
     }
   };
+}
+
+/**
+ * The words of an ASCII hashtag body text[start, end): split at "_" and where a lower-case letter meets
+ * a capital, as splitting at /_|(?<=\p{Ll})(?=\p{Lu})/u does; parts that do not start with a letter
+ * are dropped.
+ */
+function pushAsciiTag(text: string, start: number, end: number, out: TokenBuffer): void {
+  let partStart = start;
+  for (let k = start; k <= end; k++) {
+    const d = k < end ? text.charCodeAt(k) : 0x5f;
+    const boundary = d === 0x5f || (d >= 0x41 && d <= 0x5a && k > partStart && isAsciiLower(text.charCodeAt(k - 1)));
+    if (!boundary) continue;
+    if (k > partStart) {
+      const first = text.charCodeAt(partStart) | 0x20;
+      if (first >= 0x61 && first <= 0x7a) {
+        const norm = text.slice(partStart, k).toLowerCase();
+        out.push(KIND_WORD, norm, false, hashWord(norm));
+      }
+    }
+    partStart = d === 0x5f ? k + 1 : k;
+  }
+}
+
+function isAsciiLower(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
 }
 
 /** Builds a tokenizer that recognises the given emoticons (e.g. the AFINN emoticon list). */
