@@ -26,6 +26,7 @@ export const settingDocs: SettingDoc[] = [
   { name: 'HERALD_SECRET_KEY', default: '(generated on first embedded start)', description: '32-byte key (base64 or hex) that encrypts network credentials with AES-256-GCM. Required with PostgreSQL.', secret: true },
   { name: 'HERALD_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
   { name: 'HERALD_WORKER_CONCURRENCY', default: '16', description: 'Jobs one worker process runs at once.' },
+  { name: 'HERALD_ANALYSIS_THREADS', default: '1', description: 'Worker threads that score and match incoming inbox messages (language, sentiment, listening queries) while the main thread writes to the database; 0 = on the main thread. See docs/inbox/inbox.md, "Ingest throughput".' },
   { name: 'HERALD_COOKIE_SECURE', default: 'auto', description: '`true`, `false` or `auto` (secure when HERALD_PUBLIC_URL is https).' },
   { name: 'HERALD_TRUST_PROXY', default: '0', description: 'Reverse proxies in front of Herald whose `X-Forwarded-For` is trusted (login rate limits use the client address). 0 = use the socket address.' },
   { name: 'HERALD_BLUESKY_DEFAULT_SERVICE', default: 'https://bsky.social', description: 'PDS used when an account is connected without a service URL.' },
@@ -179,6 +180,7 @@ const envSchema = z.object({
   HERALD_SECRET_KEY: z.string().optional(),
   HERALD_LOG_LEVEL: z.enum(logLevels).default('info'),
   HERALD_WORKER_CONCURRENCY: intFrom('HERALD_WORKER_CONCURRENCY', 16, 1, 1000),
+  HERALD_ANALYSIS_THREADS: intFrom('HERALD_ANALYSIS_THREADS', 1, 0, 64),
   HERALD_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   HERALD_TRUST_PROXY: intFrom('HERALD_TRUST_PROXY', 0, 0, 10),
   HERALD_BLUESKY_DEFAULT_SERVICE: z.url().default('https://bsky.social'),
@@ -207,6 +209,8 @@ export interface HeraldConfig {
   secretKey: Buffer;
   logLevel: (typeof logLevels)[number];
   workerConcurrency: number;
+  /** Threads analysing incoming messages off the database thread (HERALD_ANALYSIS_THREADS); absent or 0 = inline. */
+  analysisThreads?: number;
   cookieSecure: boolean;
   /** Trusted reverse-proxy hops for the client address. */
   trustProxyHops: number;
@@ -304,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey,
     logLevel: e.HERALD_LOG_LEVEL,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    analysisThreads: e.HERALD_ANALYSIS_THREADS,
     cookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.HERALD_COOKIE_SECURE === 'true',
     trustProxyHops: e.HERALD_TRUST_PROXY,
     blueskyDefaultService: e.HERALD_BLUESKY_DEFAULT_SERVICE,

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { DatabaseConfig } from '../config/config';
 import type { Database } from './schema';
 import { migrateToLatest, pendingMigrations } from './migrator';
@@ -23,6 +23,34 @@ export interface HeraldDb {
 // count(*) and bigserial come back as int8; Herald's counts fit in a double.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** Prepared statements kept per SQLite connection (least recently used dropped first). */
+const statementCacheSize = 200;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with statements reused by SQL text: the driver
+ * prepares every statement it runs, and preparing costs as much as running for the ingest path's
+ * multi-row INSERTs (thousands of parameters) and for the small queries every job repeats. Kysely runs
+ * one statement at a time per connection, so a cached statement is never in use twice at once.
+ */
+function withStatementCache(file: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) {
+        // Most recently used last, so the first key is the one to drop.
+        cache.delete(text);
+      } else {
+        statement = file.prepare(text);
+        if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 /** Opens (and for SQLite creates) the database. Does not migrate. */
 export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number } = {}): HeraldDb {
   if (config.dialect === 'sqlite') {
@@ -32,7 +60,12 @@ export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number }
     file.pragma('synchronous = NORMAL');
     file.pragma('busy_timeout = 10000');
     file.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    // SQLite's default page cache is 2 MB: the inbox's indexes outgrow it within a few thousand
+    // messages, and every insert then re-reads index pages through system calls. 64 MB per connection
+    // (allocated as used) keeps the hot pages in memory; memory-mapped reads avoid the copies.
+    file.pragma('cache_size = -65536');
+    file.pragma('mmap_size = 268435456');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     return { db, dialect: 'sqlite', config, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: opts.poolSize ?? 10 });

@@ -19,6 +19,7 @@ import * as m0013 from './migrations/0013-campaigns.migration';
 import * as m0014 from './migrations/0014-inbox-dm-moderation.migration';
 import * as m0015 from './migrations/0015-stream-cursors.migration';
 import * as m0016 from './migrations/0016-report-schedule-campaign.migration';
+import * as m0017 from './migrations/0017-inbox-listened-at.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -45,6 +46,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0014-inbox-dm-moderation', m0014],
   ['0015-stream-cursors', m0015],
   ['0016-report-schedule-campaign', m0016],
+  ['0017-inbox-listened-at', m0017],
 ];
 
 class ListProvider implements MigrationProvider {

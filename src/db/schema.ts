@@ -327,6 +327,8 @@ export interface InboxMessagesTable {
   network_hidden_by: ColumnType<string | null, string | null | undefined, string | null>;
   network_deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
   network_deleted_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Listening at ingest (0017): when the storing ingest read the active queries and matched the message. */
+  listened_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A snapshot of an account's own counts. Missing values stay null, never 0. */

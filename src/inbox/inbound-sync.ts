@@ -14,7 +14,9 @@
  * - The inbox workflow (src/inbox/inbox-workflow.ts) runs in the same transaction: sentiment, thread,
  *   SLA due time and search text on insert; reopening the thread, its assignee and the rules after.
  * - A page is stored as one batch (src/inbox/ingest-batch.ts): a fixed number of SQL statements
- *   whatever its size, with the same outcome as storing its items one by one, oldest first.
+ *   whatever its size, with the same outcome as storing its items one by one, oldest first. Its
+ *   sentiment and listening matches are worked out before the transaction opens
+ *   (src/inbox/inbound-analysis.ts, on an analysis thread when HERALD_ANALYSIS_THREADS > 0).
  */
 import type { InboundMessage } from '../connectors/connector';
 import type { AccountRow } from '../db/schema';
@@ -25,6 +27,7 @@ import type { AppServices } from '../server/services';
 import { runAccountJob, type AccountJobOutcome } from '../engagement/account-job';
 import { engagementOptions, type EngagementOptions } from '../engagement/engagement-options';
 import { ingestInboundBatch } from './ingest-batch';
+import { analyzeInbound, type InboundAnalysis } from './inbound-analysis';
 import { fetchDirectMessages } from './dm-sync';
 import { saveDmCursor } from '../repositories/inbox-moderation.repository';
 
@@ -47,8 +50,8 @@ const maxPostsPerFetch = 500;
  * Stores one batch for the account (inside the caller's transaction): the batch path of
  * src/inbox/ingest-batch.ts, a fixed number of statements per batch.
  */
-async function storeItems(services: AppServices, trx: Executor, account: AccountRow, items: InboundMessage[], nowIso: string): Promise<Omit<InboundSyncReport, 'outcome'>> {
-  return ingestInboundBatch(services, trx, account, items, nowIso);
+async function storeItems(services: AppServices, trx: Executor, account: AccountRow, items: InboundMessage[], nowIso: string, analysis: InboundAnalysis): Promise<Omit<InboundSyncReport, 'outcome'>> {
+  return ingestInboundBatch(services, trx, account, items, nowIso, analysis);
 }
 
 /** Syncs one account now (the job body; also callable from tests and the CLI). */
@@ -69,13 +72,17 @@ export async function syncInbound(services: AppServices, accountId: string, over
         : { items: [], cursor: account.inbound_cursor };
       // Direct messages read apart from comments (their own cursor); see src/inbox/dm-sync.ts.
       const dms = await fetchDirectMessages(services, account, connector, opts.requestTimeoutMs);
+      // Scored and matched before the transaction (on an analysis thread when there is one), so the
+      // database is held only for storing.
+      const analysis = await analyzeInbound(services, db, account, result.items);
+      const dmAnalysis = dms ? await analyzeInbound(services, db, account, dms.items) : null;
       const nowIso = services.now().toISOString();
       counts = await db.transaction().execute(async (trx) => {
-        const r = await storeItems(services, trx, account, result.items, nowIso);
+        const r = await storeItems(services, trx, account, result.items, nowIso, analysis);
         await saveInboundCursor(trx, account.id, result.cursor, nowIso);
         if (dms) {
           // The first DM sync back-fills like the first comments sync (no SLA, no notifications).
-          const d = await storeItems(services, trx, { ...account, inbound_cursor: dms.previous }, dms.items, nowIso);
+          const d = await storeItems(services, trx, { ...account, inbound_cursor: dms.previous }, dms.items, nowIso, dmAnalysis!);
           await saveDmCursor(trx, account.id, dms.cursor, nowIso);
           return { received: r.received + d.received, edited: r.edited + d.edited, deleted: r.deleted + d.deleted };
         }

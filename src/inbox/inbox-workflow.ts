@@ -1,7 +1,8 @@
 /**
  * What ingestion does for the inbox workflow, inside the inbound sync's transaction:
- * - before a new message is stored: its sentiment (the workspace's corrected model), its thread key,
- *   search text and when its first response is due in business time;
+ * - before a new message is stored: its thread key, search text and when its first response is due in
+ *   business time (its sentiment, from the workspace's corrected model, comes from the batch's
+ *   analysis, src/inbox/inbound-analysis.ts);
  * - with it: a new message reopens its thread's `waiting`/`resolved` messages and inherits the
  *   thread's assignee; then the workspace's active rules run (assign, tag, priority, notify).
  * Ingestion decides this for a whole batch before storing it (`planBatch`: threads and members read
@@ -110,15 +111,18 @@ export interface IngestBatchPlan {
   write(stored: ReadonlySet<string>): Promise<void>;
 }
 
+/** A message's sentiment as stored. */
+export type SentimentColumns = Pick<InboxMessageRow, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'>;
+
 /** Per-batch state: loaded once per sync of one account. */
 export interface IngestWorkflow {
   /**
    * Fills the workflow columns of a message about to be inserted. `known`: thread keys of stored
    * messages and of our replies by network id; `isOurPost`: whether a network id is one of our posts.
    */
-  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean, backfill: boolean): void;
-  /** Sentiment columns for a (new or edited) text. */
-  sentimentColumns(text: string, lang: string | null): Pick<InboxMessageRow, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'>;
+  prepare(row: Insertable<InboxMessagesTable>, known: Map<string, string>, isOurPost: (externalId: string) => boolean, backfill: boolean, sentiment: SentimentColumns): void;
+  /** Sentiment columns for a (new or edited) text, scored here (the workspace's model is loaded on first use). */
+  sentimentColumns(text: string, lang: string | null): Promise<SentimentColumns>;
   /**
    * Decides for prepared new messages, in arrival order, what `afterInsert` would do one by one (reopen
    * the thread, inherit its assignee, run the rules), as if each were stored before the next: a reply
@@ -136,7 +140,9 @@ const primaryLang = (lang: string | null | undefined) => {
 
 /** Loads what ingesting a batch for `workspaceId` needs. */
 export async function ingestWorkflow(services: AppServices, trx: Executor, workspaceId: string): Promise<IngestWorkflow> {
-  const analyzer = await workspaceAnalyzer(trx, workspaceId);
+  // Ingest scores new messages before its transaction (src/inbox/inbound-analysis.ts); the model is
+  // loaded here only for what that did not cover (edits of stored messages in another language).
+  let analyzer: Promise<SentimentAnalyzer> | null = null;
   const sla = await slaSettings(trx, workspaceId);
   const rules: CompiledRule[] = [];
   for (const r of await listRules(trx, workspaceId, true)) {
@@ -150,8 +156,8 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
   // Keyword lists split once per batch, not once per message.
   const keywordWords = new Map(rules.map((r) => [r.id, r.conditions.keywords?.map((k) => words(k))]));
 
-  const sentimentColumns = (text: string, lang: string | null) => {
-    const s = analyzer.analyze(text, primaryLang(lang) ? { lang: primaryLang(lang)! } : {});
+  const sentimentColumns = async (text: string, lang: string | null): Promise<SentimentColumns> => {
+    const s = (await (analyzer ??= workspaceAnalyzer(trx, workspaceId))).analyze(text, primaryLang(lang) ? { lang: primaryLang(lang)! } : {});
     return { sentiment_label: s.label, sentiment_score: s.score, sentiment_lang: s.lang };
   };
   // Every message of a batch is received at the same instant: its due time is computed once.
@@ -289,8 +295,8 @@ export async function ingestWorkflow(services: AppServices, trx: Executor, works
   return {
     sentimentColumns,
     planBatch,
-    prepare(row, known, isOurPost, backfill) {
-      Object.assign(row, sentimentColumns(row.text, row.lang ?? null));
+    prepare(row, known, isOurPost, backfill, sentiment) {
+      Object.assign(row, sentiment);
       row.thread_key = threadKeyOf(row, known, isOurPost);
       row.search_text = searchTextOf(row.text, row.author_handle, row.author_name ?? null);
       // History from the first sync was never ours to answer in time: no first-response target.

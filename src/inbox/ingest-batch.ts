@@ -5,16 +5,19 @@
  *
  * 1. one read of the account's stored messages with the batch's network ids and the ids they answer
  *    (dedupe and threading), one of our published targets and one of our inbox replies among those ids;
+ * 0. before (outside the transaction, by the caller): the batch's analysis — language, sentiment and
+ *    listening query hits per item (src/inbox/inbound-analysis.ts), done here when not given;
  * 2. in memory, items oldest first, exactly as if they were stored one by one: a re-delivered item
  *    (also twice in one batch) is a duplicate, an edit or a deletion of what came before it; a new one
- *    gets its target, thread key, language, sentiment, search text and SLA due time, and a reply in the
- *    same batch joins the thread of the message it answers;
+ *    gets its target, thread key, sentiment (from the analysis), search text and SLA due time, and a
+ *    reply in the same batch joins the thread of the message it answers;
  * 3. the inbox workflow decides for the new messages in arrival order (reopenings, inherited assignee,
  *    rules) after one read of the threads and members (`IngestWorkflow.planBatch`);
  * 4. one multi-row INSERT … ON CONFLICT DO NOTHING of the new messages with their final columns (a
  *    message a concurrent ingest stored first is skipped, with everything it would have caused), one
  *    UPDATE … FROM (VALUES …) of the edits and deletions, one UPDATE per reopened status, one INSERT of
- *    the tags, and every event (`inbox.message.received` first, then what the workflow did, per
+ *    the tags, one read of the active listening queries and one INSERT of the new messages' matches
+ *    (src/listening/listening-matching.ts, `ingestListening`), and every event (`inbox.message.received` first, then what the workflow did, per
  *    message) with one INSERT and one read of the active webhooks (`recordEvents`).
  * Notification and webhook jobs are still enqueued one by one (the job queue adds jobs singly); a
  * batch without rules that notify and without webhooks enqueues none.
@@ -34,6 +37,9 @@ import {
   type InboxMessagePatch,
 } from '../repositories/inbox-messages.repository';
 import type { AppServices } from '../server/services';
+import { ingestMatchRows } from '../listening/listening-matching';
+import { insertMatches, type ListenableMessage } from '../repositories/listening.repository';
+import { analyzeInbound, storable, type InboundAnalysis, type ItemAnalysis } from './inbound-analysis';
 import { recordEvents, type NewEvent } from '../webhooks/webhook-events';
 import { ingestWorkflow, searchTextOf, type IngestWorkflow } from './inbox-workflow';
 
@@ -47,14 +53,6 @@ export interface IngestBatchReport {
 /** Longest text kept in an event payload (the message itself keeps everything). */
 const eventTextMax = 1000;
 
-/**
- * Text as stored: NUL (which PostgreSQL text cannot hold) becomes U+FFFD, so one hostile comment
- * cannot stop an account's sync. Everything else is kept as the network sent it and shown as text.
- */
-function storable(s: string): string {
-  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
-}
-
 function isoOr(value: string | null | undefined, fallback: string): string {
   if (!value) return fallback;
   const ms = Date.parse(value);
@@ -67,7 +65,11 @@ interface Known {
   row?: Insertable<InboxMessagesTable>;
   /** Where `row` is in the batch's arrival list. */
   index?: number;
+  /** The analysis of the item that gave `row` its text (the latest copy in the batch). */
+  analysis?: ItemAnalysis;
 }
+
+const sentimentOf = (a: ItemAnalysis) => ({ sentiment_label: a.label, sentiment_score: a.score, sentiment_lang: a.lang });
 
 /**
  * Stores one batch of the account's inbound items (inside the caller's transaction): dedupe by network
@@ -76,14 +78,16 @@ interface Known {
  * notifications). Several batches of one account may run concurrently: the unique (account, network
  * id) key keeps one message per item.
  */
-export async function ingestInboundBatch(services: AppServices, trx: Executor, account: AccountRow, items: readonly InboundMessage[], nowIso: string): Promise<IngestBatchReport> {
+export async function ingestInboundBatch(services: AppServices, trx: Executor, account: AccountRow, items: readonly InboundMessage[], nowIso: string, analysis?: InboundAnalysis): Promise<IngestBatchReport> {
   const report: IngestBatchReport = { received: 0, edited: 0, deleted: 0 };
   // Oldest first, so a reply in the same batch finds the comment it answers already there.
   const own = items
-    .filter((i) => i.author.externalId !== account.external_id)
     .map((item, order) => ({ item, at: isoOr(item.createdAt, nowIso), order }))
+    .filter(({ item }) => item.author.externalId !== account.external_id)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order));
   if (own.length === 0) return report;
+  // Scored and matched before the transaction by the caller (ideally on another thread), else here.
+  const analysed = analysis && analysis.items.length === items.length ? analysis : await analyzeInbound(services, trx, account, items);
   const refs = [...new Set(own.flatMap(({ item: i }) => [i.rootExternalId, i.parentExternalId]).filter((x): x is string => typeof x === 'string' && x !== ''))];
   const ourTargets = await targetsByExternalIds(trx, account.id, refs);
   const stored = await knownMessagesByExternalIds(trx, account.id, [...own.map((o) => o.item.externalId), ...refs]);
@@ -112,7 +116,8 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
   const arrived: Array<Insertable<InboxMessagesTable>> = [];
   const patches = new Map<string, InboxMessagePatch>();
 
-  for (const { item, at } of own) {
+  for (const { item, at, order } of own) {
+    const itemAnalysis = analysed.items[order]!;
     const targetId = targetOf(item);
     const k = known.get(item.externalId);
     if (!k) {
@@ -140,8 +145,9 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
         received_at: nowIso,
         edited_at: item.editedAt ? isoOr(item.editedAt, nowIso) : null,
         deleted_at: null,
+        listened_at: analysed.listenedAt,
       };
-      (await workflow()).prepare(row, threadKeys, isOurPost, backfill);
+      (await workflow()).prepare(row, threadKeys, isOurPost, backfill, sentimentOf(itemAnalysis));
       fresh.push(row);
       // The row itself until a later copy changes it (then a snapshot takes its place).
       arrived.push(row);
@@ -150,6 +156,7 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
       known.set(row.external_id, {
         row,
         index: arrived.length - 1,
+        analysis: itemAnalysis,
         message: { id: row.id, external_id: row.external_id, text: row.text, lang: row.lang ?? null, author_handle: row.author_handle, author_name: row.author_name ?? null, target_id: targetId, thread_key: row.thread_key ?? null, root_external_id: row.root_external_id ?? null, deleted_at: null },
       });
       continue;
@@ -167,7 +174,10 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
       }
     } else if (storable(item.text) !== m.text) {
       const text = storable(item.text);
-      patch.edit = { text, edited_at: isoOr(item.editedAt, nowIso), search_text: searchTextOf(text, m.author_handle, m.author_name), ...(await workflow()).sentimentColumns(text, m.lang) };
+      // The analysis scored the item with its own language tag; a stored message keeps the one it came with.
+      const sentiment = (item.lang ?? null) === m.lang ? sentimentOf(itemAnalysis) : await (await workflow()).sentimentColumns(text, m.lang);
+      patch.edit = { text, edited_at: isoOr(item.editedAt, nowIso), search_text: searchTextOf(text, m.author_handle, m.author_name), ...sentiment };
+      if (k.row) k.analysis = itemAnalysis;
       m.text = text;
       report.edited += 1;
       changed = true;
@@ -204,10 +214,35 @@ export async function ingestInboundBatch(services: AppServices, trx: Executor, a
       for (const e of plan.decisions.get(row.id)!.events) events.push({ ...e, workspaceId: account.workspace_id, actorId: null });
     }
     await plan.write(inserted);
+    // Listening: the stored (final) form of each new message against the queries the analysis read.
+    if (analysed.queries.length) {
+      const matched = fresh.filter((row) => inserted.has(row.id)).map((row) => ({ message: listenable(row), hits: known.get(row.external_id)!.analysis!.hits }));
+      await insertMatches(trx, ingestMatchRows(matched, analysed.queries, services.now()));
+    }
     await recordEvents(services, trx, events);
   }
   if (patches.size) await patchInboxMessages(trx, [...patches.values()]);
   return report;
+}
+
+/** A new message's row as listening reads it. */
+function listenable(row: Insertable<InboxMessagesTable>): ListenableMessage {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    network: row.network,
+    kind: row.kind,
+    text: row.text,
+    lang: row.lang ?? null,
+    author_handle: row.author_handle,
+    network_created_at: row.network_created_at,
+    received_at: row.received_at,
+    deleted_at: row.deleted_at ?? null,
+    sentiment_label: row.sentiment_label ?? null,
+    sentiment_score: row.sentiment_score ?? null,
+    sentiment_lang: row.sentiment_lang ?? null,
+    listened_at: row.listened_at ?? null,
+  };
 }
 
 /** The `inbox.message.received` payload (webhook subscribers get it as `data`). */

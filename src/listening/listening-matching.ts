@@ -1,24 +1,38 @@
 /**
  * Matching inbox messages against a workspace's listening queries.
  *
- * - `matchInboxMessages` matches given messages now, on the caller's executor (the ingestion may call
- *   it inside its own transaction so matches commit with the messages).
- * - `matchNewMessages` is the sweep: every active query keeps a watermark (the newest inbox message id
- *   it has seen); messages above the lowest watermark are read once in id order, split once, and tested
- *   against every query whose watermark they pass. Inbox ids are time-ordered UUIDv7 taken when the
- *   message is stored, but a transaction can commit a slightly older id after a newer one, so each
- *   sweep re-reads `overlapMs` behind the watermark; the (query, message) unique key makes re-matching
- *   harmless. A new query (no watermark) back-fills messages received in the last `backfillDays`.
- * - Each match stores the message's sentiment (label, score, language) from src/sentiment with the
- *   workspace's relabels applied, computed once per message however many queries match it. Deleted
+ * - At ingest (`ingestListening`): the ingest that stores a batch reads the workspace's active queries
+ *   once, matches the new messages in memory and stores the matches in its own transaction, so they
+ *   commit with the messages; each message records when its ingest read the queries (`listened_at`).
+ * - The sweep (`matchNewMessages`) covers what ingest could not: a new query (no watermark) back-fills
+ *   messages received in the last `backfillDays`; a changed or re-activated query (its `updated_at`
+ *   moved) re-reads from its watermark; messages stored without listening (`listened_at` null). A
+ *   message counts as matched against a query when its ingest read the queries more than
+ *   `queryCommitMarginMs` after the query's last change, so only the other messages are read from the
+ *   database. Every active query keeps a watermark (the newest inbox message id it has seen); messages
+ *   above the lowest watermark are read once in id order, split once, and tested against every query
+ *   whose watermark they pass. Inbox ids are time-ordered UUIDv7 taken when the message is stored, but
+ *   a transaction can commit a slightly older id after a newer one, so each sweep re-reads `overlapMs`
+ *   behind the watermark; the (query, message) unique key makes re-matching harmless.
+ * - Each match stores the message's sentiment (label, score, language) as the inbox stored it (the
+ *   workspace's relabels applied at ingest); a message stored without one is scored now. Deleted
  *   messages are not matched.
  *
  * Edits on the network after matching do not re-evaluate the match (the stream shows the edited text).
  */
-import type { InboxMessageRow } from '../db/schema';
 import { newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
-import { activeListeningQueries, advanceWatermark, inboxMessageIdsAfter, inboxMessagesByIds, insertMatches, matchedPairs, workspacesWithActiveQueries } from '../repositories/listening.repository';
+import {
+  activeListeningQueries,
+  advanceWatermark,
+  insertMatches,
+  listenableMessagesByIds,
+  matchedPairs,
+  newestInboxMessageId,
+  unlistenedMessageIds,
+  workspacesWithActiveQueries,
+  type ListenableMessage,
+} from '../repositories/listening.repository';
 import type { AppServices } from '../server/services';
 import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
 import { modelForWorkspace } from '../sentiment/corrections';
@@ -140,29 +154,48 @@ function compileAll(services: AppServices, rows: ListeningQueryRow[]): CompiledQ
   return out;
 }
 
-function messageTime(m: InboxMessageRow): string {
+function messageTime(m: Pick<ListenableMessage, 'network_created_at' | 'received_at'>): string {
   // A clock running ahead on the network must not place a message in the future.
   return m.network_created_at < m.received_at ? m.network_created_at : m.received_at;
 }
 
-function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligible: (q: CompiledQuery, m: InboxMessageRow) => boolean, at: Date, sentimentOf: MessageSentimentFn): Array<ListeningMatchesTable> {
+/**
+ * How long after a query's change (`updated_at`) an ingest must have read the queries to count as
+ * having matched against that version: covers the moment between stamping a change and committing it
+ * (the use case re-stamps after a long change, src/use-cases/listening.use-case.ts) and small clock
+ * differences between processes (clocks must agree within this). Messages inside it are matched again
+ * by the sweep, which is harmless: matches are unique per query and message.
+ */
+export const queryCommitMarginMs = 5_000;
+
+/** The instant after which an ingest's reading of the queries includes `q`'s current version. */
+function seenAfter(q: CompiledQuery): string {
+  return new Date(Date.parse(q.row.updated_at) + queryCommitMarginMs).toISOString();
+}
+
+/** The inbox's own verdict when the message has one (relabels applied at ingest), else scored now. */
+function matchSentiment(m: ListenableMessage, sentimentOf: MessageSentimentFn): Pick<ListeningMatchesTable, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'> {
+  if (m.sentiment_label !== null && m.sentiment_score !== null && m.sentiment_lang !== null) return { sentiment_label: m.sentiment_label, sentiment_score: m.sentiment_score, sentiment_lang: m.sentiment_lang };
+  const s = sentimentOf(m.text, m.lang);
+  return { sentiment_label: s.label, sentiment_score: s.score, sentiment_lang: s.lang };
+}
+
+function matchRows(messages: readonly ListenableMessage[], queries: CompiledQuery[], eligible: (q: CompiledQuery, m: ListenableMessage) => boolean, at: Date, sentimentOf: MessageSentimentFn): Array<ListeningMatchesTable> {
   const out: ListeningMatchesTable[] = [];
   for (const m of messages) {
     if (m.deleted_at) continue;
     const prepared = prepareMessage({ text: m.text, lang: m.lang, network: m.network, authorHandle: m.author_handle, kind: m.kind });
-    let sentiment: SentimentResult | null = null;
+    let sentiment: Pick<ListeningMatchesTable, 'sentiment_label' | 'sentiment_score' | 'sentiment_lang'> | null = null;
     for (const q of queries) {
       if (!eligible(q, m) || !q.predicate(prepared)) continue;
-      sentiment ??= sentimentOf(m.text, m.lang);
+      sentiment ??= matchSentiment(m, sentimentOf);
       out.push({
         id: newId(at.getTime()),
         workspace_id: m.workspace_id,
         query_id: q.row.id,
         message_id: m.id,
         message_created_at: messageTime(m),
-        sentiment_label: sentiment.label,
-        sentiment_score: sentiment.score,
-        sentiment_lang: sentiment.lang,
+        ...sentiment,
         matched_at: at.toISOString(),
       });
     }
@@ -171,29 +204,43 @@ function matchRows(messages: InboxMessageRow[], queries: CompiledQuery[], eligib
 }
 
 /**
- * Matches `messages` (of one workspace) against its active queries now, on `executor`; returns the
- * number of new matches. For the ingestion to call right after storing messages; watermarks are left
- * to the sweep, which skips what is already matched.
+ * Match rows for messages an ingest stores, from the analysis it ran before its transaction
+ * (src/inbox/inbound-analysis.ts): `hits` index into `queries`, the active queries it read. Deleted
+ * messages are not matched; each match carries the message's stored sentiment.
  */
-export async function matchInboxMessages(services: AppServices, executor: Executor, workspaceId: string, messages: InboxMessageRow[]): Promise<number> {
-  const own = messages.filter((m) => m.workspace_id === workspaceId);
-  if (own.length === 0) return 0;
-  const queries = compileAll(services, await activeListeningQueries(executor, workspaceId));
-  if (queries.length === 0) return 0;
-  return insertMatches(executor, matchRows(own, queries, () => true, services.now(), await workspaceSentiment(executor, workspaceId)));
+export function ingestMatchRows(messages: ReadonlyArray<{ message: ListenableMessage; hits: readonly number[] }>, queries: readonly ListeningQueryRow[], at: Date): ListeningMatchesTable[] {
+  const out: ListeningMatchesTable[] = [];
+  const matchedAt = at.toISOString();
+  for (const { message: m, hits } of messages) {
+    if (m.deleted_at || hits.length === 0) continue;
+    const sentiment = matchSentiment(m, messageSentiment);
+    for (const i of hits) {
+      const q = queries[i];
+      if (!q) continue;
+      out.push({ id: newId(at.getTime()), workspace_id: m.workspace_id, query_id: q.id, message_id: m.id, message_created_at: messageTime(m), ...sentiment, matched_at: matchedAt });
+    }
+  }
+  return out;
 }
 
-/** Sweeps one workspace: matches messages received since each active query's watermark. */
+/** Sweeps one workspace: matches what ingest did not match against each active query's current version. */
 export async function matchNewMessages(services: AppServices, workspaceId: string, options: Partial<MatchOptions> = {}): Promise<MatchReport> {
   const opts = { ...defaultMatchOptions, ...options };
   const db = services.database.db;
   const queries = compileAll(services, await activeListeningQueries(db, workspaceId));
   const report: MatchReport = { queries: queries.length, scanned: 0, matched: 0 };
   if (queries.length === 0) return report;
+  const newest = await newestInboxMessageId(db, workspaceId);
+  if (newest === null) return report;
   const now = services.now();
   const backfillFloor = idFloor(now.getTime() - opts.backfillDays * 86_400_000);
   // Each query's lower bound: re-read the overlap behind its watermark, or back-fill when new.
   const lower = new Map(queries.map((q) => [q.row.id, q.row.watermark_id ? idFloor(idMs(q.row.watermark_id) - opts.overlapMs) : backfillFloor]));
+  // Messages an ingest matched after a query's last change need nothing from the sweep for that query;
+  // only messages not matched against at least one query's current version are read.
+  const seen = new Map(queries.map((q) => [q.row.id, seenAfter(q)]));
+  const listenedAfter = [...seen.values()].reduce((a, b) => (a > b ? a : b));
+  const listenedFor = (q: CompiledQuery, m: ListenableMessage) => m.listened_at !== null && m.listened_at > seen.get(q.row.id)!;
   let cursor = [...lower.values()].reduce((a, b) => (a < b ? a : b));
   const sentimentOf = await workspaceSentiment(db, workspaceId);
   // Overlap messages this process already evaluated against exactly these queries (same ids, same
@@ -204,38 +251,46 @@ export async function matchNewMessages(services: AppServices, workspaceId: strin
     memory = { signature, ids: new Set<string>() };
     seenInOverlap.set(workspaceId, memory);
   }
-  const seen = memory.ids;
-  for (const id of seen) if (id <= cursor) seen.delete(id);
+  const evaluated = memory.ids;
+  for (const id of evaluated) if (id <= cursor) evaluated.delete(id);
   // Only batches holding ids this process has not evaluated count against `maxBatches`: when more than
-  // maxBatches × batchSize messages fall inside the overlap, counting the re-read ones would spend every
-  // sweep's budget on ids already matched and never reach new ones. The uncounted re-reads are bounded
-  // by the messages inside the overlap window and load ids only.
+  // maxBatches × batchSize unlistened messages fall inside the overlap, counting the re-read ones would
+  // spend every sweep's budget on ids already matched and never reach new ones. The uncounted re-reads
+  // are bounded by the messages inside the overlap window and load ids only.
+  let complete = false;
   for (let batch = 0; batch < opts.maxBatches; ) {
     // Ids first: an idle sweep re-reading its overlap then loads no message text at all.
-    const ids = await inboxMessageIdsAfter(db, workspaceId, cursor, opts.batchSize);
-    if (ids.length === 0) break;
-    report.scanned += ids.length;
-    const unseen = ids.filter((id) => !seen.has(id));
-    if (unseen.length === 0) {
-      cursor = ids[ids.length - 1]!;
-      if (ids.length < opts.batchSize) break;
-      continue;
+    const ids = await unlistenedMessageIds(db, workspaceId, { afterId: cursor, upToId: newest, listenedAfter, limit: opts.batchSize });
+    if (ids.length === 0) {
+      complete = true;
+      break;
     }
-    batch += 1;
-    const fresh = unseen.length ? await inboxMessagesByIds(db, workspaceId, unseen) : [];
-    // Messages at or below a query's watermark (late commits, or a restarted process) may be matched
-    // already: only pairs not stored yet are new.
-    const stored = await matchedPairs(db, workspaceId, fresh.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
-    const rows = matchRows(fresh, queries, (q, m) => m.id > lower.get(q.row.id)! && !stored.has(`${q.row.id}:${m.id}`), now, sentimentOf);
+    report.scanned += ids.length;
+    const unseen = ids.filter((id) => !evaluated.has(id));
     const last = ids[ids.length - 1]!;
-    await db.transaction().execute(async (trx) => {
-      report.matched += await insertMatches(trx, rows);
-      for (const q of queries) await advanceWatermark(trx, q.row.id, last);
-    });
-    for (const id of unseen) seen.add(id);
+    if (unseen.length) {
+      batch += 1;
+      const fresh = await listenableMessagesByIds(db, workspaceId, unseen);
+      // Messages at or below a query's watermark (late commits, or a restarted process) may be matched
+      // already: only pairs not stored yet are new.
+      const stored = await matchedPairs(db, workspaceId, fresh.filter((m) => queries.some((q) => q.row.watermark_id !== null && m.id <= q.row.watermark_id)).map((m) => m.id));
+      const rows = matchRows(fresh, queries, (q, m) => m.id > lower.get(q.row.id)! && !listenedFor(q, m) && !stored.has(`${q.row.id}:${m.id}`), now, sentimentOf);
+      await db.transaction().execute(async (trx) => {
+        report.matched += await insertMatches(trx, rows);
+        for (const q of queries) await advanceWatermark(trx, q.row.id, last);
+      });
+      for (const id of unseen) evaluated.add(id);
+    }
     cursor = last;
-    if (ids.length < opts.batchSize) break;
+    if (ids.length < opts.batchSize) {
+      complete = true;
+      break;
+    }
   }
+  // Everything up to `newest` that the sweep did not read was matched at ingest.
+  if (complete) await db.transaction().execute(async (trx) => {
+    for (const q of queries) await advanceWatermark(trx, q.row.id, newest);
+  });
   if (report.matched) services.log.info({ workspaceId, ...report }, 'listening matched new messages');
   return report;
 }

@@ -219,14 +219,19 @@ export async function knownMessagesByExternalIds(db: Executor, accountId: string
 export async function replyThreadKeysByExternalIds(db: Executor, accountId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const part of chunks([...new Set(externalIds)], idsPerStatement)) {
-    const rows = await db
-      .selectFrom('inbox_replies')
-      .innerJoin('inbox_messages', 'inbox_messages.id', 'inbox_replies.message_id')
-      .select(['inbox_replies.external_id', 'inbox_messages.thread_key', 'inbox_messages.external_id as message_external_id'])
-      .where('inbox_messages.account_id', '=', accountId)
-      .where('inbox_replies.external_id', 'in', part)
-      .execute();
-    for (const r of rows) if (r.external_id) out.set(r.external_id, r.thread_key ?? r.message_external_id);
+    // Replies first, by their own network-id index, then their messages by primary key: as one join,
+    // SQLite (without statistics) walked all of the account's messages for every batch.
+    const replies = await db.selectFrom('inbox_replies').select(['external_id', 'message_id']).where('external_id', 'in', part).execute();
+    if (replies.length === 0) continue;
+    const messages = new Map<string, string>();
+    for (const ids of chunks([...new Set(replies.map((r) => r.message_id))], idsPerStatement)) {
+      const rows = await db.selectFrom('inbox_messages').select(['id', 'thread_key', 'external_id']).where('account_id', '=', accountId).where('id', 'in', ids).execute();
+      for (const m of rows) messages.set(m.id, m.thread_key ?? m.external_id);
+    }
+    for (const r of replies) {
+      const key = messages.get(r.message_id);
+      if (r.external_id && key !== undefined) out.set(r.external_id, key);
+    }
   }
   return out;
 }

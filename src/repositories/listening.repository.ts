@@ -74,19 +74,46 @@ export async function deleteListeningQuery(db: Executor, workspaceId: string, id
 
 // ---- inbox messages (read only) ----
 
-/** Ids of the workspace's messages above `afterId` (all when null), oldest first. */
-export async function inboxMessageIdsAfter(db: Executor, workspaceId: string, afterId: string | null, limit: number): Promise<string[]> {
-  let q = db.selectFrom('inbox_messages').select('id').where('workspace_id', '=', workspaceId);
-  if (afterId) q = q.where('id', '>', afterId);
-  const rows = await q.orderBy('id', 'asc').limit(limit).execute();
+/** The workspace's newest inbox message id, or null when it has none. */
+export async function newestInboxMessageId(db: Executor, workspaceId: string): Promise<string | null> {
+  const row = await db.selectFrom('inbox_messages').select('id').where('workspace_id', '=', workspaceId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * Ids of the workspace's messages in (`afterId`, `upToId`] that no ingest matched against the
+ * listening queries after `listenedAfter` (listened_at null or not later), oldest first.
+ */
+export async function unlistenedMessageIds(db: Executor, workspaceId: string, f: { afterId: string | null; upToId: string; listenedAfter: string; limit: number }): Promise<string[]> {
+  let q = db
+    .selectFrom('inbox_messages')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '<=', f.upToId)
+    .where((eb) => eb.or([eb('listened_at', 'is', null), eb('listened_at', '<=', f.listenedAfter)]));
+  if (f.afterId) q = q.where('id', '>', f.afterId);
+  const rows = await q.orderBy('id', 'asc').limit(f.limit).execute();
   return rows.map((r) => r.id);
 }
 
-/** The workspace's messages with these ids, oldest first. */
-export async function inboxMessagesByIds(db: Executor, workspaceId: string, ids: string[]): Promise<InboxMessageRow[]> {
-  const out: InboxMessageRow[] = [];
+/** What listening needs of an inbox message to match it and to store the match. */
+export type ListenableMessage = Pick<
+  InboxMessageRow,
+  'id' | 'workspace_id' | 'network' | 'kind' | 'text' | 'lang' | 'author_handle' | 'network_created_at' | 'received_at' | 'deleted_at' | 'sentiment_label' | 'sentiment_score' | 'sentiment_lang' | 'listened_at'
+>;
+
+/** The workspace's messages with these ids, oldest first (the columns listening needs). */
+export async function listenableMessagesByIds(db: Executor, workspaceId: string, ids: string[]): Promise<ListenableMessage[]> {
+  const out: ListenableMessage[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    out.push(...(await db.selectFrom('inbox_messages').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('inbox_messages')
+        .select(['id', 'workspace_id', 'network', 'kind', 'text', 'lang', 'author_handle', 'network_created_at', 'received_at', 'deleted_at', 'sentiment_label', 'sentiment_score', 'sentiment_lang', 'listened_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -12,6 +12,7 @@ import { defaultConnectors } from '../connectors/default-registry';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AppServices } from './services';
 import { closeSharedPdfPrinters } from '../reports/report-pdf';
+import { createAnalysisPool } from '../inbox/inbound-analysis-pool';
 
 /** Knobs for {@link createServices}; everything defaults to the production choice. */
 export interface CreateServicesOptions {
@@ -72,6 +73,7 @@ export async function createServices(config: HeraldConfig, opts: CreateServicesO
       secrets: new SecretBox(config.secretKey),
       fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
       now: opts.now ?? (() => new Date()),
+      ...(config.analysisThreads ? { analysis: createAnalysisPool(config.analysisThreads) } : {}),
     };
   } catch (e) {
     await database.close().catch(() => undefined);
@@ -82,6 +84,7 @@ export async function createServices(config: HeraldConfig, opts: CreateServicesO
 /** Closes the queue and then the database. */
 export async function closeServices(services: AppServices): Promise<void> {
   await services.queue.close().catch((e: unknown) => services.log.warn({ err: e }, 'closing the job queue failed'));
+  await services.analysis?.close().catch((e: unknown) => services.log.warn({ err: e }, 'closing the analysis threads failed'));
   // The report printer's shared Chromium, if a print launched one.
   await closeSharedPdfPrinters().catch((e: unknown) => services.log.warn({ err: e }, 'closing the report printer failed'));
   await services.database.close();

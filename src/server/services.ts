@@ -11,6 +11,7 @@ import type { JobQueue } from '../jobs/job-queue';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../logging/logger';
+import type { AnalysisRunner } from '../inbox/inbound-analysis';
 
 /** Everything a use case may need besides its actor and workspace. */
 export interface AppServices {
@@ -22,6 +23,8 @@ export interface AppServices {
   secrets: SecretBox;
   /** Outbound HTTP for connectors and webhooks (tests swap in one that refuses non-loopback hosts). */
   fetch: typeof fetch;
+  /** Worker threads for ingest's analysis (HERALD_ANALYSIS_THREADS); absent = on the calling thread. */
+  analysis?: AnalysisRunner;
   /** The clock; tests may move it. */
   now(): Date;
 }

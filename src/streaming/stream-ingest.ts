@@ -7,6 +7,7 @@
 import type { InboundMessage } from '../connectors/connector';
 import type { AccountRow } from '../db/schema';
 import { ingestInboundBatch, type IngestBatchReport } from '../inbox/ingest-batch';
+import { analyzeInbound } from '../inbox/inbound-analysis';
 import type { AppServices } from '../server/services';
 
 /**
@@ -17,6 +18,8 @@ import type { AppServices } from '../server/services';
 export async function ingestStreamed(services: AppServices, account: AccountRow, items: InboundMessage[]): Promise<IngestBatchReport> {
   if (!items.length) return { received: 0, edited: 0, deleted: 0 };
   const live: AccountRow = account.inbound_cursor === null ? { ...account, inbound_cursor: '' } : account;
+  // Scored and matched before the transaction, as the inbound sync does.
+  const analysis = await analyzeInbound(services, services.database.db, account, items);
   const nowIso = services.now().toISOString();
-  return services.database.db.transaction().execute((trx) => ingestInboundBatch(services, trx, live, items, nowIso));
+  return services.database.db.transaction().execute((trx) => ingestInboundBatch(services, trx, live, items, nowIso, analysis));
 }

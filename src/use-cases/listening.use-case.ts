@@ -290,6 +290,10 @@ export async function updateListeningQuery(ctx: UseCaseContext, id: string, raw:
     if (textChanged) await deleteMatchesOfQuery(trx, ctx.workspaceId, row.id);
     if (!(await updateRow(trx, ctx.workspaceId, row.id, patch))) throw new NotFoundError('Listening query');
   });
+  // Removing many matches can take a while: stamp the change again once it has committed, so ingests
+  // that read the queries before the commit do not count as having matched the new text
+  // (listening-matching.ts, queryCommitMarginMs).
+  if (textChanged) await updateRow(ctx.db, ctx.workspaceId, row.id, { updated_at: ctx.services.now().toISOString() });
   const updated = await loadQuery(ctx, id);
   if (updated.active === 1 && (textChanged || (input.active === true && row.active === 0))) await backfill(ctx);
   return queryView(updated);

@@ -38,7 +38,9 @@ interface MessageBody {
 }
 
 describe.each(dialects())('inbound sync and inbox (%s)', (dialect) => {
-  const t = useTestApp(dialect, { services: { connectors } });
+  // Ingest's analysis on a worker thread, as `herald serve` runs it by default (HERALD_ANALYSIS_THREADS=1);
+  // the other inbox suites analyse on the calling thread.
+  const t = useTestApp(dialect, { services: { connectors }, config: { analysisThreads: 1 } });
   let owner: TestSession & { workspaceId: string };
   let ws: string;
   let n = 0;

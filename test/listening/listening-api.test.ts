@@ -11,7 +11,7 @@ import { ConnectorRegistry } from '../../src/connectors/registry';
 import { newId } from '../../src/domain/ids';
 import { syncInbound } from '../../src/inbox/inbound-sync';
 import { checkSpikes } from '../../src/listening/listening-alerts';
-import { idFloor, listeningSweep, matchInboxMessages, matchNewMessages, messageSentiment } from '../../src/listening/listening-matching';
+import { idFloor, listeningSweep, matchNewMessages, messageSentiment, queryCommitMarginMs } from '../../src/listening/listening-matching';
 import { upsertSentimentCorrection } from '../../src/repositories/sentiment-corrections.repository';
 import { messageKey } from '../../src/sentiment/sentiment-model';
 import { createUser } from '../../src/use-cases/users.use-case';
@@ -98,7 +98,7 @@ describe.each(dialects())('listening (%s)', (dialect) => {
   }
 
   /** A message as the inbound sync stores it, written at `createdAt` (received now unless given). */
-  async function insertMessage(workspace: string, accountId: string, text: string, createdAt: Date, opts: { id?: string; followers?: number; lang?: string } = {}): Promise<string> {
+  async function insertMessage(workspace: string, accountId: string, text: string, createdAt: Date, opts: { id?: string; followers?: number; lang?: string; listenedAt?: Date } = {}): Promise<string> {
     const id = opts.id ?? newId(t.current.services.now().getTime());
     const nowIso = t.current.services.now().toISOString();
     await db()
@@ -106,7 +106,7 @@ describe.each(dialects())('listening (%s)', (dialect) => {
       .values({
         id, workspace_id: workspace, account_id: accountId, network: 'peer', external_id: `ext-${id}`, kind: 'mention', parent_external_id: null, root_external_id: null,
         target_id: null, author_external_id: `author-${id}`, author_handle: `author${n}.example`, author_name: null, author_followers: opts.followers ?? null, text, url: `https://peer.invalid/m/${id}`,
-        lang: opts.lang ?? null, network_created_at: createdAt.toISOString(), received_at: nowIso, edited_at: null, deleted_at: null,
+        lang: opts.lang ?? null, network_created_at: createdAt.toISOString(), received_at: nowIso, edited_at: null, deleted_at: null, listened_at: opts.listenedAt?.toISOString() ?? null,
       })
       .execute();
     return id;
@@ -185,10 +185,15 @@ describe.each(dialects())('listening (%s)', (dialect) => {
     expect(negatives.items.map((m) => m.text)).toEqual([ru.text]);
     expect((await t.current.json('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches?sentiment=angry`, undefined, owner)).status).toBe(422);
 
-    // New messages: the sweep matches each once; a second sweep finds nothing new.
-    c('Herald again, nice');
+    // New messages are matched by the ingest that stores them, in its transaction: on the stream before
+    // any sweep, with the sentiment the inbox stored; the sweep then has nothing to add.
+    const again = c('Herald again, nice');
     expect((await syncInbound(t.current.services, a.accountId)).received).toBe(1);
-    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
+    const ingested = await db().selectFrom('inbox_messages').select(['id', 'listened_at', 'sentiment_label']).where('external_id', '=', again.id).executeTakeFirstOrThrow();
+    expect(ingested.listened_at).not.toBeNull();
+    const atIngest = (await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`)).items.find((m) => m.messageId === ingested.id);
+    expect(atIngest?.sentiment.label).toBe(ingested.sentiment_label);
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(0);
     expect((await matchNewMessages(t.current.services, ws)).matched).toBe(0);
     const watermark = (await db().selectFrom('listening_queries').select('watermark_id').where('id', '=', q.id).executeTakeFirstOrThrow()).watermark_id;
     expect(watermark).not.toBeNull();
@@ -203,13 +208,16 @@ describe.each(dialects())('listening (%s)', (dialect) => {
     expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
     expect((await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`)).items.some((m) => m.messageId === late)).toBe(true);
 
-    // The function the ingestion may call inside its own transaction.
-    const direct = await insertMessage(ws, a.accountId, 'herald direct', new Date());
-    const row = await db().selectFrom('inbox_messages').selectAll().where('id', '=', direct).executeTakeFirstOrThrow();
-    expect(await db().transaction().execute((trx) => matchInboxMessages(t.current.services, trx, ws, [row]))).toBe(1);
-    expect(await matchInboxMessages(t.current.services, db(), ws, [row])).toBe(0);
-    // Another workspace's message is never matched into this one.
-    expect(await matchInboxMessages(t.current.services, db(), 'other-workspace', [row])).toBe(0);
+    // The sweep trusts an ingest that read the queries after the query's last change (plus the commit
+    // margin): such a message is not read again. One whose ingest read the queries before the change
+    // is matched by the sweep.
+    const queryChanged = Date.parse((await db().selectFrom('listening_queries').select('updated_at').where('id', '=', q.id).executeTakeFirstOrThrow()).updated_at);
+    const trusted = await insertMessage(ws, a.accountId, 'herald trusted', new Date(), { listenedAt: new Date(queryChanged + queryCommitMarginMs + 1) });
+    const before = await insertMessage(ws, a.accountId, 'herald before the change', new Date(), { listenedAt: new Date(queryChanged - 1) });
+    expect((await matchNewMessages(t.current.services, ws)).matched).toBe(1);
+    const streamNow = (await api<Page<MatchBody>>('GET', `/api/v1/workspaces/${ws}/listening/queries/${q.id}/matches`)).items.map((m) => m.messageId);
+    expect(streamNow).toContain(before);
+    expect(streamNow).not.toContain(trusted);
 
     // The workspace's sentiment relabels apply to new matches (the shipped model reads this as neutral).
     expect(messageSentiment('herald note', null).label).toBe('neutral');

@@ -8,6 +8,7 @@
  *     it('...', async () => { const owner = await t.current.setupOwner(); ... });
  *   });
  */
+import { createAnalysisPool } from '../../src/inbox/inbound-analysis-pool';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { defaultNetworksConfig, type DatabaseConfig, type HeraldConfig } from '../../src/config/config';
@@ -95,11 +96,13 @@ export async function createTestServices(dialect: Dialect, opts: TestServiceOpti
     secrets: opts.services?.secrets ?? new SecretBox(config.secretKey),
     fetch: opts.services?.fetch ?? loopbackOnlyFetch,
     now: opts.services?.now ?? (() => new Date(Date.now() + offsetMs)),
+    ...(opts.services?.analysis ? { analysis: opts.services.analysis } : config.analysisThreads ? { analysis: createAnalysisPool(config.analysisThreads) } : {}),
     advanceClock(ms: number) {
       offsetMs += ms;
     },
     async close() {
       await queue.close().catch(() => undefined);
+      await services.analysis?.close();
       await database.drop();
     },
   };
