@@ -227,7 +227,6 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   const wait = Date.parse(settle ?? '') + queryCommitMarginMs - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait + 10));
 
-  const rounds = Math.max(...stream.batches.map((b) => b.length));
   for (const [a, id] of accountIds.entries()) bench.queue.set(id, stream.batches[a]!.slice());
   const delivered = stream.unique + stream.duplicates;
   let syncMs = 0;
@@ -245,18 +244,19 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   const main0 = mainThreadCpuMs();
   const t0 = performance.now();
   counter?.on();
-  for (let r = 0; r < rounds; r++) {
-    // The accounts' syncs run side by side, as the worker runs due sync jobs (HERALD_WORKER_CONCURRENCY):
-    // one batch is analysed (on the analysis thread) while another is written.
-    const due = accountIds.filter((id) => bench.queue.get(id)!.length);
-    const t = performance.now();
-    const reports = await Promise.all(due.map((id) => syncInbound(services, id)));
-    syncMs += performance.now() - t;
-    for (const report of reports) if (report.outcome !== 'done') throw new Error(`syncInbound ended ${report.outcome} (see the log above)`);
-    const before = syncs;
-    syncs += due.length;
-    if (Math.floor(syncs / opts.sweepEvery) > Math.floor(before / opts.sweepEvery)) await sweep();
-  }
+  // The accounts' syncs run side by side, each account's one after another, as the worker runs due
+  // sync jobs (HERALD_WORKER_CONCURRENCY): one batch is analysed (on the analysis thread) while another
+  // is written. The sweep runs every `sweepEvery` syncs, as the scheduler's would meanwhile.
+  const syncLoop = async (id: string) => {
+    while (bench.queue.get(id)!.length) {
+      const report = await syncInbound(services, id);
+      if (report.outcome !== 'done') throw new Error(`syncInbound ended ${report.outcome} (see the log above)`);
+      if (++syncs % opts.sweepEvery === 0) await sweep();
+    }
+  };
+  const tSync = performance.now();
+  await Promise.all(accountIds.map(syncLoop));
+  syncMs = performance.now() - tSync - sweepMs;
   // Until every query has looked at the newest message, as the scheduler's next sweeps would.
   const newest = (await db.selectFrom('inbox_messages').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow()).id!;
   const caughtUp = async () => (await db.selectFrom('listening_queries').select('id').where('workspace_id', '=', workspaceId).where((eb) => eb.or([eb('watermark_id', 'is', null), eb('watermark_id', '<', newest)])).execute()).length === 0;
