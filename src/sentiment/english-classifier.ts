@@ -397,12 +397,13 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
  */
 export function polarityOfIds(ix: ClassifierIndex, ids: ArrayLike<number>, n: number, lex: number): number {
   const c = ix.classifier;
-  const x = denseInputs(lex);
+  // denseInputs(lex) without the array, summed in the same order.
+  const abs = Math.abs(lex);
   let zNeg = 0;
   let zNeu = 0;
   let zPos = 0;
   for (let j = 0; j < 4; j++) {
-    const xj = x[j] as number;
+    const xj = j === 0 ? 1 : j === 1 ? lex : j === 2 ? lex * abs : abs;
     zNeg += (c.dense[0][j] as number) * xj;
     zNeu += (c.dense[1][j] as number) * xj;
     zPos += (c.dense[2][j] as number) * xj;

@@ -42,11 +42,26 @@ export interface WordLanguageEvidence {
 
 /** Reads one lower-case word's language evidence (the engine remembers it per word). */
 export function wordLanguageEvidence(word: string, known?: KnownWords): WordLanguageEvidence {
+  return readLanguageEvidence(word, known, { script: 0, ukBe: false, ru: false, en: 0, sv: 0, de: false, foreign: false });
+}
+
+/** {@link wordLanguageEvidence} written into `into` (every field set); returns `into`. */
+export function readLanguageEvidence<T extends WordLanguageEvidence>(word: string, known: KnownWords | undefined, into: T): T {
+  into.script = 0;
+  into.ukBe = false;
+  into.ru = false;
+  into.en = 0;
+  into.sv = 0;
+  into.de = false;
+  into.foreign = false;
   const first = word[0] ?? '';
   if (CYRILLIC.test(first)) {
-    return { script: 1, ukBe: UK_BE_LETTERS.test(word) || UK_WORDS.has(word), ru: LANGUAGE_RULES.ru.stopwords.has(word), en: 0, sv: 0, de: false, foreign: false };
+    into.script = 1;
+    into.ukBe = UK_BE_LETTERS.test(word) || UK_WORDS.has(word);
+    into.ru = LANGUAGE_RULES.ru.stopwords.has(word);
+    return into;
   }
-  if (!LATIN.test(first)) return { script: 0, ukBe: false, ru: false, en: 0, sv: 0, de: false, foreign: false };
+  if (!LATIN.test(first)) return into;
   // Points are multiples of 0.5, so summing them per word or per message gives the same totals.
   let en = 0;
   let sv = 0;
@@ -60,7 +75,12 @@ export function wordLanguageEvidence(word: string, known?: KnownWords): WordLang
     if (known.en(word)) en += 0.5;
     if (known.sv(word) && !LANGUAGE_RULES.en.stopwords.has(word)) sv += 0.5;
   }
-  return { script: 2, ukBe: false, ru: false, en, sv, de: DE_WORDS.has(word), foreign };
+  into.script = 2;
+  into.en = en;
+  into.sv = sv;
+  into.de = DE_WORDS.has(word);
+  into.foreign = foreign;
+  return into;
 }
 
 /** Running totals of a message's word evidence. */

@@ -8,7 +8,7 @@
  * Pure and synchronous (no I/O after the model is loaded), so ingest and the CLI can call it per
  * message at tens of thousands of messages per second.
  */
-import { LanguageTally, wordLanguageEvidence, type KnownWords, type WordLanguageEvidence } from './language-detect';
+import { LanguageTally, readLanguageEvidence, type KnownWords, type WordLanguageEvidence } from './language-detect';
 import { CLAUSE_END, isNegator, LANGUAGE_RULES, NEGATION_REACH, RU_ABUSE_ROOTS, RU_ABUSE_VALENCE, type DetectedLanguage, type SentimentLanguage } from './language-rules';
 import {
   classifierIndex,
@@ -22,7 +22,7 @@ import {
   type EnglishWordFeatures,
 } from './english-classifier';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
-import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, TokenBuffer } from './tokenize';
+import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, TokenBuffer, WORD_TABLE_SLOTS } from './tokenize';
 
 /** A sentiment label. */
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -122,8 +122,6 @@ function phraseTree(phrases: ReadonlyMap<string, number>): PhraseTree {
 }
 
 const LANG_CODES: readonly SentimentLanguage[] = ['en', 'ru', 'sv'];
-/** Word slots per analyser (a power of two): a few MB at most, most of a stream's words found again. */
-const WORD_SLOTS = 1 << 15;
 
 // A word's part in each language's rules: bits at 0 (en), 8 (ru) and 16 (sv). The lists are fixed
 // (language-rules.ts), so one map read gives a word's flags in all three languages.
@@ -167,46 +165,39 @@ type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
  * flat object, so a cached word costs one memory read or two.
  */
 class WordEntry implements WordLanguageEvidence {
-  script: 0 | 1 | 2;
-  ukBe: boolean;
-  ru: boolean;
-  en: number;
-  sv: number;
-  de: boolean;
-  foreign: boolean;
+  // Declared in the order the hot paths read them: the word, its flags, then its evidence.
+  readonly norm: string;
   /** R_* bits per language. */
   readonly flags: number;
   /** Bit li set: the lexicon fields of language li are filled. */
   ready = 0;
+  script: 0 | 1 | 2 = 0;
+  ukBe = false;
+  ru = false;
+  en = 0;
+  sv = 0;
+  de = false;
+  foreign = false;
   /** The lexicon's entry for the surface form, per language. */
   direct0: number | undefined = undefined;
-  direct1: number | undefined = undefined;
-  direct2: number | undefined = undefined;
   /** {@link lookup} (surface form, squashed elongation, stem, Russian abuse root), per language. */
   valence0: number | undefined = undefined;
-  valence1: number | undefined = undefined;
-  valence2: number | undefined = undefined;
   /** Phrases starting with this word, per language. */
   phrases0: PhraseNode | null = null;
-  phrases1: PhraseNode | null = null;
-  phrases2: PhraseNode | null = null;
   english: EnglishWordFeatures | null = null;
+  direct1: number | undefined = undefined;
+  valence1: number | undefined = undefined;
+  phrases1: PhraseNode | null = null;
+  direct2: number | undefined = undefined;
+  valence2: number | undefined = undefined;
+  phrases2: PhraseNode | null = null;
   /** 1 when a workspace correction set this word's English valence, 0 if not, −1 not yet known. */
   corrected = -1;
 
-  constructor(
-    readonly norm: string,
-    known: KnownWords,
-  ) {
-    const e = wordLanguageEvidence(norm, known);
-    this.script = e.script;
-    this.ukBe = e.ukBe;
-    this.ru = e.ru;
-    this.en = e.en;
-    this.sv = e.sv;
-    this.de = e.de;
-    this.foreign = e.foreign;
+  constructor(norm: string, known: KnownWords) {
+    this.norm = norm;
     this.flags = ruleFlags(norm);
+    readLanguageEvidence(norm, known, this);
   }
 }
 
@@ -236,14 +227,15 @@ class Engine {
    * Words seen so far, in a fixed number of slots by hash (a newer word takes an older one's slot):
    * bounded memory, and no map to grow or rehash on a stream whose vocabulary never ends.
    */
-  private readonly slots: Array<WordEntry | null> = new Array<WordEntry | null>(WORD_SLOTS).fill(null);
+  private readonly slots: Array<WordEntry | null> = new Array<WordEntry | null>(WORD_TABLE_SLOTS).fill(null);
   private readonly known: KnownWords;
   private readonly tally = new LanguageTally();
   private english: { ix: ClassifierIndex; scratch: FeatureScratch; features: Array<EnglishWordFeatures | null> } | null = null;
   readonly result: Scored = { sum: 0, hits: 0, ruled: false };
 
   constructor(readonly model: SentimentModel) {
-    this.scan = createScanner(model.emoticons.keys());
+    // The scanner reads the same table: a word it finds there arrives with its entry.
+    this.scan = createScanner(model.emoticons.keys(), this.slots);
     this.known = {
       en: (w: string) => model.lexicons.en.words.has(w),
       sv: (w: string) => model.lexicons.sv.words.has(w),
@@ -259,17 +251,21 @@ class Engine {
     const kinds = buf.kind;
     const hashes = buf.hash;
     const norms = buf.norm;
+    const found = buf.found;
     for (let k = 0; k < buf.n; k++) {
       if (kinds[k] !== KIND_WORD) {
         entries[k] = null;
         continue;
       }
-      const norm = norms[k] as string;
-      const slot = (hashes[k] as number) & (WORD_SLOTS - 1);
-      let e = slots[slot] as WordEntry | null;
-      if (e === null || e.norm !== norm) {
-        e = new WordEntry(norm, this.known);
-        slots[slot] = e;
+      let e = found[k] as WordEntry | null;
+      if (e === null) {
+        const norm = norms[k] as string;
+        const slot = (hashes[k] as number) & (WORD_TABLE_SLOTS - 1);
+        e = slots[slot] as WordEntry | null;
+        if (e === null || e.norm !== norm) {
+          e = new WordEntry(norm, this.known);
+          slots[slot] = e;
+        }
       }
       entries[k] = e;
     }

@@ -49,9 +49,11 @@ export class TokenBuffer {
   norm: string[] = [];
   /** {@link hashWord} of a word's norm (0 for other tokens). */
   hash = new Int32Array(64);
+  /** The word's entry in the scanner's word table when it was found there, else null. */
+  found: Array<InternedWord | null> = [];
 
   /** Appends a token. */
-  push(kind: number, norm: string, caps: boolean, hash = 0): void {
+  push(kind: number, norm: string, caps: boolean, hash = 0, found: InternedWord | null = null): void {
     const n = this.n;
     if (n === this.kind.length) {
       const kinds = new Uint8Array(n * 2);
@@ -68,6 +70,7 @@ export class TokenBuffer {
     this.caps[n] = caps ? 1 : 0;
     this.norm[n] = norm;
     this.hash[n] = hash;
+    this.found[n] = found;
     this.n = n + 1;
   }
 }
@@ -85,8 +88,16 @@ export function mayRepeatLetter(word: string): boolean {
   return false;
 }
 
-/** Slots of the scanner's table of recent ASCII words (a power of two). */
-const INTERN_SLOTS = 1 << 15;
+/**
+ * Slots of a scanner's table of recent words (a power of two), indexed by {@link hashWord} of the word:
+ * a word found there is reused without building a new string.
+ */
+export const WORD_TABLE_SLOTS = 1 << 15;
+
+/** An entry of a scanner's word table: a lower-cased word (and whatever its owner keeps with it). */
+export interface InternedWord {
+  readonly norm: string;
+}
 
 /** Whether text[start, end) lower-cased (ASCII) is `word`. */
 function equalsLowerAscii(text: string, start: number, end: number, word: string): boolean {
@@ -180,6 +191,14 @@ function flagsAt(text: string, i: number): number {
   return BMP_FLAGS[c] as number;
 }
 
+/** Whether a surrogate pair (one astral code point) starts at `i`. */
+function isPairAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) return false;
+  const d = text.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff;
+}
+
 const PUNCT_NORM = new Map<number, string>();
 function punctNorm(c: number): string {
   let s = PUNCT_NORM.get(c);
@@ -202,7 +221,6 @@ function emojiNorm(e: string): string {
 
 const SKIP_SOURCE = '(?:https?:\\/\\/|www\\.)\\S+|[@＠][\\p{L}\\p{N}_.]+';
 const TAG_SOURCE = '[#＃][\\p{L}\\p{N}_]*\\p{L}[\\p{L}\\p{N}_]*';
-const EMOJI_SOURCE = '\\p{Extended_Pictographic}(?:\\uFE0F|\\uFE0E|\\uD83C[\\uDFFB-\\uDFFF]|\\u200D\\p{Extended_Pictographic})*';
 
 interface EmoticonPattern {
   source: string;
@@ -246,32 +264,36 @@ function emoticonPattern(emoticons: Iterable<string>): EmoticonPattern {
  * Builds a scanner that writes a message's tokens into a {@link TokenBuffer}; it recognises the given
  * emoticons (e.g. the AFINN emoticon list). {@link createTokenizer} is the same with token objects.
  */
-export function createScanner(emoticons: Iterable<string>): (text: string, out: TokenBuffer) => void {
+export function createScanner(emoticons: Iterable<string>, wordTable?: Array<InternedWord | null>): (text: string, out: TokenBuffer) => void {
   const emo = emoticonPattern(emoticons);
   const emoFirst = emo.first;
   const emoFirstTest = emo.firstTest;
   const emptyCanMatch = emoFirstTest === null;
+  // A space starts no token unless an emoticon begins with one (or can be empty).
+  const spaceStartsNothing = emoFirst[0x20] === 0;
   const skipRe = new RegExp(SKIP_SOURCE, 'iuy');
   const emoticonRe = new RegExp(emo.source, 'iuy');
   const tagRe = new RegExp(TAG_SOURCE, 'iuy');
-  const emojiRe = new RegExp(EMOJI_SOURCE, 'iuy');
 
-  const interned = new Array<string | undefined>(INTERN_SLOTS);
+  // Given a table (the analyser's word cache), the scanner only reads it: its owner fills the slots.
+  const ownTable = wordTable === undefined;
+  const table = wordTable ?? new Array<InternedWord | null>(WORD_TABLE_SLOTS).fill(null);
 
   return (text: string, out: TokenBuffer): void => {
     out.n = 0;
     const len = text.length;
     // A lone ")" is a smile and "(" a frown in Russian-language chat, but only where brackets do not
-    // pair up: "(see above)" stays neutral, "спасибо)" smiles.
+    // pair up: "(see above)" stays neutral, "спасибо)" smiles. Counted at the first bracket met (most
+    // messages have none).
     let unpaired = 0;
-    for (let i = 0; i < len; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 40) unpaired--;
-      else if (c === 41) unpaired++;
-    }
+    let counted = false;
     let i = 0;
     while (i < len) {
       const c = text.charCodeAt(i);
+      if (c === 0x20 && spaceStartsNothing) {
+        i++;
+        continue;
+      }
       let cp = c;
       let width = 1;
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
@@ -294,9 +316,8 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
 
       if (width === 1 ? emoFirst[c] === 1 : emoFirstTest === null || emoFirstTest.test(String.fromCodePoint(cp))) {
         emoticonRe.lastIndex = i;
-        const m = emoticonRe.exec(text);
-        if (m !== null) {
-          const e = m[0];
+        if (emoticonRe.test(text)) {
+          const e = text.slice(i, emoticonRe.lastIndex);
           // Runs of brackets are how Russian-speaking users smile: "спасибо)))", or frown: "((".
           const norm = /^\)+$/.test(e) ? '))' : /^\(+$/.test(e) ? '((' : e;
           out.push(KIND_EMOTICON, norm, false);
@@ -346,13 +367,22 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
       }
 
       if ((f & F_EP) !== 0) {
-        emojiRe.lastIndex = i;
-        const m = emojiRe.exec(text);
-        if (m !== null) {
-          out.push(KIND_EMOJI, emojiNorm(m[0]), false);
-          i += m[0].length;
-          continue;
+        // \p{Extended_Pictographic} then variation selectors and ZWJ-joined pictographs. (The pattern's
+        // \uD83C[\uDFFB-\uDFFF] never matches under /u: a skin tone is one code point, not two halves.)
+        let j = i + width;
+        while (j < len) {
+          const d = text.charCodeAt(j);
+          if (d === 0xfe0f || d === 0xfe0e) {
+            j++;
+          } else if (d === 0x200d && (flagsAt(text, j + 1) & F_EP) !== 0) {
+            j += isPairAt(text, j + 1) ? 3 : 2;
+          } else {
+            break;
+          }
         }
+        out.push(KIND_EMOJI, emojiNorm(text.slice(i, j)), false);
+        i = j;
+        continue;
       }
 
       if ((f & F_LM) !== 0) {
@@ -404,20 +434,29 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
         if (ascii) {
           // Pure ASCII: lower-casing and the capitals test need no Unicode tables, and a word seen
           // before is reused without building a new string.
-          const slot = h & (INTERN_SLOTS - 1);
-          const seen = interned[slot];
-          let norm: string;
-          if (seen !== undefined && equalsLowerAscii(text, start, j, seen)) {
-            norm = seen;
+          const slot = h & (WORD_TABLE_SLOTS - 1);
+          const seen = table[slot] as InternedWord | null;
+          const caps = upper && !lower && j - start > 1;
+          if (seen !== null && equalsLowerAscii(text, start, j, seen.norm)) {
+            out.push(KIND_WORD, seen.norm, caps, h, seen);
           } else {
-            norm = upper ? text.slice(start, j).toLowerCase() : text.slice(start, j);
-            interned[slot] = norm;
+            const norm = upper ? text.slice(start, j).toLowerCase() : text.slice(start, j);
+            if (ownTable) table[slot] = { norm };
+            out.push(KIND_WORD, norm, caps, h, null);
           }
-          out.push(KIND_WORD, norm, upper && !lower && j - start > 1, h);
         } else {
           const w = text.slice(start, j);
           const norm = w.toLowerCase().replace(/’/g, "'");
-          out.push(KIND_WORD, norm, w.length > 1 && w !== norm && w === w.toUpperCase(), hashWord(norm));
+          const hash = hashWord(norm);
+          const slot = hash & (WORD_TABLE_SLOTS - 1);
+          const seen = table[slot] as InternedWord | null;
+          const caps = w.length > 1 && w !== norm && w === w.toUpperCase();
+          if (seen !== null && seen.norm === norm) {
+            out.push(KIND_WORD, seen.norm, caps, hash, seen);
+          } else {
+            if (ownTable) table[slot] = { norm };
+            out.push(KIND_WORD, norm, caps, hash, null);
+          }
         }
         i = j;
         continue;
@@ -437,6 +476,14 @@ export function createScanner(emoticons: Iterable<string>): (text: string, out: 
       }
 
       if (c === 40 || c === 41) {
+        if (!counted) {
+          for (let k = 0; k < len; k++) {
+            const d = text.charCodeAt(k);
+            if (d === 40) unpaired--;
+            else if (d === 41) unpaired++;
+          }
+          counted = true;
+        }
         if (c === 41 && unpaired > 0) out.push(KIND_EMOTICON, ')', false);
         else if (c === 40 && unpaired < 0) out.push(KIND_EMOTICON, '(', false);
         i++;

@@ -115,6 +115,7 @@ describe('scanning tokenizer', () => {
   it.each([
     ['the shipped emoticons', [...model.emoticons.keys()]],
     ['a short list', [':)', ':(', '<3', 'xD']],
+    ['an emoticon that starts with a space', [' x)', ':)', '8)']],
     ['no emoticons (the pattern then matches empty strings)', []],
   ])('gives the reference tokens with %s', (_, list) => {
     const scanner = createTokenizer(list);
