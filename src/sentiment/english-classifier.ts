@@ -108,55 +108,45 @@ export function englishFeatureKeys(tokens: readonly Token[], text: string, lexic
 
 /** What {@link englishFeatureIds} needs to know about one word; computed once per word and kept. */
 export interface EnglishWordFeatures {
-  /** Number of the word's key, of its negated key ("¬w"), or −1. */
-  plain: number;
-  negated: number;
+  /** Number of the word's key, or −1. */
+  enKey: number;
+  /** Number of its negated key ("¬w"), or −1. */
+  enNegatedKey: number;
   /** Pairs starting with this word: second word → number. */
-  pairs: ReadonlyMap<string, number> | null;
+  enPairs: ReadonlyMap<string, number> | null;
   /** Lexicon valence (0 when unknown). */
-  valence: number;
-  negator: boolean;
-  firstPerson: boolean;
-  secondPerson: boolean;
-  via: boolean;
-  elongated: boolean;
+  enValence: number;
+  /** EN_* bits. */
+  enFlags: number;
 }
+
+/** A negator (the next words are marked "¬"). */
+const EN_NEGATOR = 1;
+const EN_FIRST_PERSON = 2;
+const EN_SECOND_PERSON = 4;
+const EN_VIA = 8;
+const EN_ELONGATED = 16;
 
 /** Reads one word's classifier features (see {@link englishFeatureKeys}, whose rules these mirror). */
 export function englishWordFeatures(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>): EnglishWordFeatures {
-  const keys = ix.words.get(w);
-  const valence = lexiconWords.get(w) ?? 0;
-  const negator = isNegator('en', w);
-  const firstPerson = FIRST_PERSON.has(w);
-  const secondPerson = SECOND_PERSON.has(w);
-  const via = w === 'via';
-  const elongated = mayRepeatLetter(w) && ELONGATED.test(w);
-  // Most words of a long-tailed stream are none of these: they share one object.
-  if (keys === undefined && valence === 0 && !negator && !firstPerson && !secondPerson && !via && !elongated) return NO_FEATURES;
-  return {
-    plain: keys?.plain ?? -1,
-    negated: keys?.negated ?? -1,
-    pairs: keys?.pairs ?? null,
-    valence,
-    negator,
-    firstPerson,
-    secondPerson,
-    via,
-    elongated,
-  };
+  return readEnglishWordFeatures(ix, w, lexiconWords, { enKey: -1, enNegatedKey: -1, enPairs: null, enValence: 0, enFlags: 0 });
 }
 
-const NO_FEATURES: EnglishWordFeatures = Object.freeze({
-  plain: -1,
-  negated: -1,
-  pairs: null,
-  valence: 0,
-  negator: false,
-  firstPerson: false,
-  secondPerson: false,
-  via: false,
-  elongated: false,
-});
+/** {@link englishWordFeatures} written into `into` (the engine keeps them in its word entry). */
+export function readEnglishWordFeatures<T extends EnglishWordFeatures>(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>, into: T): T {
+  const keys = ix.words.get(w);
+  into.enKey = keys?.plain ?? -1;
+  into.enNegatedKey = keys?.negated ?? -1;
+  into.enPairs = keys?.pairs ?? null;
+  into.enValence = lexiconWords.get(w) ?? 0;
+  into.enFlags =
+    (isNegator('en', w) ? EN_NEGATOR : 0) |
+    (FIRST_PERSON.has(w) ? EN_FIRST_PERSON : 0) |
+    (SECOND_PERSON.has(w) ? EN_SECOND_PERSON : 0) |
+    (w === 'via' ? EN_VIA : 0) |
+    (mayRepeatLetter(w) && ELONGATED.test(w) ? EN_ELONGATED : 0);
+  return into;
+}
 
 /** A word's own keys: its plain and negated ("¬w") key and the pairs ("w+x") it starts. */
 export interface WordKeys {
@@ -266,18 +256,19 @@ export function englishFeatureIds(
     wordCount++;
     if (caps[k] === 1) capsCount++;
     const negated = negLeft > 0;
-    n = scratch.add(negated ? f.negated : f.plain, n);
-    if (prev !== null && prev.pairs !== null) n = scratch.add(prev.pairs.get(norms[k] as string) ?? -1, n);
+    n = scratch.add(negated ? f.enNegatedKey : f.enKey, n);
+    if (prev !== null && prev.enPairs !== null) n = scratch.add(prev.enPairs.get(norms[k] as string) ?? -1, n);
     prev = f;
-    if (f.negator) negLeft = NEGATION_REACH;
+    const flags = f.enFlags;
+    if ((flags & EN_NEGATOR) !== 0) negLeft = NEGATION_REACH;
     else if (negLeft > 0) negLeft--;
-    const v = f.valence * (negated ? -1 : 1);
+    const v = f.enValence * (negated ? -1 : 1);
     if (v > 0) positives++;
     else if (v < 0) negatives++;
-    if (f.firstPerson) firstPerson = true;
-    if (f.secondPerson) secondPerson = true;
-    if (f.via) via = true;
-    if (f.elongated) elongated = true;
+    if ((flags & EN_FIRST_PERSON) !== 0) firstPerson = true;
+    if ((flags & EN_SECOND_PERSON) !== 0) secondPerson = true;
+    if ((flags & EN_VIA) !== 0) via = true;
+    if ((flags & EN_ELONGATED) !== 0) elongated = true;
   }
   if (endsWithEllipsis(text)) n = scratch.add(marks.ellipsisEnd, n);
   if (via) n = scratch.add(marks.via, n);

@@ -14,7 +14,7 @@ import {
   classifierIndex,
   englishFeatureIds,
   englishFeatureKeys,
-  englishWordFeatures,
+  readEnglishWordFeatures,
   FeatureScratch,
   polarityOfIds,
   type ClassifierIndex,
@@ -157,6 +157,9 @@ function ruleFlags(word: string): number {
   return flags;
 }
 
+/** Bit of WordEntry.ready: the English classifier's fields are filled. */
+const ENGLISH_READY = 1 << 3;
+
 type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
 
 /**
@@ -164,11 +167,13 @@ type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
  * (fixed), and per language its lexicon valences and the phrases it starts (read on first use). One
  * flat object, so a cached word costs one memory read or two.
  */
-class WordEntry implements WordLanguageEvidence {
+class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
   // Declared in the order the hot paths read them: the word, its flags, then its evidence.
-  readonly norm: string;
+  norm: string;
   /** R_* bits per language. */
-  readonly flags: number;
+  flags: number;
+  /** The last message (Engine.message) that read this entry: an entry in use is never recycled. */
+  message = 0;
   /** Bit li set: the lexicon fields of language li are filled. */
   ready = 0;
   script: 0 | 1 | 2 = 0;
@@ -184,7 +189,12 @@ class WordEntry implements WordLanguageEvidence {
   valence0: number | undefined = undefined;
   /** Phrases starting with this word, per language. */
   phrases0: PhraseNode | null = null;
-  english: EnglishWordFeatures | null = null;
+  // The English classifier's view (filled on first use, bit ENGLISH_READY of `ready`).
+  enKey = -1;
+  enNegatedKey = -1;
+  enPairs: ReadonlyMap<string, number> | null = null;
+  enValence = 0;
+  enFlags = 0;
   direct1: number | undefined = undefined;
   valence1: number | undefined = undefined;
   phrases1: PhraseNode | null = null;
@@ -198,6 +208,27 @@ class WordEntry implements WordLanguageEvidence {
     this.norm = norm;
     this.flags = ruleFlags(norm);
     readLanguageEvidence(norm, known, this);
+  }
+
+  /**
+   * Makes this entry one for `norm`, as a new entry would be. The table recycles the entry a new word
+   * evicts: cached entries live long, and allocating one per new word kept the collector busy.
+   */
+  reset(norm: string, known: KnownWords): void {
+    this.norm = norm;
+    this.flags = ruleFlags(norm);
+    this.ready = 0;
+    readLanguageEvidence(norm, known, this);
+    this.direct0 = undefined;
+    this.valence0 = undefined;
+    this.phrases0 = null;
+    this.direct1 = undefined;
+    this.valence1 = undefined;
+    this.phrases1 = null;
+    this.direct2 = undefined;
+    this.valence2 = undefined;
+    this.phrases2 = null;
+    this.corrected = -1;
   }
 }
 
@@ -230,7 +261,9 @@ class Engine {
   private readonly slots: Array<WordEntry | null> = new Array<WordEntry | null>(WORD_TABLE_SLOTS).fill(null);
   private readonly known: KnownWords;
   private readonly tally = new LanguageTally();
-  private english: { ix: ClassifierIndex; scratch: FeatureScratch; features: Array<EnglishWordFeatures | null> } | null = null;
+  /** Counts messages read (see WordEntry.message). */
+  private message = 0;
+  private english: { ix: ClassifierIndex; scratch: FeatureScratch } | null = null;
   readonly result: Scored = { sum: 0, hits: 0, ruled: false };
 
   constructor(readonly model: SentimentModel) {
@@ -252,6 +285,13 @@ class Engine {
     const hashes = buf.hash;
     const norms = buf.norm;
     const found = buf.found;
+    const message = ++this.message;
+    // Entries the scanner found are this message's: mark them first, so no other word of the message
+    // recycles one of them.
+    for (let k = 0; k < buf.n; k++) {
+      const f = found[k];
+      if (f !== null && f !== undefined) (f as WordEntry).message = message;
+    }
     for (let k = 0; k < buf.n; k++) {
       if (kinds[k] !== KIND_WORD) {
         entries[k] = null;
@@ -263,9 +303,14 @@ class Engine {
         const slot = (hashes[k] as number) & (WORD_TABLE_SLOTS - 1);
         e = slots[slot] as WordEntry | null;
         if (e === null || e.norm !== norm) {
-          e = new WordEntry(norm, this.known);
-          slots[slot] = e;
+          if (e !== null && e.message !== message) {
+            e.reset(norm, this.known);
+          } else {
+            e = new WordEntry(norm, this.known);
+            slots[slot] = e;
+          }
         }
+        e.message = message;
       }
       entries[k] = e;
     }
@@ -450,21 +495,19 @@ class Engine {
     let english = this.english;
     if (english === null || english.ix.classifier !== classifier) {
       const ix = classifierIndex(classifier);
-      english = this.english = { ix, scratch: new FeatureScratch(ix.ids.size), features: [] };
+      english = this.english = { ix, scratch: new FeatureScratch(ix.ids.size) };
     }
-    const { ix, scratch, features } = english;
+    const { ix, scratch } = english;
     const { buffer, entries } = this;
     const lexiconWords = this.model.lexicons.en.words;
     for (let k = 0; k < buffer.n; k++) {
       const e = entries[k];
-      if (e) {
-        if (e.english === null) e.english = englishWordFeatures(ix, e.norm, lexiconWords);
-        features[k] = e.english;
-      } else {
-        features[k] = null;
+      if (e && (e.ready & ENGLISH_READY) === 0) {
+        readEnglishWordFeatures(ix, e.norm, lexiconWords, e);
+        e.ready |= ENGLISH_READY;
       }
     }
-    const count = englishFeatureIds(ix, buffer.kind, buffer.norm, buffer.caps, features, buffer.n, text, scratch);
+    const count = englishFeatureIds(ix, buffer.kind, buffer.norm, buffer.caps, entries, buffer.n, text, scratch);
     return polarityOfIds(ix, scratch.ids, count, lex);
   }
 }
