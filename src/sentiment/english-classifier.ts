@@ -112,8 +112,10 @@ export interface EnglishWordFeatures {
   enKey: number;
   /** Number of its negated key ("¬w"), or −1. */
   enNegatedKey: number;
-  /** Pairs starting with this word: second word → number. */
-  enPairs: ReadonlyMap<string, number> | null;
+  /** Pairs starting with this word: second word's number (see `enSecond`) → key number. */
+  enPairs: ReadonlyMap<number, number> | null;
+  /** This word's number as the second word of a pair, or −1 when no pair ends with it. */
+  enSecond: number;
   /** Lexicon valence (0 when unknown). */
   enValence: number;
   /** EN_* bits. */
@@ -129,16 +131,20 @@ const EN_ELONGATED = 16;
 
 /** Reads one word's classifier features (see {@link englishFeatureKeys}, whose rules these mirror). */
 export function englishWordFeatures(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>): EnglishWordFeatures {
-  return readEnglishWordFeatures(ix, w, lexiconWords, { enKey: -1, enNegatedKey: -1, enPairs: null, enValence: 0, enFlags: 0 });
+  return readEnglishWordFeatures(ix, w, lexiconWords.get(w) ?? 0, { enKey: -1, enNegatedKey: -1, enPairs: null, enSecond: -1, enValence: 0, enFlags: 0 });
 }
 
-/** {@link englishWordFeatures} written into `into` (the engine keeps them in its word entry). */
-export function readEnglishWordFeatures<T extends EnglishWordFeatures>(ix: ClassifierIndex, w: string, lexiconWords: ReadonlyMap<string, number>, into: T): T {
+/**
+ * {@link englishWordFeatures} written into `into` (the engine keeps them in its word entry); `valence` is
+ * the word's entry in the English lexicon, 0 when it has none.
+ */
+export function readEnglishWordFeatures<T extends EnglishWordFeatures>(ix: ClassifierIndex, w: string, valence: number, into: T): T {
   const keys = ix.words.get(w);
   into.enKey = keys?.plain ?? -1;
   into.enNegatedKey = keys?.negated ?? -1;
   into.enPairs = keys?.pairs ?? null;
-  into.enValence = lexiconWords.get(w) ?? 0;
+  into.enSecond = keys?.second ?? -1;
+  into.enValence = valence;
   into.enFlags =
     (isNegator('en', w) ? EN_NEGATOR : 0) |
     (FIRST_PERSON.has(w) ? EN_FIRST_PERSON : 0) |
@@ -148,11 +154,14 @@ export function readEnglishWordFeatures<T extends EnglishWordFeatures>(ix: Class
   return into;
 }
 
-/** A word's own keys: its plain and negated ("¬w") key and the pairs ("w+x") it starts. */
+/** A word's own keys: its plain and negated ("¬w") key and the pairs ("w+x") it starts or ends. */
 export interface WordKeys {
   plain: number;
   negated: number;
-  pairs: Map<string, number> | null;
+  /** Pairs starting with the word: second word's number → key number. */
+  pairs: Map<number, number> | null;
+  /** The word's number as a second word (−1: no pair ends with it). */
+  second: number;
 }
 
 /** Reusable scratch space for {@link englishFeatureIds}. */
@@ -257,7 +266,7 @@ export function englishFeatureIds(
     if (caps[k] === 1) capsCount++;
     const negated = negLeft > 0;
     n = scratch.add(negated ? f.enNegatedKey : f.enKey, n);
-    if (prev !== null && prev.enPairs !== null) n = scratch.add(prev.enPairs.get(norms[k] as string) ?? -1, n);
+    if (prev !== null && prev.enPairs !== null && f.enSecond >= 0) n = scratch.add(prev.enPairs.get(f.enSecond) ?? -1, n);
     prev = f;
     const flags = f.enFlags;
     if ((flags & EN_NEGATOR) !== 0) negLeft = NEGATION_REACH;
@@ -305,7 +314,7 @@ export function classifierPolarity(c: EnglishClassifier, keys: readonly string[]
 
 /**
  * The classifier's feature keys numbered, for scoring without building key strings: weights by number,
- * and word pairs as first word → second word → number.
+ * and word pairs as first word → second word's number → key number.
  */
 export interface ClassifierIndex {
   classifier: EnglishClassifier;
@@ -345,9 +354,10 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
   const neg = new Float64Array(c.weights.size);
   const pos = new Float64Array(c.weights.size);
   const words = new Map<string, WordKeys>();
+  let secondCount = 0;
   const wordKeys = (w: string): WordKeys => {
     let k = words.get(w);
-    if (!k) words.set(w, (k = { plain: -1, negated: -1, pairs: null }));
+    if (!k) words.set(w, (k = { plain: -1, negated: -1, pairs: null, second: -1 }));
     return k;
   };
   for (const [key, w] of c.weights) {
@@ -359,7 +369,11 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
     if (key.startsWith('¬')) wordKeys(key.slice(1)).negated = id;
     // Words never contain "+", so a pair key splits at its first "+" into the two words it was made of.
     const plus = key.indexOf('+');
-    if (plus > 0) (wordKeys(key.slice(0, plus)).pairs ??= new Map()).set(key.slice(plus + 1), id);
+    if (plus > 0) {
+      const second = wordKeys(key.slice(plus + 1));
+      if (second.second < 0) second.second = secondCount++;
+      (wordKeys(key.slice(0, plus)).pairs ??= new Map()).set(second.second, id);
+    }
   }
   const id = (key: string): number => ids.get(key) ?? -1;
   const marks = {

@@ -76,8 +76,8 @@ export function decodeEscapes(text: string): string {
   return out;
 }
 
-function lookup(lex: Lexicon, lang: SentimentLanguage, word: string): number | undefined {
-  const exact = lex.words.get(word);
+/** A word's valence in a lexicon; `exact` is the lexicon's entry for the word itself (already read). */
+function lookup(lex: Lexicon, lang: SentimentLanguage, word: string, exact: number | undefined): number | undefined {
   if (exact !== undefined) return exact;
   // Elongated words: "sooo goood" → "soo good" → "so god"; try the two-letter squash, then one.
   if (mayRepeatLetter(word) && /(\p{L})\1\1/u.test(word)) {
@@ -159,6 +159,9 @@ function ruleFlags(word: string): number {
 
 /** Bit of WordEntry.ready: the English classifier's fields are filled. */
 const ENGLISH_READY = 1 << 3;
+/** Bits of WordEntry.ready: direct0 / direct2 were read (language detection asks the en/sv lexicons). */
+const DIRECT_EN = 1 << 4;
+const DIRECT_SV = 1 << 5;
 
 type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
 
@@ -192,7 +195,8 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
   // The English classifier's view (filled on first use, bit ENGLISH_READY of `ready`).
   enKey = -1;
   enNegatedKey = -1;
-  enPairs: ReadonlyMap<string, number> | null = null;
+  enPairs: ReadonlyMap<number, number> | null = null;
+  enSecond = -1;
   enValence = 0;
   enFlags = 0;
   direct1: number | undefined = undefined;
@@ -204,21 +208,20 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
   /** 1 when a workspace correction set this word's English valence, 0 if not, −1 not yet known. */
   corrected = -1;
 
-  constructor(norm: string, known: KnownWords) {
+  constructor(norm: string) {
     this.norm = norm;
     this.flags = ruleFlags(norm);
-    readLanguageEvidence(norm, known, this);
   }
 
   /**
-   * Makes this entry one for `norm`, as a new entry would be. The table recycles the entry a new word
-   * evicts: cached entries live long, and allocating one per new word kept the collector busy.
+   * Makes this entry one for `norm`, as a new entry would be (the caller then reads its evidence). The
+   * table recycles the entry a new word evicts: cached entries live long, and allocating one per new
+   * word kept the collector busy.
    */
-  reset(norm: string, known: KnownWords): void {
+  reset(norm: string): void {
     this.norm = norm;
     this.flags = ruleFlags(norm);
     this.ready = 0;
-    readLanguageEvidence(norm, known, this);
     this.direct0 = undefined;
     this.valence0 = undefined;
     this.phrases0 = null;
@@ -263,15 +266,31 @@ class Engine {
   private readonly tally = new LanguageTally();
   /** Counts messages read (see WordEntry.message). */
   private message = 0;
+  /** The entry whose language evidence is being read (see `known`). */
+  private building: WordEntry | null = null;
   private english: { ix: ClassifierIndex; scratch: FeatureScratch } | null = null;
   readonly result: Scored = { sum: 0, hits: 0, ruled: false };
 
   constructor(readonly model: SentimentModel) {
     // The scanner reads the same table: a word it finds there arrives with its entry.
     this.scan = createScanner(model.emoticons.keys(), this.slots);
+    // Language detection asks whether the English and Swedish lexicons know a word: the entry being
+    // built keeps the answers, which scoring and the classifier read again.
+    const enWords = model.lexicons.en.words;
+    const svWords = model.lexicons.sv.words;
     this.known = {
-      en: (w: string) => model.lexicons.en.words.has(w),
-      sv: (w: string) => model.lexicons.sv.words.has(w),
+      en: (w: string) => {
+        const e = this.building as WordEntry;
+        e.direct0 = enWords.get(w);
+        e.ready |= DIRECT_EN;
+        return e.direct0 !== undefined;
+      },
+      sv: (w: string) => {
+        const e = this.building as WordEntry;
+        e.direct2 = svWords.get(w);
+        e.ready |= DIRECT_SV;
+        return e.direct2 !== undefined;
+      },
     };
   }
 
@@ -304,11 +323,13 @@ class Engine {
         e = slots[slot] as WordEntry | null;
         if (e === null || e.norm !== norm) {
           if (e !== null && e.message !== message) {
-            e.reset(norm, this.known);
+            e.reset(norm);
           } else {
-            e = new WordEntry(norm, this.known);
+            e = new WordEntry(norm);
             slots[slot] = e;
           }
+          this.building = e;
+          readLanguageEvidence(norm, this.known, e);
         }
         e.message = message;
       }
@@ -333,8 +354,8 @@ class Engine {
     const lang = LANG_CODES[li] as SentimentLanguage;
     const lex = this.model.lexicons[lang];
     const w = e.norm;
-    const direct = lex.words.get(w);
-    const valence = lookup(lex, lang, w);
+    const direct = li === 0 && (e.ready & DIRECT_EN) !== 0 ? e.direct0 : li === 2 && (e.ready & DIRECT_SV) !== 0 ? e.direct2 : lex.words.get(w);
+    const valence = lookup(lex, lang, w, direct);
     const phrases = lex.phrases.size > 0 ? (phraseTree(lex.phrases).get(w) ?? null) : null;
     if (li === 0) {
       e.direct0 = direct;
@@ -503,7 +524,8 @@ class Engine {
     for (let k = 0; k < buffer.n; k++) {
       const e = entries[k];
       if (e && (e.ready & ENGLISH_READY) === 0) {
-        readEnglishWordFeatures(ix, e.norm, lexiconWords, e);
+        const direct = (e.ready & DIRECT_EN) !== 0 ? e.direct0 : lexiconWords.get(e.norm);
+        readEnglishWordFeatures(ix, e.norm, direct ?? 0, e);
         e.ready |= ENGLISH_READY;
       }
     }
