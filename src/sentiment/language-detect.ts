@@ -16,6 +16,25 @@ const LATIN = /\p{Script=Latin}/u;
 const UK_WORDS = new Set('і й та це що як але дуже дякую добре вже ми ви він вона вони є був була було буде також тому коли мені тебе'.split(' '));
 const DE_WORDS = new Set('der die das und ist ich nicht mit sich auf für ein eine den von sehr auch mich uns wir sie es zu dem des'.split(' '));
 
+// Script of a word's first UTF-16 unit (1 Cyrillic, 2 Latin, 0 other), as CYRILLIC / LATIN test it;
+// filled on first use (−1: not yet tested).
+const SCRIPTS = new Int8Array(0x10000).fill(-1);
+
+function scriptOf(unit: number): number {
+  let s = SCRIPTS[unit] as number;
+  if (s < 0) {
+    const ch = String.fromCharCode(unit);
+    s = CYRILLIC.test(ch) ? 1 : LATIN.test(ch) ? 2 : 0;
+    SCRIPTS[unit] = s;
+  }
+  return s;
+}
+
+function isAscii(word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** Lexicon checks for Latin words (weak evidence: "LMAO, AMAZING!" has no function word but is English). */
 export interface KnownWords {
   en(word: string): boolean;
@@ -54,23 +73,25 @@ export function readLanguageEvidence<T extends WordLanguageEvidence>(word: strin
   into.sv = 0;
   into.de = false;
   into.foreign = false;
-  const first = word[0] ?? '';
-  if (CYRILLIC.test(first)) {
+  const script = word.length > 0 ? scriptOf(word.charCodeAt(0)) : 0;
+  if (script === 1) {
     into.script = 1;
     into.ukBe = UK_BE_LETTERS.test(word) || UK_WORDS.has(word);
     into.ru = LANGUAGE_RULES.ru.stopwords.has(word);
     return into;
   }
-  if (!LATIN.test(first)) return into;
+  if (script !== 2) return into;
   // Points are multiples of 0.5, so summing them per word or per message gives the same totals.
   let en = 0;
   let sv = 0;
   let foreign = false;
   if (LANGUAGE_RULES.en.stopwords.has(word)) en += 1;
   if (LANGUAGE_RULES.sv.stopwords.has(word)) sv += 1;
-  // å/ä/ö alone are weak: German and Finnish have ä and ö too.
-  if (SV_LETTERS.test(word)) sv += word.includes('å') ? 1 : 0.5;
-  else if (NON_EN_LATIN.test(word)) foreign = true;
+  // å/ä/ö alone are weak: German and Finnish have ä and ö too. (Both lists are of non-ASCII letters.)
+  if (!isAscii(word)) {
+    if (SV_LETTERS.test(word)) sv += word.includes('å') ? 1 : 0.5;
+    else if (NON_EN_LATIN.test(word)) foreign = true;
+  }
   if (known) {
     if (known.en(word)) en += 0.5;
     if (known.sv(word) && !LANGUAGE_RULES.en.stopwords.has(word)) sv += 0.5;

@@ -22,7 +22,7 @@ import {
   type EnglishWordFeatures,
 } from './english-classifier';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
-import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, TokenBuffer, WORD_TABLE_SLOTS } from './tokenize';
+import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, packWord, TokenBuffer, WORD_TABLE_SLOTS, type InternedWord } from './tokenize';
 
 /** A sentiment label. */
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -170,9 +170,15 @@ type PhraseNode = PhraseTree extends ReadonlyMap<string, infer N> ? N : never;
  * (fixed), and per language its lexicon valences and the phrases it starts (read on first use). One
  * flat object, so a cached word costs one memory read or two.
  */
-class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
+class WordEntry implements WordLanguageEvidence, EnglishWordFeatures, InternedWord {
   // Declared in the order the hot paths read them: the word, its flags, then its evidence.
   norm: string;
+  // The word packed for the scanner's comparison (see InternedWord).
+  packedLength = -1;
+  p0 = 0;
+  p1 = 0;
+  p2 = 0;
+  p3 = 0;
   /** R_* bits per language. */
   flags: number;
   /** The last message (Engine.message) that read this entry: an entry in use is never recycled. */
@@ -210,6 +216,7 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
 
   constructor(norm: string) {
     this.norm = norm;
+    packWord(norm, this);
     this.flags = ruleFlags(norm);
   }
 
@@ -220,6 +227,7 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures {
    */
   reset(norm: string): void {
     this.norm = norm;
+    packWord(norm, this);
     this.flags = ruleFlags(norm);
     this.ready = 0;
     this.direct0 = undefined;

@@ -97,6 +97,67 @@ export const WORD_TABLE_SLOTS = 1 << 15;
 /** An entry of a scanner's word table: a lower-cased word (and whatever its owner keeps with it). */
 export interface InternedWord {
   readonly norm: string;
+  /**
+   * The word's length when it is ASCII of at most 16 characters, packed 4 characters (7 bits each) to
+   * a number in p0…p3 (see {@link packWord}); −1 otherwise. The scanner then recognises the word
+   * without reading the string: a cached word costs one memory read less.
+   */
+  packedLength: number;
+  p0: number;
+  p1: number;
+  p2: number;
+  p3: number;
+}
+
+/** Sets the packed fields of `into` for its word `norm` (see {@link InternedWord}). */
+export function packWord(norm: string, into: InternedWord): void {
+  into.packedLength = -1;
+  into.p0 = 0;
+  into.p1 = 0;
+  into.p2 = 0;
+  into.p3 = 0;
+  if (norm.length > 16) return;
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  for (let k = 0; k < norm.length; k++) {
+    const c = norm.charCodeAt(k);
+    if (c > 0x7f) return;
+    if (k < 4) p0 = (p0 << 7) | c;
+    else if (k < 8) p1 = (p1 << 7) | c;
+    else if (k < 12) p2 = (p2 << 7) | c;
+    else p3 = (p3 << 7) | c;
+  }
+  into.packedLength = norm.length;
+  into.p0 = p0;
+  into.p1 = p1;
+  into.p2 = p2;
+  into.p3 = p3;
+}
+
+/** Whether text[start, end) lower-cased (ASCII, at most 16 characters) is the packed word of `w`. */
+function equalsPacked(text: string, start: number, end: number, w: InternedWord): boolean {
+  if (w.packedLength !== end - start) return false;
+  let chunk = 0;
+  let p = 0;
+  for (let k = start; k < end; k++) {
+    let c = text.charCodeAt(k);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    p = (p << 7) | c;
+    if (((k - start) & 3) === 3 || k === end - 1) {
+      if (p !== (chunk === 0 ? w.p0 : chunk === 1 ? w.p1 : chunk === 2 ? w.p2 : w.p3)) return false;
+      chunk++;
+      p = 0;
+    }
+  }
+  return true;
+}
+
+function internedWord(norm: string): InternedWord {
+  const w = { norm, packedLength: -1, p0: 0, p1: 0, p2: 0, p3: 0 };
+  packWord(norm, w);
+  return w;
 }
 
 /** Whether text[start, end) lower-cased (ASCII) is `word`. */
@@ -437,11 +498,11 @@ export function createScanner(emoticons: Iterable<string>, wordTable?: Array<Int
           const slot = h & (WORD_TABLE_SLOTS - 1);
           const seen = table[slot] as InternedWord | null;
           const caps = upper && !lower && j - start > 1;
-          if (seen !== null && equalsLowerAscii(text, start, j, seen.norm)) {
+          if (seen !== null && (j - start <= 16 ? equalsPacked(text, start, j, seen) : equalsLowerAscii(text, start, j, seen.norm))) {
             out.push(KIND_WORD, seen.norm, caps, h, seen);
           } else {
             const norm = upper ? text.slice(start, j).toLowerCase() : text.slice(start, j);
-            if (ownTable) table[slot] = { norm };
+            if (ownTable) table[slot] = internedWord(norm);
             out.push(KIND_WORD, norm, caps, h, null);
           }
         } else {
@@ -454,7 +515,7 @@ export function createScanner(emoticons: Iterable<string>, wordTable?: Array<Int
           if (seen !== null && seen.norm === norm) {
             out.push(KIND_WORD, seen.norm, caps, hash, seen);
           } else {
-            if (ownTable) table[slot] = { norm };
+            if (ownTable) table[slot] = internedWord(norm);
             out.push(KIND_WORD, norm, caps, hash, null);
           }
         }
