@@ -324,6 +324,11 @@ export interface ClassifierIndex {
   neg: Float64Array;
   /** Positive-class weight per number. */
   pos: Float64Array;
+  /**
+   * Scratch space for {@link englishFeatureIds}, shared by every analyser of this classifier (scoring
+   * is synchronous, so one message at a time uses it); made on first use.
+   */
+  scratch: FeatureScratch | null;
   /** Per word: the numbers of its keys (one map read per word). */
   words: ReadonlyMap<string, WordKeys>;
   /** Numbers of the punctuation and style-mark keys (−1: not a feature). */
@@ -391,7 +396,7 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
     pos: [0, 1, 2, 3].map((k) => id(`§pos${k}`)),
     neg: [0, 1, 2, 3].map((k) => id(`§neg${k}`)),
   };
-  ix = { classifier: c, ids, neg, pos, words, marks };
+  ix = { classifier: c, ids, neg, pos, scratch: null, words, marks };
   indexes.set(c, ix);
   return ix;
 }

@@ -22,7 +22,7 @@ import {
   type EnglishWordFeatures,
 } from './english-classifier';
 import { loadDefaultModel, messageKey, stemFor, type Lexicon, type SentimentModel, type Thresholds } from './sentiment-model';
-import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, packWord, TokenBuffer, WORD_TABLE_SLOTS, type InternedWord } from './tokenize';
+import { createScanner, createTokenizer, KIND_EMOJI, KIND_EMOTICON, KIND_PUNCT, KIND_WORD, mayRepeatLetter, packWord, TokenBuffer, WordTable, type InternedWord } from './tokenize';
 
 /** A sentiment label. */
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -179,6 +179,7 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures, InternedWo
   p1 = 0;
   p2 = 0;
   p3 = 0;
+  hash: number;
   /** R_* bits per language. */
   flags: number;
   /** The last message (Engine.message) that read this entry: an entry in use is never recycled. */
@@ -214,8 +215,9 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures, InternedWo
   /** 1 when a workspace correction set this word's English valence, 0 if not, −1 not yet known. */
   corrected = -1;
 
-  constructor(norm: string) {
+  constructor(norm: string, hash: number) {
     this.norm = norm;
+    this.hash = hash;
     packWord(norm, this);
     this.flags = ruleFlags(norm);
   }
@@ -225,8 +227,9 @@ class WordEntry implements WordLanguageEvidence, EnglishWordFeatures, InternedWo
    * table recycles the entry a new word evicts: cached entries live long, and allocating one per new
    * word kept the collector busy.
    */
-  reset(norm: string): void {
+  reset(norm: string, hash: number): void {
     this.norm = norm;
+    this.hash = hash;
     packWord(norm, this);
     this.flags = ruleFlags(norm);
     this.ready = 0;
@@ -265,11 +268,8 @@ class Engine {
   /** Per token of the buffer: its word's entry (null for other tokens). */
   entries: Array<WordEntry | null> = [];
   private readonly scan: (text: string, out: TokenBuffer) => void;
-  /**
-   * Words seen so far, in a fixed number of slots by hash (a newer word takes an older one's slot):
-   * bounded memory, and no map to grow or rehash on a stream whose vocabulary never ends.
-   */
-  private readonly slots: Array<WordEntry | null> = new Array<WordEntry | null>(WORD_TABLE_SLOTS).fill(null);
+  /** Words seen so far (the scanner reads the same table). */
+  private readonly words = new WordTable<WordEntry>();
   private readonly known: KnownWords;
   private readonly tally = new LanguageTally();
   /** Counts messages read (see WordEntry.message). */
@@ -281,7 +281,7 @@ class Engine {
 
   constructor(readonly model: SentimentModel) {
     // The scanner reads the same table: a word it finds there arrives with its entry.
-    this.scan = createScanner(model.emoticons.keys(), this.slots);
+    this.scan = createScanner(model.emoticons.keys(), this.words);
     // Language detection asks whether the English and Swedish lexicons know a word: the entry being
     // built keeps the answers, which scoring and the classifier read again.
     const enWords = model.lexicons.en.words;
@@ -307,7 +307,8 @@ class Engine {
     const buf = this.buffer;
     this.scan(text, buf);
     const entries = this.entries;
-    const slots = this.slots;
+    const slots = this.words.slots;
+    const mask = this.words.mask;
     const kinds = buf.kind;
     const hashes = buf.hash;
     const norms = buf.norm;
@@ -327,15 +328,17 @@ class Engine {
       let e = found[k] as WordEntry | null;
       if (e === null) {
         const norm = norms[k] as string;
-        const slot = (hashes[k] as number) & (WORD_TABLE_SLOTS - 1);
+        const hash = hashes[k] as number;
+        const slot = hash & mask;
         e = slots[slot] as WordEntry | null;
         if (e === null || e.norm !== norm) {
           if (e !== null && e.message !== message) {
-            e.reset(norm);
+            e.reset(norm, hash);
           } else {
-            e = new WordEntry(norm);
+            e = new WordEntry(norm, hash);
             slots[slot] = e;
           }
+          this.words.noteStored();
           this.building = e;
           readLanguageEvidence(norm, this.known, e);
         }
@@ -524,7 +527,7 @@ class Engine {
     let english = this.english;
     if (english === null || english.ix.classifier !== classifier) {
       const ix = classifierIndex(classifier);
-      english = this.english = { ix, scratch: new FeatureScratch(ix.ids.size) };
+      english = this.english = { ix, scratch: (ix.scratch ??= new FeatureScratch(ix.ids.size)) };
     }
     const { ix, scratch } = english;
     const { buffer, entries } = this;
@@ -574,10 +577,11 @@ export function createSentimentAnalyzer(model: SentimentModel = loadDefaultModel
   const engine = new Engine(model);
   return {
     model,
-    analyze(text: string, options: AnalyzeOptions = {}): SentimentResult {
+    analyze(text: string, options?: AnalyzeOptions): SentimentResult {
       const decoded = decodeEscapes(text);
       engine.read(decoded);
-      const lang: DetectedLanguage = options.lang ?? engine.detect();
+      // No default `{}`: one allocation less per message.
+      const lang: DetectedLanguage = (options === undefined ? undefined : options.lang) ?? engine.detect();
       let sum: number;
       let ruled: boolean;
       if (lang === 'und') {

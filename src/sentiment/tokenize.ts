@@ -88,15 +88,47 @@ export function mayRepeatLetter(word: string): boolean {
   return false;
 }
 
-/**
- * Slots of a scanner's table of recent words (a power of two), indexed by {@link hashWord} of the word:
- * a word found there is reused without building a new string.
- */
+/** Most slots a {@link WordTable} grows to: a few MB of cached words per analyser at most. */
 export const WORD_TABLE_SLOTS = 1 << 15;
+/** Slots a {@link WordTable} starts with, so that short-lived analysers (one per batch) start cheap. */
+const WORD_TABLE_START = 1 << 10;
+
+/**
+ * A scanner's table of recent words, one per slot by {@link hashWord} (a newer word takes an older
+ * one's slot): a word found there is reused without building a new string, and its owner (the
+ * analyser) keeps what it learnt about the word in the entry. Bounded memory, and no map to rehash on
+ * a stream whose vocabulary never ends; it doubles (keeping its words) each time it has stored as many
+ * words as it has slots, up to {@link WORD_TABLE_SLOTS}.
+ */
+export class WordTable<W extends InternedWord = InternedWord> {
+  slots: Array<W | null> = new Array<W | null>(WORD_TABLE_START).fill(null);
+  mask = WORD_TABLE_START - 1;
+  private stored = 0;
+
+  /** Counts a word stored in a slot (see {@link grow}). */
+  noteStored(): void {
+    this.stored++;
+  }
+
+  /** Doubles the table when it is due; called between messages, never while one is being read. */
+  grow(): void {
+    if (this.stored < this.slots.length || this.slots.length >= WORD_TABLE_SLOTS) return;
+    const old = this.slots;
+    const slots = new Array<W | null>(old.length * 2).fill(null);
+    const mask = slots.length - 1;
+    // Each old slot splits into two new ones, so no two kept words collide.
+    for (const w of old) if (w !== null) slots[w.hash & mask] = w;
+    this.slots = slots;
+    this.mask = mask;
+    this.stored = 0;
+  }
+}
 
 /** An entry of a scanner's word table: a lower-cased word (and whatever its owner keeps with it). */
 export interface InternedWord {
   readonly norm: string;
+  /** {@link hashWord} of `norm`. */
+  readonly hash: number;
   /**
    * The word's length when it is ASCII of at most 16 characters, packed 4 characters (7 bits each) to
    * a number in p0…p3 (see {@link packWord}); −1 otherwise. The scanner then recognises the word
@@ -154,8 +186,8 @@ function equalsPacked(text: string, start: number, end: number, w: InternedWord)
   return true;
 }
 
-function internedWord(norm: string): InternedWord {
-  const w = { norm, packedLength: -1, p0: 0, p1: 0, p2: 0, p3: 0 };
+function internedWord(norm: string, hash: number): InternedWord {
+  const w = { norm, hash, packedLength: -1, p0: 0, p1: 0, p2: 0, p3: 0 };
   packWord(norm, w);
   return w;
 }
@@ -325,7 +357,7 @@ function emoticonPattern(emoticons: Iterable<string>): EmoticonPattern {
  * Builds a scanner that writes a message's tokens into a {@link TokenBuffer}; it recognises the given
  * emoticons (e.g. the AFINN emoticon list). {@link createTokenizer} is the same with token objects.
  */
-export function createScanner(emoticons: Iterable<string>, wordTable?: Array<InternedWord | null>): (text: string, out: TokenBuffer) => void {
+export function createScanner(emoticons: Iterable<string>, wordTable?: WordTable): (text: string, out: TokenBuffer) => void {
   const emo = emoticonPattern(emoticons);
   const emoFirst = emo.first;
   const emoFirstTest = emo.firstTest;
@@ -338,10 +370,13 @@ export function createScanner(emoticons: Iterable<string>, wordTable?: Array<Int
 
   // Given a table (the analyser's word cache), the scanner only reads it: its owner fills the slots.
   const ownTable = wordTable === undefined;
-  const table = wordTable ?? new Array<InternedWord | null>(WORD_TABLE_SLOTS).fill(null);
+  const words = wordTable ?? new WordTable();
 
   return (text: string, out: TokenBuffer): void => {
     out.n = 0;
+    words.grow();
+    const table = words.slots;
+    const mask = words.mask;
     const len = text.length;
     // A lone ")" is a smile and "(" a frown in Russian-language chat, but only where brackets do not
     // pair up: "(see above)" stays neutral, "спасибо)" smiles. Counted at the first bracket met (most
@@ -495,27 +530,33 @@ export function createScanner(emoticons: Iterable<string>, wordTable?: Array<Int
         if (ascii) {
           // Pure ASCII: lower-casing and the capitals test need no Unicode tables, and a word seen
           // before is reused without building a new string.
-          const slot = h & (WORD_TABLE_SLOTS - 1);
+          const slot = h & mask;
           const seen = table[slot] as InternedWord | null;
           const caps = upper && !lower && j - start > 1;
           if (seen !== null && (j - start <= 16 ? equalsPacked(text, start, j, seen) : equalsLowerAscii(text, start, j, seen.norm))) {
             out.push(KIND_WORD, seen.norm, caps, h, seen);
           } else {
             const norm = upper ? text.slice(start, j).toLowerCase() : text.slice(start, j);
-            if (ownTable) table[slot] = internedWord(norm);
+            if (ownTable) {
+              table[slot] = internedWord(norm, h);
+              words.noteStored();
+            }
             out.push(KIND_WORD, norm, caps, h, null);
           }
         } else {
           const w = text.slice(start, j);
           const norm = w.toLowerCase().replace(/’/g, "'");
           const hash = hashWord(norm);
-          const slot = hash & (WORD_TABLE_SLOTS - 1);
+          const slot = hash & mask;
           const seen = table[slot] as InternedWord | null;
           const caps = w.length > 1 && w !== norm && w === w.toUpperCase();
           if (seen !== null && seen.norm === norm) {
             out.push(KIND_WORD, seen.norm, caps, hash, seen);
           } else {
-            if (ownTable) table[slot] = internedWord(norm);
+            if (ownTable) {
+              table[slot] = internedWord(norm, hash);
+              words.noteStored();
+            }
             out.push(KIND_WORD, norm, caps, hash, null);
           }
         }
