@@ -51,7 +51,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
@@ -135,6 +135,30 @@ const say = (s: string) => console.log(s);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** Sums this thread's garbage-collection pauses from now until `stop()`. */
+function gcTimer(): { stop(): Promise<{ minor: number; major: number }> } {
+  const sums = { minor: 0, major: 0 };
+  const add = (entries: ReadonlyArray<{ duration: number; detail?: unknown }>) => {
+    for (const e of entries) {
+      // detail.kind: minor (scavenge), or major, incremental marking, weak callbacks.
+      const kind = (e.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) sums.minor += e.duration;
+      else sums.major += e.duration;
+    }
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      // Node delivers gc entries after the pause's tick: let them arrive.
+      await new Promise((r) => setTimeout(r, 20));
+      add(observer.takeRecords());
+      observer.disconnect();
+      return sums;
+    },
+  };
+}
+
 /** Our published posts on each account, as the publishing engine leaves them. */
 async function insertPublishedPosts(db: Kysely<Database>, workspaceId: string, authorId: string, accountIds: string[], stream: DeliveryStream, at: string): Promise<void> {
   for (const [a, accountId] of accountIds.entries()) {
@@ -198,6 +222,8 @@ interface RealResult {
   cpuMs: number;
   /** The main thread's share of `cpuMs` (null where it cannot be read). */
   mainCpuMs: number | null;
+  /** Main-thread garbage collection pauses (minor and major). */
+  gcMs: { minor: number; major: number };
   stored: number;
   delivered: number;
   counts: Record<string, number>;
@@ -240,6 +266,7 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
     sweeps += 1;
     return r;
   };
+  const gc = gcTimer();
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuMs();
   const t0 = performance.now();
@@ -277,6 +304,7 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const main1 = mainThreadCpuMs();
+  const gcMs = await gc.stop();
   counter?.off();
   if (stuck) say(`  WARNING: with its defaults the listening sweep stopped advancing (more messages inside its 5-minute re-read overlap than maxBatches × batchSize); the rest was matched with overlapMs 0, timed as sweep`);
 
@@ -298,7 +326,7 @@ async function runReal(dialect: BenchDialect, target: BenchDatabase, dir: string
   if (counts['listening matches'] !== expected) say(`  WARNING: ${fmt(counts['listening matches']!)} listening matches stored; the queries match ${fmt(expected)} of the stream`);
   if (counts.messages !== stream.unique) throw new Error(`stored ${counts.messages} messages, expected ${stream.unique}: dedupe or storage is wrong`);
   if (counts['received events'] !== stream.unique) throw new Error(`${counts['received events']} received events for ${stream.unique} messages`);
-  return { services, result: { ms, syncMs, sweepMs, sweeps, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: main0 === null || main1 === null ? null : main1 - main0, stored: counts.messages, delivered, counts } };
+  return { services, result: { ms, syncMs, sweepMs, sweeps, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: main0 === null || main1 === null ? null : main1 - main0, gcMs, stored: counts.messages, delivered, counts } };
 }
 
 /** The parent rows the messages refer to, copied so the baseline database has the same shape. */
@@ -365,6 +393,7 @@ for (const dialect of opts.modes) {
     const r = real.result;
     say(`  ${fmt(r.stored)} messages stored from ${fmt(r.delivered)} deliveries in ${fmt(Math.round(r.ms))} ms: sync ${fmt(Math.round(r.syncMs))} ms, listening sweep ${fmt(Math.round(r.sweepMs))} ms (${r.sweeps} sweeps)`);
     say(`  this process's CPU: ${fmt(Math.round(r.cpuMs))} ms (${(r.cpuMs / r.stored * 1000).toFixed(0)} µs per message)${r.mainCpuMs === null ? '' : `, of which the main thread (the database's) ${fmt(Math.round(r.mainCpuMs))} ms (${((r.mainCpuMs / r.stored) * 1000).toFixed(0)} µs per message)`}`);
+    say(`  main thread garbage collection: ${fmt(Math.round(r.gcMs.minor))} ms minor, ${fmt(Math.round(r.gcMs.major))} ms major`);
     say(`  ${Object.entries(r.counts).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`);
     if (counter) {
       say(`  SQL statements: ${fmt(counter.total())} (${(counter.total() / r.stored).toFixed(2)} per stored message); most frequent:`);
