@@ -370,10 +370,11 @@ export function classifierIndex(c: EnglishClassifier): ClassifierIndex {
     ids.set(key, id);
     neg[id] = w[0];
     pos[id] = w[1];
-    wordKeys(key).plain = id;
-    if (key.startsWith('¬')) wordKeys(key.slice(1)).negated = id;
-    // Words never contain "+", so a pair key splits at its first "+" into the two words it was made of.
+    // Words never contain "+" and never start with "¬": a pair key splits at its first "+" into the two
+    // words it was made of, and neither kind is a word's own key.
     const plus = key.indexOf('+');
+    if (key.startsWith('¬')) wordKeys(key.slice(1)).negated = id;
+    else if (plus < 0) wordKeys(key).plain = id;
     if (plus > 0) {
       const second = wordKeys(key.slice(plus + 1));
       if (second.second < 0) second.second = secondCount++;

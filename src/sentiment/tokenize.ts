@@ -91,7 +91,7 @@ export function mayRepeatLetter(word: string): boolean {
 /** Most slots a {@link WordTable} grows to: a few MB of cached words per analyser at most. */
 export const WORD_TABLE_SLOTS = 1 << 15;
 /** Slots a {@link WordTable} starts with, so that short-lived analysers (one per batch) start cheap. */
-const WORD_TABLE_START = 1 << 10;
+const WORD_TABLE_START = 1 << 12;
 
 /**
  * A scanner's table of recent words, one per slot by {@link hashWord} (a newer word takes an older
@@ -235,22 +235,21 @@ const CLASS_TESTS = CLASSES.map(([bit, source]) => [bit, new RegExp(`^${source}$
 let bmpString: string | null = null;
 function allBmp(): string {
   if (bmpString === null) {
-    const parts: string[] = [];
-    for (let start = 0; start < 0x10000; start += 4096) {
-      const codes: number[] = [];
-      for (let c = start; c < start + 4096; c++) codes.push(c >= 0xd800 && c <= 0xdfff ? 0 : c);
-      parts.push(String.fromCharCode(...codes));
-    }
-    bmpString = parts.join('');
+    const units = new Uint16Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) units[c] = c >= 0xd800 && c <= 0xdfff ? 0 : c;
+    bmpString = new TextDecoder('utf-16le').decode(units);
   }
   return bmpString;
 }
 
 /** Sets `bit` in `table` for every BMP code unit (a lone surrogate included) that `source` matches. */
 function markBmp(table: Uint8Array, bit: number, source: string): void {
-  for (const m of allBmp().matchAll(new RegExp(source, 'giu'))) table[m.index] = (table[m.index] as number) | bit;
+  // One native pass: every matching unit becomes U+0001 (one unit for one unit, so indexes hold), and
+  // units 0 and 1 themselves are tested on their own below.
+  const marked = allBmp().replace(new RegExp(source, 'giu'), '\u0001');
+  for (let c = 2; c < 0x10000; c++) if (marked.charCodeAt(c) === 1) table[c] = (table[c] as number) | bit;
   const single = new RegExp(`^${source}$`, 'iu');
-  table[0] = single.test('\0') ? (table[0] as number) | bit : (table[0] as number) & ~bit;
+  for (const c of [0, 1]) table[c] = single.test(String.fromCharCode(c)) ? (table[c] as number) | bit : (table[c] as number) & ~bit;
   for (let c = 0xd800; c <= 0xdfff; c++) table[c] = single.test(String.fromCharCode(c)) ? (table[c] as number) | bit : (table[c] as number) & ~bit;
 }
 
