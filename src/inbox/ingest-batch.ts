@@ -3,10 +3,11 @@
  * the caller's transaction, with a fixed number of SQL statements per batch whatever its size (each
  * kind of statement repeats once per 500–2,000 items for very large batches):
  *
+ * 0. before, outside the transaction, by the caller: the batch's analysis — the active listening
+ *    queries read, then language, sentiment and query hits per item (src/inbox/inbound-analysis.ts),
+ *    done here when not given;
  * 1. one read of the account's stored messages with the batch's network ids and the ids they answer
  *    (dedupe and threading), one of our published targets and one of our inbox replies among those ids;
- * 0. before (outside the transaction, by the caller): the batch's analysis — language, sentiment and
- *    listening query hits per item (src/inbox/inbound-analysis.ts), done here when not given;
  * 2. in memory, items oldest first, exactly as if they were stored one by one: a re-delivered item
  *    (also twice in one batch) is a duplicate, an edit or a deletion of what came before it; a new one
  *    gets its target, thread key, sentiment (from the analysis), search text and SLA due time, and a
@@ -16,9 +17,9 @@
  * 4. one multi-row INSERT … ON CONFLICT DO NOTHING of the new messages with their final columns (a
  *    message a concurrent ingest stored first is skipped, with everything it would have caused), one
  *    UPDATE … FROM (VALUES …) of the edits and deletions, one UPDATE per reopened status, one INSERT of
- *    the tags, one read of the active listening queries and one INSERT of the new messages' matches
- *    (src/listening/listening-matching.ts, `ingestListening`), and every event (`inbox.message.received` first, then what the workflow did, per
- *    message) with one INSERT and one read of the active webhooks (`recordEvents`).
+ *    the tags, one INSERT of the new messages' listening matches (`ingestMatchRows`,
+ *    src/listening/listening-matching.ts), and every event (`inbox.message.received` first, then what
+ *    the workflow did, per message) with one INSERT and one read of the active webhooks (`recordEvents`).
  * Notification and webhook jobs are still enqueued one by one (the job queue adds jobs singly); a
  * batch without rules that notify and without webhooks enqueues none.
  */
