@@ -16,7 +16,7 @@ import { compileQueryText, prepareMessage, type MessagePredicate } from '../list
 import { activeListeningQueries } from '../repositories/listening.repository';
 import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
 import type { AppServices } from '../server/services';
-import { modelForWorkspace } from '../sentiment/corrections';
+import { modelForWorkspace, relabelsVersion } from '../sentiment/corrections';
 import { createSentimentAnalyzer, type SentimentAnalyzer, type SentimentLabel } from '../sentiment/sentiment-engine';
 import { loadDefaultModel } from '../sentiment/sentiment-model';
 
@@ -145,9 +145,9 @@ export async function analyzeInbound(services: AppServices, executor: Executor, 
   if (items.length === 0) return { listenedAt, queries: [], items: [] };
   const queries = await activeListeningQueries(executor, workspaceId);
   const relabels = await listSentimentCorrections(executor, workspaceId);
-  const last = relabels[relabels.length - 1];
+  const version = relabelsVersion(relabels);
   const request: AnalysisRequest = {
-    relabelsKey: last ? `${workspaceId}:${relabels.length}:${last.updated_at}:${last.id}` : '',
+    relabelsKey: version && `${workspaceId}:${version}`,
     relabels: relabels.map((r) => ({ text: r.text, label: r.label })),
     queries: queries.map((q) => q.query),
     items: items.map((i) => ({ text: storable(i.text), lang: i.lang ?? null, network: account.network, authorHandle: storable(i.author.handle), kind: i.kind })),

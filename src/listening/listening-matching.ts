@@ -35,7 +35,7 @@ import {
 } from '../repositories/listening.repository';
 import type { AppServices } from '../server/services';
 import { listSentimentCorrections } from '../repositories/sentiment-corrections.repository';
-import { modelForWorkspace } from '../sentiment/corrections';
+import { modelForWorkspace, relabelsVersion } from '../sentiment/corrections';
 import { createSentimentAnalyzer, type SentimentAnalyzer, type SentimentResult } from '../sentiment/sentiment-engine';
 import type { ListeningMatchesTable, ListeningQueryRow } from './listening-tables';
 import { compileQueryText, prepareMessage, type MessagePredicate } from './query-matcher';
@@ -76,8 +76,7 @@ export async function workspaceSentiment(executor: Executor, workspaceId: string
     workspaceAnalyzers.delete(workspaceId);
     return messageSentiment;
   }
-  const last = relabels[relabels.length - 1]!;
-  const key = `${relabels.length}:${last.updated_at}:${last.id}`;
+  const key = relabelsVersion(relabels);
   const cached = workspaceAnalyzers.get(workspaceId);
   if (cached?.key === key) return cached.score;
   const model = modelForWorkspace(sentimentAnalyzer().model, relabels.map((r) => ({ text: r.text, label: r.label })));

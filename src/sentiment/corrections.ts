@@ -124,3 +124,12 @@ export function learnCorrections(base: SentimentModel, relabels: readonly Sentim
 export function modelForWorkspace(base: SentimentModel, relabels: readonly SentimentRelabel[]): SentimentModel {
   return relabels.length === 0 ? base : applyCorrections(base, learnCorrections(base, relabels));
 }
+
+/**
+ * Identifies a workspace's stored relabels as a whole ('' when there are none): any relabel added,
+ * changed or undone changes it, so analysers built from the relabels can be cached under it.
+ */
+export function relabelsVersion(relabels: ReadonlyArray<{ id: string; updated_at: string }>): string {
+  const last = relabels[relabels.length - 1];
+  return last ? `${relabels.length}:${last.updated_at}:${last.id}` : '';
+}
