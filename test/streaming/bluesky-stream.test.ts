@@ -98,6 +98,10 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
         await eventually(`the AppView knowing ${actor}`, () => call(net.pdsUrl, 'app.bsky.actor.getProfile', { token: aliceToken, params: { actor } }), 60_000);
       }
       alicePost = await create(aliceToken, alice.did, { text: 'Our launch post (streaming test)' });
+      // The AppView indexes repositories side by side and drops the notification of a reply indexed
+      // before its parent; the polling step below needs that notification, so the post must be indexed
+      // before anyone answers it (a real post has long been).
+      await eventually('the launch post in the AppView', async () => (await call<{ posts: unknown[] }>(net.pdsUrl, 'app.bsky.feed.getPosts', { token: aliceToken, params: { uris: alicePost.uri } })).posts.length > 0, 60_000);
       const userId = ws.ctx.actor.kind === 'user' ? ws.ctx.actor.userId : '';
       await insertPublishedTarget(services.database.db, { workspaceId: ws.ctx.workspaceId, authorId: userId, accountId: alice.accountId, network: 'bluesky', externalId: alicePost.uri, publishedAt: new Date(Date.now() - 60_000) });
     }, 150_000);
