@@ -47,6 +47,12 @@ export async function deleteSchedule(db: Executor, workspaceId: string, id: stri
   return Number(r.numDeletedRows) > 0;
 }
 
+/** Removes the `campaign` schedules that mail one campaign (with their deliveries); how many went. */
+export async function deleteCampaignSchedules(db: Executor, workspaceId: string, campaignId: string): Promise<number> {
+  const r = await db.deleteFrom('report_schedules').where('workspace_id', '=', workspaceId).where('campaign_id', '=', campaignId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** Active schedules of every workspace, a page at a time (for the sweep). */
 export async function activeSchedules(db: Executor, afterId: string, limit: number): Promise<Array<ScheduleRow & { timezone: string }>> {
   return db

@@ -13,6 +13,7 @@ import { isId, newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
 import { assertCan } from '../policies/policy';
 import { findAccount, listAccounts as listAccountRows } from '../repositories/accounts.repository';
+import { deleteCampaignSchedules } from '../repositories/reports.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import { campaignReportModel } from '../reports/campaign-report';
 import type { ReportModel } from '../reports/report-model';
@@ -612,13 +613,18 @@ export async function changeCampaign(ctx: UseCaseContext, id: string, input: Cam
   return getCampaign(ctx, c.id);
 }
 
-/** Deletes a campaign with its plan, entries and post links (campaigns.manage). */
-export async function removeCampaign(ctx: UseCaseContext, id: string): Promise<void> {
+/**
+ * Deletes a campaign with its plan, entries, post links and the scheduled reports that mail it
+ * (campaigns.manage): a schedule of a campaign that no longer exists could only fail every period.
+ */
+export async function removeCampaign(ctx: UseCaseContext, id: string): Promise<{ reportSchedulesRemoved: number }> {
   await authorize(ctx, 'campaigns.manage');
   const c = await campaignOf(ctx, id);
-  await ctx.db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     await deleteCampaign(trx, ctx.workspaceId, c.id);
-    await event(ctx, trx, 'campaign.deleted', c.id, { campaignId: c.id, name: c.name });
+    const reportSchedulesRemoved = await deleteCampaignSchedules(trx, ctx.workspaceId, c.id);
+    await event(ctx, trx, 'campaign.deleted', c.id, { campaignId: c.id, name: c.name, reportSchedulesRemoved });
+    return { reportSchedulesRemoved };
   });
 }
 

@@ -4,8 +4,9 @@
  * workspace's campaign is a 422 with nothing stored; other templates may not carry a campaignId; the
  * ad-hoc render route still answers `per_campaign`. The real job queue and worker then mail that
  * campaign's report PDF to a REAL local SMTP server (npm `smtp-server`, as report-schedules.test.ts),
- * once per period with the same Message-ID scheme; a schedule whose campaign was deleted records a
- * failed delivery and mails nothing.
+ * once per period with the same Message-ID scheme; deleting a campaign removes the schedules that
+ * mail it (a queued delivery then sends nothing), and a schedule whose campaign vanished otherwise
+ * records a failed delivery and mails nothing.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -132,15 +133,31 @@ describe.each(dialects())('campaign report schedules (%s)', (dialect) => {
     expect(await reportsSweep(services, { force: true })).toBe(0);
     expect(mails).toHaveLength(1);
 
-    // A schedule whose campaign was deleted since records the period failed instead of mailing.
+    // Deleting a campaign removes the schedules that mail it, with their deliveries, in the same
+    // transaction; a delivery job still queued for one then finds nothing to send.
     const doomed = (await (await t.current.json('POST', `${ws}/campaigns`, { name: 'Doomed', startsOn: '2026-03-01', endsOn: '2026-03-31', currency: 'EUR' }, owner)).json()) as { id: string };
     const orphan = (await (await t.current.json('POST', `${ws}/report-schedules`, { ...base, campaignId: doomed.id }, owner)).json()) as { id: string };
-    expect((await t.current.json('DELETE', `${ws}/campaigns/${doomed.id}`, undefined, owner)).status).toBe(204);
     const nowIso = services.now().toISOString();
     await db.insertInto('report_deliveries').values({ schedule_id: orphan.id, workspace_id: owner.workspaceId, period_key: 'week-2026-03-23', status: 'queued', claimed_at: nowIso, sent_at: null, error: null, pdf_bytes: null }).execute();
-    expect(await deliverScheduledReport(services, { scheduleId: orphan.id, workspaceId: owner.workspaceId, periodKey: 'week-2026-03-23', from: '2026-03-23', to: '2026-03-29' })).toBe('failed');
-    expect(await db.selectFrom('report_deliveries').select(['status', 'error']).where('schedule_id', '=', orphan.id).executeTakeFirstOrThrow()).toEqual({ status: 'failed', error: 'Campaign was not found' });
+    expect((await t.current.json('DELETE', `${ws}/campaigns/${doomed.id}`, undefined, owner)).status).toBe(204);
+    const left = (await (await t.current.json('GET', `${ws}/report-schedules`, undefined, owner)).json()) as { items: Array<{ id: string }> };
+    expect(left.items.map((x) => x.id)).toEqual([schedule.id]);
+    expect(await db.selectFrom('report_deliveries').select('period_key').where('schedule_id', '=', orphan.id).execute()).toEqual([]);
+    const deleted = await db.selectFrom('events').select('payload').where('type', '=', 'campaign.deleted').where('subject_id', '=', doomed.id).execute();
+    expect(deleted.map((e) => JSON.parse(String(e.payload)) as unknown)).toEqual([{ campaignId: doomed.id, name: 'Doomed', reportSchedulesRemoved: 1 }]);
+    expect(await deliverScheduledReport(services, { scheduleId: orphan.id, workspaceId: owner.workspaceId, periodKey: 'week-2026-03-23', from: '2026-03-23', to: '2026-03-29' })).toBe('skipped');
     expect(mails).toHaveLength(1);
+
+    // A campaign gone underneath a schedule some other way (a schedule saved while the campaign was
+    // being deleted) records the period failed instead of mailing.
+    const racing = (await (await t.current.json('POST', `${ws}/campaigns`, { name: 'Racing', startsOn: '2026-03-01', endsOn: '2026-03-31', currency: 'EUR' }, owner)).json()) as { id: string };
+    const stray = (await (await t.current.json('POST', `${ws}/report-schedules`, { ...base, campaignId: racing.id }, owner)).json()) as { id: string };
+    await db.deleteFrom('campaigns').where('id', '=', racing.id).execute();
+    await db.insertInto('report_deliveries').values({ schedule_id: stray.id, workspace_id: owner.workspaceId, period_key: 'week-2026-03-23', status: 'queued', claimed_at: nowIso, sent_at: null, error: null, pdf_bytes: null }).execute();
+    expect(await deliverScheduledReport(services, { scheduleId: stray.id, workspaceId: owner.workspaceId, periodKey: 'week-2026-03-23', from: '2026-03-23', to: '2026-03-29' })).toBe('failed');
+    expect(await db.selectFrom('report_deliveries').select(['status', 'error']).where('schedule_id', '=', stray.id).executeTakeFirstOrThrow()).toEqual({ status: 'failed', error: 'Campaign was not found' });
+    expect(mails).toHaveLength(1);
+    expect((await t.current.json('DELETE', `${ws}/report-schedules/${stray.id}`, undefined, owner)).status).toBe(204);
 
     // Moving the schedule to another template drops its campaign.
     const changed = await t.current.json('PATCH', `${ws}/report-schedules/${schedule.id}`, { template: 'inbox' }, owner);
