@@ -4,8 +4,11 @@
  * holding the analytics fixture with a hostile post text: the list shows ROI; the campaign shows its
  * KPIs with the arithmetic, the media plan against actual, entries and posts (hostile text as text);
  * an editor records spend typed as "1 200,50" (stored as 120050 öre), a bad amount is explained and
- * nothing is sent; a viewer gets no forms (Russian); an admin sets a goal on the dashboard and the KPI
- * card shows its progress.
+ * nothing is sent; a viewer gets no forms and no edit or remove controls (Russian); an admin sets a
+ * goal on the dashboard and the KPI card shows its progress; an editor edits a campaign (kept after a
+ * reload; a currency change the API refuses because money was recorded meanwhile shows the API's
+ * words, then the currency is read-only with the reason), edits a plan line and removes it (its
+ * spend stays with the campaign).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +37,7 @@ describe('Campaigns screen (in-process Herald)', () => {
   let campaignId: string;
   let vkId: string;
   const posts: string[] = [];
+  const changes: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp('sqlite', { initQueue: false });
@@ -54,12 +58,14 @@ describe('Campaigns screen (in-process Herald)', () => {
     const original = t.request;
     t.request = (path, init, opts) => {
       if (init?.method === 'POST') posts.push(path);
+      if (init?.method === 'PATCH' || init?.method === 'DELETE') changes.push(`${init.method} ${path}`);
       return original(path, init, opts);
     };
   });
   afterEach(() => {
     cleanup();
     posts.length = 0;
+    changes.length = 0;
     window.history.replaceState(null, '', '/');
   });
   afterAll(async () => t.close());
@@ -91,7 +97,7 @@ describe('Campaigns screen (in-process Herald)', () => {
     const plan = screen.getByRole('region', { name: 'Media plan vs actual' });
     const line = within(plan).getByText('Promoted post').closest('tr')!;
     // The spend was not booked on the line: its spend and budget use are unknown ("—"), not 0.
-    expect([...line.querySelectorAll('td')].map((td) => td.textContent?.replace(/\u00a0/g, ' '))).toEqual(['SEK 3,000.00', '—', '—', '1 / 2', '3,000 / 10,000', '30 / —', '— / —']);
+    expect([...line.querySelectorAll('td:not(.campaign-row-actions)')].map((td) => td.textContent?.replace(/\u00a0/g, ' '))).toEqual(['SEK 3,000.00', '—', '—', '1 / 2', '3,000 / 10,000', '30 / —', '— / —']);
     const postsRegion = screen.getByRole('region', { name: 'Posts' });
     expect(within(postsRegion).getByText('<img src=x onerror=alert(1)>Spring!')).toBeTruthy();
     expect(container.querySelector('img')).toBeNull();
@@ -142,6 +148,10 @@ describe('Campaigns screen (in-process Herald)', () => {
     expect(screen.getByRole('region', { name: 'Показатели' })).toBeTruthy();
     expect(screen.queryByRole('form', { name: 'Записать расход' })).toBeNull();
     expect(screen.queryByRole('form', { name: 'Добавить строку плана' })).toBeNull();
+    // No way to edit the campaign, change or remove a plan line, or remove an entry.
+    for (const name of ['Изменить кампанию', 'Изменить строку', 'Удалить строку', 'Удалить запись']) expect(screen.queryByRole('button', { name }), name).toBeNull();
+    expect(screen.queryByRole('form', { name: 'Изменить кампанию' })).toBeNull();
+    expect(within(screen.getByRole('region', { name: 'Медиаплан и факт' })).getByText('Promoted post')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Таблица CSV' }).getAttribute('href')).toBe(`/api/v1/workspaces/${owner.workspaceId}/campaigns/${campaignId}/report?format=csv`);
   });
 
@@ -171,5 +181,127 @@ describe('Campaigns screen (in-process Herald)', () => {
       expect(goal.querySelector('progress')?.getAttribute('value')).toBe('86.81818');
     }
     await expect(((await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/goals`, undefined, owner)).json() as Promise<{ items: Array<{ accountId: string }> }>).then((b) => b.items[0]?.accountId)).resolves.toBe(vkId);
+  });
+  // After the dashboard test: these campaigns lie outside its period and come after it in the list.
+  it('lets an editor edit a campaign: kept after a reload; a refused currency change shows the API\'s words, then the currency is read-only', async () => {
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const made = (await (await t.json('POST', base, { name: 'Autumn sale', startsOn: '2026-09-01', endsOn: '2026-09-30', currency: 'EUR', budgetMinor: 100_000 }, owner)).json()) as { id: string };
+    window.history.replaceState(null, '', `/?campaign=${made.id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    await screen.findByRole('heading', { name: 'Autumn sale' });
+    const toggle = screen.getByRole('button', { name: 'Edit campaign' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    let form = screen.getByRole('form', { name: 'Edit campaign' });
+    // Nothing is recorded yet: the currency may still change.
+    expect((within(form).getByLabelText('Currency') as HTMLInputElement).readOnly).toBe(false);
+    expect((within(form).getByLabelText('Budget (EUR)') as HTMLInputElement).value).toBe('1000.00');
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Autumn sale 2026' } });
+    fireEvent.change(within(form).getByLabelText('Objective'), { target: { value: 'Leads' } });
+    fireEvent.change(within(form).getByLabelText('Ends'), { target: { value: '2026-10-15' } });
+    fireEvent.change(within(form).getByLabelText('Status'), { target: { value: 'active' } });
+    fireEvent.change(within(form).getByLabelText('UTM campaign value'), { target: { value: 'autumn-26' } });
+    fireEvent.change(within(form).getByLabelText('Gross margin, %'), { target: { value: '35.5' } });
+    // A bad amount is explained and nothing is sent.
+    fireEvent.change(within(form).getByLabelText('Budget (EUR)'), { target: { value: '12.345' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('Budget: EUR has 2 decimals: "12.345" has 3');
+    expect(changes).toEqual([]);
+    fireEvent.change(within(form).getByLabelText('Budget (EUR)'), { target: { value: '2 500,50' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await screen.findByRole('heading', { name: 'Autumn sale 2026' });
+    expect(screen.getByRole('status').textContent).toBe('Campaign saved.');
+    expect(screen.queryByRole('form', { name: 'Edit campaign' })).toBeNull();
+    expect(changes).toEqual([`PATCH ${base}/${made.id}`]);
+    const stored = (await (await t.json('GET', `${base}/${made.id}`, undefined, owner)).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({ name: 'Autumn sale 2026', objective: 'Leads', startsOn: '2026-09-01', endsOn: '2026-10-15', currency: 'EUR', budgetMinor: 250_050, status: 'active', utmCampaign: 'autumn-26', grossMarginPercent: 35.5 });
+
+    // A fresh screen (a reload) shows the saved campaign and fills the form from it.
+    cleanup();
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    await screen.findByRole('heading', { name: 'Autumn sale 2026' });
+    expect(screen.getByText(/2026-09-01 – 2026-10-15 · Active · EUR · Leads · utm_campaign=autumn-26/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Edit campaign' }));
+    form = screen.getByRole('form', { name: 'Edit campaign' });
+    expect((within(form).getByLabelText('Budget (EUR)') as HTMLInputElement).value).toBe('2500.50');
+    expect((within(form).getByLabelText('Gross margin, %') as HTMLInputElement).value).toBe('35.5');
+    expect((within(form).getByLabelText('Status') as HTMLSelectElement).value).toBe('active');
+
+    // Someone records spend while the form is open; the currency change is then refused by the API (409).
+    fireEvent.change(within(form).getByLabelText('Currency'), { target: { value: 'sek' } });
+    expect((await t.json('POST', `${base}/${made.id}/spend`, { day: '2026-09-02', amountMinor: 5_000, currency: 'EUR' }, owner)).status).toBe(201);
+    fireEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe("The campaign's amounts are recorded in EUR: its currency cannot change to SEK");
+    // The campaign is read again: the currency is now shown read-only, with the reason.
+    const currency = (await waitFor(() => {
+      const input = within(form).getByLabelText('Currency') as HTMLInputElement;
+      expect(input.readOnly).toBe(true);
+      return input;
+    })) as HTMLInputElement;
+    expect(currency.value).toBe('EUR');
+    expect(document.getElementById(currency.getAttribute('aria-describedby')!)!.textContent).toBe(
+      'The currency stays EUR: the media plan, spend or conversion values are already recorded in it, and Herald never converts amounts.',
+    );
+    expect((await t.services.database.db.selectFrom('campaigns').select('currency').where('id', '=', made.id).executeTakeFirstOrThrow()).currency).toBe('EUR');
+    // Other fields still save; the locked currency is not sent.
+    changes.length = 0;
+    fireEvent.change(within(form).getByLabelText('Objective'), { target: { value: 'Leads and sign-ups' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await screen.findByText('Campaign saved.');
+    expect((await t.services.database.db.selectFrom('campaigns').select(['objective', 'currency']).where('id', '=', made.id).executeTakeFirstOrThrow())).toEqual({ objective: 'Leads and sign-ups', currency: 'EUR' });
+  });
+
+  it('lets an editor change a plan line and remove it; the spend booked on it stays with the campaign', async () => {
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const made = (await (await t.json('POST', base, { name: 'Winter push', startsOn: '2026-12-01', endsOn: '2026-12-31', currency: 'SEK' }, owner)).json()) as { id: string };
+    const withLine = (await (await t.json('POST', `${base}/${made.id}/line-items`, { accountId: vkId, placement: 'Stories', plannedBudgetMinor: 50_000, plannedPosts: 3 }, owner)).json()) as { lineItems: Array<{ id: string }> };
+    const lineId = withLine.lineItems[0]!.id;
+    expect((await t.json('POST', `${base}/${made.id}/spend`, { day: '2026-12-02', amountMinor: 10_000, currency: 'SEK', lineItemId: lineId }, owner)).status).toBe(201);
+    window.history.replaceState(null, '', `/?campaign=${made.id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    const plan = await screen.findByRole('region', { name: 'Media plan vs actual' });
+    // The plan holds money in SEK: the currency is read-only from the start.
+    fireEvent.click(screen.getByRole('button', { name: 'Edit campaign' }));
+    expect((within(screen.getByRole('form', { name: 'Edit campaign' })).getByLabelText('Currency') as HTMLInputElement).readOnly).toBe(true);
+    fireEvent.click(within(screen.getByRole('form', { name: 'Edit campaign' })).getByRole('button', { name: 'Cancel' }));
+
+    const row = (await within(plan).findByText('Stories')).closest('tr')!;
+    fireEvent.click(within(row).getByRole('button', { name: 'Edit line' }));
+    const form = within(plan).getByRole('form', { name: 'Edit plan line "Stories"' });
+    expect((within(form).getByLabelText('Planned budget (SEK)') as HTMLInputElement).value).toBe('500.00');
+    expect((within(form).getByLabelText('Planned posts') as HTMLInputElement).value).toBe('3');
+    expect((within(form).getByLabelText('Account') as HTMLSelectElement).value).toBe(vkId);
+    fireEvent.change(within(form).getByLabelText('Placement / format'), { target: { value: 'Stories (video)' } });
+    fireEvent.change(within(form).getByLabelText('Planned budget (SEK)'), { target: { value: 'lots' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save line' }));
+    expect((await within(form).findByRole('alert')).textContent).toMatch(/^Planned budget: "lots" is not an amount/);
+    expect(changes).toEqual([]);
+    fireEvent.change(within(form).getByLabelText('Planned budget (SEK)'), { target: { value: '750,25' } });
+    fireEvent.change(within(form).getByLabelText('Planned posts'), { target: { value: '' } });
+    fireEvent.change(within(form).getByLabelText('Planned clicks'), { target: { value: '120' } });
+    fireEvent.change(within(form).getByLabelText('Account'), { target: { value: '' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save line' }));
+    await within(plan).findByText('Stories (video)');
+    expect(within(plan).queryByRole('form', { name: /Edit plan line/ })).toBeNull();
+    expect(changes).toEqual([`PATCH ${base}/${made.id}/line-items/${lineId}`]);
+    const line = await t.services.database.db.selectFrom('campaign_line_items').selectAll().where('id', '=', lineId).executeTakeFirstOrThrow();
+    expect({ placement: line.placement, budget: Number(line.planned_budget_minor), posts: line.planned_posts, clicks: line.planned_clicks, account: line.account_id }).toEqual({ placement: 'Stories (video)', budget: 75_025, posts: null, clicks: 120, account: null });
+    // The row shows the new plan: budget, clicks planned, posts no longer planned.
+    const changed = within(plan).getByText('Stories (video)').closest('tr')!;
+    const cells = [...changed.querySelectorAll('td:not(.campaign-row-actions)')].map((td) => td.textContent?.replace(/\u00a0/g, ' '));
+    expect(cells[0]).toBe('SEK 750.25');
+    expect(cells[5]).toMatch(/ \/ 120$/);
+
+    fireEvent.click(within(changed).getByRole('button', { name: 'Remove line' }));
+    await within(plan).findByText('The media plan has no lines yet.');
+    expect(await t.services.database.db.selectFrom('campaign_line_items').select('id').where('campaign_id', '=', made.id).execute()).toEqual([]);
+    // The spend booked on the line is still the campaign's.
+    const spend = await t.services.database.db.selectFrom('campaign_spend').select(['amount_minor', 'line_item_id']).where('campaign_id', '=', made.id).execute();
+    expect(spend.map((x) => [Number(x.amount_minor), x.line_item_id])).toEqual([[10_000, null]]);
+    const entries = screen.getByRole('region', { name: 'Spend and conversions' });
+    expect(within(entries).getByText('SEK 100.00')).toBeTruthy();
   });
 });

@@ -1,19 +1,21 @@
 /**
  * Campaigns: the list with spend, revenue and ROI; one campaign with its KPIs (value and "how is this
  * calculated" with the actual arithmetic, or why it is empty), the media plan against what happened,
- * spend and conversion entries, and its posts (text rendered as text). Editors and above create
- * campaigns, add plan lines, record spend and conversions and link posts. Amounts are typed as
- * decimal text and turned into integer minor units exactly (src/campaigns/money.ts) before sending.
+ * spend and conversion entries, and its posts (text rendered as text). Editors and above create and
+ * edit campaigns, add, edit and remove plan lines, record and remove spend and conversions and link
+ * posts. Amounts are typed as decimal text and turned into integer minor units exactly
+ * (src/campaigns/money.ts) before sending.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InferResponseType } from 'hono/client';
-import { unwrap, type Api } from '../api/client';
+import { ApiError, unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../components/states';
-import { parseMoney } from '../../../src/campaigns/money';
+import { minorToDecimal, parseMoney } from '../../../src/campaigns/money';
+import { campaignStatuses, type CampaignStatus } from '../../../src/campaigns/campaign-tables';
 import { formatMinor } from '../components/money-format';
 import { CampaignSummaryTable, formatRoi } from '../components/campaign-summary-table';
 import './campaigns.css';
@@ -22,6 +24,8 @@ type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['cam
 /** GET …/campaigns/{id} */
 export type CampaignDetail = InferResponseType<CampaignApi[':campaignId']['$get'], 200>;
 type CampaignKpi = CampaignDetail['kpis'][number];
+type LineItem = CampaignDetail['lineItems'][number];
+type AccountOption = { id: string; handle: string; network: string };
 
 const editorRoles = new Set(['owner', 'admin', 'editor']);
 const missing = '—';
@@ -38,6 +42,78 @@ const num = (v: number | null | undefined, lng: string) => (v === null || v === 
 /** `text` as minor units of `currency`, or the reason it is not an amount. */
 function amountOf(text: string, currency: string): number | string {
   return parseMoney(text, currency);
+}
+
+/**
+ * True once the API refuses a currency change (409): a plan line, a spend entry or a conversion value
+ * is recorded in the current currency, and Herald never converts amounts.
+ */
+function currencyLocked(c: CampaignDetail): boolean {
+  return c.lineItems.length > 0 || c.spendEntries.length > 0 || c.conversionEntries.some((x) => x.valueMinor !== null);
+}
+
+/** A media-plan line as the form holds it (text, as typed). */
+type LineDraft = { placement: string; accountId: string; budget: string; posts: string; impressions: string; clicks: string; conversions: string };
+const emptyLine: LineDraft = { placement: '', accountId: '', budget: '', posts: '', impressions: '', clicks: '', conversions: '' };
+const countText = (v: number | null) => (v === null ? '' : String(v));
+const intOrNull = (s: string) => (s.trim() === '' ? null : Number(s));
+
+/** The draft of an existing line, amounts as plain decimals the parser reads back exactly. */
+function lineDraftOf(l: LineItem, currency: string): LineDraft {
+  return {
+    placement: l.placement,
+    accountId: l.accountId ?? '',
+    budget: minorToDecimal(l.plannedBudgetMinor, currency),
+    posts: countText(l.plannedPosts),
+    impressions: countText(l.plannedImpressions),
+    clicks: countText(l.plannedClicks),
+    conversions: countText(l.plannedConversions),
+  };
+}
+
+/** The fields of a media-plan line, shared by the add and edit forms. */
+function LineFields({ value: line, onChange, accounts, currency }: { value: LineDraft; onChange: (d: LineDraft) => void; accounts: AccountOption[]; currency: string }) {
+  const { t } = useTranslation();
+  const set = (patch: Partial<LineDraft>) => onChange({ ...line, ...patch });
+  return (
+    <>
+      <label>
+        {t('campaigns.placement')}
+        <input type="text" required maxLength={120} value={line.placement} onChange={(e) => set({ placement: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.account')}
+        <select value={line.accountId} onChange={(e) => set({ accountId: e.target.value })}>
+          <option value="">{t('campaigns.anyAccount')}</option>
+          {accounts.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.handle} ({a.network})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('campaigns.plannedBudget')} ({currency})
+        <input type="text" inputMode="decimal" required value={line.budget} onChange={(e) => set({ budget: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.plannedPosts')}
+        <input type="number" min={0} step={1} value={line.posts} onChange={(e) => set({ posts: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.plannedImpressions')}
+        <input type="number" min={0} step={1} value={line.impressions} onChange={(e) => set({ impressions: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.plannedClicks')}
+        <input type="number" min={0} step={1} value={line.clicks} onChange={(e) => set({ clicks: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.plannedConversions')}
+        <input type="number" min={0} step={1} value={line.conversions} onChange={(e) => set({ conversions: e.target.value })} />
+      </label>
+    </>
+  );
 }
 
 /** A chosen file's text (FileReader: works in every browser the app supports). */
@@ -120,6 +196,125 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/**
+ * Edits a campaign's own fields (PATCH: only what the API accepts). The currency is read-only once
+ * amounts are recorded in it; should that happen meanwhile, the API's 409 is shown and the campaign
+ * reloaded so the lock appears.
+ */
+function EditCampaign({ workspace, campaign: c, onSaved, onCancel, onConflict }: { workspace: Workspace; campaign: CampaignDetail; onSaved: () => void; onCancel: () => void; onConflict: () => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const lockId = useId();
+  const locked = currencyLocked(c);
+  const [d, setD] = useState(() => ({
+    name: c.name,
+    objective: c.objective ?? '',
+    startsOn: c.startsOn,
+    endsOn: c.endsOn,
+    currency: c.currency,
+    budget: c.budgetMinor === null ? '' : minorToDecimal(c.budgetMinor, c.currency),
+    status: c.status as CampaignStatus,
+    utm: c.utmCampaign ?? '',
+    margin: c.grossMarginPercent === null ? '' : String(c.grossMarginPercent),
+  }));
+  const [state, save] = useSave();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const currency = locked ? c.currency : d.currency.trim().toUpperCase();
+    const budget = d.budget.trim() === '' ? null : amountOf(d.budget, currency);
+    void save(async () => {
+      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.budget'), problem: budget }));
+      try {
+        await unwrap(
+          client.api.v1.workspaces[':workspaceId'].campaigns[':campaignId'].$patch({
+            param: { workspaceId: workspace.id, campaignId: c.id },
+            json: {
+              name: d.name,
+              objective: d.objective.trim() === '' ? null : d.objective,
+              startsOn: d.startsOn,
+              endsOn: d.endsOn,
+              // Sent only when it changes, so an unchanged currency never meets the lock.
+              ...(currency === c.currency ? {} : { currency }),
+              budgetMinor: budget,
+              status: d.status,
+              utmCampaign: d.utm.trim() === '' ? null : d.utm,
+              grossMarginPercent: d.margin.trim() === '' ? null : Number(d.margin),
+            },
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) onConflict();
+        throw err;
+      }
+      onSaved();
+    });
+  };
+  return (
+    <form className="card campaign-form campaign-edit" onSubmit={submit} aria-label={t('campaigns.editCampaign')}>
+      <fieldset disabled={state === 'saving'}>
+        <label>
+          {t('campaigns.name')}
+          <input type="text" required maxLength={120} value={d.name} onChange={(e) => setD({ ...d, name: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.objective')}
+          <input type="text" maxLength={1000} value={d.objective} onChange={(e) => setD({ ...d, objective: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.startsOn')}
+          <input type="date" required value={d.startsOn} onChange={(e) => setD({ ...d, startsOn: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.endsOn')}
+          <input type="date" required value={d.endsOn} onChange={(e) => setD({ ...d, endsOn: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.status')}
+          <select value={d.status} onChange={(e) => setD({ ...d, status: campaignStatuses.find((s) => s === e.target.value) ?? d.status })}>
+            {campaignStatuses.map((s) => (
+              <option key={s} value={s}>
+                {t(`campaigns.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('campaigns.currency')}
+          {locked ? (
+            <input type="text" readOnly value={c.currency} aria-describedby={lockId} />
+          ) : (
+            <input type="text" required maxLength={3} value={d.currency} onChange={(e) => setD({ ...d, currency: e.target.value })} />
+          )}
+        </label>
+        <label>
+          {t('campaigns.budget')} ({locked ? c.currency : d.currency.trim().toUpperCase()})
+          <input type="text" inputMode="decimal" value={d.budget} onChange={(e) => setD({ ...d, budget: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.utm')}
+          <input type="text" maxLength={100} value={d.utm} onChange={(e) => setD({ ...d, utm: e.target.value })} />
+        </label>
+        <label>
+          {t('campaigns.margin')}
+          <input type="number" min={0} max={100} step="0.01" value={d.margin} onChange={(e) => setD({ ...d, margin: e.target.value })} />
+        </label>
+        <button type="submit" className="button button-primary">
+          {t('campaigns.saveCampaign')}
+        </button>
+        <button type="button" className="button button-quiet" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </fieldset>
+      {locked && (
+        <p id={lockId} className="muted">
+          {t('campaigns.currencyLocked', { currency: c.currency })}
+        </p>
+      )}
+      <FormStatus state={state} />
+    </form>
+  );
+}
+
 function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace; campaignId: string; onBack: () => void }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -129,7 +324,12 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const campaign = useLoad(() => unwrap(api.$get({ param })), [client, workspace.id, campaignId]);
   const accounts = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
   const canEdit = editorRoles.has(workspace.role);
-  const [line, setLine] = useState({ placement: '', accountId: '', budget: '', posts: '', impressions: '', clicks: '', conversions: '' });
+  const [line, setLine] = useState<LineDraft>(emptyLine);
+  const [editing, setEditing] = useState(false);
+  const [edited, setEdited] = useState(false);
+  const [editLine, setEditLine] = useState<{ id: string; draft: LineDraft } | null>(null);
+  const [editLineState, saveEditLine] = useSave();
+  const [lineRemoveState, saveLineRemove] = useSave();
   const [spend, setSpend] = useState({ day: '', amount: '', lineItemId: '' });
   const [conv, setConv] = useState({ day: '', count: '', value: '' });
   const [postId, setPostId] = useState('');
@@ -148,7 +348,6 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const cur = c.currency;
   const money = (v: number | null | undefined) => formatMinor(v, cur, lng);
   const kpiOf = (list: CampaignKpi[], id: string) => list.find((k) => k.definition.id === id);
-  const intOrNull = (s: string) => (s.trim() === '' ? null : Number(s));
   const handle = new Map((accounts.data?.items ?? []).map((a) => [a.id, `${a.handle} (${a.network})`]));
   const reportHref = (format: string) => `/api/v1/workspaces/${workspace.id}/campaigns/${c.id}/report?format=${format}`;
 
@@ -171,7 +370,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
           },
         }),
       );
-      setLine({ placement: '', accountId: '', budget: '', posts: '', impressions: '', clicks: '', conversions: '' });
+      setLine(emptyLine);
       campaign.reload();
     });
   };
@@ -195,6 +394,40 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       campaign.reload();
     });
   };
+  const changeLine = (e: FormEvent) => {
+    e.preventDefault();
+    if (!editLine) return;
+    const l = c.lineItems.find((x) => x.id === editLine.id);
+    const d = editLine.draft;
+    const budget = amountOf(d.budget, cur);
+    void saveEditLine(async () => {
+      if (!l) return;
+      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.plannedBudget'), problem: budget }));
+      await unwrap(
+        api['line-items'][':lineItemId'].$patch({
+          param: { ...param, lineItemId: l.id },
+          json: {
+            placement: d.placement,
+            // The account only when it changed: sending "none" for a line that names only a network would clear the network too.
+            ...(d.accountId === (l.accountId ?? '') ? {} : { accountId: d.accountId || null }),
+            plannedBudgetMinor: budget,
+            plannedPosts: intOrNull(d.posts),
+            plannedImpressions: intOrNull(d.impressions),
+            plannedClicks: intOrNull(d.clicks),
+            plannedConversions: intOrNull(d.conversions),
+          },
+        }),
+      );
+      setEditLine(null);
+      campaign.reload();
+    });
+  };
+  const removeLine = (lineItemId: string) =>
+    void saveLineRemove(async () => {
+      await unwrap(api['line-items'][':lineItemId'].$delete({ param: { ...param, lineItemId } }));
+      if (editLine?.id === lineItemId) setEditLine(null);
+      campaign.reload();
+    });
   const removeEntry = (kind: 'spend' | 'conversions', entryId: string) =>
     void saveRemove(async () => {
       const param2 = { ...param, entryId };
@@ -240,6 +473,35 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
         {c.objective ? ` · ${c.objective}` : ''}
         {c.utmCampaign ? ` · utm_campaign=${c.utmCampaign}` : ''}
       </p>
+      {canEdit && (
+        <p>
+          <button
+            type="button"
+            className="button"
+            aria-expanded={editing}
+            onClick={() => {
+              setEdited(false);
+              setEditing(!editing);
+            }}
+          >
+            {t('campaigns.editCampaign')}
+          </button>{' '}
+          {edited && <span role="status">{t('campaigns.campaignSaved')}</span>}
+        </p>
+      )}
+      {canEdit && editing && (
+        <EditCampaign
+          workspace={workspace}
+          campaign={c}
+          onSaved={() => {
+            setEditing(false);
+            setEdited(true);
+            campaign.reload();
+          }}
+          onCancel={() => setEditing(false)}
+          onConflict={campaign.reload}
+        />
+      )}
       <dl className="campaign-figures">
         <div>
           <dt>{t('campaigns.spend')}</dt>
@@ -286,6 +548,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                 <th scope="col">{t('campaigns.impressions')}</th>
                 <th scope="col">{t('campaigns.clicks')}</th>
                 <th scope="col">{t('campaigns.conversions')}</th>
+                {canEdit && <th scope="col" />}
               </tr>
             </thead>
             <tbody>
@@ -312,50 +575,46 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                     <td>
                       {num(l.actual.conversions, lng)} / {num(l.plannedConversions, lng)}
                     </td>
+                    {canEdit && (
+                      <td className="campaign-row-actions">
+                        <button type="button" className="button button-quiet" aria-expanded={editLine?.id === l.id} onClick={() => setEditLine({ id: l.id, draft: lineDraftOf(l, cur) })}>
+                          {t('campaigns.editLine')}
+                        </button>
+                        <button type="button" className="button button-quiet" disabled={lineRemoveState === 'saving'} onClick={() => removeLine(l.id)}>
+                          {t('campaigns.removeLine')}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 );
               })}
             </tbody>
           </table>
         )}
+        {typeof lineRemoveState === 'object' && (
+          <p role="alert" className="form-error">
+            {lineRemoveState.error}
+          </p>
+        )}
+        {canEdit && editLine && c.lineItems.some((x) => x.id === editLine.id) && (
+          <form className="campaign-form" onSubmit={changeLine} aria-label={t('campaigns.editLineTitle', { placement: c.lineItems.find((x) => x.id === editLine.id)?.placement ?? '' })}>
+            <fieldset disabled={editLineState === 'saving'}>
+              <legend>{t('campaigns.editLineTitle', { placement: c.lineItems.find((x) => x.id === editLine.id)?.placement ?? '' })}</legend>
+              <LineFields value={editLine.draft} onChange={(draft) => setEditLine({ id: editLine.id, draft })} accounts={accounts.data?.items ?? []} currency={cur} />
+              <button type="submit" className="button">
+                {t('campaigns.saveLine')}
+              </button>
+              <button type="button" className="button button-quiet" onClick={() => setEditLine(null)}>
+                {t('common.cancel')}
+              </button>
+            </fieldset>
+            <FormStatus state={editLineState} />
+          </form>
+        )}
         {canEdit && (
           <form className="campaign-form" onSubmit={addLine} aria-label={t('campaigns.addLine')}>
             <fieldset disabled={lineState === 'saving'}>
-              <label>
-                {t('campaigns.placement')}
-                <input type="text" required maxLength={120} value={line.placement} onChange={(e) => setLine({ ...line, placement: e.target.value })} />
-              </label>
-              <label>
-                {t('campaigns.account')}
-                <select value={line.accountId} onChange={(e) => setLine({ ...line, accountId: e.target.value })}>
-                  <option value="">{t('campaigns.anyAccount')}</option>
-                  {(accounts.data?.items ?? []).map((a) => (
-                    <option key={a.id} value={a.id}>
-                      {a.handle} ({a.network})
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t('campaigns.plannedBudget')} ({cur})
-                <input type="text" inputMode="decimal" required value={line.budget} onChange={(e) => setLine({ ...line, budget: e.target.value })} />
-              </label>
-              <label>
-                {t('campaigns.plannedPosts')}
-                <input type="number" min={0} step={1} value={line.posts} onChange={(e) => setLine({ ...line, posts: e.target.value })} />
-              </label>
-              <label>
-                {t('campaigns.plannedImpressions')}
-                <input type="number" min={0} step={1} value={line.impressions} onChange={(e) => setLine({ ...line, impressions: e.target.value })} />
-              </label>
-              <label>
-                {t('campaigns.plannedClicks')}
-                <input type="number" min={0} step={1} value={line.clicks} onChange={(e) => setLine({ ...line, clicks: e.target.value })} />
-              </label>
-              <label>
-                {t('campaigns.plannedConversions')}
-                <input type="number" min={0} step={1} value={line.conversions} onChange={(e) => setLine({ ...line, conversions: e.target.value })} />
-              </label>
+              <LineFields value={line} onChange={setLine} accounts={accounts.data?.items ?? []} currency={cur} />
               <button type="submit" className="button">
                 {t('campaigns.addLine')}
               </button>
