@@ -457,6 +457,13 @@ export interface StreamCapability<Cred = unknown, Session = unknown> {
   /** The upstream this account's messages come from (e.g. its PDS or a relay URL; a server plus account). */
   upstream(auth: AccountAuth<Cred, Session>, ctx: Pick<StreamContext, 'defaultServiceUrl'>): string;
   /**
+   * True when `upstream` carries what the account's polling finds (a relay, a per-account notification
+   * stream); false when it sees only part of it (a PDS's own firehose carries only the authors that PDS
+   * hosts). Polling is put off while a complete stream is healthy and keeps its usual interval beside a
+   * partial one, so replies from elsewhere are not left to a slow safety-net poll.
+   */
+  complete(upstream: string): boolean;
+  /**
    * Subscribes to `upstream` from `cursor` (null = from now) and yields batches until `ctx.signal`
    * aborts (then it returns) or the connection fails (then it throws, a ConnectorError where it can;
    * Herald reconnects with backoff from the last cursor it stored). It may yield batches without items

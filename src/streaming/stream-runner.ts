@@ -16,7 +16,8 @@
  *   stored cursor is refused, so it is dropped and the stream opens from now.
  * - Polling keeps running as back-fill and safety net: right after each (re)connect of a stream that
  *   cannot resume the accounts' `sync-inbound` is enqueued (it covers the gap), and while a
- *   subscription is healthy its accounts' next poll is put off to `healthyPollMs` after their last one.
+ *   subscription that carries everything (`stream.complete(upstream)`) is healthy its accounts' next
+ *   poll is put off to `healthyPollMs` after their last one; beside a partial one polling keeps its pace.
  * Nothing here knows a network: everything network-specific is behind `StreamCapability`.
  */
 import type { AccountAuth, AnyConnector, InboundMessage, StreamBatch } from '../connectors/connector';
@@ -260,9 +261,9 @@ export function startStreamRunner(services: AppServices, overrides: Partial<Stre
       subs.set(key, created);
       created.done = run(created).catch((e: unknown) => log.error({ err: e, network: created.status.network, upstream: created.status.upstream }, 'stream runner loop failed'));
     }
-    // Polling is the safety net: while a stream is healthy its accounts are polled less often.
+    // Polling is the safety net: while a complete stream is healthy its accounts are polled less often.
     for (const sub of subs.values()) {
-      if (!sub.status.connected) continue;
+      if (!sub.status.connected || !sub.connector.stream!.complete(sub.status.upstream)) continue;
       for (const { row } of sub.accounts.values()) {
         if (!row.inbound_synced_at) continue;
         const at = new Date(Date.parse(row.inbound_synced_at) + opts.healthyPollMs).toISOString();

@@ -64,6 +64,9 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
     abort.abort();
     await batches.return?.(undefined);
     expect(found).toEqual({ handle: carol!.handle, uri: m.uri });
+    // A relay carries every repository: polling may slow down beside it (not beside a PDS's own firehose).
+    expect(stream.complete(stream.upstream(auth, { defaultServiceUrl: net.pdsUrl }))).toBe(true);
+    expect(createBlueskyStream({ plcUrl: net.plcUrl }).complete(net.pdsUrl.replace(/\/+$/, ''))).toBe(false);
     // Asked the PLC directory, not describeRepo (a relay does not serve it).
     expect(lookups).toEqual([`${net.plcUrl.replace(/\/+$/, '')}/${encodeURIComponent(carol!.did)}`]);
   }, 30_000);
@@ -161,6 +164,14 @@ describe.skipIf(!enabled)('bluesky firehose streaming against a local network', 
       const rep = await syncInbound(services, alice.accountId);
       expect(rep.outcome).toBe('done');
       expect(rep.received).toBe(0);
+      // A PDS's firehose carries only the authors it hosts, so beside it polling keeps its own pace: the
+      // runner does not put the next poll off as it does beside a complete stream.
+      const dueKey = `sync-inbound-due:${alice.accountId}`;
+      const nextPoll = new Date(Date.now() + 120_000).toISOString();
+      await services.database.db.insertInto('rate_limit_windows').values({ key: dueKey, window_start: nextPoll, count: 0 }).onConflict((oc) => oc.column('key').doUpdateSet({ window_start: nextPoll })).execute();
+      await runner!.refresh();
+      expect(runner!.status()[0]!.connected).toBe(true);
+      expect((await services.database.db.selectFrom('rate_limit_windows').select('window_start').where('key', '=', dueKey).executeTakeFirstOrThrow()).window_start).toBe(nextPoll);
       expect(await messages(reply.uri)).toHaveLength(1);
       expect(await messages(mention.uri)).toHaveLength(1);
       expect(await receivedEvents(reply.uri)).toBe(1);

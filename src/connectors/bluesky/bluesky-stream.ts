@@ -474,6 +474,12 @@ export function createBlueskyStream(options: BlueskyStreamOptions = {}): StreamC
       return jetstream ?? relay ?? httpBase(auth.serviceUrl ?? auth.credentials.serviceUrl ?? ctx.defaultServiceUrl);
     },
 
+    // A relay or Jetstream carries every repository; a PDS only those it hosts (replies from accounts
+    // on other PDSes, i.e. most of them on Bluesky's own hosting, reach Herald by polling).
+    complete(upstream) {
+      return upstream === jetstream || upstream === relay;
+    },
+
     async *open(input, ctx) {
       const jet = jetstream !== null && input.upstream === jetstream;
       const url = jet ? jetstreamSubscribeUrl(input.upstream, input.cursor) : subscribeReposUrl(input.upstream, input.cursor);

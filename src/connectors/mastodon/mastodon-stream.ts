@@ -202,6 +202,9 @@ export function createMastodonStream(options: MastodonStreamOptions = {}): Strea
 
   return {
     resumable: false,
+    // The account's own notification stream: every mention, which is how replies arrive; only a reply
+    // that drops the mention is left to polling.
+    complete: () => true,
 
     upstream(auth) {
       // Notifications are per token: one connection per account.
