@@ -5,7 +5,9 @@
  * the server's HTML in a sandboxed frame (no scripts, no same-origin) with the hostile text as text;
  * the download links carry the same query per format; an admin adds an e-mail schedule (the server's
  * words on a bad address) and removes it, and saves the branding, which the next preview shows; a
- * viewer gets no forms.
+ * viewer gets no forms; the campaign template offers the workspace's campaigns: the preview and
+ * downloads are the chosen campaign's report, and the schedule is stored with its campaignId and
+ * listed by the campaign's name (the server's words when no campaign is chosen).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,5 +129,58 @@ describe('Reports screen (in-process Herald)', () => {
     const branding = screen.getByRole('region', { name: 'Utseende' });
     expect((await within(branding).findByRole('button', { name: 'Spara utseendet' })).closest('fieldset')?.disabled).toBe(true);
     expect(screen.getByRole('link', { name: 'PDF-dokument' })).toBeTruthy();
+  });
+  it('offers the workspace\'s campaigns for the campaign report: preview, downloads and a schedule with its campaignId, listed by name', async () => {
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const spring = (await (await t.json('POST', base, { name: 'Spring launch', startsOn: '2026-03-23', endsOn: '2026-03-29', currency: 'SEK' }, owner)).json()) as { id: string };
+    await t.json('POST', base, { name: 'Summer', startsOn: '2026-06-01', endsOn: '2026-06-30', currency: 'SEK' }, owner);
+    open(workspace, owner);
+    fireEvent.change(screen.getByLabelText('Template'), { target: { value: 'campaign' } });
+    const picker = (await screen.findByLabelText('Campaign')) as HTMLSelectElement;
+    // The workspace's campaigns in the API's order (newest start first).
+    await waitFor(() => expect([...picker.options].map((o) => o.textContent)).toEqual(['Choose a campaign', 'Summer', 'Spring launch']));
+    // The campaign report covers its own accounts and dates: no account or period fields.
+    expect(screen.queryByRole('checkbox', { name: '@acme (vk)' })).toBeNull();
+    expect(screen.queryByLabelText('From')).toBeNull();
+    expect(screen.queryByRole('link', { name: 'PDF document' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Choose the campaign whose report you want.');
+
+    // Without a campaign the server refuses the schedule, in its own words; nothing is stored.
+    const schedules = screen.getByRole('region', { name: 'E-mail schedules' });
+    fireEvent.change(within(schedules).getByLabelText('Recipients (one address per line)'), { target: { value: 'boss@client.test' } });
+    fireEvent.click(within(schedules).getByRole('button', { name: 'E-mail this report' }));
+    expect((await within(schedules).findByRole('alert')).textContent).toBe('The campaign template needs campaignId: the campaign whose report is mailed');
+    expect(await t.services.database.db.selectFrom('report_schedules').select('id').execute()).toEqual([]);
+
+    fireEvent.change(picker, { target: { value: spring.id } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    const frame = (await screen.findByTitle('Report preview')) as HTMLIFrameElement;
+    expect(frame.getAttribute('sandbox')).toBe('');
+    expect(frame.getAttribute('src')).toBe(`${base}/${spring.id}/report?format=html`);
+    const doc = await t.request(frame.getAttribute('src')!, { headers: { cookie: owner.cookie } });
+    expect(doc.status).toBe(200);
+    expect(await doc.text()).toContain('Spring launch');
+    // Never the generic render route, which answers 422 for a campaign.
+    expect(requests.filter((r) => r.includes('/reports/render'))).toEqual([]);
+    expect(screen.getByRole('link', { name: 'PDF document' }).getAttribute('href')).toBe(`${base}/${spring.id}/report?format=pdf`);
+    const csv = await t.request(screen.getByRole('link', { name: 'CSV table' }).getAttribute('href')!, { headers: { cookie: owner.cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+
+    fireEvent.change(within(schedules).getByLabelText('Every'), { target: { value: 'weekly' } });
+    fireEvent.click(within(schedules).getByRole('button', { name: 'E-mail this report' }));
+    await within(schedules).findByText(/Campaign report "Spring launch" · week \(last week, Monday–Sunday\) · boss@client.test/);
+    expect(await t.services.database.db.selectFrom('report_schedules').select(['template', 'campaign_id', 'account_ids', 'frequency']).execute()).toEqual([
+      { template: 'campaign', campaign_id: spring.id, account_ids: '[]', frequency: 'weekly' },
+    ]);
+    const listed = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/report-schedules`, undefined, owner)).json()) as { items: Array<{ template: string; campaignId: string | null }> };
+    expect(listed.items).toMatchObject([{ template: 'campaign', campaignId: spring.id }]);
+
+    // Russian: the list names the campaign in that language too.
+    cleanup();
+    open(workspace, owner, 'ru');
+    const ruSchedules = await screen.findByRole('region', { name: 'Рассылка по e-mail' });
+    await within(ruSchedules).findByText(/Отчёт по кампании «Spring launch»/);
   });
 });

@@ -1,18 +1,22 @@
 /**
- * Reports: pick a template, accounts and a period; preview the report's HTML in a sandboxed frame
- * (srcdoc, no scripts, no same-origin access); download it as PDF, CSV or XLSX; e-mail it weekly or
- * monthly; and set the workspace's white-label branding (admins and owners).
+ * Reports: pick a template, accounts and a period (or, for the campaign report, one of the
+ * workspace's campaigns); preview the report's HTML in a sandboxed frame (no scripts, no same-origin
+ * access); download it as PDF, CSV or XLSX; e-mail it weekly or monthly; and set the workspace's
+ * white-label branding (admins and owners).
  */
 import { useState, type ChangeEvent, type FormEvent } from 'react';
+import type { InferResponseType } from 'hono/client';
 import { useTranslation } from 'react-i18next';
-import { ApiError, unwrap } from '../api/client';
+import { ApiError, unwrap, type Api } from '../api/client';
 import { useApi } from '../api/context';
 import type { Workspace } from '../api/types';
 import { useLoad } from '../api/use-load';
 import { ErrorState, Loading, errorMessage } from '../components/states';
 
-const templates = ['monthly', 'competitors', 'inbox'] as const;
+// `campaign` is per campaign: its own report route, the campaign's own dates and accounts.
+const templates = ['monthly', 'competitors', 'inbox', 'campaign'] as const;
 type Template = (typeof templates)[number];
+type CampaignItem = InferResponseType<Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns']['$get'], 200>['items'][number];
 const adminRoles = new Set(['owner', 'admin']);
 const maxLogoBytes = 256 * 1024;
 
@@ -22,11 +26,20 @@ export interface ReportChoice {
   accountIds: string[];
   from: string;
   to: string;
+  /** With template `campaign`: the campaign ('' until one is chosen). */
+  campaignId: string;
 }
 
 /** The query of GET …/reports/render for a choice and format (empty fields left to the server). */
 export function reportQuery(c: ReportChoice, format: 'html' | 'pdf' | 'csv' | 'xlsx'): Record<string, string> {
   return { template: c.template, format, ...(c.accountIds.length ? { accountIds: c.accountIds.join(',') } : {}), ...(c.from ? { from: c.from } : {}), ...(c.to ? { to: c.to } : {}) };
+}
+
+/** Where a choice's report is fetched: the render route, or the chosen campaign's own report route. */
+export function reportHref(workspaceId: string, c: ReportChoice, format: 'html' | 'pdf' | 'csv' | 'xlsx'): string {
+  const ws = `/api/v1/workspaces/${encodeURIComponent(workspaceId)}`;
+  if (c.template === 'campaign') return `${ws}/campaigns/${encodeURIComponent(c.campaignId)}/report?${new URLSearchParams({ format }).toString()}`;
+  return `${ws}/reports/render?${new URLSearchParams(reportQuery(c, format)).toString()}`;
 }
 
 function readBase64(file: File): Promise<string> {
@@ -107,7 +120,7 @@ function Branding({ workspace, canManage }: { workspace: Workspace; canManage: b
   );
 }
 
-function Schedules({ workspace, choice, canManage }: { workspace: Workspace; choice: ReportChoice; canManage: boolean }) {
+function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Workspace; choice: ReportChoice; canManage: boolean; campaigns: CampaignItem[] | undefined }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const api = client.api.v1.workspaces[':workspaceId']['report-schedules'];
@@ -119,7 +132,8 @@ function Schedules({ workspace, choice, canManage }: { workspace: Workspace; cho
     e.preventDefault();
     setError(null);
     try {
-      await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { template: choice.template, accountIds: choice.accountIds, frequency, recipients: recipients.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean) } }));
+      const what = choice.template === 'campaign' ? { template: choice.template, campaignId: choice.campaignId || null } : { template: choice.template, accountIds: choice.accountIds };
+      await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { ...what, frequency, recipients: recipients.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean) } }));
       setRecipients('');
       list.reload();
     } catch (err) {
@@ -135,6 +149,9 @@ function Schedules({ workspace, choice, canManage }: { workspace: Workspace; cho
     }
   };
   const items = list.data?.items ?? [];
+  const campaignName = new Map((campaigns ?? []).map((c) => [c.id, c.name]));
+  // A campaign deleted after the schedule was made: its deliveries fail; say so rather than show an id.
+  const campaignOf = (id: string | null) => (id === null ? '' : campaigns === undefined ? '…' : (campaignName.get(id) ?? t('reports.deletedCampaign')));
   return (
     <section aria-labelledby="reports-schedules" className="reports-section">
       <h2 id="reports-schedules">{t('reports.schedules')}</h2>
@@ -143,7 +160,7 @@ function Schedules({ workspace, choice, canManage }: { workspace: Workspace; cho
       <ul>
         {items.map((s) => (
           <li key={s.id}>
-            {t(`reports.templates.${s.template}`)} · {t(`reports.frequencies.${s.frequency}`)} · {s.recipients.join(', ')}
+            {s.template === 'campaign' ? t('reports.campaignSchedule', { name: campaignOf(s.campaignId) }) : t(`reports.templates.${s.template}`)} · {t(`reports.frequencies.${s.frequency}`)} · {s.recipients.join(', ')}
             {s.paused ? ` · ${t('reports.paused')}` : ''}
             {s.deliveries[0] ? ` · ${t('reports.lastDelivery', { period: s.deliveries[0].period, status: s.deliveries[0].status })}` : ''}
             {canManage && (
@@ -185,13 +202,20 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
   const { client } = useApi();
   const ws = client.api.v1.workspaces[':workspaceId'];
   const accounts = useLoad(() => unwrap(ws.accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
-  const [choice, setChoice] = useState<ReportChoice>({ template: 'monthly', accountIds: [], from: '', to: '' });
+  const campaigns = useLoad(() => unwrap(ws.campaigns.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
+  const [choice, setChoice] = useState<ReportChoice>({ template: 'monthly', accountIds: [], from: '', to: '', campaignId: '' });
   const [preview, setPreview] = useState<{ url: string; shown: number } | { error: string } | 'loading' | null>(null);
   const canManage = adminRoles.has(workspace.role);
-  const href = (format: 'html' | 'pdf' | 'csv' | 'xlsx') => `/api/v1/workspaces/${encodeURIComponent(workspace.id)}/reports/render?${new URLSearchParams(reportQuery(choice, format)).toString()}`;
+  const href = (format: 'html' | 'pdf' | 'csv' | 'xlsx') => reportHref(workspace.id, choice, format);
+  const isCampaign = choice.template === 'campaign';
 
   const showPreview = async (e: FormEvent) => {
     e.preventDefault();
+    if (isCampaign) {
+      // The campaign comes from the workspace's own list: the frame loads its report directly.
+      setPreview(choice.campaignId ? { url: href('html'), shown: Date.now() } : { error: t('reports.chooseCampaignFirst') });
+      return;
+    }
     setPreview('loading');
     try {
       // Only checked here (check=true: nothing is built) so a refusal (bad period, unknown account)
@@ -221,40 +245,63 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
             ))}
           </select>
         </label>
-        <p className="reports-note">{t('reports.noCampaign')}</p>
-        <fieldset>
-          <legend>{t('reports.accounts')}</legend>
-          {accounts.loading && !accounts.data ? <Loading /> : null}
-          {(accounts.data?.items ?? []).map((a) => (
-            <label key={a.id}>
-              <input type="checkbox" checked={choice.accountIds.includes(a.id)} onChange={() => toggle(a.id)} />@{a.handle} ({a.network})
+        {isCampaign ? (
+          <>
+            <label>
+              {t('reports.campaign')}
+              <select value={choice.campaignId} aria-describedby="reports-campaign-note" onChange={(e) => setChoice((c) => ({ ...c, campaignId: e.target.value }))}>
+                <option value="">{t('reports.chooseCampaign')}</option>
+                {(campaigns.data?.items ?? []).map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
             </label>
-          ))}
-          {choice.accountIds.length === 0 && <p>{t('reports.allAccounts')}</p>}
-        </fieldset>
-        <label>
-          {t('reports.from')}
-          <input type="date" value={choice.from} onChange={(e) => setChoice((c) => ({ ...c, from: e.target.value }))} />
-        </label>
-        <label>
-          {t('reports.to')}
-          <input type="date" value={choice.to} onChange={(e) => setChoice((c) => ({ ...c, to: e.target.value }))} />
-        </label>
+            <p className="reports-note" id="reports-campaign-note">
+              {campaigns.data && campaigns.data.items.length === 0 ? t('reports.noCampaigns') : t('reports.campaignNote')}
+            </p>
+            {campaigns.error ? <ErrorState error={campaigns.error} onRetry={campaigns.reload} /> : null}
+          </>
+        ) : (
+          <>
+            <fieldset>
+              <legend>{t('reports.accounts')}</legend>
+              {accounts.loading && !accounts.data ? <Loading /> : null}
+              {(accounts.data?.items ?? []).map((a) => (
+                <label key={a.id}>
+                  <input type="checkbox" checked={choice.accountIds.includes(a.id)} onChange={() => toggle(a.id)} />@{a.handle} ({a.network})
+                </label>
+              ))}
+              {choice.accountIds.length === 0 && <p>{t('reports.allAccounts')}</p>}
+            </fieldset>
+            <label>
+              {t('reports.from')}
+              <input type="date" value={choice.from} onChange={(e) => setChoice((c) => ({ ...c, from: e.target.value }))} />
+            </label>
+            <label>
+              {t('reports.to')}
+              <input type="date" value={choice.to} onChange={(e) => setChoice((c) => ({ ...c, to: e.target.value }))} />
+            </label>
+          </>
+        )}
         <button type="submit" className="button">
           {t('reports.preview')}
         </button>
-        <span className="reports-downloads">
-          {t('reports.download')}:{' '}
-          <a href={href('pdf')} download>
-            {t('reports.downloadPdf')}
-          </a>{' '}
-          <a href={href('csv')} download>
-            {t('reports.downloadCsv')}
-          </a>{' '}
-          <a href={href('xlsx')} download>
-            {t('reports.downloadXlsx')}
-          </a>
-        </span>
+        {(!isCampaign || choice.campaignId) && (
+          <span className="reports-downloads">
+            {t('reports.download')}:{' '}
+            <a href={href('pdf')} download>
+              {t('reports.downloadPdf')}
+            </a>{' '}
+            <a href={href('csv')} download>
+              {t('reports.downloadCsv')}
+            </a>{' '}
+            <a href={href('xlsx')} download>
+              {t('reports.downloadXlsx')}
+            </a>
+          </span>
+        )}
       </form>
       {preview === 'loading' && <Loading />}
       {preview && typeof preview === 'object' && 'error' in preview && <p role="alert">{preview.error}</p>}
@@ -262,7 +309,7 @@ export function ReportsScreen({ workspace }: { workspace: Workspace }) {
         // No allow-scripts, no allow-same-origin: the report can neither run code nor reach the app.
         <iframe key={preview.shown} title={t('reports.previewTitle')} sandbox="" src={preview.url} className="reports-preview" style={{ width: '100%', height: '70vh', border: '1px solid #ccc' }} />
       )}
-      <Schedules workspace={workspace} choice={choice} canManage={canManage} />
+      <Schedules workspace={workspace} choice={choice} canManage={canManage} campaigns={campaigns.data?.items} />
       <Branding workspace={workspace} canManage={canManage} />
     </div>
   );
