@@ -23,15 +23,17 @@ import './campaigns.css';
 type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
 /** GET …/campaigns/{id} */
 export type CampaignDetail = InferResponseType<CampaignApi[':campaignId']['$get'], 200>;
-type CampaignKpi = CampaignDetail['kpis'][number];
 type LineItem = CampaignDetail['lineItems'][number];
+// A line's KPI; the campaign's own KPIs are these plus their goal.
+type CampaignKpi = LineItem['kpis'][number];
 type AccountOption = { id: string; handle: string; network: string };
 
 const editorRoles = new Set(['owner', 'admin', 'editor']);
 const missing = '—';
 
 
-function formatKpi(k: CampaignKpi, currency: string, lng: string): string {
+// The campaign's and its lines' KPIs share these fields (the campaign's may carry more).
+function formatKpi(k: Pick<CampaignKpi, 'value' | 'definition'>, currency: string, lng: string): string {
   if (k.value === null) return missing;
   if (k.definition.unit === 'money') return new Intl.NumberFormat(lng, { style: 'currency', currency, maximumFractionDigits: 6 }).format(k.value);
   return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(k.value)} %`;
@@ -347,7 +349,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const c = campaign.data;
   const cur = c.currency;
   const money = (v: number | null | undefined) => formatMinor(v, cur, lng);
-  const kpiOf = (list: CampaignKpi[], id: string) => list.find((k) => k.definition.id === id);
+  const kpiOf = <K extends Pick<CampaignKpi, 'definition'>>(list: K[], id: string) => list.find((k) => k.definition.id === id);
   const handle = new Map((accounts.data?.items ?? []).map((a) => [a.id, `${a.handle} (${a.network})`]));
   const reportHref = (format: string) => `/api/v1/workspaces/${workspace.id}/campaigns/${c.id}/report?format=${format}`;
 
