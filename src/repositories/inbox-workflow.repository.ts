@@ -8,6 +8,7 @@ import type { InboxMessagesTable } from '../db/schema';
 import type { InboxNoteRow, InboxReplyRow, InboxRuleRow, InboxRulesTable, InboxSavedReplyRow, InboxSavedRepliesTable, InboxSettingsRow, InboxStatus } from '../inbox/inbox-tables';
 import type { Executor } from '../jobs/job-queue';
 import type { InboxMessageWithPost } from './inbox-messages.repository';
+import { insertRowsAsText } from './multi-row-insert.repository';
 
 /** Messages of the workspace with these ids (those of other workspaces are simply absent). */
 export async function messagesByIds(db: Executor, workspaceId: string, ids: string[]): Promise<InboxMessageWithPost[]> {
@@ -393,13 +394,15 @@ export async function workspaceMembersAmong(db: Executor, workspaceId: string, u
 /** Adds tags of new messages with one multi-row INSERT per 5,000 pairs (present ones are kept); returns the pairs added. */
 export async function addTagsBatch(db: Executor, workspaceId: string, pairs: ReadonlyArray<{ messageId: string; tag: string }>, at: string): Promise<Array<{ messageId: string; tag: string }>> {
   const added: Array<{ messageId: string; tag: string }> = [];
+  // Sent as SQL text (src/repositories/multi-row-insert.repository.ts): ingest adds a page's tags at once.
   for (const part of inChunks(pairs, 5000)) {
-    const rows = await db
-      .insertInto('inbox_message_tags')
-      .values(part.map((p) => ({ message_id: p.messageId, workspace_id: workspaceId, tag: p.tag, created_at: at })))
-      .onConflict((oc) => oc.columns(['message_id', 'tag']).doNothing())
-      .returning(['message_id', 'tag'])
-      .execute();
+    const rows = await insertRowsAsText<{ message_id: string; tag: string }>(
+      db,
+      'inbox_message_tags',
+      ['message_id', 'workspace_id', 'tag', 'created_at'],
+      part.map((p) => [p.messageId, workspaceId, p.tag, at]),
+      'on conflict ("message_id", "tag") do nothing returning "message_id", "tag"',
+    );
     for (const r of rows) added.push({ messageId: r.message_id, tag: r.tag });
   }
   return added;

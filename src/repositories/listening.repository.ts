@@ -6,6 +6,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { InboxMessageRow } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
+import { insertRowsAsText } from './multi-row-insert.repository';
 import type {
   ListeningAlertRow,
   ListeningAlertsTable,
@@ -125,19 +126,17 @@ export async function findWorkspaceInboxMessage(db: Executor, workspaceId: strin
 
 // ---- matches ----
 
+/** Every column of a match row, in the order inserted. */
+const matchInsertColumns = ['id', 'workspace_id', 'query_id', 'message_id', 'message_created_at', 'sentiment_label', 'sentiment_score', 'sentiment_lang', 'matched_at'] as const;
+
 /** Inserts matches, skipping any (query, message) already stored; returns how many were new. */
 export async function insertMatches(db: Executor, rows: Array<Insertable<ListeningMatchesTable>>): Promise<number> {
   let inserted = 0;
-  // Chunks keep every statement under SQLite's and PostgreSQL's bound-parameter limits.
+  // Chunks keep every statement under SQLite's and PostgreSQL's bound-parameter limits; sent as SQL
+  // text (src/repositories/multi-row-insert.repository.ts): ingest inserts a page's matches at once.
   for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    const r = await db
-      .insertInto('listening_matches')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['query_id', 'message_id']).doNothing())
-      .returning('id')
-      .execute();
-    inserted += r.length;
+    const chunk = rows.slice(i, i + 500).map((r) => matchInsertColumns.map((c) => r[c]));
+    inserted += (await insertRowsAsText<{ id: string }>(db, 'listening_matches', matchInsertColumns, chunk, 'on conflict ("query_id", "message_id") do nothing returning "id"')).length;
   }
   return inserted;
 }
