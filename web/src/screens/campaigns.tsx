@@ -198,6 +198,49 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+type LinePatch = Parameters<CampaignApi[':campaignId']['line-items'][':lineItemId']['$patch']>[0]['json'];
+
+/** Edits one media-plan line (PATCH); mounted per opening, so its status starts fresh. */
+function EditLine({ line: l, currency, accounts, save: send, onSaved, onCancel }: { line: LineItem; currency: string; accounts: AccountOption[]; save: (json: LinePatch) => Promise<unknown>; onSaved: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [d, setD] = useState(() => lineDraftOf(l, currency));
+  const [state, save] = useSave();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const budget = amountOf(d.budget, currency);
+    void save(async () => {
+      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.plannedBudget'), problem: budget }));
+      await send({
+        placement: d.placement,
+        // The account only when it changed: "none" for a line that names only a network would clear the network too.
+        ...(d.accountId === (l.accountId ?? '') ? {} : { accountId: d.accountId || null }),
+        plannedBudgetMinor: budget,
+        plannedPosts: intOrNull(d.posts),
+        plannedImpressions: intOrNull(d.impressions),
+        plannedClicks: intOrNull(d.clicks),
+        plannedConversions: intOrNull(d.conversions),
+      });
+      onSaved();
+    });
+  };
+  const title = t('campaigns.editLineTitle', { placement: l.placement });
+  return (
+    <form className="campaign-form" onSubmit={submit} aria-label={title}>
+      <fieldset disabled={state === 'saving'}>
+        <legend>{title}</legend>
+        <LineFields value={d} onChange={setD} accounts={accounts} currency={currency} />
+        <button type="submit" className="button">
+          {t('campaigns.saveLine')}
+        </button>
+        <button type="button" className="button button-quiet" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </fieldset>
+      <FormStatus state={state} />
+    </form>
+  );
+}
+
 /**
  * Edits a campaign's own fields (PATCH: only what the API accepts). The currency is read-only once
  * amounts are recorded in it; should that happen meanwhile, the API's 409 is shown and the campaign
@@ -329,8 +372,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const [line, setLine] = useState<LineDraft>(emptyLine);
   const [editing, setEditing] = useState(false);
   const [edited, setEdited] = useState(false);
-  const [editLine, setEditLine] = useState<{ id: string; draft: LineDraft } | null>(null);
-  const [editLineState, saveEditLine] = useSave();
+  const [editLineId, setEditLineId] = useState<string | null>(null);
   const [lineRemoveState, saveLineRemove] = useSave();
   const [spend, setSpend] = useState({ day: '', amount: '', lineItemId: '' });
   const [conv, setConv] = useState({ day: '', count: '', value: '' });
@@ -351,6 +393,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const money = (v: number | null | undefined) => formatMinor(v, cur, lng);
   const kpiOf = <K extends Pick<CampaignKpi, 'definition'>>(list: K[], id: string) => list.find((k) => k.definition.id === id);
   const handle = new Map((accounts.data?.items ?? []).map((a) => [a.id, `${a.handle} (${a.network})`]));
+  const editedLine = c.lineItems.find((l) => l.id === editLineId);
   const reportHref = (format: string) => `/api/v1/workspaces/${workspace.id}/campaigns/${c.id}/report?format=${format}`;
 
   const addLine = (e: FormEvent) => {
@@ -396,38 +439,10 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       campaign.reload();
     });
   };
-  const changeLine = (e: FormEvent) => {
-    e.preventDefault();
-    if (!editLine) return;
-    const l = c.lineItems.find((x) => x.id === editLine.id);
-    const d = editLine.draft;
-    const budget = amountOf(d.budget, cur);
-    void saveEditLine(async () => {
-      if (!l) return;
-      if (typeof budget === 'string') throw new InputProblem(t('campaigns.badAmount', { field: t('campaigns.plannedBudget'), problem: budget }));
-      await unwrap(
-        api['line-items'][':lineItemId'].$patch({
-          param: { ...param, lineItemId: l.id },
-          json: {
-            placement: d.placement,
-            // The account only when it changed: sending "none" for a line that names only a network would clear the network too.
-            ...(d.accountId === (l.accountId ?? '') ? {} : { accountId: d.accountId || null }),
-            plannedBudgetMinor: budget,
-            plannedPosts: intOrNull(d.posts),
-            plannedImpressions: intOrNull(d.impressions),
-            plannedClicks: intOrNull(d.clicks),
-            plannedConversions: intOrNull(d.conversions),
-          },
-        }),
-      );
-      setEditLine(null);
-      campaign.reload();
-    });
-  };
   const removeLine = (lineItemId: string) =>
     void saveLineRemove(async () => {
       await unwrap(api['line-items'][':lineItemId'].$delete({ param: { ...param, lineItemId } }));
-      if (editLine?.id === lineItemId) setEditLine(null);
+      if (editLineId === lineItemId) setEditLineId(null);
       campaign.reload();
     });
   const removeEntry = (kind: 'spend' | 'conversions', entryId: string) =>
@@ -579,7 +594,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
                     </td>
                     {canEdit && (
                       <td className="campaign-row-actions">
-                        <button type="button" className="button button-quiet" aria-expanded={editLine?.id === l.id} onClick={() => setEditLine({ id: l.id, draft: lineDraftOf(l, cur) })}>
+                        <button type="button" className="button button-quiet" aria-expanded={editLineId === l.id} onClick={() => setEditLineId(l.id)}>
                           {t('campaigns.editLine')}
                         </button>
                         <button type="button" className="button button-quiet" disabled={lineRemoveState === 'saving'} onClick={() => removeLine(l.id)}>
@@ -598,20 +613,19 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
             {lineRemoveState.error}
           </p>
         )}
-        {canEdit && editLine && c.lineItems.some((x) => x.id === editLine.id) && (
-          <form className="campaign-form" onSubmit={changeLine} aria-label={t('campaigns.editLineTitle', { placement: c.lineItems.find((x) => x.id === editLine.id)?.placement ?? '' })}>
-            <fieldset disabled={editLineState === 'saving'}>
-              <legend>{t('campaigns.editLineTitle', { placement: c.lineItems.find((x) => x.id === editLine.id)?.placement ?? '' })}</legend>
-              <LineFields value={editLine.draft} onChange={(draft) => setEditLine({ id: editLine.id, draft })} accounts={accounts.data?.items ?? []} currency={cur} />
-              <button type="submit" className="button">
-                {t('campaigns.saveLine')}
-              </button>
-              <button type="button" className="button button-quiet" onClick={() => setEditLine(null)}>
-                {t('common.cancel')}
-              </button>
-            </fieldset>
-            <FormStatus state={editLineState} />
-          </form>
+        {canEdit && editedLine && (
+          <EditLine
+            key={editedLine.id}
+            line={editedLine}
+            currency={cur}
+            accounts={accounts.data?.items ?? []}
+            save={(json) => unwrap(api['line-items'][':lineItemId'].$patch({ param: { ...param, lineItemId: editedLine.id }, json }))}
+            onSaved={() => {
+              setEditLineId(null);
+              campaign.reload();
+            }}
+            onCancel={() => setEditLineId(null)}
+          />
         )}
         {canEdit && (
           <form className="campaign-form" onSubmit={addLine} aria-label={t('campaigns.addLine')}>
