@@ -5,6 +5,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { InboxMessageRow, InboxMessagesTable } from '../db/schema';
 import type { Executor } from '../jobs/job-queue';
+import { paddedInList } from './in-list.repository';
 import { insertRowsAsText } from './multi-row-insert.repository';
 
 /** Inserts a message unless the account already has one with this network id; the stored row when inserted. */
@@ -57,7 +58,7 @@ export async function updateInboxMessage(db: Executor, id: string, patch: Update
 /** Our published targets of the account with these network ids: external id → target id. */
 export async function targetsByExternalIds(db: Executor, accountId: string, externalIds: string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await db.selectFrom('post_targets').select(['id', 'external_id']).where('account_id', '=', accountId).where('external_id', 'in', externalIds).execute();
+  const rows = await db.selectFrom('post_targets').select(['id', 'external_id']).where('account_id', '=', accountId).where('external_id', 'in', paddedInList(externalIds)).execute();
   const out = new Map<string, string>();
   for (const r of rows) if (r.external_id) out.set(r.external_id, r.id);
   return out;
@@ -205,7 +206,7 @@ export async function knownMessagesByExternalIds(db: Executor, accountId: string
         .selectFrom('inbox_messages')
         .select(['id', 'external_id', 'text', 'lang', 'author_handle', 'author_name', 'target_id', 'thread_key', 'root_external_id', 'deleted_at'])
         .where('account_id', '=', accountId)
-        .where('external_id', 'in', part)
+        .where('external_id', 'in', paddedInList(part))
         .execute()),
     );
   }
@@ -221,11 +222,11 @@ export async function replyThreadKeysByExternalIds(db: Executor, accountId: stri
   for (const part of chunks([...new Set(externalIds)], idsPerStatement)) {
     // Replies first, by their own network-id index, then their messages by primary key: as one join,
     // SQLite (without statistics) walked all of the account's messages for every batch.
-    const replies = await db.selectFrom('inbox_replies').select(['external_id', 'message_id']).where('external_id', 'in', part).execute();
+    const replies = await db.selectFrom('inbox_replies').select(['external_id', 'message_id']).where('external_id', 'in', paddedInList(part)).execute();
     if (replies.length === 0) continue;
     const messages = new Map<string, string>();
     for (const ids of chunks([...new Set(replies.map((r) => r.message_id))], idsPerStatement)) {
-      const rows = await db.selectFrom('inbox_messages').select(['id', 'thread_key', 'external_id']).where('account_id', '=', accountId).where('id', 'in', ids).execute();
+      const rows = await db.selectFrom('inbox_messages').select(['id', 'thread_key', 'external_id']).where('account_id', '=', accountId).where('id', 'in', paddedInList(ids)).execute();
       for (const m of rows) messages.set(m.id, m.thread_key ?? m.external_id);
     }
     for (const r of replies) {

@@ -8,6 +8,7 @@ import type { InboxMessagesTable } from '../db/schema';
 import type { InboxNoteRow, InboxReplyRow, InboxRuleRow, InboxRulesTable, InboxSavedReplyRow, InboxSavedRepliesTable, InboxSettingsRow, InboxStatus } from '../inbox/inbox-tables';
 import type { Executor } from '../jobs/job-queue';
 import type { InboxMessageWithPost } from './inbox-messages.repository';
+import { paddedInList } from './in-list.repository';
 import { insertRowsAsText } from './multi-row-insert.repository';
 
 /** Messages of the workspace with these ids (those of other workspaces are simply absent). */
@@ -339,7 +340,7 @@ export async function reopenableInThreads(db: Executor, accountId: string, threa
         .selectFrom('inbox_messages')
         .select(['id', 'status', 'assignee_id', 'thread_key'])
         .where('account_id', '=', accountId)
-        .where('thread_key', 'in', part)
+        .where('thread_key', 'in', paddedInList(part))
         .where('status', 'in', ['waiting', 'resolved'])
         .orderBy('id')
         .execute()),
@@ -356,7 +357,7 @@ export async function threadAssignees(db: Executor, accountId: string, threadKey
       .selectFrom('inbox_messages as m')
       .select(['m.thread_key', 'm.assignee_id'])
       .where('m.account_id', '=', accountId)
-      .where('m.thread_key', 'in', part)
+      .where('m.thread_key', 'in', paddedInList(part))
       .where('m.assignee_id', 'is not', null)
       .where(({ eb, selectFrom }) =>
         eb(
