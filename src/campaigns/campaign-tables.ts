@@ -100,6 +100,8 @@ export interface GoalsTable {
   id: string;
   workspace_id: string;
   account_id: string | null;
+  /** The campaign of a campaign goal (migration 0018); null for workspace and account goals. */
+  campaign_id: string | null;
   definition_id: string;
   target: number;
   direction: 'at_least' | 'at_most';

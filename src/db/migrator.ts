@@ -20,6 +20,7 @@ import * as m0014 from './migrations/0014-inbox-dm-moderation.migration';
 import * as m0015 from './migrations/0015-stream-cursors.migration';
 import * as m0016 from './migrations/0016-report-schedule-campaign.migration';
 import * as m0017 from './migrations/0017-inbox-listened-at.migration';
+import * as m0018 from './migrations/0018-campaign-goals.migration';
 
 /** What a migration may know about where it runs. */
 export interface MigrationContext {
@@ -47,6 +48,7 @@ const migrations: Array<[string, MigrationModule]> = [
   ['0015-stream-cursors', m0015],
   ['0016-report-schedule-campaign', m0016],
   ['0017-inbox-listened-at', m0017],
+  ['0018-campaign-goals', m0018],
 ];
 
 class ListProvider implements MigrationProvider {

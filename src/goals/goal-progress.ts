@@ -13,12 +13,22 @@ import { daysInclusive } from '../analytics/local-time';
 /** What a goal says: whose KPI, which one, the target, its direction and the goal's own period. */
 export interface GoalTerms {
   accountId: string | null;
+  /** The campaign of a campaign goal (its KPI is a campaign KPI, its period the campaign's dates). */
+  campaignId: string | null;
   definitionId: string;
   target: number;
   direction: 'at_least' | 'at_most';
   /** The goal's own period (calendar days, inclusive). */
   from: string;
   to: string;
+}
+
+/** Whose KPI a goal is about: every account's, one account's, or one campaign's. */
+export type GoalScope = 'workspace' | 'account' | 'campaign';
+
+/** The scope of a goal's terms. */
+export function goalScope(g: Pick<GoalTerms, 'accountId' | 'campaignId'>): GoalScope {
+  return g.campaignId ? 'campaign' : g.accountId ? 'account' : 'workspace';
 }
 
 /** A goal as the progress needs it. */
@@ -30,7 +40,7 @@ export interface GoalInput extends GoalTerms {
 /** A goal with its progress for one value. */
 export interface GoalProgress extends GoalTerms {
   goalId: string;
-  scope: 'workspace' | 'account';
+  scope: GoalScope;
   /** True when the goal's period is exactly the period the value was computed for. */
   periodMatches: boolean;
   /** Null when the value is empty. */
@@ -44,8 +54,9 @@ export interface GoalProgress extends GoalTerms {
 export function goalProgress(goal: GoalInput, value: number | null, period: { from: string; to: string }): GoalProgress {
   const base = {
     goalId: goal.id,
-    scope: goal.accountId ? ('account' as const) : ('workspace' as const),
+    scope: goalScope(goal),
     accountId: goal.accountId,
+    campaignId: goal.campaignId,
     definitionId: goal.definitionId,
     target: goal.target,
     direction: goal.direction,
@@ -73,7 +84,7 @@ function overlapDays(a: { from: string; to: string }, b: { from: string; to: str
  * then the largest overlap, then the newest.
  */
 export function pickGoal(goals: GoalInput[], accountId: string, definitionId: string, period: { from: string; to: string }): GoalInput | null {
-  const candidates = goals.filter((g) => g.definitionId === definitionId && (g.accountId === null || g.accountId === accountId) && overlapDays(g, period) > 0);
+  const candidates = goals.filter((g) => g.campaignId === null && g.definitionId === definitionId && (g.accountId === null || g.accountId === accountId) && overlapDays(g, period) > 0);
   candidates.sort(
     (x, y) =>
       Number(y.accountId !== null) - Number(x.accountId !== null) ||
@@ -82,4 +93,14 @@ export function pickGoal(goals: GoalInput[], accountId: string, definitionId: st
       (y.createdAt < x.createdAt ? -1 : y.createdAt > x.createdAt ? 1 : 0),
   );
   return candidates[0] ?? null;
+}
+
+/** The goal that applies to one KPI of a campaign: the campaign's newest goal of that definition. */
+export function pickCampaignGoal(goals: GoalInput[], campaignId: string, definitionId: string): GoalInput | null {
+  let best: GoalInput | null = null;
+  for (const g of goals) {
+    if (g.campaignId !== campaignId || g.definitionId !== definitionId) continue;
+    if (!best || g.createdAt > best.createdAt || (g.createdAt === best.createdAt && g.id > best.id)) best = g;
+  }
+  return best;
 }

@@ -36,3 +36,23 @@ export const WorkspaceSchema = z
 export function presentWorkspace(w: WorkspaceRow, role: WorkspaceWithRole['role']): z.infer<typeof WorkspaceSchema> {
   return { id: w.id, organizationId: w.organization_id, name: w.name, timezone: w.timezone, role, createdAt: w.created_at };
 }
+
+/** A KPI's goal with its progress (dashboard KPIs, campaign KPIs); null when no goal applies. */
+export const GoalProgressSchema = z
+  .object({
+    goalId: z.string(),
+    scope: z.enum(['workspace', 'account', 'campaign']),
+    accountId: z.string().nullable(),
+    campaignId: z.string().nullable(),
+    definitionId: z.string(),
+    target: z.number(),
+    direction: z.enum(['at_least', 'at_most']),
+    from: z.string(),
+    to: z.string(),
+    periodMatches: z.boolean().openapi({ description: "True when the goal's period is exactly the requested period" }),
+    met: z.boolean().nullable(),
+    progressPercent: z.number().nullable().openapi({ description: 'at_least: value / target × 100; at_most: target / value × 100; 100 or more = met' }),
+    gap: z.number().nullable().openapi({ description: 'value − target' }),
+  })
+  .nullable()
+  .openapi('KpiGoalProgress');

@@ -1,4 +1,4 @@
-/** KPI goals (migration 0013-campaigns). Every query is scoped by workspace. */
+/** KPI goals (migrations 0013-campaigns, 0018-campaign-goals). Every query is scoped by workspace. */
 import type { Selectable } from 'kysely';
 import type { GoalsTable } from '../campaigns/campaign-tables';
 import type { Executor } from '../jobs/job-queue';
@@ -6,14 +6,29 @@ import type { Executor } from '../jobs/job-queue';
 /** A stored goal. */
 export type GoalRow = Selectable<GoalsTable>;
 
-/** The workspace's goals (optionally only those that may apply to one account), by period. */
-export async function listGoals(db: Executor, workspaceId: string, f: { accountId?: string } = {}): Promise<GoalRow[]> {
+/**
+ * The workspace's goals, by period: all of them, those that may apply to one account's dashboard
+ * (its own and workspace-wide ones, not campaign goals), or one campaign's.
+ */
+export async function listGoals(db: Executor, workspaceId: string, f: { accountId?: string; campaignId?: string } = {}): Promise<GoalRow[]> {
   let q = db.selectFrom('goals').selectAll().where('workspace_id', '=', workspaceId);
   if (f.accountId) {
     const accountId = f.accountId;
-    q = q.where((eb) => eb.or([eb('account_id', 'is', null), eb('account_id', '=', accountId)]));
+    q = q.where('campaign_id', 'is', null).where((eb) => eb.or([eb('account_id', 'is', null), eb('account_id', '=', accountId)]));
   }
+  if (f.campaignId) q = q.where('campaign_id', '=', f.campaignId);
   return q.orderBy('from_day', 'desc').orderBy('definition_id').orderBy('id').execute();
+}
+
+/** Moves a campaign's goals to the campaign's new dates. */
+export async function setCampaignGoalDates(db: Executor, workspaceId: string, campaignId: string, from: string, to: string, updatedAt: string): Promise<void> {
+  await db.updateTable('goals').set({ from_day: from, to_day: to, updated_at: updatedAt }).where('workspace_id', '=', workspaceId).where('campaign_id', '=', campaignId).execute();
+}
+
+/** Removes a campaign's goals; how many went. */
+export async function deleteCampaignGoals(db: Executor, workspaceId: string, campaignId: string): Promise<number> {
+  const r = await db.deleteFrom('goals').where('workspace_id', '=', workspaceId).where('campaign_id', '=', campaignId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** One goal of the workspace. */

@@ -13,10 +13,13 @@ import { isId, newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
 import { assertCan } from '../policies/policy';
 import { findAccount, listAccounts as listAccountRows } from '../repositories/accounts.repository';
+import { deleteCampaignGoals, setCampaignGoalDates } from '../repositories/goals.repository';
 import { deleteCampaignSchedules } from '../repositories/reports.repository';
 import { findWorkspace } from '../repositories/workspaces.repository';
 import { campaignReportModel } from '../reports/campaign-report';
 import type { ReportModel } from '../reports/report-model';
+import type { GoalProgress } from '../goals/goal-progress';
+import { goalsForCampaignKpis } from './goals.use-case';
 import { renderReport, reportFormats, type RenderedReport, type ReportFormat } from './reports.use-case';
 import {
   campaignTotals,
@@ -150,11 +153,16 @@ export interface CampaignPostView {
   clicks: number | null;
 }
 
+/** A campaign KPI with the campaign's goal for it, if one is set. */
+export interface CampaignKpiWithGoal extends CampaignKpiResult {
+  goal: GoalProgress | null;
+}
+
 /** A whole campaign. */
 export interface CampaignDetailView extends CampaignSummaryView {
   planned: PlanActual;
   actual: PlanActual;
-  kpis: CampaignKpiResult[];
+  kpis: CampaignKpiWithGoal[];
   lineItems: LineItemView[];
   spendEntries: SpendView[];
   conversionEntries: ConversionView[];
@@ -527,10 +535,12 @@ export async function getCampaign(ctx: UseCaseContext, id: string): Promise<Camp
     };
   });
   const totals = { spend_minor: figures.spendMinor, revenue_minor: figures.revenueMinor, conversions: figures.conversions };
+  const kpis = evaluateCampaignKpis(figures);
+  const goals = await goalsForCampaignKpis(ctx, { id: c.id, from: c.starts_on, to: c.ends_on }, kpis.map((k) => ({ definitionId: k.definition.id, value: k.value })));
   return {
     ...summary(c, totals),
     ...planActual(figures),
-    kpis: evaluateCampaignKpis(figures),
+    kpis: kpis.map((k) => ({ ...k, goal: goals.get(k.definition.id) ?? null })),
     lineItems,
     spendEntries: spend.map(spendView(c)),
     conversionEntries: conversions.map(conversionView(c)),
@@ -608,23 +618,26 @@ export async function changeCampaign(ctx: UseCaseContext, id: string, input: Cam
   if (v.grossMarginPercent !== undefined) patch.margin_bp = marginBp(v.grossMarginPercent);
   await ctx.db.transaction().execute(async (trx) => {
     await updateCampaign(trx, ctx.workspaceId, c.id, patch);
+    // The campaign's goals run over its dates.
+    if (patch.starts_on !== undefined || patch.ends_on !== undefined) await setCampaignGoalDates(trx, ctx.workspaceId, c.id, patch.starts_on ?? c.starts_on, patch.ends_on ?? c.ends_on, patch.updated_at ?? ctx.services.now().toISOString());
     await event(ctx, trx, 'campaign.updated', c.id, { campaignId: c.id, changed: Object.keys(patch).filter((k) => k !== 'updated_at') });
   });
   return getCampaign(ctx, c.id);
 }
 
 /**
- * Deletes a campaign with its plan, entries, post links and the scheduled reports that mail it
+ * Deletes a campaign with its plan, entries, post links, goals and the scheduled reports that mail it
  * (campaigns.manage): a schedule of a campaign that no longer exists could only fail every period.
  */
-export async function removeCampaign(ctx: UseCaseContext, id: string): Promise<{ reportSchedulesRemoved: number }> {
+export async function removeCampaign(ctx: UseCaseContext, id: string): Promise<{ reportSchedulesRemoved: number; goalsRemoved: number }> {
   await authorize(ctx, 'campaigns.manage');
   const c = await campaignOf(ctx, id);
   return ctx.db.transaction().execute(async (trx) => {
     await deleteCampaign(trx, ctx.workspaceId, c.id);
     const reportSchedulesRemoved = await deleteCampaignSchedules(trx, ctx.workspaceId, c.id);
-    await event(ctx, trx, 'campaign.deleted', c.id, { campaignId: c.id, name: c.name, reportSchedulesRemoved });
-    return { reportSchedulesRemoved };
+    const goalsRemoved = await deleteCampaignGoals(trx, ctx.workspaceId, c.id);
+    await event(ctx, trx, 'campaign.deleted', c.id, { campaignId: c.id, name: c.name, reportSchedulesRemoved, goalsRemoved });
+    return { reportSchedulesRemoved, goalsRemoved };
   });
 }
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateCampaignKpis, type CampaignFigures } from '../../src/campaigns/campaign-kpis';
 import { currencyExponent, isCurrency, minorToDecimal, parseMoney } from '../../src/campaigns/money';
 import { parseCampaignImport, parseCsv } from '../../src/campaigns/campaign-import';
-import { goalProgress, pickGoal, type GoalInput } from '../../src/goals/goal-progress';
+import { goalProgress, pickCampaignGoal, pickGoal, type GoalInput } from '../../src/goals/goal-progress';
 import { utmCampaignValues } from '../../src/use-cases/campaigns.use-case';
 
 const figures: CampaignFigures = {
@@ -126,7 +126,7 @@ describe('import formats', () => {
 });
 
 describe('goal progress', () => {
-  const g = (over: Partial<GoalInput>): GoalInput => ({ id: 'g', accountId: null, definitionId: 'livedune.er.pooled', target: 10, direction: 'at_least', from: '2026-03-23', to: '2026-03-29', createdAt: '2026-03-01T00:00:00Z', ...over });
+  const g = (over: Partial<GoalInput>): GoalInput => ({ id: 'g', accountId: null, campaignId: null, definitionId: 'livedune.er.pooled', target: 10, direction: 'at_least', from: '2026-03-23', to: '2026-03-29', createdAt: '2026-03-01T00:00:00Z', ...over });
   const period = { from: '2026-03-23', to: '2026-03-29' };
 
   it('measures progress both ways, to the last decimal', () => {
@@ -148,5 +148,18 @@ describe('goal progress', () => {
     expect(pickGoal([own], 'B', 'livedune.er.pooled', period)).toBeNull();
     expect(pickGoal([g({ from: '2026-04-01', to: '2026-04-30' })], 'A', 'livedune.er.pooled', period)).toBeNull();
     expect(pickGoal([ws], 'A', 'popsters.er-post', period)).toBeNull();
+    // A campaign's goal never applies to an account's dashboard, even for the same definition id.
+    expect(pickGoal([g({ id: 'camp', campaignId: 'C' })], 'A', 'livedune.er.pooled', period)).toBeNull();
+  });
+
+  it("takes a campaign's newest goal of the KPI, and says it is a campaign goal", () => {
+    const old = g({ id: 'old', campaignId: 'C', definitionId: 'campaign.cpa', direction: 'at_most', target: 600, createdAt: '2026-03-01T00:00:00Z' });
+    const newer = g({ id: 'newer', campaignId: 'C', definitionId: 'campaign.cpa', direction: 'at_most', target: 450, createdAt: '2026-03-02T00:00:00Z' });
+    const other = g({ id: 'other', campaignId: 'D', definitionId: 'campaign.cpa', createdAt: '2026-03-03T00:00:00Z' });
+    expect(pickCampaignGoal([old, newer, other], 'C', 'campaign.cpa')?.id).toBe('newer');
+    expect(pickCampaignGoal([old, newer, other], 'C', 'campaign.roi')).toBeNull();
+    expect(pickCampaignGoal([g({})], 'C', 'livedune.er.pooled')).toBeNull();
+    // CPA 500 against at most 450: 450 / 500 × 100 = 90 %, not met, 50 over.
+    expect(goalProgress(newer, 500, period)).toMatchObject({ scope: 'campaign', campaignId: 'C', met: false, progressPercent: 90, gap: 50 });
   });
 });

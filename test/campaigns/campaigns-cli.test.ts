@@ -2,7 +2,7 @@
  * `herald campaigns …` and `herald goals …` as real processes against a fresh embedded database: a
  * campaign created with a decimal budget, a plan line, spend typed as text and a JSON import, the
  * KPIs printed with their arithmetic; a bad amount is refused before anything is stored; a goal shows
- * up in `herald kpi --json` and in the table.
+ * up in `herald kpi --json` and in the table; a campaign goal shows in `herald campaigns show`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,10 @@ describe('herald campaigns / herald goals', () => {
     expect(kpi.kpis.find((k) => k.definition.id === 'popsters.er-post')!.goal).toBeNull();
     const table = await run(['kpi', '--account', 'vk:acme', '--from', '2026-03-23', '--to', '2026-03-29']);
     expect(table).toMatch(/livedune\.er\.pooled\s+8\.681818%.*≥ 10 \(86\.81818%\)/);
+
+    // A campaign goal: CPA 500 against at most 400 → 400 / 500 × 100 = 80 %, not met; no dates taken.
+    expect(await run(['goals', 'set', '--campaign', created.id, '--kpi', 'campaign.cpa', '--target', '400', '--at-most'])).toMatch(/campaign\.cpa ≤ 400 for 2026-03-23 … 2026-03-29$/m);
+    expect(await run(['campaigns', 'show', created.id])).toMatch(/campaign\.cpa\s+500 SEK\s+≤ 400 \(80%\)\s+2000\.00 \/ 4/);
 
     const report = join(home.dir, 'spring.csv');
     expect(await run(['campaigns', 'report', created.id, '--out', report])).toMatch(/^wrote .*spring\.csv/);

@@ -37,8 +37,14 @@ async function printCampaign(deps: CliDeps, c: CampaignDetailView): Promise<void
   deps.out(`spend ${m(c.spendMinor)} of ${m(c.planned.budgetMinor)} planned, revenue ${m(c.revenueMinor)}, conversions ${c.conversions ?? '-'}`);
   deps.out(
     formatTable(
-      c.kpis.map((k) => ({ kpi: k.definition.id, value: k.value === null ? '-' : k.definition.unit === 'money' ? `${k.value} ${c.currency}` : `${k.value}%`, inputs: k.value === null ? k.inputs.emptyReason : k.inputs.formula })),
-      ['kpi', 'value', 'inputs'],
+      c.kpis.map((k) => ({
+        kpi: k.definition.id,
+        value: k.value === null ? '-' : k.definition.unit === 'money' ? `${k.value} ${c.currency}` : `${k.value}%`,
+        goal: k.goal ? `${k.goal.direction === 'at_least' ? '≥' : '≤'} ${k.goal.target}${k.goal.progressPercent === null ? '' : ` (${k.goal.progressPercent}%)`}${k.goal.met ? ' met' : ''}` : null,
+        inputs: k.value === null ? k.inputs.emptyReason : k.inputs.formula,
+      })),
+      // The goal column only when the campaign has goals, so other campaigns' tables keep their shape.
+      ['kpi', 'value', ...(c.kpis.some((k) => k.goal) ? ['goal'] : []), 'inputs'],
     ),
   );
   if (c.lineItems.length) {
@@ -222,30 +228,31 @@ export function registerCampaignCommands(program: Command, deps: CliDeps): void 
     deps.out(`wrote ${opts.out} (${file.body.length} bytes)`);
   });
 
-  const goals = program.command('goals').description('KPI goals per workspace or account');
+  const goals = program.command('goals').description('KPI goals per workspace, account or campaign');
   const loadGoals = async () => Promise.all([import('../cli-actor'), import('../../use-cases/goals.use-case')]);
   common(goals.command('list').description('the KPI goals').option('--account <id>', 'only goals that apply to this account')).action(async (opts: Common & { account?: string }) => {
     const [{ workspaceContext }, uc] = await loadGoals();
     const items = await withServices(deps, async (s) => uc.listWorkspaceGoals(await workspaceContext(s, opts.as, opts.workspace), opts.account ? { accountId: opts.account } : {}));
     if (opts.json) return deps.out(formatJson(items));
-    deps.out(formatTable(items.map((g) => ({ id: g.id, kpi: g.definitionId, scope: g.accountId ?? 'workspace', goal: `${g.direction === 'at_least' ? '≥' : '≤'} ${g.target}`, period: `${g.from} … ${g.to}` })), ['id', 'kpi', 'scope', 'goal', 'period']));
+    deps.out(formatTable(items.map((g) => ({ id: g.id, kpi: g.definitionId, scope: g.campaignId ? `campaign ${g.campaignId}` : (g.accountId ?? 'workspace'), goal: `${g.direction === 'at_least' ? '≥' : '≤'} ${g.target}`, period: `${g.from} … ${g.to}` })), ['id', 'kpi', 'scope', 'goal', 'period']));
   });
   common(
     goals
       .command('set')
       .description('set a KPI goal (admins and owners)')
-      .requiredOption('--kpi <definition-id>', 'a KPI definition id (herald kpi --definitions)')
+      .requiredOption('--kpi <definition-id>', 'a KPI definition id (herald kpi --definitions), or with --campaign a campaign KPI such as campaign.cpa')
       .requiredOption('--target <number>', 'the target value')
-      .requiredOption('--from <YYYY-MM-DD>', 'first day')
-      .requiredOption('--to <YYYY-MM-DD>', 'last day')
+      .option('--from <YYYY-MM-DD>', "first day (required except with --campaign: a campaign goal runs over the campaign's dates)")
+      .option('--to <YYYY-MM-DD>', 'last day (likewise)')
       .option('--at-most', 'the value should stay at or below the target (default: at least)')
-      .option('--account <id>', 'for one account (default: every account)'),
-  ).action(async (opts: Common & { kpi: string; target: string; from: string; to: string; atMost?: boolean; account?: string }) => {
+      .option('--account <id>', 'for one account (default: every account)')
+      .option('--campaign <id>', "for one campaign's KPI"),
+  ).action(async (opts: Common & { kpi: string; target: string; from?: string; to?: string; atMost?: boolean; account?: string; campaign?: string }) => {
     const target = Number(opts.target);
     if (opts.target.trim() === '' || !Number.isFinite(target)) throw new UsageError(`--target must be a number, got "${opts.target}"`);
     const [{ workspaceContext }, uc] = await loadGoals();
     const g = await withServices(deps, async (s) =>
-      uc.createGoal(await workspaceContext(s, opts.as, opts.workspace), { definitionId: opts.kpi, target, direction: opts.atMost ? 'at_most' : 'at_least', from: opts.from, to: opts.to, accountId: opts.account ?? null }),
+      uc.createGoal(await workspaceContext(s, opts.as, opts.workspace), { definitionId: opts.kpi, target, direction: opts.atMost ? 'at_most' : 'at_least', from: opts.from, to: opts.to, accountId: opts.account ?? null, campaignId: opts.campaign ?? null }),
     );
     deps.out(opts.json ? formatJson(g) : `goal ${g.id}: ${g.definitionId} ${g.direction === 'at_least' ? '≥' : '≤'} ${g.target} for ${g.from} … ${g.to}`);
   });

@@ -11,6 +11,7 @@ import type { KpiDefinition } from '../../analytics/kpi-definitions';
 import { kpiDefinitionTranslations } from '../../analytics/kpi-definition-texts';
 import { getBestTimes, getKpis, listKpiDefinitions, setDefaultKpiDefinition, type DefinitionsView, type KpisView } from '../../use-cases/analytics.use-case';
 import type { AppEnv } from '../env';
+import { GoalProgressSchema } from '../presenters';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
@@ -64,23 +65,6 @@ const InputsSchema = z
   .openapi('KpiInputs');
 
 const Period = z.object({ from: z.string(), to: z.string(), days: z.number().int() });
-const GoalProgressSchema = z
-  .object({
-    goalId: z.string(),
-    scope: z.enum(['workspace', 'account']),
-    accountId: z.string().nullable(),
-    definitionId: z.string(),
-    target: z.number(),
-    direction: z.enum(['at_least', 'at_most']),
-    from: z.string(),
-    to: z.string(),
-    periodMatches: z.boolean().openapi({ description: "True when the goal's period is exactly the requested period" }),
-    met: z.boolean().nullable(),
-    progressPercent: z.number().nullable().openapi({ description: 'at_least: value / target × 100; at_most: target / value × 100; 100 or more = met' }),
-    gap: z.number().nullable().openapi({ description: 'value − target' }),
-  })
-  .nullable()
-  .openapi('KpiGoalProgress');
 const KpisSchema = z
   .object({
     accountId: z.string(),

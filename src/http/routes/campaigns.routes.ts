@@ -30,6 +30,7 @@ import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
 import { reportFileResponse, sendReportFile } from '../report-response';
 import { authenticated, jsonBody, jsonResponse, problemResponses, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
+import { GoalProgressSchema } from '../presenters';
 
 const money = (description: string) => z.number().openapi({ description: `${description}, in integer minor units (cents, öre, kopecks) of the campaign's currency`, example: 150000 });
 
@@ -153,7 +154,7 @@ const DetailSchema = z
     ...SummaryFields,
     planned: PlanActualSchema,
     actual: PlanActualSchema,
-    kpis: z.array(KpiSchema),
+    kpis: z.array(KpiSchema.extend({ goal: GoalProgressSchema }).openapi('CampaignKpiWithGoal')),
     lineItems: z.array(LineItemSchema),
     spendEntries: z.array(SpendSchema),
     conversionEntries: z.array(ConversionSchema),

@@ -1,6 +1,6 @@
 /**
  * KPI goals: a target for one KPI definition over a period, workspace-wide or for one account, "at
- * least" or "at most". Everyone who reads analytics lists them (the dashboard shows each KPI's goal
+ * least" or "at most", or for one campaign's KPI over the campaign's dates. Everyone who reads analytics lists them (the dashboard shows each KPI's goal
  * with progress); admins and owners set them (goals.manage).
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
@@ -13,8 +13,9 @@ import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspace
 const GoalSchema = z
   .object({
     id: z.string(),
-    scope: z.enum(['workspace', 'account']),
+    scope: z.enum(['workspace', 'account', 'campaign']),
     accountId: z.string().nullable(),
+    campaignId: z.string().nullable(),
     definitionId: z.string(),
     definitionLabel: z.string(),
     unit: z.string(),
@@ -31,15 +32,16 @@ const GoalSchema = z
 // Content rules (known definition, dates, range) live in the use case so the CLI says the same words.
 const Fields = {
   accountId: z.string().nullable().optional().openapi({ description: 'The account; null or absent: every account of the workspace' }),
+  campaignId: z.string().nullable().optional().openapi({ description: "A campaign goal's campaign (with a campaign KPI id, e.g. campaign.cpa, and no from/to: it runs over the campaign's dates)" }),
   definitionId: z.string().openapi({ example: 'livedune.er.pooled', description: 'A KPI definition id (GET …/analytics/definitions)' }),
   target: z.number().openapi({ example: 5 }),
   direction: z.string().openapi({ description: 'at_least | at_most', example: 'at_least' }),
-  from: z.string().openapi({ example: '2026-03-01' }),
-  to: z.string().openapi({ example: '2026-03-31' }),
+  from: z.string().optional().openapi({ example: '2026-03-01', description: 'Required except for a campaign goal' }),
+  to: z.string().optional().openapi({ example: '2026-03-31', description: 'Required except for a campaign goal' }),
 };
 const CreateBody = z.object(Fields).strict().openapi('CreateGoalRequest');
 const UpdateBody = z
-  .object({ accountId: Fields.accountId, definitionId: Fields.definitionId.optional(), target: Fields.target.optional(), direction: Fields.direction.optional(), from: Fields.from.optional(), to: Fields.to.optional() })
+  .object({ accountId: Fields.accountId, campaignId: Fields.campaignId, definitionId: Fields.definitionId.optional(), target: Fields.target.optional(), direction: Fields.direction.optional(), from: Fields.from, to: Fields.to })
   .strict()
   .openapi('UpdateGoalRequest');
 const GoalParams = WorkspaceParamsSchema.extend({ goalId: z.string().openapi({ param: { name: 'goalId', in: 'path' } }) }).strict();
