@@ -4,7 +4,7 @@
  * hostile post text: the chosen template, account and period become the render query; the preview is
  * the server's HTML in a sandboxed frame (no scripts, no same-origin) with the hostile text as text;
  * the download links carry the same query per format; an admin adds an e-mail schedule (the server's
- * words on a bad address) and removes it, and saves the branding, which the next preview shows; a
+ * words on a bad address), pauses and resumes it, changes its frequency and recipients, and removes it, and saves the branding, which the next preview shows; a
  * viewer gets no forms; the campaign template offers the workspace's campaigns: the preview and
  * downloads are the chosen campaign's report, and the schedule is stored with its campaignId and
  * listed by the campaign's name (the server's words when no campaign is chosen).
@@ -104,6 +104,31 @@ describe('Reports screen (in-process Herald)', () => {
     await within(schedules).findByText(/Monthly SMM report · week \(last week, Monday–Sunday\) · boss@client.test, me@agency.test/);
     const stored = await t.services.database.db.selectFrom('report_schedules').selectAll().execute();
     expect(stored).toMatchObject([{ template: 'monthly', frequency: 'weekly', recipients: '["boss@client.test","me@agency.test"]', account_ids: '[]' }]);
+    const row = async () => (await t.services.database.db.selectFrom('report_schedules').select(['paused', 'frequency', 'recipients']).executeTakeFirstOrThrow());
+
+    // Pause and resume.
+    fireEvent.click(within(schedules).getByRole('button', { name: 'Pause' }));
+    await within(schedules).findByText(/· paused/);
+    expect(Number((await row()).paused)).toBe(1);
+    fireEvent.click(within(schedules).getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(within(schedules).queryByText(/· paused/)).toBeNull());
+    expect(Number((await row()).paused)).toBe(0);
+
+    // Edit: the server's words on a bad address, nothing changed; then a good change is saved.
+    fireEvent.click(within(schedules).getByRole('button', { name: 'Edit' }));
+    const edit = within(schedules).getByRole('form', { name: 'Change this schedule' });
+    expect((within(edit).getByLabelText('Recipients (one address per line)') as HTMLTextAreaElement).value).toBe('boss@client.test\nme@agency.test');
+    fireEvent.change(within(edit).getByLabelText('Recipients (one address per line)'), { target: { value: 'boss@client.test\nnope' } });
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save schedule' }));
+    expect((await within(schedules).findByRole('alert')).textContent).toBe('"nope" is not an e-mail address');
+    expect(await row()).toMatchObject({ frequency: 'weekly', recipients: '["boss@client.test","me@agency.test"]' });
+    fireEvent.change(within(edit).getByLabelText('Recipients (one address per line)'), { target: { value: 'cmo@client.test' } });
+    fireEvent.change(within(edit).getByLabelText('Every'), { target: { value: 'monthly' } });
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save schedule' }));
+    await within(schedules).findByText(/Monthly SMM report · month \(last month\) · cmo@client.test/);
+    expect(within(schedules).queryByRole('form', { name: 'Change this schedule' })).toBeNull();
+    expect(await row()).toMatchObject({ frequency: 'monthly', recipients: '["cmo@client.test"]' });
+
     fireEvent.click(within(schedules).getByRole('button', { name: 'Remove schedule' }));
     await within(schedules).findByText('No report is e-mailed yet.');
 

@@ -120,6 +120,42 @@ function Branding({ workspace, canManage }: { workspace: Workspace; canManage: b
   );
 }
 
+const splitRecipients = (text: string) => text.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean);
+
+/** Changing a schedule's frequency and recipients (its report stays what it is). */
+function ScheduleEdit({ schedule, onSave, onCancel }: { schedule: { frequency: 'weekly' | 'monthly'; recipients: string[] }; onSave: (patch: { frequency: 'weekly' | 'monthly'; recipients: string[] }) => Promise<void>; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [frequency, setFrequency] = useState(schedule.frequency);
+  const [recipients, setRecipients] = useState(schedule.recipients.join('\n'));
+  return (
+    <form
+      aria-label={t('reports.editScheduleTitle')}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSave({ frequency, recipients: splitRecipients(recipients) });
+      }}
+    >
+      <label>
+        {t('reports.frequency')}
+        <select value={frequency} onChange={(e) => setFrequency(e.target.value === 'weekly' ? 'weekly' : 'monthly')}>
+          <option value="weekly">{t('reports.frequencies.weekly')}</option>
+          <option value="monthly">{t('reports.frequencies.monthly')}</option>
+        </select>
+      </label>
+      <label>
+        {t('reports.recipients')}
+        <textarea value={recipients} onChange={(e) => setRecipients(e.target.value)} rows={3} />
+      </label>
+      <button type="submit" className="button">
+        {t('reports.saveSchedule')}
+      </button>
+      <button type="button" className="button button-quiet" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </form>
+  );
+}
+
 function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Workspace; choice: ReportChoice; canManage: boolean; campaigns: CampaignItem[] | undefined }) {
   const { t } = useTranslation();
   const { client } = useApi();
@@ -133,7 +169,7 @@ function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Wor
     setError(null);
     try {
       const what = choice.template === 'campaign' ? { template: choice.template, campaignId: choice.campaignId || null } : { template: choice.template, accountIds: choice.accountIds };
-      await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { ...what, frequency, recipients: recipients.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean) } }));
+      await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { ...what, frequency, recipients: splitRecipients(recipients) } }));
       setRecipients('');
       list.reload();
     } catch (err) {
@@ -146,6 +182,18 @@ function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Wor
       list.reload();
     } catch (err) {
       setError(errorMessage(err, t));
+    }
+  };
+  const [editing, setEditing] = useState<string | null>(null);
+  const change = async (id: string, patch: { paused?: boolean; frequency?: 'weekly' | 'monthly'; recipients?: string[] }) => {
+    setError(null);
+    try {
+      await unwrap(api[':scheduleId'].$patch({ param: { workspaceId: workspace.id, scheduleId: id }, json: patch }));
+      list.reload();
+      return true;
+    } catch (err) {
+      setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : errorMessage(err, t));
+      return false;
     }
   };
   const items = list.data?.items ?? [];
@@ -164,9 +212,27 @@ function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Wor
             {s.paused ? ` · ${t('reports.paused')}` : ''}
             {s.deliveries[0] ? ` · ${t('reports.lastDelivery', { period: s.deliveries[0].period, status: s.deliveries[0].status })}` : ''}
             {canManage && (
-              <button type="button" className="button button-quiet" onClick={() => void remove(s.id)}>
-                {t('reports.removeSchedule')}
-              </button>
+              <>
+                <button type="button" className="button button-quiet" onClick={() => void change(s.id, { paused: !s.paused })}>
+                  {s.paused ? t('reports.resumeSchedule') : t('reports.pauseSchedule')}
+                </button>
+                <button type="button" className="button button-quiet" aria-expanded={editing === s.id} onClick={() => setEditing(editing === s.id ? null : s.id)}>
+                  {t('reports.editSchedule')}
+                </button>
+                <button type="button" className="button button-quiet" onClick={() => void remove(s.id)}>
+                  {t('reports.removeSchedule')}
+                </button>
+              </>
+            )}
+            {canManage && editing === s.id && (
+              <ScheduleEdit
+                key={s.id}
+                schedule={s}
+                onSave={async (patch) => {
+                  if (await change(s.id, patch)) setEditing(null);
+                }}
+                onCancel={() => setEditing(null)}
+              />
             )}
           </li>
         ))}
