@@ -122,6 +122,26 @@ function Branding({ workspace, canManage }: { workspace: Workspace; canManage: b
 
 const splitRecipients = (text: string) => text.split(/[\n,;]+/).map((r) => r.trim()).filter(Boolean);
 
+/** A schedule's frequency and recipients, as the add and the edit forms ask them. */
+function ScheduleFields(p: { frequency: 'weekly' | 'monthly'; recipients: string; onFrequency: (f: 'weekly' | 'monthly') => void; onRecipients: (text: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label>
+        {t('reports.frequency')}
+        <select value={p.frequency} onChange={(e) => p.onFrequency(e.target.value === 'weekly' ? 'weekly' : 'monthly')}>
+          <option value="weekly">{t('reports.frequencies.weekly')}</option>
+          <option value="monthly">{t('reports.frequencies.monthly')}</option>
+        </select>
+      </label>
+      <label>
+        {t('reports.recipients')}
+        <textarea value={p.recipients} onChange={(e) => p.onRecipients(e.target.value)} rows={3} />
+      </label>
+    </>
+  );
+}
+
 /** Changing a schedule's frequency and recipients (its report stays what it is). */
 function ScheduleEdit({ schedule, onSave, onCancel }: { schedule: { frequency: 'weekly' | 'monthly'; recipients: string[] }; onSave: (patch: { frequency: 'weekly' | 'monthly'; recipients: string[] }) => Promise<void>; onCancel: () => void }) {
   const { t } = useTranslation();
@@ -135,17 +155,7 @@ function ScheduleEdit({ schedule, onSave, onCancel }: { schedule: { frequency: '
         void onSave({ frequency, recipients: splitRecipients(recipients) });
       }}
     >
-      <label>
-        {t('reports.frequency')}
-        <select value={frequency} onChange={(e) => setFrequency(e.target.value === 'weekly' ? 'weekly' : 'monthly')}>
-          <option value="weekly">{t('reports.frequencies.weekly')}</option>
-          <option value="monthly">{t('reports.frequencies.monthly')}</option>
-        </select>
-      </label>
-      <label>
-        {t('reports.recipients')}
-        <textarea value={recipients} onChange={(e) => setRecipients(e.target.value)} rows={3} />
-      </label>
+      <ScheduleFields frequency={frequency} recipients={recipients} onFrequency={setFrequency} onRecipients={setRecipients} />
       <button type="submit" className="button">
         {t('reports.saveSchedule')}
       </button>
@@ -239,17 +249,7 @@ function Schedules({ workspace, choice, canManage, campaigns }: { workspace: Wor
       </ul>
       {canManage ? (
         <form onSubmit={add}>
-          <label>
-            {t('reports.frequency')}
-            <select value={frequency} onChange={(e) => setFrequency(e.target.value === 'weekly' ? 'weekly' : 'monthly')}>
-              <option value="weekly">{t('reports.frequencies.weekly')}</option>
-              <option value="monthly">{t('reports.frequencies.monthly')}</option>
-            </select>
-          </label>
-          <label>
-            {t('reports.recipients')}
-            <textarea value={recipients} onChange={(e) => setRecipients(e.target.value)} rows={3} />
-          </label>
+          <ScheduleFields frequency={frequency} recipients={recipients} onFrequency={setFrequency} onRecipients={setRecipients} />
           <button type="submit" className="button">
             {t('reports.addSchedule')}
           </button>
