@@ -90,6 +90,9 @@ export const enCampaigns = {
     editLineTitle: 'Edit plan line "{{placement}}"',
     saveLine: 'Save line',
     removeLine: 'Remove line',
+    goal: 'Goal',
+    goalTargetNumber: 'Target: write a number',
+    goalPeriod: "A campaign goal runs over the campaign's dates ({{from}} – {{to}}) and follows them when they change.",
   },
   goals: {
     title: 'Goals',

@@ -87,6 +87,9 @@ export const ruCampaigns = {
     editLineTitle: 'Строка плана «{{placement}}»',
     saveLine: 'Сохранить строку',
     removeLine: 'Удалить строку',
+    goal: 'Цель',
+    goalTargetNumber: 'Цель: введите число',
+    goalPeriod: 'Цель кампании действует в её даты ({{from}} – {{to}}) и следует за ними, когда они меняются.',
   },
   goals: {
     title: 'Цели',

@@ -87,6 +87,9 @@ export const svCampaigns = {
     editLineTitle: 'Redigera planraden ”{{placement}}”',
     saveLine: 'Spara raden',
     removeLine: 'Ta bort raden',
+    goal: 'Mål',
+    goalTargetNumber: 'Mål: skriv ett tal',
+    goalPeriod: 'Ett kampanjmål gäller kampanjens datum ({{from}} – {{to}}) och följer dem när de ändras.',
   },
   goals: {
     title: 'Mål',

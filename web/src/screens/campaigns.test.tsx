@@ -8,7 +8,9 @@
  * goal on the dashboard and the KPI card shows its progress; an editor edits a campaign (kept after a
  * reload; a currency change the API refuses because money was recorded meanwhile shows the API's
  * words, then the currency is read-only with the reason), edits a plan line and removes it (its
- * spend stays with the campaign).
+ * spend stays with the campaign); an admin sets a campaign goal (CPA at most), sees its target in the
+ * campaign's currency, exact progress and state, changes it, sees a target the API refuses explained
+ * in the API's words, and removes it; a viewer (Swedish) and an editor see a goal but no goal controls.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -303,5 +305,101 @@ describe('Campaigns screen (in-process Herald)', () => {
     expect(spend.map((x) => [Number(x.amount_minor), x.line_item_id])).toEqual([[10_000, null]]);
     const entries = screen.getByRole('region', { name: 'Spend and conversions' });
     expect(within(entries).getByText('SEK 100.00')).toBeTruthy();
+  });
+
+  // Campaign goals, on a campaign of their own outside the dashboard test's period.
+  // Hand arithmetic (SEK): spend 1 800.00; 8 conversions worth 6 000.00 → CPA 1 800.00 / 8 = 225.00.
+  // - CPA at most 200: 200 / 225 × 100 = 88.888888… → 88.888889 %, not met.
+  // - changed to at most 250: 250 / 225 × 100 = 111.111111 %, met (the bar stops at 100).
+  // - CPA at most 300 (viewer): 300 / 225 × 100 = 133.333333 %, met.
+  const goalCampaign = async (name: string) => {
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const made = (await (await t.json('POST', base, { name, startsOn: '2026-06-01', endsOn: '2026-06-30', currency: 'SEK' }, owner)).json()) as { id: string };
+    expect((await t.json('POST', `${base}/${made.id}/spend`, { day: '2026-06-02', amountMinor: 180_000, currency: 'SEK' }, owner)).status).toBe(201);
+    expect((await t.json('POST', `${base}/${made.id}/conversions`, { day: '2026-06-03', count: 8, valueMinor: 600_000, currency: 'SEK' }, owner)).status).toBe(201);
+    return made.id;
+  };
+  const goalCell = (id: string) => screen.getByRole('region', { name: /^(KPIs|Nyckeltal|Показатели)$/ }).querySelector(`[data-kpi="${id}"] [data-goal]`);
+  const plain = (s: string | null | undefined) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ');
+  const storedGoals = (id: string) => t.services.database.db.selectFrom('goals').select(['id', 'definition_id', 'target', 'direction', 'from_day', 'to_day']).where('campaign_id', '=', id).execute();
+
+  it('lets an admin set, change and remove a campaign goal; the KPI shows target, exact progress and state; a refused target shows the API\'s words', async () => {
+    const id = await goalCampaign('Goal push');
+    const admin = await t.addUser(owner.workspaceId, 'admin');
+    window.history.replaceState(null, '', `/?campaign=${id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'admin' }} />, admin);
+    await screen.findByRole('heading', { name: 'Goal push' });
+    expect(goalCell('campaign.cpa')).toBeNull();
+    const form = screen.getByRole('form', { name: 'Set goal' });
+    fireEvent.change(within(form).getByLabelText('KPI'), { target: { value: 'campaign.cpa' } });
+    fireEvent.change(within(form).getByLabelText('Direction'), { target: { value: 'at_most' } });
+    fireEvent.change(within(form).getByLabelText('Target (SEK)'), { target: { value: '200' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Set goal' }));
+    await waitFor(() => expect(goalCell('campaign.cpa')).not.toBeNull());
+    let cell = goalCell('campaign.cpa')!;
+    expect(plain(cell.textContent)).toContain('Goal: at most SEK 200.00');
+    expect(cell.textContent).toContain('88.888889 % of the goal');
+    expect(cell.textContent).toContain('Not met yet');
+    expect(cell.querySelector('progress')?.getAttribute('value')).toBe('88.888889');
+    // The value beside it is the one the goal is measured against.
+    expect(plain(screen.getByRole('region', { name: 'KPIs' }).querySelector('[data-kpi="campaign.cpa"] td')!.textContent)).toBe('SEK 225.00');
+    expect(posts.filter((p) => p.endsWith('/goals'))).toEqual([`/api/v1/workspaces/${owner.workspaceId}/goals`]);
+    let stored = await storedGoals(id);
+    expect(stored.map((g) => ({ ...g, target: Number(g.target) }))).toEqual([{ id: cell.getAttribute('data-goal'), definition_id: 'campaign.cpa', target: 200, direction: 'at_most', from_day: '2026-06-01', to_day: '2026-06-30' }]);
+
+    // Setting the CPA goal again changes it (one goal per KPI, not a second one behind it).
+    fireEvent.change(within(form).getByLabelText('KPI'), { target: { value: 'campaign.cpa' } });
+    fireEvent.change(within(form).getByLabelText('Direction'), { target: { value: 'at_most' } });
+    fireEvent.change(within(form).getByLabelText('Target (SEK)'), { target: { value: '250' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Set goal' }));
+    await waitFor(() => expect(goalCell('campaign.cpa')!.textContent).toContain('111.111111 % of the goal'));
+    cell = goalCell('campaign.cpa')!;
+    expect(plain(cell.textContent)).toContain('Goal: at most SEK 250.00');
+    expect(cell.textContent).toContain('Goal met');
+    expect(cell.querySelector('progress')?.getAttribute('value')).toBe('100');
+    expect(changes).toEqual([`PATCH /api/v1/workspaces/${owner.workspaceId}/goals/${stored[0]!.id}`]);
+    stored = await storedGoals(id);
+    expect(stored.map((g) => [g.definition_id, Number(g.target), g.direction])).toEqual([['campaign.cpa', 250, 'at_most']]);
+
+    // A target the API refuses (more than 10^12): its words, nothing stored.
+    fireEvent.change(within(form).getByLabelText('KPI'), { target: { value: 'campaign.roi' } });
+    fireEvent.change(within(form).getByLabelText('Target (%)'), { target: { value: '1e13' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Set goal' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('target: target is too large');
+    expect((await storedGoals(id)).map((g) => g.definition_id)).toEqual(['campaign.cpa']);
+    expect(goalCell('campaign.roi')).toBeNull();
+
+    changes.length = 0;
+    fireEvent.click(within(goalCell('campaign.cpa') as HTMLElement).getByRole('button', { name: 'Remove goal' }));
+    await waitFor(() => expect(goalCell('campaign.cpa')).toBeNull());
+    expect(changes).toEqual([`DELETE /api/v1/workspaces/${owner.workspaceId}/goals/${stored[0]!.id}`]);
+    expect(await storedGoals(id)).toEqual([]);
+  });
+
+  it('shows a viewer (Swedish) and an editor the campaign goal with its progress, but no goal controls', async () => {
+    const id = await goalCampaign('Goal watch');
+    const created = await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/goals`, { campaignId: id, definitionId: 'campaign.cpa', target: 300, direction: 'at_most' }, owner);
+    expect(created.status).toBe(201);
+    const viewer = await t.addUser(owner.workspaceId, 'viewer');
+    window.history.replaceState(null, '', `/?campaign=${id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'viewer' }} />, viewer, 'sv');
+    await screen.findByRole('heading', { name: 'Goal watch' });
+    const cell = await waitFor(() => goalCell('campaign.cpa')!);
+    expect(plain(cell.textContent)).toContain('Mål: högst 300,00 kr');
+    expect(plain(cell.textContent)).toContain('133,333333 % av målet');
+    expect(cell.textContent).toContain('Målet nått');
+    expect(cell.querySelector('progress')?.getAttribute('value')).toBe('100');
+    expect(screen.queryByRole('form', { name: 'Sätt mål' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Ta bort mål' })).toBeNull();
+    expect(screen.getByText('Bara administratörer och ägare sätter mål.')).toBeTruthy();
+
+    cleanup();
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    await screen.findByRole('heading', { name: 'Goal watch' });
+    expect(await waitFor(() => goalCell('campaign.cpa')!.textContent)).toContain('133.333333 % of the goal');
+    expect(screen.queryByRole('form', { name: 'Set goal' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remove goal' })).toBeNull();
+    expect(screen.getByText('Only admins and owners set goals.')).toBeTruthy();
   });
 });

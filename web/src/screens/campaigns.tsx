@@ -4,7 +4,8 @@
  * spend and conversion entries, and its posts (text rendered as text). Editors and above create and
  * edit campaigns, add, edit and remove plan lines, record and remove spend and conversions and link
  * posts. Amounts are typed as decimal text and turned into integer minor units exactly
- * (src/campaigns/money.ts) before sending.
+ * (src/campaigns/money.ts) before sending. Each campaign KPI shows its goal with progress; admins and
+ * owners set (or change) and remove goals, which run over the campaign's dates.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,6 +19,7 @@ import { minorToDecimal, parseMoney } from '../../../src/campaigns/money';
 import { campaignStatuses, type CampaignStatus } from '../../../src/campaigns/campaign-tables';
 import { formatMinor } from '../components/money-format';
 import { CampaignSummaryTable, formatRoi } from '../components/campaign-summary-table';
+import { CampaignGoal, formatCampaignValue } from '../components/campaign-goal';
 import './campaigns.css';
 
 type CampaignApi = Api['client']['api']['v1']['workspaces'][':workspaceId']['campaigns'];
@@ -26,17 +28,18 @@ export type CampaignDetail = InferResponseType<CampaignApi[':campaignId']['$get'
 type LineItem = CampaignDetail['lineItems'][number];
 // A line's KPI; the campaign's own KPIs are these plus their goal.
 type CampaignKpi = LineItem['kpis'][number];
+type CampaignKpiWithGoal = CampaignDetail['kpis'][number];
 type AccountOption = { id: string; handle: string; network: string };
 
 const editorRoles = new Set(['owner', 'admin', 'editor']);
+// Goals are goals.manage, as on the dashboard (analytics-goals.tsx).
+const goalRoles = new Set(['owner', 'admin']);
 const missing = '—';
 
 
 // The campaign's and its lines' KPIs share these fields (the campaign's may carry more).
 function formatKpi(k: Pick<CampaignKpi, 'value' | 'definition'>, currency: string, lng: string): string {
-  if (k.value === null) return missing;
-  if (k.definition.unit === 'money') return new Intl.NumberFormat(lng, { style: 'currency', currency, maximumFractionDigits: 6 }).format(k.value);
-  return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 6 }).format(k.value)} %`;
+  return formatCampaignValue(k.value, k.definition.unit, currency, lng);
 }
 
 const num = (v: number | null | undefined, lng: string) => (v === null || v === undefined ? missing : new Intl.NumberFormat(lng).format(v));
@@ -158,7 +161,7 @@ function useSave(): [Status, (fn: () => Promise<unknown>) => Promise<boolean>] {
   return [state, run];
 }
 
-function KpiTable({ kpis, currency }: { kpis: CampaignKpi[]; currency: string }) {
+function KpiTable({ kpis, currency, onRemoveGoal, removing }: { kpis: CampaignKpiWithGoal[]; currency: string; onRemoveGoal?: (goalId: string) => void; removing: boolean }) {
   const { t, i18n } = useTranslation();
   return (
     <table className="data-table campaign-kpis">
@@ -166,6 +169,7 @@ function KpiTable({ kpis, currency }: { kpis: CampaignKpi[]; currency: string })
         <tr>
           <th scope="col">{t('campaigns.kpi')}</th>
           <th scope="col">{t('campaigns.value')}</th>
+          <th scope="col">{t('campaigns.goal')}</th>
         </tr>
       </thead>
       <tbody>
@@ -181,10 +185,74 @@ function KpiTable({ kpis, currency }: { kpis: CampaignKpi[]; currency: string })
               </details>
             </th>
             <td>{formatKpi(k, currency, i18n.language)}</td>
+            <td className="campaign-kpi-goal">
+              <CampaignGoal goal={k.goal} unit={k.definition.unit} currency={currency} onRemove={onRemoveGoal} removing={removing} />
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+type GoalDraft = { definitionId: string; direction: 'at_least' | 'at_most'; target: string };
+
+/**
+ * Sets the goal of one campaign KPI (admins and owners). A KPI that already has a goal gets it
+ * changed (PATCH) rather than a second one: the campaign shows only its newest goal per KPI, and
+ * removing that one would bring an older, forgotten target back.
+ */
+function SetCampaignGoal({ workspace, campaign: c, onSaved }: { workspace: Workspace; campaign: CampaignDetail; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const api = client.api.v1.workspaces[':workspaceId'].goals;
+  const [d, setD] = useState<GoalDraft>(() => ({ definitionId: c.kpis[0]?.definition.id ?? '', direction: 'at_least', target: '' }));
+  const [state, save] = useSave();
+  const kpi = c.kpis.find((k) => k.definition.id === d.definitionId);
+  const unitLabel = kpi?.definition.unit === 'money' ? c.currency : '%';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const target = Number(d.target);
+    const existing = kpi?.goal ?? null;
+    void save(async () => {
+      if (d.target.trim() === '' || !Number.isFinite(target)) throw new InputProblem(t('campaigns.goalTargetNumber'));
+      if (existing) await unwrap(api[':goalId'].$patch({ param: { workspaceId: workspace.id, goalId: existing.goalId }, json: { target, direction: d.direction } }));
+      else await unwrap(api.$post({ param: { workspaceId: workspace.id }, json: { campaignId: c.id, definitionId: d.definitionId, target, direction: d.direction } }));
+      setD((x) => ({ ...x, target: '' }));
+      onSaved();
+    });
+  };
+  return (
+    <form className="campaign-form goal-form" onSubmit={submit} aria-label={t('goals.add')}>
+      <fieldset disabled={state === 'saving'}>
+        <label>
+          {t('goals.kpi')}
+          <select value={d.definitionId} onChange={(e) => setD({ ...d, definitionId: e.target.value })}>
+            {c.kpis.map((k) => (
+              <option key={k.definition.id} value={k.definition.id}>
+                {k.definition.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('goals.direction')}
+          <select value={d.direction} onChange={(e) => setD({ ...d, direction: e.target.value === 'at_most' ? 'at_most' : 'at_least' })}>
+            <option value="at_least">{t('goals.directions.at_least')}</option>
+            <option value="at_most">{t('goals.directions.at_most')}</option>
+          </select>
+        </label>
+        <label>
+          {t('goals.target')} ({unitLabel})
+          <input type="number" step="any" required value={d.target} onChange={(e) => setD({ ...d, target: e.target.value })} />
+        </label>
+        <button type="submit" className="button">
+          {t('goals.add')}
+        </button>
+      </fieldset>
+      <p className="muted">{t('campaigns.goalPeriod', { from: c.startsOn, to: c.endsOn })}</p>
+      <FormStatus state={state} />
+    </form>
   );
 }
 
@@ -369,6 +437,8 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const campaign = useLoad(() => unwrap(api.$get({ param })), [client, workspace.id, campaignId]);
   const accounts = useLoad(() => unwrap(client.api.v1.workspaces[':workspaceId'].accounts.$get({ param: { workspaceId: workspace.id } })), [client, workspace.id]);
   const canEdit = editorRoles.has(workspace.role);
+  const canSetGoals = goalRoles.has(workspace.role);
+  const [goalRemoveState, saveGoalRemove] = useSave();
   const [line, setLine] = useState<LineDraft>(emptyLine);
   const [editing, setEditing] = useState(false);
   const [edited, setEdited] = useState(false);
@@ -439,6 +509,11 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       campaign.reload();
     });
   };
+  const removeGoal = (goalId: string) =>
+    void saveGoalRemove(async () => {
+      await unwrap(client.api.v1.workspaces[':workspaceId'].goals[':goalId'].$delete({ param: { workspaceId: workspace.id, goalId } }));
+      campaign.reload();
+    });
   const removeLine = (lineItemId: string) =>
     void saveLineRemove(async () => {
       await unwrap(api['line-items'][':lineItemId'].$delete({ param: { ...param, lineItemId } }));
@@ -547,7 +622,13 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
       </nav>
 
       <Section title={t('campaigns.kpis')}>
-        <KpiTable kpis={c.kpis} currency={cur} />
+        <KpiTable kpis={c.kpis} currency={cur} onRemoveGoal={canSetGoals ? removeGoal : undefined} removing={goalRemoveState === 'saving'} />
+        {typeof goalRemoveState === 'object' && (
+          <p role="alert" className="form-error">
+            {goalRemoveState.error}
+          </p>
+        )}
+        {canSetGoals ? <SetCampaignGoal workspace={workspace} campaign={c} onSaved={campaign.reload} /> : <p className="muted">{t('goals.adminsOnly')}</p>}
       </Section>
 
       <Section title={t('campaigns.planVsActual')}>
