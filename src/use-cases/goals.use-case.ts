@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { findKpiDefinition, kpiDefinitions } from '../analytics/kpi-definitions';
 import { campaignKpiDefinitions, findCampaignKpiDefinition } from '../campaigns/campaign-kpi-definitions';
 import { isCalendarDay } from '../analytics/local-time';
-import { NotFoundError, ValidationError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { isId, newId } from '../domain/ids';
 import type { Executor } from '../jobs/job-queue';
 import { assertCan } from '../policies/policy';
@@ -111,8 +111,8 @@ async function goalOf(ctx: UseCaseContext, id: string): Promise<GoalRow> {
   return row;
 }
 
-/** The workspace's goals (those that may apply to `accountId` when given). */
-export async function listWorkspaceGoals(ctx: UseCaseContext, f: { accountId?: string } = {}): Promise<GoalView[]> {
+/** The workspace's goals (those that may apply to `accountId`, or `campaignId`'s, when given). */
+export async function listWorkspaceGoals(ctx: UseCaseContext, f: { accountId?: string; campaignId?: string } = {}): Promise<GoalView[]> {
   await authorize(ctx, 'analytics.read');
   return (await listGoals(ctx.db, ctx.workspaceId, f)).map(view);
 }
@@ -141,11 +141,22 @@ async function checkScope(ctx: UseCaseContext, t: { accountId: string | null; ca
   return { from: campaign.starts_on, to: campaign.ends_on };
 }
 
+/**
+ * A campaign has at most one goal per KPI: they would all cover the campaign's dates, and a second one
+ * would only hide the first.
+ */
+async function checkOneCampaignGoal(ctx: UseCaseContext, campaignId: string | null, definitionId: string, exceptId: string | null): Promise<void> {
+  if (campaignId === null) return;
+  const taken = (await listGoals(ctx.db, ctx.workspaceId, { campaignId })).find((g) => g.definition_id === definitionId && g.id !== exceptId);
+  if (taken) throw new ConflictError(`This campaign already has a goal for ${definitionId} (${taken.id}): change that one (PATCH …/goals/${taken.id}) or remove it first`, { goalId: taken.id });
+}
+
 /** Sets a goal (goals.manage). */
 export async function createGoal(ctx: UseCaseContext, input: GoalFields): Promise<GoalView> {
   await authorize(ctx, 'goals.manage');
   const v = parse(Fields.partial({ from: true, to: true }), { ...input, accountId: input.accountId ?? null, campaignId: input.campaignId ?? null });
   const period = await checkScope(ctx, v);
+  await checkOneCampaignGoal(ctx, v.campaignId, v.definitionId, null);
   if ((await listGoals(ctx.db, ctx.workspaceId)).length >= maxGoals) throw new ValidationError(`A workspace keeps at most ${maxGoals} goals; delete old ones first`);
   const now = ctx.services.now().toISOString();
   const row: GoalRow = {
@@ -183,6 +194,7 @@ export async function changeGoal(ctx: UseCaseContext, id: string, input: GoalFie
     from: v.from ?? (campaignId === null ? g.from_day : undefined),
     to: v.to ?? (campaignId === null ? g.to_day : undefined),
   });
+  await checkOneCampaignGoal(ctx, campaignId, v.definitionId ?? g.definition_id, g.id);
   const patch: Partial<GoalRow> = { updated_at: ctx.services.now().toISOString() };
   if (v.accountId !== undefined) patch.account_id = v.accountId;
   if (v.campaignId !== undefined) patch.campaign_id = v.campaignId;

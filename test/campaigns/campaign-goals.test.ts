@@ -1,9 +1,9 @@
 /**
  * Campaign goals over HTTP on SQLite and PostgreSQL: a goal on one campaign KPI (CPA at most, ROI at
  * least) runs over the campaign's own dates and follows them when they change; the campaign's KPIs
- * carry it with its progress, to the last decimal; bad combinations are 422s that store nothing; only
- * admins and owners set goals; campaign goals never reach an account's dashboard; deleting the
- * campaign deletes its goals in the same transaction.
+ * carry it with its progress, to the last decimal; bad combinations are 422s that store nothing, and
+ * a second goal for the same campaign KPI is a 409; only admins and owners set goals; campaign goals
+ * never reach an account's dashboard; deleting the campaign deletes its goals in the same transaction.
  *
  * Hand arithmetic (EUR, minor units = cents): spend 1 000.00; 4 conversions worth 3 000.00.
  * - CPA 1 000.00 / 4 = 250; goal at most 200: 200 / 250 × 100 = 80 %, not met, gap 250 − 200 = 50;
@@ -81,6 +81,13 @@ describe.each(dialects())('campaign goals over HTTP (%s)', (dialect) => {
     expect(cpa).toMatchObject({ scope: 'campaign', campaignId: camp.id, accountId: null, definitionId: 'campaign.cpa', unit: 'money', from: '2026-10-01', to: '2026-10-31' });
     const roi = await call('POST', '/goals', { campaignId: camp.id, definitionId: 'campaign.roi', target: 150, direction: 'at_least' });
     expect(roi.status).toBe(201);
+    const roiId = ((await roi.json()) as Goal).id;
+    // One goal per campaign KPI: a second would cover the same dates and only hide the first.
+    const second = await problem(await call('POST', '/goals', { ...cpaGoal, target: 100 }), 409);
+    expect(second.detail).toBe(`This campaign already has a goal for campaign.cpa (${cpa.id}): change that one (PATCH …/goals/${cpa.id}) or remove it first`);
+    expect((await problem(await call('PATCH', `/goals/${roiId}`, { definitionId: 'campaign.cpa' }), 409)).detail).toContain(cpa.id);
+    const mine = ((await (await call('GET', `/goals?campaignId=${camp.id}`, undefined, viewer)).json()) as { items: Goal[] }).items;
+    expect(mine.map((g) => g.id).sort()).toEqual([cpa.id, roiId].sort());
 
     const kpis = async () => {
       const c = (await (await call('GET', `/campaigns/${camp.id}`, undefined, viewer)).json()) as Campaign;

@@ -8,7 +8,7 @@ import type { AppServices } from '../../server/services';
 import { changeGoal, createGoal, listWorkspaceGoals, removeGoal } from '../../use-cases/goals.use-case';
 import type { AppEnv } from '../env';
 import { requireWorkspaceAccess } from '../workspace-access';
-import { authenticated, jsonBody, jsonResponse, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
+import { authenticated, jsonBody, jsonResponse, problemResponses, WorkspaceParamsSchema, workspaceProblems } from '../openapi';
 
 const GoalSchema = z
   .object({
@@ -35,7 +35,7 @@ const Fields = {
   campaignId: z.string().nullable().optional().openapi({ description: "A campaign goal's campaign (with a campaign KPI id, e.g. campaign.cpa, and no from/to: it runs over the campaign's dates)" }),
   definitionId: z.string().openapi({ example: 'livedune.er.pooled', description: 'A KPI definition id (GET …/analytics/definitions)' }),
   target: z.number().openapi({ example: 5 }),
-  direction: z.string().openapi({ description: 'at_least | at_most', example: 'at_least' }),
+  direction: z.string().openapi({ description: 'at_least | at_most (checked by the use case, so the CLI says the same words)', example: 'at_least' }),
   from: z.string().optional().openapi({ example: '2026-03-01', description: 'Required except for a campaign goal' }),
   to: z.string().optional().openapi({ example: '2026-03-31', description: 'Required except for a campaign goal' }),
 };
@@ -45,13 +45,18 @@ const UpdateBody = z
   .strict()
   .openapi('UpdateGoalRequest');
 const GoalParams = WorkspaceParamsSchema.extend({ goalId: z.string().openapi({ param: { name: 'goalId', in: 'path' } }) }).strict();
-const ListQuery = z.object({ accountId: z.string().optional().openapi({ param: { name: 'accountId', in: 'query' }, description: "Only goals that apply to this account (its own and workspace-wide)" }) }).strict();
+const ListQuery = z
+  .object({
+    accountId: z.string().optional().openapi({ param: { name: 'accountId', in: 'query' }, description: 'Only goals that apply to this account (its own and workspace-wide)' }),
+    campaignId: z.string().optional().openapi({ param: { name: 'campaignId', in: 'query' }, description: "Only this campaign's goals" }),
+  })
+  .strict();
 const base = '/api/v1/workspaces/{workspaceId}/goals';
 const tags = ['goals'];
 
 const list = createRoute({ method: 'get', path: base, tags, summary: 'KPI goals', security: authenticated, request: { params: WorkspaceParamsSchema, query: ListQuery }, responses: { 200: jsonResponse(z.object({ items: z.array(GoalSchema) }), 'Goals'), ...workspaceProblems } });
-const create = createRoute({ method: 'post', path: base, tags, summary: 'Set a KPI goal (admins and owners)', security: authenticated, request: { params: WorkspaceParamsSchema, body: jsonBody(CreateBody) }, responses: { 201: jsonResponse(GoalSchema, 'Created'), ...workspaceProblems } });
-const update = createRoute({ method: 'patch', path: `${base}/{goalId}`, tags, summary: 'Change a KPI goal (admins and owners)', security: authenticated, request: { params: GoalParams, body: jsonBody(UpdateBody) }, responses: { 200: jsonResponse(GoalSchema, 'Changed'), ...workspaceProblems } });
+const create = createRoute({ method: 'post', path: base, tags, summary: 'Set a KPI goal (admins and owners)', security: authenticated, request: { params: WorkspaceParamsSchema, body: jsonBody(CreateBody) }, responses: { 201: jsonResponse(GoalSchema, 'Created'), ...workspaceProblems, ...problemResponses(409) } });
+const update = createRoute({ method: 'patch', path: `${base}/{goalId}`, tags, summary: 'Change a KPI goal (admins and owners)', security: authenticated, request: { params: GoalParams, body: jsonBody(UpdateBody) }, responses: { 200: jsonResponse(GoalSchema, 'Changed'), ...workspaceProblems, ...problemResponses(409) } });
 const remove = createRoute({ method: 'delete', path: `${base}/{goalId}`, tags, summary: 'Delete a KPI goal (admins and owners)', security: authenticated, request: { params: GoalParams }, responses: { 204: { description: 'Deleted' }, ...workspaceProblems } });
 
 /** Registers the goal routes. */
@@ -59,8 +64,8 @@ export function registerGoalRoutes(app: OpenAPIHono<AppEnv>, _services: AppServi
   return app
     .openapi(list, async (c) => {
       const access = await requireWorkspaceAccess(c, c.req.valid('param').workspaceId, 'analytics.read');
-      const { accountId } = c.req.valid('query');
-      return c.json({ items: await listWorkspaceGoals(access.ctx, accountId ? { accountId } : {}) }, 200);
+      const { accountId, campaignId } = c.req.valid('query');
+      return c.json({ items: await listWorkspaceGoals(access.ctx, { ...(accountId ? { accountId } : {}), ...(campaignId ? { campaignId } : {}) }) }, 200);
     })
     .openapi(create, async (c) => {
       const access = await requireWorkspaceAccess(c, c.req.valid('param').workspaceId, 'goals.manage');
