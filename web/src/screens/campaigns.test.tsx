@@ -10,7 +10,10 @@
  * words, then the currency is read-only with the reason), edits a plan line and removes it (its
  * spend stays with the campaign); an admin sets a campaign goal (CPA at most), sees its target in the
  * campaign's currency, exact progress and state, changes it, sees a target the API refuses explained
- * in the API's words, and removes it; a viewer (Swedish) and an editor see a goal but no goal controls.
+ * in the API's words, and removes it; a viewer (Swedish) and an editor see a goal but no goal controls;
+ * an editor creates a campaign; an editor deletes a campaign with spend and a goal after an in-page confirm (Cancel keeps it; the
+ * spend and goal go with it, the list no longer shows it); a viewer has no delete button, and a delete
+ * the API refuses shows its words.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -305,6 +308,102 @@ describe('Campaigns screen (in-process Herald)', () => {
     expect(spend.map((x) => [Number(x.amount_minor), x.line_item_id])).toEqual([[10_000, null]]);
     const entries = screen.getByRole('region', { name: 'Spend and conversions' });
     expect(within(entries).getByText('SEK 100.00')).toBeTruthy();
+  });
+
+  it('lets an editor create a campaign (the fields the edit form shares, without status)', async () => {
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    const form = await screen.findByRole('form', { name: 'New campaign' });
+    expect(within(form).queryByLabelText('Status')).toBeNull();
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Harvest fair' } });
+    fireEvent.change(within(form).getByLabelText('Objective'), { target: { value: 'Footfall' } });
+    fireEvent.change(within(form).getByLabelText('Starts'), { target: { value: '2026-08-01' } });
+    fireEvent.change(within(form).getByLabelText('Ends'), { target: { value: '2026-08-31' } });
+    fireEvent.change(within(form).getByLabelText('Currency'), { target: { value: 'sek' } });
+    fireEvent.change(within(form).getByLabelText('Budget'), { target: { value: '1 000,25' } });
+    fireEvent.change(within(form).getByLabelText('UTM campaign value'), { target: { value: 'harvest' } });
+    fireEvent.change(within(form).getByLabelText('Gross margin, %'), { target: { value: '20' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create campaign' }));
+    await screen.findByRole('heading', { name: 'Harvest fair' });
+    const id = new URLSearchParams(window.location.search).get('campaign')!;
+    const stored = (await (await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/campaigns/${id}`, undefined, owner)).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({ name: 'Harvest fair', objective: 'Footfall', startsOn: '2026-08-01', endsOn: '2026-08-31', currency: 'SEK', budgetMinor: 100_025, status: 'planned', utmCampaign: 'harvest', grossMarginPercent: 20 });
+  });
+
+  // Deleting: a campaign of its own with a spend entry and a goal, so what goes with it can be checked.
+  const deletable = async (name: string) => {
+    const base = `/api/v1/workspaces/${owner.workspaceId}/campaigns`;
+    const made = (await (await t.json('POST', base, { name, startsOn: '2026-07-01', endsOn: '2026-07-31', currency: 'SEK' }, owner)).json()) as { id: string };
+    expect((await t.json('POST', `${base}/${made.id}/spend`, { day: '2026-07-02', amountMinor: 20_000, currency: 'SEK' }, owner)).status).toBe(201);
+    expect((await t.json('POST', `/api/v1/workspaces/${owner.workspaceId}/goals`, { campaignId: made.id, definitionId: 'campaign.cpa', target: 100, direction: 'at_most' }, owner)).status).toBe(201);
+    return made.id;
+  };
+  const leftOf = async (id: string) => {
+    const db = t.services.database.db;
+    return {
+      campaigns: (await db.selectFrom('campaigns').select('id').where('id', '=', id).execute()).length,
+      spend: (await db.selectFrom('campaign_spend').select('id').where('campaign_id', '=', id).execute()).length,
+      goals: (await db.selectFrom('goals').select('id').where('campaign_id', '=', id).execute()).length,
+    };
+  };
+
+  it('lets an editor delete a campaign after an in-page confirm naming it; Cancel keeps it; its spend and goal go with it and the list no longer shows it', async () => {
+    const id = await deletable('Summer clearance');
+    const editor = await t.addUser(owner.workspaceId, 'editor');
+    window.history.replaceState(null, '', `/?campaign=${id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, editor);
+    await screen.findByRole('heading', { name: 'Summer clearance' });
+    expect(await leftOf(id)).toEqual({ campaigns: 1, spend: 1, goals: 1 });
+
+    const toggle = screen.getByRole('button', { name: 'Delete campaign' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    let confirm = screen.getByRole('form', { name: 'Delete campaign' });
+    expect(within(confirm).getByText('Delete the campaign "Summer clearance"?')).toBeTruthy();
+    expect(within(confirm).getByText(/media plan, spend and conversion entries, goals and scheduled report e-mails are deleted with it/)).toBeTruthy();
+    // Cancel: nothing sent, the campaign stays.
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('form', { name: 'Delete campaign' })).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Summer clearance' })).toBeTruthy();
+    expect(changes).toEqual([]);
+    expect(await leftOf(id)).toEqual({ campaigns: 1, spend: 1, goals: 1 });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete campaign' }));
+    confirm = screen.getByRole('form', { name: 'Delete campaign' });
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Delete' }));
+    // Back on the list, which no longer shows it.
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'Summer clearance' })).toBeNull());
+    await screen.findByRole('button', { name: 'Spring launch' });
+    expect(screen.queryByRole('button', { name: 'Summer clearance' })).toBeNull();
+    expect(window.location.search).toBe('');
+    expect(changes).toEqual([`DELETE /api/v1/workspaces/${owner.workspaceId}/campaigns/${id}`]);
+    expect(await leftOf(id)).toEqual({ campaigns: 0, spend: 0, goals: 0 });
+    expect((await t.json('GET', `/api/v1/workspaces/${owner.workspaceId}/campaigns/${id}`, undefined, owner)).status).toBe(404);
+  });
+
+  it('gives a viewer no delete button; a delete the API refuses shows its words and keeps the campaign', async () => {
+    const id = await deletable('Summer keep');
+    const viewer = await t.addUser(owner.workspaceId, 'viewer');
+    window.history.replaceState(null, '', `/?campaign=${id}`);
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'viewer' }} />, viewer);
+    await screen.findByRole('heading', { name: 'Summer keep' });
+    expect(screen.queryByRole('button', { name: 'Delete campaign' })).toBeNull();
+    expect(screen.queryByRole('form', { name: 'Delete campaign' })).toBeNull();
+
+    // A page that still believes the user is an editor (the role was lowered meanwhile): the API's 403, in its words.
+    cleanup();
+    const refused = await t.json('DELETE', `/api/v1/workspaces/${owner.workspaceId}/campaigns/${id}`, undefined, viewer);
+    expect(refused.status).toBe(403);
+    const detail = ((await refused.json()) as { detail: string }).detail;
+    expect(detail).toBeTruthy();
+    open(<CampaignsScreen workspace={{ ...workspace, role: 'editor' }} />, viewer);
+    await screen.findByRole('heading', { name: 'Summer keep' });
+    fireEvent.click(screen.getByRole('button', { name: 'Delete campaign' }));
+    const confirm = screen.getByRole('form', { name: 'Delete campaign' });
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Delete' }));
+    expect((await within(confirm).findByRole('alert')).textContent).toBe(detail);
+    expect(screen.getByRole('heading', { name: 'Summer keep' })).toBeTruthy();
+    expect(await leftOf(id)).toEqual({ campaigns: 1, spend: 1, goals: 1 });
   });
 
   // Campaign goals, on a campaign of their own outside the dashboard test's period.

@@ -1,9 +1,9 @@
 /**
  * Campaigns: the list with spend, revenue and ROI; one campaign with its KPIs (value and "how is this
  * calculated" with the actual arithmetic, or why it is empty), the media plan against what happened,
- * spend and conversion entries, and its posts (text rendered as text). Editors and above create and
- * edit campaigns, add, edit and remove plan lines, record and remove spend and conversions and link
- * posts. Amounts are typed as decimal text and turned into integer minor units exactly
+ * spend and conversion entries, and its posts (text rendered as text). Editors and above create,
+ * edit and delete campaigns (deleting asks in the page first), add, edit and remove plan lines,
+ * record and remove spend and conversions and link posts. Amounts are typed as decimal text and turned into integer minor units exactly
  * (src/campaigns/money.ts) before sending. Each campaign KPI shows its goal with progress; admins and
  * owners set (or change) and remove goals, which run over the campaign's dates.
  */
@@ -140,7 +140,7 @@ function FormStatus({ state }: { state: 'idle' | 'saving' | 'saved' | { error: s
 
 type Status = 'idle' | 'saving' | 'saved' | { error: string };
 
-/** A problem found before anything is sent (e.g. an amount that is not money), shown as it is. */
+/** A message shown as it is: a problem found before anything is sent (e.g. an amount that is not money), or the API's own words. */
 class InputProblem extends Error {}
 
 /** Runs a save with the shared status handling. */
@@ -309,6 +309,73 @@ function EditLine({ line: l, currency, accounts, save: send, onSaved, onCancel }
   );
 }
 
+/** A campaign's own fields as the forms hold them (text, as typed); `status` only once it exists. */
+type CampaignDraft = { name: string; objective: string; startsOn: string; endsOn: string; currency: string; budget: string; utm: string; margin: string; status?: CampaignStatus };
+
+/**
+ * The fields of a campaign, shared by the create and edit forms. `status` is shown when the draft has
+ * one (a new campaign starts planned); `lockedCurrency` shows the currency read-only, described by
+ * `lockId`; `budgetUnit` names the currency in the budget's label.
+ */
+function CampaignFields({ value: d, onChange, lockedCurrency, lockId, budgetUnit = false }: { value: CampaignDraft; onChange: (d: CampaignDraft) => void; lockedCurrency?: string; lockId?: string; budgetUnit?: boolean }) {
+  const { t } = useTranslation();
+  const set = (patch: Partial<CampaignDraft>) => onChange({ ...d, ...patch });
+  const { status } = d;
+  return (
+    <>
+      <label>
+        {t('campaigns.name')}
+        <input type="text" required maxLength={120} value={d.name} onChange={(e) => set({ name: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.objective')}
+        <input type="text" maxLength={1000} value={d.objective} onChange={(e) => set({ objective: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.startsOn')}
+        <input type="date" required value={d.startsOn} onChange={(e) => set({ startsOn: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.endsOn')}
+        <input type="date" required value={d.endsOn} onChange={(e) => set({ endsOn: e.target.value })} />
+      </label>
+      {status !== undefined && (
+        <label>
+          {t('campaigns.status')}
+          <select value={status} onChange={(e) => set({ status: campaignStatuses.find((s) => s === e.target.value) ?? status })}>
+            {campaignStatuses.map((s) => (
+              <option key={s} value={s}>
+                {t(`campaigns.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        {t('campaigns.currency')}
+        {lockedCurrency !== undefined ? (
+          <input type="text" readOnly value={lockedCurrency} aria-describedby={lockId} />
+        ) : (
+          <input type="text" required maxLength={3} value={d.currency} onChange={(e) => set({ currency: e.target.value })} />
+        )}
+      </label>
+      <label>
+        {t('campaigns.budget')}
+        {budgetUnit && ` (${lockedCurrency ?? d.currency.trim().toUpperCase()})`}
+        <input type="text" inputMode="decimal" value={d.budget} onChange={(e) => set({ budget: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.utm')}
+        <input type="text" maxLength={100} value={d.utm} onChange={(e) => set({ utm: e.target.value })} />
+      </label>
+      <label>
+        {t('campaigns.margin')}
+        <input type="number" min={0} max={100} step="0.01" value={d.margin} onChange={(e) => set({ margin: e.target.value })} />
+      </label>
+    </>
+  );
+}
+
 /**
  * Edits a campaign's own fields (PATCH: only what the API accepts). The currency is read-only once
  * amounts are recorded in it; should that happen meanwhile, the API's 409 is shown and the campaign
@@ -319,7 +386,7 @@ function EditCampaign({ workspace, campaign: c, onSaved, onCancel, onConflict }:
   const { client } = useApi();
   const lockId = useId();
   const locked = currencyLocked(c);
-  const [d, setD] = useState(() => ({
+  const [d, setD] = useState<CampaignDraft>(() => ({
     name: c.name,
     objective: c.objective ?? '',
     startsOn: c.startsOn,
@@ -365,52 +432,7 @@ function EditCampaign({ workspace, campaign: c, onSaved, onCancel, onConflict }:
   return (
     <form className="card campaign-form campaign-edit" onSubmit={submit} aria-label={t('campaigns.editCampaign')}>
       <fieldset disabled={state === 'saving'}>
-        <label>
-          {t('campaigns.name')}
-          <input type="text" required maxLength={120} value={d.name} onChange={(e) => setD({ ...d, name: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.objective')}
-          <input type="text" maxLength={1000} value={d.objective} onChange={(e) => setD({ ...d, objective: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.startsOn')}
-          <input type="date" required value={d.startsOn} onChange={(e) => setD({ ...d, startsOn: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.endsOn')}
-          <input type="date" required value={d.endsOn} onChange={(e) => setD({ ...d, endsOn: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.status')}
-          <select value={d.status} onChange={(e) => setD({ ...d, status: campaignStatuses.find((s) => s === e.target.value) ?? d.status })}>
-            {campaignStatuses.map((s) => (
-              <option key={s} value={s}>
-                {t(`campaigns.statuses.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('campaigns.currency')}
-          {locked ? (
-            <input type="text" readOnly value={c.currency} aria-describedby={lockId} />
-          ) : (
-            <input type="text" required maxLength={3} value={d.currency} onChange={(e) => setD({ ...d, currency: e.target.value })} />
-          )}
-        </label>
-        <label>
-          {t('campaigns.budget')} ({locked ? c.currency : d.currency.trim().toUpperCase()})
-          <input type="text" inputMode="decimal" value={d.budget} onChange={(e) => setD({ ...d, budget: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.utm')}
-          <input type="text" maxLength={100} value={d.utm} onChange={(e) => setD({ ...d, utm: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.margin')}
-          <input type="number" min={0} max={100} step="0.01" value={d.margin} onChange={(e) => setD({ ...d, margin: e.target.value })} />
-        </label>
+        <CampaignFields value={d} onChange={setD} lockedCurrency={locked ? c.currency : undefined} lockId={lockId} budgetUnit />
         <button type="submit" className="button button-primary">
           {t('campaigns.saveCampaign')}
         </button>
@@ -424,6 +446,48 @@ function EditCampaign({ workspace, campaign: c, onSaved, onCancel, onConflict }:
         </p>
       )}
       <FormStatus state={state} />
+    </form>
+  );
+}
+
+/**
+ * The in-page confirm step of deleting a campaign (editors and above): names the campaign and what goes
+ * with it (the API deletes plan, entries, post links, goals and the report schedules that mail it in
+ * one transaction), then deletes it. A refusal shows the API's own words and keeps the step open.
+ */
+function DeleteCampaign({ workspace, campaign: c, onDeleted, onCancel }: { workspace: Workspace; campaign: CampaignDetail; onDeleted: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [state, save] = useSave();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save(async () => {
+      try {
+        await unwrap(client.api.v1.workspaces[':workspaceId'].campaigns[':campaignId'].$delete({ param: { workspaceId: workspace.id, campaignId: c.id } }));
+      } catch (err) {
+        // The API's own words (e.g. which role may not delete), not the generic line for its status.
+        if (err instanceof ApiError && err.problem.detail) throw new InputProblem(err.problem.detail);
+        throw err;
+      }
+      onDeleted();
+    });
+  };
+  return (
+    <form className="card campaign-form campaign-delete" onSubmit={submit} aria-label={t('campaigns.deleteCampaign')}>
+      <p>
+        <strong>{t('campaigns.deleteConfirm', { name: c.name })}</strong>
+      </p>
+      <p>{t('campaigns.deleteConsequence')}</p>
+      <fieldset disabled={state === 'saving'}>
+        <button type="submit" className="button button-danger">
+          {t('campaigns.deleteSubmit')}
+        </button>
+        {/* Focus lands on the harmless choice, so a stray Enter does not delete. */}
+        <button type="button" className="button button-quiet" onClick={onCancel} autoFocus>
+          {t('common.cancel')}
+        </button>
+      </fieldset>
+      {typeof state === 'object' && <FormStatus state={state} />}
     </form>
   );
 }
@@ -442,6 +506,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
   const [line, setLine] = useState<LineDraft>(emptyLine);
   const [editing, setEditing] = useState(false);
   const [edited, setEdited] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const [editLineId, setEditLineId] = useState<string | null>(null);
   const [lineRemoveState, saveLineRemove] = useSave();
   const [spend, setSpend] = useState({ day: '', amount: '', lineItemId: '' });
@@ -578,9 +643,13 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
           >
             {t('campaigns.editCampaign')}
           </button>{' '}
+          <button type="button" className="button button-quiet" aria-expanded={deleting} onClick={() => setDeleting(!deleting)}>
+            {t('campaigns.deleteCampaign')}
+          </button>{' '}
           {edited && <span role="status">{t('campaigns.campaignSaved')}</span>}
         </p>
       )}
+      {canEdit && deleting && <DeleteCampaign workspace={workspace} campaign={c} onDeleted={onBack} onCancel={() => setDeleting(false)} />}
       {canEdit && editing && (
         <EditCampaign
           workspace={workspace}
@@ -898,7 +967,7 @@ function CampaignView({ workspace, campaignId, onBack }: { workspace: Workspace;
 function CreateCampaign({ workspace, onCreated }: { workspace: Workspace; onCreated: (id: string) => void }) {
   const { t } = useTranslation();
   const { client } = useApi();
-  const [d, setD] = useState({ name: '', objective: '', startsOn: '', endsOn: '', currency: 'EUR', budget: '', utm: '', margin: '' });
+  const [d, setD] = useState<CampaignDraft>({ name: '', objective: '', startsOn: '', endsOn: '', currency: 'EUR', budget: '', utm: '', margin: '' });
   const [state, save] = useSave();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -919,38 +988,7 @@ function CreateCampaign({ workspace, onCreated }: { workspace: Workspace; onCrea
     <form className="card campaign-form" onSubmit={submit} aria-label={t('campaigns.create')}>
       <h2>{t('campaigns.create')}</h2>
       <fieldset disabled={state === 'saving'}>
-        <label>
-          {t('campaigns.name')}
-          <input type="text" required maxLength={120} value={d.name} onChange={(e) => setD({ ...d, name: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.objective')}
-          <input type="text" maxLength={1000} value={d.objective} onChange={(e) => setD({ ...d, objective: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.startsOn')}
-          <input type="date" required value={d.startsOn} onChange={(e) => setD({ ...d, startsOn: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.endsOn')}
-          <input type="date" required value={d.endsOn} onChange={(e) => setD({ ...d, endsOn: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.currency')}
-          <input type="text" required maxLength={3} value={d.currency} onChange={(e) => setD({ ...d, currency: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.budget')}
-          <input type="text" inputMode="decimal" value={d.budget} onChange={(e) => setD({ ...d, budget: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.utm')}
-          <input type="text" maxLength={100} value={d.utm} onChange={(e) => setD({ ...d, utm: e.target.value })} />
-        </label>
-        <label>
-          {t('campaigns.margin')}
-          <input type="number" min={0} max={100} step="0.01" value={d.margin} onChange={(e) => setD({ ...d, margin: e.target.value })} />
-        </label>
+        <CampaignFields value={d} onChange={setD} />
         <button type="submit" className="button button-primary">
           {t('campaigns.createSubmit')}
         </button>
