@@ -1,6 +1,7 @@
 /**
  * Counts the SQL statements a stretch of code sends (`--count-statements` of bench/ingest), by wrapping
- * better-sqlite3's `prepare` (Kysely's SQLite driver prepares every statement it runs) and pg's
+ * the run/all/get/iterate of better-sqlite3's statements (not `prepare`: Herald reuses prepared
+ * statements per connection, src/db/database.ts, so a prepare is no longer a statement sent) and pg's
  * `Client.query` for this process. Diagnostic only: it costs a little time, so figures from a counting
  * run are not the bench's figures.
  */
@@ -22,17 +23,29 @@ export interface StatementCounter {
 export function installStatementCounter(): StatementCounter {
   const counts = new Map<string, number>();
   let counting = false;
+  // Normalised text per statement text (the multi-row INSERTs are long: normalise each once).
+  const keys = new Map<string, string>();
   const count = (sql: unknown) => {
     if (!counting || typeof sql !== 'string') return;
-    const key = sql.replace(/\s+/g, ' ').replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(…)').slice(0, 110);
+    let key = keys.get(sql);
+    if (key === undefined) {
+      key = sql.replace(/\s+/g, ' ').replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(…)').slice(0, 110);
+      keys.set(sql, key);
+    }
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
-  const Sqlite = require('better-sqlite3') as { prototype: { prepare(this: unknown, sql: string, ...rest: unknown[]): unknown } };
-  const prepare = Sqlite.prototype.prepare;
-  Sqlite.prototype.prepare = function (this: unknown, sql: string, ...rest: unknown[]) {
-    count(sql);
-    return prepare.call(this, sql, ...rest);
-  };
+  type Runner = (this: { source: string }, ...args: unknown[]) => unknown;
+  const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): object; close(): void };
+  const scratch = new Sqlite(':memory:');
+  const statement = Object.getPrototypeOf(scratch.prepare('select 1')) as Record<'run' | 'all' | 'get' | 'iterate', Runner>;
+  scratch.close();
+  for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+    const original = statement[method];
+    statement[method] = function (this: { source: string }, ...args: unknown[]) {
+      count(this.source);
+      return original.apply(this, args);
+    };
+  }
   const proto = pg.Client.prototype as unknown as { query(this: unknown, ...args: unknown[]): unknown };
   const query = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
