@@ -39,8 +39,9 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest.ts --modes sqlite
  *
  * Figures before and after batched ingest (issue 5), and where the time goes: docs/inbox/inbox.md,
- * "Ingest throughput". Ingest stores each sync page as one batch (src/inbox/ingest-batch.ts), about 17
- * statements per page of 500.
+ * "Ingest throughput". Ingest stores each sync page as one batch (src/inbox/ingest-batch.ts), about 42
+ * statements per page of 500 on SQLite (multi-row INSERTs of a new row count run in power-of-two parts;
+ * one INSERT per notification job).
  *
  * Diagnostics (their figures are not the bench's): `--count-statements` lists the SQL statements the
  * real path sends per stored message.
