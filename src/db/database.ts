@@ -23,9 +23,6 @@ export interface HeraldDb {
 // count(*) and bigserial come back as int8; Herald's counts fit in a double.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
-/** Page size of a newly created SQLite database (bytes). */
-export const newDatabasePageSize = 16384;
-
 /** Prepared statements kept per SQLite connection (least recently used dropped first). */
 const statementCacheSize = 200;
 
@@ -59,11 +56,6 @@ export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number }
   if (config.dialect === 'sqlite') {
     mkdirSync(dirname(config.path), { recursive: true });
     const file = new SQLite(config.path);
-    // 16 KB pages for a new database (the size is fixed by the first table; an existing file keeps its
-    // own, since changing it needs a VACUUM): ingest inserts into the inbox's indexes in random key
-    // order (threads, network dates and ids), and with fewer, larger pages each batch has fewer pages
-    // to balance and write to the WAL (docs/inbox/inbox.md, "Ingest throughput"). Before WAL is set.
-    if (file.pragma('page_count', { simple: true }) === 0) file.pragma(`page_size = ${newDatabasePageSize}`);
     file.pragma('journal_mode = WAL');
     file.pragma('synchronous = NORMAL');
     file.pragma('busy_timeout = 10000');
