@@ -144,7 +144,7 @@ describe.each(dialects())('campaign report schedules (%s)', (dialect) => {
     expect(left.items.map((x) => x.id)).toEqual([schedule.id]);
     expect(await db.selectFrom('report_deliveries').select('period_key').where('schedule_id', '=', orphan.id).execute()).toEqual([]);
     const deleted = await db.selectFrom('events').select('payload').where('type', '=', 'campaign.deleted').where('subject_id', '=', doomed.id).execute();
-    expect(deleted.map((e) => JSON.parse(String(e.payload)) as unknown)).toEqual([{ campaignId: doomed.id, name: 'Doomed', reportSchedulesRemoved: 1 }]);
+    expect(deleted.map((e) => JSON.parse(String(e.payload)) as unknown)).toEqual([{ campaignId: doomed.id, name: 'Doomed', reportSchedulesRemoved: 1, goalsRemoved: 0 }]);
     expect(await deliverScheduledReport(services, { scheduleId: orphan.id, workspaceId: owner.workspaceId, periodKey: 'week-2026-03-23', from: '2026-03-23', to: '2026-03-29' })).toBe('skipped');
     expect(mails).toHaveLength(1);
 
