@@ -26,17 +26,25 @@ export async function messagesByIds(db: Executor, workspaceId: string, ids: stri
 
 /** Every message of one conversation (account + thread key), oldest first. */
 export async function threadMessages(db: Executor, workspaceId: string, accountId: string, threadKey: string, limit: number): Promise<InboxMessageWithPost[]> {
+  // Two steps, not one query with an OR and the date order: SQLite's planner took the workspace's date
+  // index for that and read every message of the workspace each time a conversation was opened. The
+  // first step's two lookups use the thread index and the (account, network id) key, the second the
+  // primary key.
+  const inThread = db.selectFrom('inbox_messages').select(['id', 'network_created_at']).where('workspace_id', '=', workspaceId).where('account_id', '=', accountId);
+  const keys = await inThread
+    .where('thread_key', '=', threadKey)
+    .unionAll(inThread.where('external_id', '=', threadKey).where('thread_key', 'is', null))
+    .execute();
+  if (keys.length === 0) return [];
+  keys.sort((a, b) => (a.network_created_at < b.network_created_at ? -1 : a.network_created_at > b.network_created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return db
     .selectFrom('inbox_messages')
     .leftJoin('post_targets', 'post_targets.id', 'inbox_messages.target_id')
     .selectAll('inbox_messages')
     .select('post_targets.post_id')
-    .where('inbox_messages.workspace_id', '=', workspaceId)
-    .where('inbox_messages.account_id', '=', accountId)
-    .where((eb) => eb.or([eb('inbox_messages.thread_key', '=', threadKey), eb.and([eb('inbox_messages.thread_key', 'is', null), eb('inbox_messages.external_id', '=', threadKey)])]))
+    .where('inbox_messages.id', 'in', keys.slice(0, limit).map((k) => k.id))
     .orderBy('inbox_messages.network_created_at', 'asc')
     .orderBy('inbox_messages.id', 'asc')
-    .limit(limit)
     .execute();
 }
 
