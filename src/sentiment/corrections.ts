@@ -126,7 +126,7 @@ export function modelForWorkspace(base: SentimentModel, relabels: readonly Senti
 }
 
 /**
- * Identifies a workspace's stored relabels as a whole ('' when there are none): any relabel added,
+ * Identifies a workspace's stored relabels as a whole ('' when there are none); each relabel added,
  * changed or undone changes it, so analysers built from the relabels can be cached under it.
  */
 export function relabelsVersion(relabels: ReadonlyArray<{ id: string; updated_at: string }>): string {
