@@ -41,6 +41,15 @@ export async function insertGoal(db: Executor, row: GoalRow): Promise<void> {
   await db.insertInto('goals').values(row).execute();
 }
 
+/** True when `e` is the database refusing a second goal for one campaign KPI (goals_campaign_kpi_uq). */
+export function isCampaignGoalTaken(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as Error & { code?: unknown }).code;
+  // PostgreSQL names the index; SQLite names the columns.
+  if (code === '23505') return e.message.includes('goals_campaign_kpi_uq');
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message.includes('goals.campaign_id');
+}
+
 /** Changes a goal. */
 export async function updateGoal(db: Executor, workspaceId: string, id: string, patch: Partial<Omit<GoalRow, 'id' | 'workspace_id' | 'created_at' | 'created_by'>>): Promise<void> {
   await db.updateTable('goals').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();

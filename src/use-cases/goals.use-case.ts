@@ -15,7 +15,7 @@ import type { Executor } from '../jobs/job-queue';
 import { assertCan } from '../policies/policy';
 import { findAccount } from '../repositories/accounts.repository';
 import { findCampaign } from '../repositories/campaigns.repository';
-import { deleteGoal, findGoal, insertGoal, listGoals, updateGoal, type GoalRow } from '../repositories/goals.repository';
+import { deleteGoal, findGoal, insertGoal, isCampaignGoalTaken, listGoals, updateGoal, type GoalRow } from '../repositories/goals.repository';
 import type { UseCaseContext } from '../server/services';
 import { recordEvent } from '../webhooks/webhook-events';
 import { goalProgress, goalScope, pickCampaignGoal, pickGoal, type GoalInput, type GoalProgress, type GoalScope, type GoalTerms } from '../goals/goal-progress';
@@ -151,6 +151,16 @@ async function checkOneCampaignGoal(ctx: UseCaseContext, campaignId: string | nu
   if (taken) throw new ConflictError(`This campaign already has a goal for ${definitionId} (${taken.id}): change that one (PATCH …/goals/${taken.id}) or remove it first`, { goalId: taken.id });
 }
 
+/** Runs a goal write; the unique index's refusal (another save won the race) becomes the same 409. */
+async function savingCampaignGoal<T>(ctx: UseCaseContext, campaignId: string | null, definitionId: string, exceptId: string | null, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isCampaignGoalTaken(e)) await checkOneCampaignGoal(ctx, campaignId, definitionId, exceptId);
+    throw e;
+  }
+}
+
 /** Sets a goal (goals.manage). */
 export async function createGoal(ctx: UseCaseContext, input: GoalFields): Promise<GoalView> {
   await authorize(ctx, 'goals.manage');
@@ -173,10 +183,12 @@ export async function createGoal(ctx: UseCaseContext, input: GoalFields): Promis
     created_at: now,
     updated_at: now,
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    await insertGoal(trx, row);
-    await event(ctx, trx, 'goal.created', row.id, { goalId: row.id, definitionId: row.definition_id, accountId: row.account_id, campaignId: row.campaign_id, target: row.target, direction: row.direction, from: row.from_day, to: row.to_day });
-  });
+  await savingCampaignGoal(ctx, v.campaignId, v.definitionId, null, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      await insertGoal(trx, row);
+      await event(ctx, trx, 'goal.created', row.id, { goalId: row.id, definitionId: row.definition_id, accountId: row.account_id, campaignId: row.campaign_id, target: row.target, direction: row.direction, from: row.from_day, to: row.to_day });
+    }),
+  );
   return view(row);
 }
 
@@ -203,10 +215,12 @@ export async function changeGoal(ctx: UseCaseContext, id: string, input: GoalFie
   if (v.direction !== undefined) patch.direction = v.direction;
   if (period.from !== g.from_day) patch.from_day = period.from;
   if (period.to !== g.to_day) patch.to_day = period.to;
-  await ctx.db.transaction().execute(async (trx) => {
-    await updateGoal(trx, ctx.workspaceId, g.id, patch);
-    await event(ctx, trx, 'goal.updated', g.id, { goalId: g.id, changed: Object.keys(patch).filter((k) => k !== 'updated_at') });
-  });
+  await savingCampaignGoal(ctx, campaignId, v.definitionId ?? g.definition_id, g.id, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      await updateGoal(trx, ctx.workspaceId, g.id, patch);
+      await event(ctx, trx, 'goal.updated', g.id, { goalId: g.id, changed: Object.keys(patch).filter((k) => k !== 'updated_at') });
+    }),
+  );
   return view({ ...g, ...patch });
 }
 

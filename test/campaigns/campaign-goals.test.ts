@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases';
 import { useTestApp } from '../support/test-app';
+import { isCampaignGoalTaken } from '../../src/repositories/goals.repository';
 import { createUser } from '../../src/use-cases/users.use-case';
 
 interface Goal {
@@ -86,8 +87,17 @@ describe.each(dialects())('campaign goals over HTTP (%s)', (dialect) => {
     const second = await problem(await call('POST', '/goals', { ...cpaGoal, target: 100 }), 409);
     expect(second.detail).toBe(`This campaign already has a goal for campaign.cpa (${cpa.id}): change that one (PATCH …/goals/${cpa.id}) or remove it first`);
     expect((await problem(await call('PATCH', `/goals/${roiId}`, { definitionId: 'campaign.cpa' }), 409)).detail).toContain(cpa.id);
+    // The database holds the rule too (a partial unique index), so two saves at once add one goal.
+    const row = await db.selectFrom('goals').selectAll().where('id', '=', cpa.id).executeTakeFirstOrThrow();
+    const dup = await db.insertInto('goals').values({ ...row, id: `${row.id.slice(0, -4)}ffff` }).execute().then(() => null, (e: unknown) => e);
+    expect(isCampaignGoalTaken(dup)).toBe(true);
+    const cpmGoal = { campaignId: camp.id, definitionId: 'campaign.cpm', target: 50, direction: 'at_most' };
+    const both = await Promise.all([call('POST', '/goals', cpmGoal), call('POST', '/goals', cpmGoal)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
     const mine = ((await (await call('GET', `/goals?campaignId=${camp.id}`, undefined, viewer)).json()) as { items: Goal[] }).items;
-    expect(mine.map((g) => g.id).sort()).toEqual([cpa.id, roiId].sort());
+    expect(mine.map((g) => g.definitionId).sort()).toEqual(['campaign.cpa', 'campaign.cpm', 'campaign.roi']);
+    const cpmId = mine.find((g) => g.definitionId === 'campaign.cpm')!.id;
+    expect((await call('DELETE', `/goals/${cpmId}`, undefined)).status).toBe(204);
 
     const kpis = async () => {
       const c = (await (await call('GET', `/campaigns/${camp.id}`, undefined, viewer)).json()) as Campaign;
