@@ -266,7 +266,7 @@ export async function goalsForCampaignKpis(
   const goals = (await listGoals(ctx.db, ctx.workspaceId, { campaignId: campaign.id })).map(asInput);
   const out = new Map<string, GoalProgress>();
   for (const k of values) {
-    const g = goals.length ? pickCampaignGoal(goals, campaign.id, k.definitionId) : null;
+    const g = pickCampaignGoal(goals, campaign.id, k.definitionId);
     if (g) out.set(k.definitionId, goalProgress(g, k.value, campaign));
   }
   return out;
